@@ -1,0 +1,42 @@
+# Two commands do the whole set-up on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PYTEST_ARGS ?= -n 2
+
+.PHONY: run test lint typecheck check bench clean-data browser
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+## Serve the platform with demo data (embedded PostgreSQL/Redis unless DATABASE_URL/CELERY_BROKER_URL are set).
+run: $(STAMP)
+	$(PY) infra/dev/run.py
+
+## Run the whole test suite (browser tests need Chromium: `make browser` installs it).
+test: $(STAMP) browser
+	$(PY) infra/dev/with_services.py $(PY) -m pytest $(PYTEST_ARGS)
+
+## Debian's Chromium for the Playwright tests (a test tool's own browser download fails offline).
+browser:
+	@test -x /usr/bin/chromium || (command -v apt-get >/dev/null && (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) || echo "warning: /usr/bin/chromium missing; browser tests will be skipped")
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy platform tenants api frontend infra
+
+check: lint typecheck test
+
+## Benchmarks print figures side by side with stock django-tenants; results go under benchmarks/results/.
+bench: $(STAMP)
+	$(PY) infra/dev/with_services.py $(PY) benchmarks/run_all.py
+
+clean-data:
+	rm -rf .data

@@ -1,0 +1,73 @@
+"""DRF's side of accounts.permissions: endpoints choose one of these, or get nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from rest_framework import exceptions
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+
+from parcours.accounts.models import Role
+from parcours.accounts.permissions import Forbidden, NotSignedIn, WrongHost, access_for, check
+
+
+class DenyByDefault(BasePermission):
+    """The default: an endpoint that forgot to declare who may use it serves nobody."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return False
+
+
+class Open(BasePermission):
+    """Anyone, signed in or not (token exchange, schema): listed by the isolation tests."""
+
+    parcours_access = "open"
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return True
+
+
+class SignedIn(BasePermission):
+    """Any signed-in person, on any host (their own account, reference data)."""
+
+    parcours_access = "protected"
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        if not (request.user and request.user.is_authenticated):
+            raise exceptions.NotAuthenticated
+        return True
+
+
+def _role_permission(roles: Iterable[Role], *, national: bool) -> type[BasePermission]:
+    allowed = frozenset(roles)
+
+    class RolePermission(BasePermission):
+        parcours_access = "protected"
+
+        def has_permission(self, request: Request, view: Any) -> bool:
+            try:
+                check(request, roles=allowed, national=national)
+            except WrongHost as exc:
+                raise exceptions.NotFound from exc
+            except NotSignedIn as exc:
+                raise exceptions.NotAuthenticated from exc
+            except Forbidden as exc:
+                raise exceptions.PermissionDenied from exc
+            return True
+
+    RolePermission.__name__ = ("National" if national else "Tenant") + "RolePermission"
+    return RolePermission
+
+
+def tenant_roles(roles: Iterable[Role]) -> type[BasePermission]:
+    return _role_permission(roles, national=False)
+
+
+def national_roles(roles: Iterable[Role]) -> type[BasePermission]:
+    return _role_permission(roles, national=True)
+
+
+def request_access(request: Request) -> Any:
+    return access_for(request)

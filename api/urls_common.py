@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from api.views import accounts, referentiel
+
+common = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("auth/token/", accounts.TokenView.as_view(), name="token"),
+    path("me/", accounts.MeView.as_view(), name="me"),
+    path("me/memberships/", accounts.MyMembershipsView.as_view(), name="my-memberships"),
+    path("referentiel/regions/", referentiel.RegionList.as_view(), name="regions"),
+    path("referentiel/departements/", referentiel.DepartementReferenceList.as_view(), name="departements-reference"),
+    path("referentiel/nomenclatures/", referentiel.NomenclatureList.as_view(), name="nomenclatures"),
+    path("referentiel/legal-parameters/", referentiel.LegalParameterList.as_view(), name="legal-parameters"),
+    path(
+        "referentiel/legal-parameters/<str:key>/value/",
+        referentiel.LegalParameterValue.as_view(),
+        name="legal-parameter-value",
+    ),
+]

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from django.contrib.auth import authenticate
+from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework import exceptions
+from rest_framework.authtoken.models import Token
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api.permissions import Open, SignedIn, request_access
+from api.serializers import (
+    MembershipSerializer,
+    MeSerializer,
+    TokenRequestSerializer,
+    TokenSerializer,
+)
+from parcours.accounts.services import login_failure_record, login_success_record
+
+
+class MeView(APIView):
+    permission_classes = [SignedIn]
+
+    @extend_schema(responses=MeSerializer, summary="The signed-in person and their memberships")
+    def get(self, request: Request) -> Response:
+        access = request_access(request)
+        data = MeSerializer(request.user, context={"memberships": access.memberships}).data
+        return Response(data)
+
+
+class MyMembershipsView(APIView):
+    permission_classes = [SignedIn]
+
+    @extend_schema(responses=MembershipSerializer(many=True), summary="My memberships")
+    def get(self, request: Request) -> Response:
+        access = request_access(request)
+        return Response(MembershipSerializer(access.memberships, many=True).data)
+
+
+class TokenView(APIView):
+    permission_classes = [Open]
+    authentication_classes: list[type] = []
+    throttle_scope = "token"
+
+    @extend_schema(
+        request=TokenRequestSerializer,
+        responses=TokenSerializer,
+        summary="Exchange an e-mail and password for an API token",
+        examples=[OpenApiExample("Request", value={"email": "a@b.fr", "password": "…"}, request_only=True)],
+    )
+    def post(self, request: Request) -> Response:
+        serializer = TokenRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        email = serializer.validated_data["email"]
+        user = authenticate(
+            request._request, username=email.lower(), password=serializer.validated_data["password"]
+        )
+        if user is None:
+            login_failure_record(identifier=email, host=request.get_host())
+            raise exceptions.AuthenticationFailed("Adresse électronique ou mot de passe incorrect.")
+        login_success_record(user=user, host=request.get_host())  # type: ignore[arg-type]
+        token, _ = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})

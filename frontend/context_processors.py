@@ -1,0 +1,84 @@
+"""What every page's layout needs: the site, where we are, the person's spaces and menu."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import reverse
+
+from parcours.accounts.models import Role
+from parcours.accounts.permissions import access_for
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """Stands in for django-dsfr's DsfrConfig row, so pages cost no query for it."""
+
+    site_title: str = "Parcours"
+    site_tagline: str = "Commissions départementales de lutte contre la prostitution"
+    header_brand_html: str = "République<br>française"
+    footer_brand_html: str = "République<br>française"
+    footer_description: str = (
+        "Parcours de sortie de la prostitution et d'insertion sociale et professionnelle "
+        "(loi n° 2016-444 du 13 avril 2016)."
+    )
+    mourning: bool = False
+    beta_tag: bool = True
+
+
+SITE = SiteConfig()
+
+
+def host_url(request: HttpRequest, code: str | None) -> str:
+    """Home URL of a département's host (or of the national console), same scheme and port."""
+    port = request.get_port()
+    default = "443" if request.is_secure() else "80"
+    suffix = f":{port}" if port and port != default else ""
+    host = settings.BASE_DOMAIN if code is None else f"{code.lower()}.{settings.BASE_DOMAIN}"
+    return f"{request.scheme}://{host}{suffix}/"
+
+
+def navigation(roles: frozenset[Role], *, national: bool) -> list[dict[str, str]]:
+    if national:
+        items = [{"label": "Départements", "url": reverse("frontend:home")}]
+        if roles:
+            items.append({"label": "Référentiel", "url": reverse("frontend:referentiel")})
+        return items if roles else []
+    if not roles:
+        return []
+    return [{"label": "Accueil", "url": reverse("frontend:home")}]
+
+
+def layout(request: HttpRequest) -> dict[str, Any]:
+    tenant = getattr(request, "tenant", None)
+    context: dict[str, Any] = {"SITE_CONFIG": SITE, "current_tenant": tenant}
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return context
+    access = access_for(request)
+    spaces: list[dict[str, Any]] = []
+    seen: set[str | None] = set()
+    for membership in access.memberships:
+        code = membership.tenant.code if membership.tenant else None
+        if code in seen:
+            continue
+        seen.add(code)
+        spaces.append(
+            {
+                "label": membership.tenant.name if membership.tenant else "Console nationale",
+                "code": code,
+                "url": host_url(request, code),
+                "current": (tenant.code if tenant else None) == code,
+            }
+        )
+    context.update(
+        {
+            "spaces": spaces,
+            "roles_here": sorted(role.label for role in access.roles),
+            "nav_items": navigation(access.roles, national=tenant is None),
+        }
+    )
+    return context

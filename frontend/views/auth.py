@@ -1,0 +1,89 @@
+"""Sign-in, sign-out, the switcher between spaces and the error pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import authenticate, login, logout
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods
+
+from frontend.decorators import open_page
+from parcours.accounts.permissions import access_for
+from parcours.accounts.services import login_failure_record, login_success_record
+
+INVALID_LOGIN = "Adresse électronique ou mot de passe incorrect."
+
+
+class LoginForm(forms.Form):
+    email = forms.EmailField(
+        label="Adresse électronique",
+        error_messages={
+            "required": "Indiquez votre adresse électronique.",
+            "invalid": "Saisissez une adresse électronique valide, par exemple nom@exemple.fr.",
+        },
+    )
+    password = forms.CharField(
+        label="Mot de passe",
+        strip=False,
+        widget=forms.PasswordInput,
+        error_messages={"required": "Indiquez votre mot de passe."},
+    )
+
+
+@open_page
+@require_http_methods(["GET", "POST"])
+def login_view(request: HttpRequest) -> HttpResponse:
+    next_url = request.POST.get("next") or request.GET.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = "/"
+    form = LoginForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = authenticate(
+            request,
+            username=form.cleaned_data["email"].lower(),
+            password=form.cleaned_data["password"],
+        )
+        host = request.get_host()
+        if user is None:
+            # Same message for an unknown account and a wrong password.
+            login_failure_record(identifier=form.cleaned_data["email"], host=host)
+            form.add_error(None, INVALID_LOGIN)
+        else:
+            login(request, user)
+            login_success_record(user=user, host=host)  # type: ignore[arg-type]
+            return HttpResponseRedirect(next_url)
+    return render(request, "accounts/login.html", {"form": form, "next": next_url}, status=200)
+
+
+@open_page
+@require_http_methods(["POST"])
+def logout_view(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    return HttpResponseRedirect("/connexion/")
+
+
+@open_page
+def spaces_view(request: HttpRequest) -> HttpResponse:
+    """The switcher: every space where the person has a membership (any host)."""
+    if not request.user.is_authenticated:
+        from django.contrib.auth.views import redirect_to_login
+
+        return redirect_to_login(request.get_full_path())
+    return render(request, "accounts/spaces.html", {"access": access_for(request)})
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    context: dict[str, Any] = {}
+    return render(request, "errors/403.html", context, status=403)
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "errors/404.html", {}, status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return render(request, "errors/500.html", {}, status=500)

@@ -1,0 +1,177 @@
+"""The national console (base host): départements, reference data. Never case data."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from frontend.decorators import page
+from parcours.accounts.permissions import (
+    ALL_NATIONAL_ROLES,
+    NATIONAL_OPERATOR_ONLY,
+    Access,
+)
+from parcours.departements.provisioning import ProvisioningError
+from parcours.departements.selectors import departement_statuses
+from parcours.departements.services import departement_provision_request
+from parcours.referentiel.models import (
+    Confidence,
+    LegalParameter,
+    NomenclatureItem,
+    NomenclatureKind,
+)
+from parcours.referentiel.services import legal_parameter_add, nomenclature_item_update
+
+
+@page(roles=ALL_NATIONAL_ROLES, national=True)
+def home(request: HttpRequest, *, access: Access) -> HttpResponse:
+    rows = departement_statuses()
+    counts = {
+        "total": len(rows),
+        "active": sum(1 for r in rows if r.status == "active"),
+        "not_provisioned": sum(1 for r in rows if r.status == "not_provisioned"),
+    }
+    return render(
+        request,
+        "national/home.html",
+        {
+            "rows": rows,
+            "counts": counts,
+            "can_provision": access.has_any(NATIONAL_OPERATOR_ONLY),
+            "port_suffix": _port_suffix(request),
+        },
+    )
+
+
+def _port_suffix(request: HttpRequest) -> str:
+    port = request.get_port()
+    return f":{port}" if port and port not in {"80", "443"} else ""
+
+
+@page(roles=NATIONAL_OPERATOR_ONLY, national=True)
+@require_POST
+def provision(request: HttpRequest, code: str, *, access: Access) -> HttpResponse:
+    try:
+        departement_provision_request(codes=[code], actor_id=access.user_id or 0)
+    except ProvisioningError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request, f"Le provisionnement du département {code} a été demandé ; il apparaîtra "
+            "comme actif dans quelques secondes."
+        )
+    return HttpResponseRedirect(reverse("frontend:home"))
+
+
+class LegalParameterForm(forms.Form):
+    key = forms.ChoiceField(label="Paramètre")
+    territory = forms.CharField(
+        label="Territoire (code du département, vide pour tous)", required=False, max_length=3
+    )
+    value = forms.DecimalField(
+        label="Nouvelle valeur", max_digits=12, decimal_places=2, min_value=Decimal("0"),
+        error_messages={"required": "Indiquez la valeur.", "invalid": "Saisissez un nombre."},
+    )
+    effective_from = forms.DateField(
+        label="Date d'effet", widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": "Indiquez la date d'effet.", "invalid": "Date invalide."},
+    )
+    source = forms.CharField(
+        label="Texte source", max_length=300,
+        error_messages={"required": "Citez le texte qui fixe cette valeur."},
+    )
+    confidence = forms.ChoiceField(label="Confiance", choices=Confidence.choices)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        keys = sorted(set(LegalParameter.objects.values_list("key", "label")))
+        self.fields["key"].choices = [(k, f"{label} ({k})") for k, label in keys]  # type: ignore[attr-defined]
+
+
+@page(roles=ALL_NATIONAL_ROLES, national=True)
+def referentiel(request: HttpRequest, *, access: Access) -> HttpResponse:
+    can_edit = access.has_any(NATIONAL_OPERATOR_ONLY)
+    form = LegalParameterForm(request.POST or None) if can_edit else None
+    if request.method == "POST":
+        if not can_edit or form is None:
+            from django.core.exceptions import PermissionDenied
+
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                legal_parameter_add(
+                    key=form.cleaned_data["key"],
+                    territory=form.cleaned_data["territory"].strip().upper(),
+                    value=form.cleaned_data["value"],
+                    effective_from=form.cleaned_data["effective_from"],
+                    source=form.cleaned_data["source"],
+                    confidence=form.cleaned_data["confidence"],
+                    actor_id=access.user_id or 0,
+                )
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    for error in errors:
+                        form.add_error(field if field in form.fields else None, error)
+            else:
+                messages.success(request, "La nouvelle valeur a été enregistrée.")
+                return HttpResponseRedirect(reverse("frontend:referentiel"))
+    items = list(NomenclatureItem.objects.exclude(kind=NomenclatureKind.NATIONALITY))
+    groups = [
+        {"label": kind.label, "kind": kind.value, "items": [i for i in items if i.kind == kind.value]}
+        for kind in NomenclatureKind
+        if kind != NomenclatureKind.NATIONALITY
+    ]
+    nationalities = NomenclatureItem.objects.filter(kind=NomenclatureKind.NATIONALITY).count()
+    return render(
+        request,
+        "national/referentiel.html",
+        {
+            "parameters": LegalParameter.objects.all(),
+            "groups": groups,
+            "nationalities": nationalities,
+            "form": form,
+            "can_edit": can_edit,
+        },
+        status=400 if form is not None and form.is_bound and form.errors else 200,
+    )
+
+
+class NomenclatureItemForm(forms.Form):
+    label = forms.CharField(
+        label="Libellé", max_length=200, error_messages={"required": "Le libellé est obligatoire."}
+    )
+    is_active = forms.BooleanField(label="En usage", required=False)
+
+
+@page(roles=NATIONAL_OPERATOR_ONLY, national=True)
+def nomenclature_item_edit(request: HttpRequest, pk: int, *, access: Access) -> HttpResponse:
+    item = get_object_or_404(NomenclatureItem, pk=pk)
+    form = NomenclatureItemForm(
+        request.POST or None, initial={"label": item.label, "is_active": item.is_active}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            nomenclature_item_update(
+                item=item,
+                label=form.cleaned_data["label"],
+                is_active=form.cleaned_data["is_active"],
+                actor_id=access.user_id or 0,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "L'entrée a été mise à jour.")
+            return HttpResponseRedirect(reverse("frontend:referentiel"))
+    return render(
+        request,
+        "national/nomenclature_item.html",
+        {"item": item, "form": form},
+        status=400 if form.is_bound and form.errors else 200,
+    )

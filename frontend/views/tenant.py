@@ -1,0 +1,47 @@
+"""Pages of a département's space (`<code>.<base>`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from frontend.decorators import page
+from parcours.accounts.models import Role
+from parcours.accounts.permissions import ALL_TENANT_ROLES, Access
+from parcours.accounts.selectors import membership_counts_by_role
+from tenants.agrements.selectors import agrements_valid_on
+from tenants.audit.selectors import audit_events_since
+
+
+@page(roles=ALL_TENANT_ROLES, national=False)
+def home(request: HttpRequest, *, access: Access) -> HttpResponse:
+    tenant = access.tenant
+    assert tenant is not None
+    today = timezone.localdate()
+    counts = membership_counts_by_role(tenant=tenant)
+    roles = [{"label": role.label, "count": counts.get(role.value, 0)} for role in Role if role.value in counts]
+    agrements = agrements_valid_on(day=today)
+    if Role.ASSOCIATION_WORKER in access.roles and not access.has_any(
+        {Role.COORDINATOR, Role.PREFET, Role.DPO}
+    ):
+        # A worker sees the approval of their own association, not the others'.
+        agrements = [a for a in agrements if a.association_id in access.association_ids]
+    can_see_audit = access.has_any({Role.COORDINATOR, Role.DPO, Role.PREFET})
+    return render(
+        request,
+        "tenant/home.html",
+        {
+            "roles": roles,
+            "people": sum(counts.values()),
+            "agrements": agrements,
+            "audit_30_days": (
+                audit_events_since(since=timezone.now() - dt.timedelta(days=30))
+                if can_see_audit
+                else None
+            ),
+            "access": access,
+        },
+    )

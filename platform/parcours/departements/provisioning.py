@@ -1,0 +1,223 @@
+"""Creating département schemas quickly, and identically to a migrated one.
+
+Stock django-tenants replays every migration through Django's migration machinery for each new
+schema (about half a second per schema, growing with the number of migrations). Here the
+migrations run once per process into a scratch schema while every statement they send to
+PostgreSQL is recorded; the result is one SQL script of unqualified DDL. Each new département
+is then one `CREATE SCHEMA`, one `SET LOCAL search_path` and that script, in one transaction
+with its tenant and domain rows: all or nothing. Because the script *is* what the migrations
+executed, the schema is the migrated one (tests compare the catalogs).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.db.migrations.loader import MigrationLoader
+from django.db.migrations.recorder import MigrationRecorder
+from django_tenants.utils import get_tenant_base_migrate_command_class
+
+from parcours.departements.models import Domain, Tenant, TenantStatus
+from parcours.departements.routing import forget_hosts
+from parcours.referentiel.models import Departement
+from tenants.audit.services import audit_record
+
+
+class ProvisioningError(Exception):
+    """A provisioning request that cannot be carried out; nothing was created."""
+
+
+@dataclass(frozen=True)
+class Blueprint:
+    fingerprint: str
+    script: str
+    migrations: tuple[tuple[str, str], ...]
+    statements: int
+
+
+@dataclass(frozen=True)
+class ProvisionResult:
+    code: str
+    created: bool
+    tenant: Tenant
+    seconds: float
+
+
+_blueprint_cache: dict[str, Blueprint] = {}
+
+_SKIPPED_VERBS = {"SELECT", "SET", "SHOW", "RESET"}
+
+
+def migrations_on_disk() -> tuple[tuple[str, str], ...]:
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    return tuple(sorted(loader.disk_migrations))
+
+
+def _fingerprint(migrations: tuple[tuple[str, str], ...]) -> str:
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    digest = hashlib.sha256()
+    for key in migrations:
+        module = loader.disk_migrations[key].__module__
+        source = __import__(module, fromlist=["Migration"]).__file__ or ""
+        digest.update(repr(key).encode())
+        digest.update(Path(source).read_bytes())
+    return digest.hexdigest()
+
+
+def quote_schema(name: str) -> str:
+    if not name.replace("_", "").isalnum() or name.lower() != name:
+        raise ProvisioningError(f"Nom de schéma invalide : {name!r}")
+    return f'"{name}"'
+
+
+def migrate_schema_stock(*, schema_name: str) -> None:
+    """Run the tenant migrations into an existing schema the way django-tenants does."""
+    connection.set_schema(schema_name, include_public=False)
+    MigrationRecorder(connection).ensure_schema()
+    connection.set_schema(schema_name)
+    try:
+        call_command(
+            get_tenant_base_migrate_command_class()(),
+            verbosity=0,
+            interactive=False,
+            skip_checks=True,
+        )
+    finally:
+        connection.set_schema_to_public()
+
+
+def tenant_blueprint() -> Blueprint:
+    """The DDL of a fresh département schema, recorded once per set of migrations."""
+    migrations = migrations_on_disk()
+    fingerprint = _fingerprint(migrations)
+    cached = _blueprint_cache.get(fingerprint)
+    if cached is not None:
+        return cached
+
+    recorded: list[tuple[str, Any, bool]] = []
+
+    def recorder(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        verb = sql.lstrip().split(None, 1)[0].upper() if sql.strip() else ""
+        if verb not in _SKIPPED_VERBS and 'INSERT INTO "django_migrations"' not in sql:
+            recorded.append((sql, params, many))
+        return execute(sql, params, many, context)
+
+    scratch = f"blueprint_{uuid.uuid4().hex[:12]}"
+    connection.set_schema_to_public()
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE SCHEMA {quote_schema(scratch)}")
+    try:
+        with connection.execute_wrapper(recorder):
+            migrate_schema_stock(schema_name=scratch)
+        with connection.cursor() as cursor:
+            parts: list[str] = []
+            for sql, params, many in recorded:
+                if params is None:
+                    parts.append(sql)
+                elif many:
+                    parts.extend(cursor.mogrify(sql, p).decode() for p in params)
+                else:
+                    parts.append(cursor.mogrify(sql, params).decode())
+    finally:
+        connection.set_schema_to_public()
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP SCHEMA IF EXISTS {quote_schema(scratch)} CASCADE")
+
+    script = ";\n".join(part.strip().rstrip(";") for part in parts) + ";"
+    blueprint = Blueprint(fingerprint, script, migrations, len(parts))
+    _blueprint_cache[fingerprint] = blueprint
+    return blueprint
+
+
+def _create_schema_from_blueprint(*, schema_name: str, blueprint: Blueprint) -> None:
+    quoted = quote_schema(schema_name)
+    values = ",".join(["(%s, %s, now())"] * len(blueprint.migrations))
+    params = [part for key in blueprint.migrations for part in key]
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE SCHEMA {quoted}")
+        cursor.execute(f"SET LOCAL search_path TO {quoted}, public")
+        cursor.execute(blueprint.script)
+        cursor.execute(
+            f'INSERT INTO "django_migrations" ("app", "name", "applied") VALUES {values}', params
+        )
+    # SET LOCAL changed the session's search_path behind django-tenants' back: make it re-issue.
+    connection.search_path_set_schemas = None
+
+
+def tenant_provision(
+    *, code: str, actor_id: int | None = None, method: str = "blueprint"
+) -> ProvisionResult:
+    """Create the département's schema, tenant and domain; do nothing if it already exists."""
+    started = time.perf_counter()
+    code = code.strip().upper()
+    connection.set_schema_to_public()
+    reference = Departement.objects.select_related("region").filter(code=code).first()
+    if reference is None:
+        raise ProvisioningError(f"Code de département inconnu : {code!r}")
+    existing = Tenant.objects.filter(code=code).first()
+    if existing is not None:
+        return ProvisionResult(code, False, existing, time.perf_counter() - started)
+
+    schema_name = Tenant.schema_name_for(code)
+    blueprint = tenant_blueprint() if method == "blueprint" else None
+    with transaction.atomic():
+        # Two processes provisioning the same département: the second waits, then sees it.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"provision:{code}"])
+        existing = Tenant.objects.filter(code=code).first()
+        if existing is not None:
+            return ProvisionResult(code, False, existing, time.perf_counter() - started)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT 1 FROM information_schema.schemata WHERE schema_name = %s", [schema_name]
+            )
+            if cursor.fetchone():
+                raise ProvisioningError(
+                    f"Le schéma {schema_name} existe sans commission enregistrée : "
+                    "vérification manuelle nécessaire, rien n'a été modifié."
+                )
+        if blueprint is not None:
+            _create_schema_from_blueprint(schema_name=schema_name, blueprint=blueprint)
+        tenant = Tenant(
+            schema_name=schema_name,
+            code=code,
+            name=reference.name,
+            region=reference.region,
+            status=TenantStatus.ACTIVE,
+        )
+        tenant.save()
+        Domain.objects.create(
+            domain=f"{code.lower()}.{settings.BASE_DOMAIN}", tenant=tenant, is_primary=True
+        )
+        audit_record(
+            action="departement.provisioned",
+            actor_id=actor_id,
+            object_type="departement",
+            object_id=code,
+            data={"schema": schema_name, "method": method},
+        )
+    if blueprint is None:
+        # The stock path: django-tenants' own migration of the new schema.
+        with connection.cursor() as cursor:
+            cursor.execute(f"CREATE SCHEMA IF NOT EXISTS {quote_schema(schema_name)}")
+        migrate_schema_stock(schema_name=schema_name)
+    forget_hosts()
+    return ProvisionResult(code, True, tenant, time.perf_counter() - started)
+
+
+def validate_codes(*, codes: list[str]) -> list[str]:
+    """Normalise requested codes; refuse the whole request if one is unknown."""
+    wanted = [c.strip().upper() for c in codes if c.strip()]
+    known = set(Departement.objects.filter(code__in=wanted).values_list("code", flat=True))
+    unknown = [c for c in wanted if c not in known]
+    if unknown:
+        raise ProvisioningError("Code(s) de département inconnu(s) : " + ", ".join(unknown))
+    return list(dict.fromkeys(wanted))

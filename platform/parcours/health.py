@@ -1,0 +1,39 @@
+"""Liveness of the pieces a request or a task needs: the database and the broker."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+
+
+def _database() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:  # a health check reports, it never raises
+        return f"error: {type(exc).__name__}"
+    return "ok"
+
+
+def _broker() -> str:
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return "ok (eager)"
+    if not settings.CELERY_BROKER_URL:
+        return "error: CELERY_BROKER_URL is not set"
+    from kombu import Connection
+
+    try:
+        with Connection(settings.CELERY_BROKER_URL, connect_timeout=2) as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+    except Exception as exc:
+        return f"error: {type(exc).__name__}"
+    return "ok"
+
+
+def health_report() -> dict[str, Any]:
+    checks = {"database": _database(), "broker": _broker()}
+    ok = all(value.startswith("ok") for value in checks.values())
+    return {"status": "ok" if ok else "error", "checks": checks}

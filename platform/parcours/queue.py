@@ -1,0 +1,23 @@
+"""Queueing tasks the one way: on commit, in an explicit tenant context."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import Task
+from django.db import connection, transaction
+from django_tenants.utils import schema_context
+
+
+def enqueue_on_commit(task: Task, *, schema_name: str | None = None, **kwargs: Any) -> None:
+    """Send `task` once the current transaction commits, carrying the tenant's schema.
+
+    The schema is captured now: by commit time the connection may point elsewhere.
+    """
+    schema = schema_name or connection.schema_name
+
+    def send() -> None:
+        with schema_context(schema):
+            task.apply_async(kwargs=kwargs)
+
+    transaction.on_commit(send)

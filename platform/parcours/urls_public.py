@@ -1,0 +1,14 @@
+"""URLs of the national console (base host)."""
+
+from django.urls import include, path
+
+from frontend.urls import public_patterns
+
+urlpatterns = [
+    path("api/v1/", include(("api.urls_public", "api"))),
+    path("", include((public_patterns, "frontend"))),
+]
+
+handler403 = "frontend.views.auth.permission_denied"
+handler404 = "frontend.views.auth.not_found"
+handler500 = "frontend.views.auth.server_error"

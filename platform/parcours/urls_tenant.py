@@ -1,0 +1,14 @@
+"""URLs of a département's space (`<code>.<base>`)."""
+
+from django.urls import include, path
+
+from frontend.urls import tenant_patterns
+
+urlpatterns = [
+    path("api/v1/", include(("api.urls_tenant", "api"))),
+    path("", include((tenant_patterns, "frontend"))),
+]
+
+handler403 = "frontend.views.auth.permission_denied"
+handler404 = "frontend.views.auth.not_found"
+handler500 = "frontend.views.auth.server_error"
