@@ -12,6 +12,8 @@ common = [
     path("connexion/", auth.login_view, name="login"),
     path("deconnexion/", auth.logout_view, name="logout"),
     path("espaces/", auth.spaces_view, name="spaces"),
+    path("espaces/aller/<str:code>/", auth.go_view, name="go"),
+    path("espaces/entrer/", auth.enter_view, name="enter"),
     path("healthz", health.healthz, name="healthz"),
 ]
 

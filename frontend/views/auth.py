@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib.auth import authenticate, login, logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
+from frontend.context_processors import host_url
 from frontend.decorators import open_page
+from parcours.accounts.handoff import handoff_consume, handoff_token
 from parcours.accounts.permissions import access_for
-from parcours.accounts.services import login_failure_record, login_success_record
+from parcours.accounts.services import (
+    handoff_record,
+    login_failure_record,
+    login_success_record,
+)
 
 INVALID_LOGIN = "Adresse électronique ou mot de passe incorrect."
 
@@ -55,8 +63,47 @@ def login_view(request: HttpRequest) -> HttpResponse:
         else:
             login(request, user)
             login_success_record(user=user, host=host)  # type: ignore[arg-type]
-            return HttpResponseRedirect(next_url)
+            return HttpResponseRedirect(_landing(request, next_url))
     return render(request, "accounts/login.html", {"form": form, "next": next_url}, status=200)
+
+
+def _landing(request: HttpRequest, next_url: str) -> str:
+    """Where to go after signing in: `next`, unless this host has nothing for the person."""
+    access = access_for(request)
+    if access.roles or next_url != "/":
+        return next_url
+    spaces = {m.tenant.code if m.tenant else NATIONAL for m in access.memberships}
+    if len(spaces) == 1:
+        return reverse("frontend:go", kwargs={"code": spaces.pop()})
+    return reverse("frontend:spaces")
+
+
+NATIONAL = "national"
+
+
+@open_page
+def go_view(request: HttpRequest, code: str) -> HttpResponse:
+    """Leave for another space, carrying the sign-in (see accounts.handoff)."""
+    if not request.user.is_authenticated:
+        from django.contrib.auth.views import redirect_to_login
+
+        return redirect_to_login(request.get_full_path())
+    target = host_url(request, None if code == NATIONAL else code)
+    target_host = target.split("://", 1)[1].rstrip("/").rsplit(":", 1)[0]
+    token = handoff_token(user=request.user, target_host=target_host)  # type: ignore[arg-type]
+    return HttpResponseRedirect(f"{target}espaces/entrer/?{urlencode({'jeton': token})}")
+
+
+@open_page
+def enter_view(request: HttpRequest) -> HttpResponse:
+    """Arrive from another space: open this host's session from the one-minute token."""
+    host = request.get_host().rsplit(":", 1)[0].lower()
+    user = handoff_consume(token=request.GET.get("jeton", ""), host=host)
+    if user is None:
+        return HttpResponseRedirect(reverse("frontend:login"))
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    handoff_record(user=user, host=host)
+    return HttpResponseRedirect("/")
 
 
 @open_page

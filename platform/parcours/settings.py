@@ -123,6 +123,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Broker, cache ------------------------------------------------------------------------
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or None
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "celery")
 CELERY_TASK_ALWAYS_EAGER = _env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -156,8 +158,10 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "frontend:login"
 LOGIN_REDIRECT_URL = "frontend:home"
-# One login for every département host: the session cookie is set on the base domain.
-SESSION_COOKIE_DOMAIN = os.environ.get("SESSION_COOKIE_DOMAIN", BASE_DOMAIN)
+# Sessions are per host by default; moving between spaces carries the sign-in with a signed,
+# single-use token (accounts.handoff). A deployment may still share one cookie across
+# sub-domains by setting SESSION_COOKIE_DOMAIN (e.g. ".parcours.example.fr").
+SESSION_COOKIE_DOMAIN = os.environ.get("SESSION_COOKIE_DOMAIN") or None
 CSRF_COOKIE_DOMAIN = SESSION_COOKIE_DOMAIN
 SESSION_COOKIE_AGE = 8 * 3600
 SESSION_COOKIE_HTTPONLY = True
@@ -176,7 +180,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = os.environ.get("STATIC_ROOT") or None  # set for collectstatic in an image
 STATICFILES_DIRS = [BASE_DIR / "frontend" / "static"]
 # Static files are served by WhiteNoise straight from the apps (django-dsfr ships the DSFR).
 WHITENOISE_USE_FINDERS = True

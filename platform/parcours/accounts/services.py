@@ -41,6 +41,14 @@ def login_success_record(*, user: User, host: str) -> None:
         )
 
 
+def handoff_record(*, user: User, host: str) -> None:
+    with schema_context("public"), transaction.atomic():
+        audit_record(
+            action="auth.handoff", actor_id=user.pk, object_type="user", object_id=user.pk,
+            data={"host": host},
+        )
+
+
 def user_create(
     *, email: str, first_name: str, last_name: str, password: str | None, actor_id: int | None
 ) -> User:

@@ -1,0 +1,224 @@
+"""Provisioning every département: our blueprint path against django-tenants' per-schema migrate.
+
+Both paths go through `tenant_provision` (same tenant, domain and audit rows, same checks);
+only `method` differs. Each runs in a database of its own, created empty for the run:
+`parcours_bench` (ours, kept afterwards with its 101 schemas for the other benchmarks) and
+`parcours_bench_stock` (dropped at the end). The one-off blueprint build (a stock migration
+into a scratch schema, recorded) is counted in our total.
+
+    python -m benchmarks.provisioning [--stock-sample N] [--count N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+if __package__ in (None, ""):
+    # Run as a file: make `benchmarks` importable (and keep this folder off the path).
+    sys.path[0] = str(Path(__file__).resolve().parent.parent)
+
+from benchmarks.common import (
+    BENCH_DATABASE,
+    Stopwatch,
+    all_codes,
+    banner,
+    current_database,
+    drop_database,
+    median,
+    percentile,
+    server_kind,
+    setup_django,
+    switch_database,
+    table,
+)
+
+STOCK_DATABASE = "parcours_bench_stock"
+TARGET_TOTAL_SECONDS = 15.0
+TARGET_SPEEDUP = 5.0
+
+
+@dataclass(frozen=True)
+class Run:
+    label: str
+    per_tenant: list[float]  # seconds, one per provisioned département
+    total: float  # wall clock of the whole loop, seconds (including any one-off build)
+    build: float = 0.0
+
+    @property
+    def mean_ms(self) -> float:
+        return 1000 * sum(self.per_tenant) / len(self.per_tenant)
+
+    @property
+    def p95_ms(self) -> float:
+        return 1000 * percentile(self.per_tenant, pct=95)
+
+    @property
+    def median_ms(self) -> float:
+        return 1000 * median(self.per_tenant)
+
+
+def _provision_all(*, codes: list[str], method: str) -> Run:
+    from parcours.departements.provisioning import tenant_blueprint, tenant_provision
+
+    per_tenant: list[float] = []
+    started = time.perf_counter()
+    build = 0.0
+    if method == "blueprint":
+        # Built once per process (and per set of migrations); part of what the fast path costs.
+        with Stopwatch() as sw:
+            tenant_blueprint()
+        build = sw.seconds
+    for code in codes:
+        with Stopwatch() as sw:
+            result = tenant_provision(code=code, method=method)
+        if not result.created:
+            raise RuntimeError(f"{code} already existed: the benchmark database is not fresh")
+        per_tenant.append(sw.seconds)
+    return Run(method, per_tenant, time.perf_counter() - started, build)
+
+
+def _catalog_signature(*, schema: str) -> tuple[tuple[str, ...], ...]:
+    """What a schema is made of, with its name taken out, to compare two of them."""
+    from django.db import connection
+
+    queries = [
+        "SELECT table_name, column_name, data_type, is_nullable, coalesce(column_default, '') "
+        "FROM information_schema.columns WHERE table_schema = %(s)s",
+        "SELECT tablename, indexname, replace(indexdef, %(s)s || '.', '') "
+        "FROM pg_indexes WHERE schemaname = %(s)s",
+        "SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid) "
+        "FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace "
+        "WHERE n.nspname = %(s)s",
+        "SELECT event_object_table, trigger_name, event_manipulation, action_statement "
+        "FROM information_schema.triggers WHERE trigger_schema = %(s)s",
+        "SELECT p.proname, pg_get_function_result(p.oid) FROM pg_proc p "
+        "JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = %(s)s",
+        "SELECT 'migration', app, name FROM django_migrations",
+    ]
+    rows: list[tuple[str, ...]] = []
+    connection.set_schema(schema, include_public=False)
+    try:
+        with connection.cursor() as cursor:
+            for sql in queries:
+                cursor.execute(sql, {"s": schema})
+                rows.extend(
+                    tuple(str(v).replace(f'"{schema}".', "").replace(f"{schema}.", "") for v in r)
+                    for r in cursor.fetchall()
+                )
+    finally:
+        connection.set_schema_to_public()
+    return tuple(sorted(rows))
+
+
+def _count_schemas() -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'dep\\_%%'")
+        row = cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--count", type=int, default=0, help="provision only the first N départements (0: all)"
+    )
+    parser.add_argument(
+        "--stock-sample",
+        type=int,
+        default=0,
+        help="run the stock path for the first N only and extrapolate (0: all, the default)",
+    )
+    parser.add_argument("--keep-stock-db", action="store_true", help="keep parcours_bench_stock")
+    args = parser.parse_args(argv)
+
+    setup_django(name=BENCH_DATABASE, fresh=True)
+    codes = all_codes()
+    if args.count:
+        codes = codes[: args.count]
+    n = len(codes)
+    sample = n if not args.stock_sample else min(args.stock_sample, n)
+
+    print(banner(f"Provisioning {n} départements: blueprint (ours) vs stock django-tenants"))
+    print(f"server: {server_kind()}")
+
+    ours = _provision_all(codes=codes, method="blueprint")
+    ours_schemas = _count_schemas()
+    ours_signature = _catalog_signature(schema=f"dep_{codes[0].lower()}")
+    print(f"ours:  {n} provisioned in {ours.total:.2f} s in database {current_database()}")
+
+    switch_database(name=STOCK_DATABASE, fresh=True)
+    stock = _provision_all(codes=codes[:sample], method="stock")
+    stock_schemas = _count_schemas()
+    stock_signature = _catalog_signature(schema=f"dep_{codes[0].lower()}")
+    print(f"stock: {sample} provisioned in {stock.total:.2f} s in database {current_database()}")
+    if not args.keep_stock_db:
+        from django.db import connection
+
+        connection.close()
+        drop_database(name=STOCK_DATABASE)
+
+    extrapolated = sample < n
+    stock_total = stock.total / sample * n if extrapolated else stock.total
+    stock_total_label = (
+        f"{stock_total:.2f} (EXTRAPOLATED from {sample})" if extrapolated else f"{stock_total:.2f}"
+    )
+    speedup = stock_total / ours.total
+    print()
+    print(
+        table(
+            headers=["", "ours (blueprint)", "stock django-tenants", "stock / ours"],
+            rows=[
+                ["départements", n, sample, ""],
+                [f"total for {n}, s", f"{ours.total:.2f}", stock_total_label, f"{speedup:.1f}x"],
+                ["  of which blueprint build, s", f"{ours.build:.2f}", "-", ""],
+                [
+                    "per département, mean, ms",
+                    f"{ours.mean_ms:.1f}",
+                    f"{stock.mean_ms:.1f}",
+                    f"{stock.mean_ms / ours.mean_ms:.1f}x",
+                ],
+                [
+                    "per département, median, ms",
+                    f"{ours.median_ms:.1f}",
+                    f"{stock.median_ms:.1f}",
+                    "",
+                ],
+                [
+                    "per département, p95, ms",
+                    f"{ours.p95_ms:.1f}",
+                    f"{stock.p95_ms:.1f}",
+                    f"{stock.p95_ms / ours.p95_ms:.1f}x",
+                ],
+                ["dep_* schemas created", ours_schemas, stock_schemas, ""],
+            ],
+        )
+    )
+    same = ours_signature == stock_signature
+    print(
+        f"\nschema dep_{codes[0].lower()} from the blueprint vs from stock migrate: "
+        f"{'identical' if same else 'DIFFERENT'} catalogs ({len(ours_signature)} rows of columns, "
+        "indexes, constraints, triggers, functions and applied migrations compared)"
+    )
+    if not same:
+        for row in sorted(set(ours_signature) ^ set(stock_signature))[:20]:
+            side = "ours only " if row in ours_signature else "stock only"
+            print(f"  {side}: {row}")
+    print(
+        f"target: all {n} in < {TARGET_TOTAL_SECONDS:.0f} s: "
+        f"{'MET' if ours.total < TARGET_TOTAL_SECONDS else 'NOT MET'} ({ours.total:.2f} s); "
+        f">= {TARGET_SPEEDUP:.0f}x faster than stock: "
+        f"{'MET' if speedup >= TARGET_SPEEDUP else 'NOT MET'} ({speedup:.1f}x"
+        f"{', stock extrapolated' if extrapolated else ''})"
+    )
+    ok = ours_schemas == n and stock_schemas == sample and same
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,194 @@
+"""Shared fixtures: a test database with three provisioned départements and one person per role.
+
+The base data is created once per test database (each xdist worker has its own) and committed;
+every test then runs in a transaction that is rolled back. Transactional tests (browser, real
+worker) truncate the public tables when they end, so `base` rebuilds what is missing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+
+ORIGINAL_PASSWORD_HASHERS = list(settings.PASSWORD_HASHERS)
+PASSWORD = "correct horse battery staple"
+TEST_CODES = ("31", "75", "13")
+
+
+@dataclass(frozen=True)
+class People:
+    """Emails of the base people; `as_role(role, code)` gives a logged-in client."""
+
+    @staticmethod
+    def email(role: str, code: str | None) -> str:
+        return f"{role}.{code or 'national'}@test.parcours"
+
+
+def _build_base() -> None:
+    from django_tenants.utils import schema_context
+
+    from parcours.accounts.models import Role, User
+    from parcours.accounts.services import membership_grant
+    from parcours.associations.models import Association
+    from parcours.departements.models import Tenant
+    from parcours.departements.provisioning import tenant_provision
+    from parcours.referentiel.models import Departement
+    from parcours.referentiel.services import referentiel_load
+    from tenants.agrements.models import Agrement, AgrementStatus
+
+    connection.set_schema_to_public()
+    referentiel_load()
+    known = set(Tenant.objects.values_list("schema_name", flat=True))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'dep\\_%%'")
+        orphans = [row[0] for row in cursor.fetchall() if row[0] not in known]
+        for schema in orphans:  # left by a transactional test's truncation: test database only
+            cursor.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    tenants = {code: tenant_provision(code=code).tenant for code in TEST_CODES}
+    association_a, _ = Association.objects.get_or_create(
+        rna="W313000099",
+        defaults={
+            "name": "Association A",
+            "head_office_departement": Departement.objects.get(code="31"),
+            "declared_on": dt.date(2010, 1, 1),
+        },
+    )
+    association_b, _ = Association.objects.get_or_create(
+        rna="W753000099",
+        defaults={
+            "name": "Association B",
+            "head_office_departement": Departement.objects.get(code="75"),
+            "declared_on": dt.date(2011, 1, 1),
+        },
+    )
+    today = dt.date.today()
+    for code, associations in {"31": [association_a, association_b], "75": [association_b], "13": [association_a]}.items():
+        with schema_context(tenants[code].schema_name):
+            for association in associations:
+                Agrement.objects.get_or_create(
+                    association=association,
+                    defaults={
+                        "status": AgrementStatus.APPROVED,
+                        "requested_on": today - relativedelta(months=6),
+                        "valid_from": today - relativedelta(months=2),
+                        "valid_until": today + relativedelta(years=2),
+                    },
+                )
+
+    def person(role: Role, code: str | None, association: Association | None = None) -> None:
+        email = People.email(role.value, code)
+        user = User.objects.filter(email=email).first() or User.objects.create_user(
+            email=email, password=PASSWORD, first_name=role.label, last_name=code or "national"
+        )
+        membership_grant(
+            user=user, role=role, tenant=tenants[code] if code else None,
+            association=association, actor_id=None,
+        )
+
+    person(Role.NATIONAL_OPERATOR, None)
+    person(Role.NATIONAL_ANALYST, None)
+    for code in TEST_CODES:
+        for role in (Role.PREFET, Role.COORDINATOR, Role.MEMBER, Role.DPO):
+            person(role, code)
+        person(Role.ASSOCIATION_WORKER, code, association_a if code != "75" else association_b)
+    User.objects.get_or_create(email="nobody@test.parcours")
+
+
+def _base_is_complete() -> bool:
+    from parcours.accounts.models import Membership
+    from parcours.departements.models import Tenant
+
+    connection.set_schema_to_public()
+    return Tenant.objects.filter(code__in=TEST_CODES).count() == len(TEST_CODES) and Membership.objects.exists()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing() -> None:
+    # Argon2 is the production hasher (tested in test_settings); tests hash hundreds of times.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> None:
+    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        _build_base()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_routing() -> Iterator[None]:
+    from parcours.departements.routing import forget_hosts
+
+    forget_hosts()
+    yield
+    connection.set_schema_to_public()
+
+
+@pytest.fixture
+def base(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> None:
+    """The base data, rebuilt if a transactional test truncated it."""
+    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        if not _base_is_complete():
+            _build_base()
+
+
+@pytest.fixture
+def committed(transactional_db: None, base: None) -> Iterator[None]:
+    """For tests whose data must be committed (a real worker, a live server).
+
+    Django's flush afterwards cannot truncate public tables that tenant tables reference, so the
+    département schemas are dropped first; `base` rebuilds them for the next test.
+    """
+    yield
+    connection.set_schema_to_public()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'dep\\_%%'")
+        for (schema,) in cursor.fetchall():
+            cursor.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@pytest.fixture
+def tenant31(db: None, base: None):  # type: ignore[no-untyped-def]
+    from parcours.departements.models import Tenant
+
+    return Tenant.objects.get(code="31")
+
+
+@pytest.fixture
+def tenant75(db: None, base: None):  # type: ignore[no-untyped-def]
+    from parcours.departements.models import Tenant
+
+    return Tenant.objects.get(code="75")
+
+
+def host(code: str | None) -> str:
+    return settings.BASE_DOMAIN if code is None else f"{code.lower()}.{settings.BASE_DOMAIN}"
+
+
+def client_for(role: str | None, code: str | None, *, on: str | None = "same") -> Client:
+    """A client logged in as the base person holding `role` in `code`, talking to host `on`."""
+    target = code if on == "same" else on
+    client = Client(HTTP_HOST=host(target))
+    if role is not None:
+        from parcours.accounts.models import User
+
+        client.force_login(User.objects.get(email=People.email(role, code)))
+    return client
+
+
+@pytest.fixture
+def login(db: None, base: None):  # type: ignore[no-untyped-def]
+    """`login("coordinator", "31")` → a client signed in and talking to 31's host."""
+    return client_for
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if os.environ.get("CI") and not os.path.exists("/usr/bin/chromium"):
+        raise pytest.UsageError("CI needs /usr/bin/chromium for the browser tests (make browser)")

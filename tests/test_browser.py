@@ -1,0 +1,102 @@
+"""A real Chromium (Debian's, driven by Playwright) signs in and reaches both homes."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import PASSWORD, People
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        not os.path.exists(CHROMIUM) and not os.environ.get("CI"),
+        reason="Debian's chromium is not installed (make browser)",
+    ),
+]
+
+
+@pytest.fixture
+def page(live_server: Any, committed: None) -> Iterator[Any]:
+    # Playwright's sync API runs an event loop in this thread; the ORM calls made by fixtures
+    # around it are synchronous and safe.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        )
+        context = browser.new_context(locale="fr-FR")
+        yield context.new_page()
+        context.close()
+        browser.close()
+
+
+def _url(live_server: Any, code: str | None, path: str) -> str:
+    port = live_server.url.rsplit(":", 1)[1]
+    host = "localhost" if code is None else f"{code}.localhost"
+    return f"http://{host}:{port}{path}"
+
+
+def _sign_in(page: Any, url: str, email: str) -> None:
+    page.goto(url)
+    page.get_by_label("Adresse électronique").fill(email)
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+
+
+def test_a_national_operator_signs_in_and_sees_the_101_departements(page: Any, live_server: Any) -> None:
+    _sign_in(page, _url(live_server, None, "/connexion/"), People.email("national_operator", None))
+    page.wait_for_selector("#departements")
+    assert page.locator("#departements tbody tr").count() == 101
+    assert "Console nationale" in page.locator("[data-testid=tenant-name]").inner_text()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "national-home.png"), full_page=False)
+
+
+def test_a_coordinator_signs_in_on_the_national_host_and_reaches_her_departement(
+    page: Any, live_server: Any
+) -> None:
+    _sign_in(page, _url(live_server, None, "/connexion/"), People.email("coordinator", "31"))
+    # Her only space is Haute-Garonne: the sign-in is carried there (accounts.handoff).
+    page.wait_for_url(_url(live_server, "31", "/"))
+    assert "Haute-Garonne" in page.locator("[data-testid=tenant-name]").inner_text()
+    assert int(page.locator("[data-testid=people-count]").inner_text()) >= 5
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "tenant-home.png"), full_page=False)
+    # Another département's space: no session there, so a login page, never a loop or data.
+    page.goto(_url(live_server, "75", "/"))
+    assert "/connexion/" in page.url
+
+
+def test_a_worker_approved_in_two_departements_switches_without_signing_in_again(
+    page: Any, live_server: Any
+) -> None:
+    from parcours.accounts.models import Role, User
+    from parcours.accounts.services import membership_grant
+    from parcours.associations.models import Association
+    from parcours.departements.models import Tenant
+
+    worker = User.objects.get(email=People.email("association_worker", "31"))
+    membership_grant(
+        user=worker, role=Role.ASSOCIATION_WORKER, tenant=Tenant.objects.get(code="13"),
+        association=Association.objects.get(rna="W313000099"), actor_id=None,
+    )
+    _sign_in(page, _url(live_server, "31", "/connexion/"), worker.email)
+    page.wait_for_selector("[data-testid=people-count]")
+    page.goto(_url(live_server, "31", "/espaces/"))
+    page.get_by_role("link", name="Bouches-du-Rhône").click()
+    page.wait_for_url(_url(live_server, "13", "/"))
+    assert "Bouches-du-Rhône" in page.locator("[data-testid=tenant-name]").inner_text()
+    page.wait_for_selector("[data-testid=agrements-count]")

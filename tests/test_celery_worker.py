@@ -1,0 +1,99 @@
+"""Tasks run by a real Celery worker (a separate process) against the real broker."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django_tenants.utils import schema_context
+
+from parcours import celery_app
+from parcours.departements.models import Tenant
+from parcours.departements.services import departement_provision_request
+from tenants.audit.models import AuditEvent
+from tenants.audit.tasks import verify_chain
+
+ROOT = Path(__file__).resolve().parent.parent
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+
+def _database_url() -> str:
+    db = connection.settings_dict
+    host = db["HOST"] or ""
+    location = quote(host, safe="") if host.startswith("/") else f"{host}:{db['PORT'] or 5432}"
+    return f"postgres://{db['USER'] or 'postgres'}@{location}/{db['NAME']}"
+
+
+@pytest.fixture
+def worker(committed: None) -> Iterator[str]:
+    """A real worker on a queue of its own, reading the test database."""
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    broker = settings.CELERY_BROKER_URL
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "CELERY_BROKER_URL": broker,
+        "CELERY_RESULT_BACKEND": broker,
+        "CELERY_TASK_DEFAULT_QUEUE": queue,
+        "CONN_MAX_AGE": "0",
+    }
+    log = ROOT / "test-artifacts" / f"worker-{queue}.log"
+    log.parent.mkdir(exist_ok=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "parcours", "worker", "-Q", queue, "--pool", "solo",
+         "--without-heartbeat", "--without-gossip", "--without-mingle", "--loglevel", "INFO"],
+        cwd=ROOT / "platform", env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
+    )
+    previous = (celery_app.conf.task_default_queue, celery_app.conf.result_backend)
+    celery_app.conf.task_default_queue = queue
+    celery_app.conf.result_backend = broker
+    try:
+        deadline = time.monotonic() + 60
+        while "ready." not in log.read_text():
+            assert process.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, "worker did not start: " + log.read_text()
+            time.sleep(0.2)
+        yield queue
+    finally:
+        celery_app.conf.task_default_queue, celery_app.conf.result_backend = previous
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def _wait_for(condition: Callable[[], bool], *, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.2)
+
+
+def test_the_national_console_provisions_a_departement_through_the_worker(worker: str) -> None:
+    operator_id = 1
+    queued = departement_provision_request(codes=["974"], actor_id=operator_id)
+    assert queued == ["974"]
+    _wait_for(lambda: Tenant.objects.filter(code="974").exists())
+    tenant = Tenant.objects.get(code="974")
+    assert tenant.name == "La Réunion"
+    assert AuditEvent.objects.filter(action="departement.provisioned", object_id="974").count() == 1
+    # Queued again (a retry, a double click): the task is idempotent.
+    departement_provision_request(codes=["974"], actor_id=operator_id)
+    time.sleep(2)
+    assert Tenant.objects.filter(code="974").count() == 1
+    assert AuditEvent.objects.filter(action="departement.provisioned", object_id="974").count() == 1
+
+
+def test_a_task_sent_from_a_departement_runs_in_its_schema(worker: str) -> None:
+    with schema_context("dep_31"):
+        result = verify_chain.apply_async()
+    outcome = result.get(timeout=60)
+    assert outcome["schema"] == "dep_31"
+    assert outcome["ok"] is True

@@ -1,0 +1,34 @@
+"""The layout's promises: `platform/` is a source root that never shadows the stdlib."""
+
+from __future__ import annotations
+
+import platform
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_import_platform_is_the_standard_library() -> None:
+    assert hasattr(platform, "python_version")
+    assert Path(platform.__file__).parent == Path(sys.modules["os"].__file__).parent
+
+
+def test_platform_folder_is_not_a_package() -> None:
+    assert not (ROOT / "platform" / "__init__.py").exists()
+
+
+def test_public_and_tenant_apps_follow_the_folders() -> None:
+    from django.conf import settings
+
+    for app in settings.TENANT_APPS:
+        assert app.startswith("tenants."), app
+    for app in settings.SHARED_APPS:
+        if app.startswith(("parcours.", "tenants.")):
+            assert app.startswith("parcours.") or app == "tenants.audit", app
+
+
+def test_production_password_hasher_is_argon2() -> None:
+    from tests.conftest import ORIGINAL_PASSWORD_HASHERS
+
+    assert ORIGINAL_PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
