@@ -78,7 +78,14 @@ class LegalParameterSerializer(serializers.ModelSerializer):
     class Meta:
         model = LegalParameter
         fields = [
-            "id", "key", "territory", "value", "unit", "effective_from", "label", "source",
+            "id",
+            "key",
+            "territory",
+            "value",
+            "unit",
+            "effective_from",
+            "label",
+            "source",
             "confidence",
         ]
 
@@ -88,7 +95,7 @@ class LegalParameterCreateSerializer(serializers.Serializer):
     territory = serializers.CharField(max_length=3, required=False, allow_blank=True, default="")
     value = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0"))
     effective_from = serializers.DateField()
-    source = serializers.CharField(max_length=300)
+    source = serializers.CharField(max_length=300)  # type: ignore[assignment]
     confidence = serializers.ChoiceField(choices=Confidence.choices)
 
 

@@ -12,9 +12,19 @@ common = [
     path("me/", accounts.MeView.as_view(), name="me"),
     path("me/memberships/", accounts.MyMembershipsView.as_view(), name="my-memberships"),
     path("referentiel/regions/", referentiel.RegionList.as_view(), name="regions"),
-    path("referentiel/departements/", referentiel.DepartementReferenceList.as_view(), name="departements-reference"),
-    path("referentiel/nomenclatures/", referentiel.NomenclatureList.as_view(), name="nomenclatures"),
-    path("referentiel/legal-parameters/", referentiel.LegalParameterList.as_view(), name="legal-parameters"),
+    path(
+        "referentiel/departements/",
+        referentiel.DepartementReferenceList.as_view(),
+        name="departements-reference",
+    ),
+    path(
+        "referentiel/nomenclatures/", referentiel.NomenclatureList.as_view(), name="nomenclatures"
+    ),
+    path(
+        "referentiel/legal-parameters/",
+        referentiel.LegalParameterList.as_view(),
+        name="legal-parameters",
+    ),
     path(
         "referentiel/legal-parameters/<str:key>/value/",
         referentiel.LegalParameterValue.as_view(),

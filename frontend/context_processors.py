@@ -70,7 +70,8 @@ def layout(request: HttpRequest) -> dict[str, Any]:
             {
                 "label": membership.tenant.name if membership.tenant else "Console nationale",
                 "code": code,
-                "url": "/" if (tenant.code if tenant else None) == code
+                "url": "/"
+                if (tenant.code if tenant else None) == code
                 else reverse("frontend:go", kwargs={"code": code or "national"}),
                 "current": (tenant.code if tenant else None) == code,
             }

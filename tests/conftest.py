@@ -70,7 +70,11 @@ def _build_base() -> None:
         },
     )
     today = dt.date.today()
-    for code, associations in {"31": [association_a, association_b], "75": [association_b], "13": [association_a]}.items():
+    for code, associations in {
+        "31": [association_a, association_b],
+        "75": [association_b],
+        "13": [association_a],
+    }.items():
         with schema_context(tenants[code].schema_name):
             for association in associations:
                 Agrement.objects.get_or_create(
@@ -89,8 +93,11 @@ def _build_base() -> None:
             email=email, password=PASSWORD, first_name=role.label, last_name=code or "national"
         )
         membership_grant(
-            user=user, role=role, tenant=tenants[code] if code else None,
-            association=association, actor_id=None,
+            user=user,
+            role=role,
+            tenant=tenants[code] if code else None,
+            association=association,
+            actor_id=None,
         )
 
     person(Role.NATIONAL_OPERATOR, None)
@@ -107,7 +114,10 @@ def _base_is_complete() -> bool:
     from parcours.departements.models import Tenant
 
     connection.set_schema_to_public()
-    return Tenant.objects.filter(code__in=TEST_CODES).count() == len(TEST_CODES) and Membership.objects.exists()
+    return (
+        Tenant.objects.filter(code__in=TEST_CODES).count() == len(TEST_CODES)
+        and Membership.objects.exists()
+    )
 
 
 @pytest.fixture(scope="session", autouse=True)

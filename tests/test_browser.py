@@ -34,8 +34,15 @@ def page(live_server: Any, committed: None) -> Iterator[Any]:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
         )
         context = browser.new_context(locale="fr-FR")
         yield context.new_page()
@@ -56,7 +63,9 @@ def _sign_in(page: Any, url: str, email: str) -> None:
     page.get_by_role("button", name="Se connecter").click()
 
 
-def test_a_national_operator_signs_in_and_sees_the_101_departements(page: Any, live_server: Any) -> None:
+def test_a_national_operator_signs_in_and_sees_the_101_departements(
+    page: Any, live_server: Any
+) -> None:
     _sign_in(page, _url(live_server, None, "/connexion/"), People.email("national_operator", None))
     page.wait_for_selector("#departements")
     assert page.locator("#departements tbody tr").count() == 101
@@ -90,8 +99,11 @@ def test_a_worker_approved_in_two_departements_switches_without_signing_in_again
 
     worker = User.objects.get(email=People.email("association_worker", "31"))
     membership_grant(
-        user=worker, role=Role.ASSOCIATION_WORKER, tenant=Tenant.objects.get(code="13"),
-        association=Association.objects.get(rna="W313000099"), actor_id=None,
+        user=worker,
+        role=Role.ASSOCIATION_WORKER,
+        tenant=Tenant.objects.get(code="13"),
+        association=Association.objects.get(rna="W313000099"),
+        actor_id=None,
     )
     _sign_in(page, _url(live_server, "31", "/connexion/"), worker.email)
     page.wait_for_selector("[data-testid=people-count]")

@@ -49,9 +49,27 @@ def worker(committed: None) -> Iterator[str]:
     log = ROOT / "test-artifacts" / f"worker-{queue}.log"
     log.parent.mkdir(exist_ok=True)
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "parcours", "worker", "-Q", queue, "--pool", "solo",
-         "--without-heartbeat", "--without-gossip", "--without-mingle", "--loglevel", "INFO"],
-        cwd=ROOT / "platform", env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "parcours",
+            "worker",
+            "-Q",
+            queue,
+            "--pool",
+            "solo",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel",
+            "INFO",
+        ],
+        cwd=ROOT / "platform",
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
     )
     previous = (celery_app.conf.task_default_queue, celery_app.conf.result_backend)
     celery_app.conf.task_default_queue = queue

@@ -109,7 +109,9 @@ def test_routes_are_found_on_both_hosts() -> None:
 
 @pytest.mark.parametrize("method", ["get", "post"])
 @pytest.mark.parametrize("route", TENANT_NOT_OPEN, ids=lambda r: r.name)
-def test_tenant_route_gives_nothing_to_anonymous(base: None, db: None, route: Route, method: str) -> None:
+def test_tenant_route_gives_nothing_to_anonymous(
+    base: None, db: None, route: Route, method: str
+) -> None:
     response = getattr(client_for(None, None, on="31"), method)(route.path)
     _assert_denied_to_anonymous(response, route)
 
@@ -127,7 +129,9 @@ def test_tenant_route_gives_nothing_to_other_departements_and_national_roles(
 
 @pytest.mark.parametrize("method", ["get", "post"])
 @pytest.mark.parametrize("route", PUBLIC_NOT_OPEN, ids=lambda r: r.name)
-def test_national_route_gives_nothing_to_anonymous(base: None, db: None, route: Route, method: str) -> None:
+def test_national_route_gives_nothing_to_anonymous(
+    base: None, db: None, route: Route, method: str
+) -> None:
     response = getattr(client_for(None, None, on=None), method)(route.path)
     _assert_denied_to_anonymous(response, route)
 
@@ -162,7 +166,9 @@ def test_open_routes_are_exactly_the_declared_ones() -> None:
     assert marked_open == OPEN_ROUTES
 
 
-@pytest.mark.parametrize("route", [r for r in TENANT_ROUTES if r.name in SIGNED_IN_ROUTES], ids=lambda r: r.name)
+@pytest.mark.parametrize(
+    "route", [r for r in TENANT_ROUTES if r.name in SIGNED_IN_ROUTES], ids=lambda r: r.name
+)
 def test_signed_in_routes_serve_no_tenant_data_to_other_departements(
     base: None, db: None, route: Route
 ) -> None:

@@ -46,7 +46,9 @@ class TokenView(APIView):
         request=TokenRequestSerializer,
         responses=TokenSerializer,
         summary="Exchange an e-mail and password for an API token",
-        examples=[OpenApiExample("Request", value={"email": "a@b.fr", "password": "…"}, request_only=True)],
+        examples=[
+            OpenApiExample("Request", value={"email": "a@b.fr", "password": "…"}, request_only=True)
+        ],
     )
     def post(self, request: Request) -> Response:
         serializer = TokenRequestSerializer(data=request.data)
@@ -58,6 +60,6 @@ class TokenView(APIView):
         if user is None:
             login_failure_record(identifier=email, host=request.get_host())
             raise exceptions.AuthenticationFailed("Adresse électronique ou mot de passe incorrect.")
-        login_success_record(user=user, host=request.get_host())  # type: ignore[arg-type]
+        login_success_record(user=user, host=request.get_host())
         token, _ = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})

@@ -50,4 +50,3 @@ class ProvisionView(APIView):
         except ProvisioningError as exc:
             raise ValidationError({"codes": [str(exc)]}) from exc
         return Response({"queued": queued}, status=status.HTTP_202_ACCEPTED)
-

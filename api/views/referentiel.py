@@ -80,7 +80,9 @@ class LegalParameterList(generics.ListCreateAPIView):
         key = self.request.query_params.get("key")
         return rows.filter(key=key) if key else rows
 
-    @extend_schema(request=LegalParameterCreateSerializer, responses={201: LegalParameterSerializer})
+    @extend_schema(
+        request=LegalParameterCreateSerializer, responses={201: LegalParameterSerializer}
+    )
     def post(self, request: Request, *args: object, **kwargs: object) -> Response:
         serializer = LegalParameterCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -121,4 +123,6 @@ class LegalParameterValue(APIView):
             from rest_framework.exceptions import NotFound
 
             raise NotFound(str(exc)) from exc
-        return Response({"key": key, "on": on.isoformat(), "territory": territory, "value": str(value)})
+        return Response(
+            {"key": key, "on": on.isoformat(), "territory": territory, "value": str(value)}
+        )

@@ -62,7 +62,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
             form.add_error(None, INVALID_LOGIN)
         else:
             login(request, user)
-            login_success_record(user=user, host=host)  # type: ignore[arg-type]
+            login_success_record(user=user, host=host)
             return HttpResponseRedirect(_landing(request, next_url))
     return render(request, "accounts/login.html", {"form": form, "next": next_url}, status=200)
 
@@ -90,7 +90,7 @@ def go_view(request: HttpRequest, code: str) -> HttpResponse:
         return redirect_to_login(request.get_full_path())
     target = host_url(request, None if code == NATIONAL else code)
     target_host = target.split("://", 1)[1].rstrip("/").rsplit(":", 1)[0]
-    token = handoff_token(user=request.user, target_host=target_host)  # type: ignore[arg-type]
+    token = handoff_token(user=request.user, target_host=target_host)
     return HttpResponseRedirect(f"{target}espaces/entrer/?{urlencode({'jeton': token})}")
 
 

@@ -64,8 +64,9 @@ def provision(request: HttpRequest, code: str, *, access: Access) -> HttpRespons
         messages.error(request, str(exc))
     else:
         messages.success(
-            request, f"Le provisionnement du département {code} a été demandé ; il apparaîtra "
-            "comme actif dans quelques secondes."
+            request,
+            f"Le provisionnement du département {code} a été demandé ; il apparaîtra "
+            "comme actif dans quelques secondes.",
         )
     return HttpResponseRedirect(reverse("frontend:home"))
 
@@ -76,15 +77,20 @@ class LegalParameterForm(forms.Form):
         label="Territoire (code du département, vide pour tous)", required=False, max_length=3
     )
     value = forms.DecimalField(
-        label="Nouvelle valeur", max_digits=12, decimal_places=2, min_value=Decimal("0"),
+        label="Nouvelle valeur",
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal("0"),
         error_messages={"required": "Indiquez la valeur.", "invalid": "Saisissez un nombre."},
     )
     effective_from = forms.DateField(
-        label="Date d'effet", widget=forms.DateInput(attrs={"type": "date"}),
+        label="Date d'effet",
+        widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={"required": "Indiquez la date d'effet.", "invalid": "Date invalide."},
     )
     source = forms.CharField(
-        label="Texte source", max_length=300,
+        label="Texte source",
+        max_length=300,
         error_messages={"required": "Citez le texte qui fixe cette valeur."},
     )
     confidence = forms.ChoiceField(label="Confiance", choices=Confidence.choices)
@@ -124,7 +130,11 @@ def referentiel(request: HttpRequest, *, access: Access) -> HttpResponse:
                 return HttpResponseRedirect(reverse("frontend:referentiel"))
     items = list(NomenclatureItem.objects.exclude(kind=NomenclatureKind.NATIONALITY))
     groups = [
-        {"label": kind.label, "kind": kind.value, "items": [i for i in items if i.kind == kind.value]}
+        {
+            "label": kind.label,
+            "kind": kind.value,
+            "items": [i for i in items if i.kind == kind.value],
+        }
         for kind in NomenclatureKind
         if kind != NomenclatureKind.NATIONALITY
     ]

@@ -22,7 +22,11 @@ def home(request: HttpRequest, *, access: Access) -> HttpResponse:
     assert tenant is not None
     today = timezone.localdate()
     counts = membership_counts_by_role(tenant=tenant)
-    roles = [{"label": role.label, "count": counts.get(role.value, 0)} for role in Role if role.value in counts]
+    roles = [
+        {"label": role.label, "count": counts.get(role.value, 0)}
+        for role in Role
+        if role.value in counts
+    ]
     agrements = agrements_valid_on(day=today)
     if Role.ASSOCIATION_WORKER in access.roles and not access.has_any(
         {Role.COORDINATOR, Role.PREFET, Role.DPO}

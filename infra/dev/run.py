@@ -1,4 +1,4 @@
-"""`make run`: services, schema, reference and demo data, then web + worker + beat in the foreground.
+"""`make run`: services, schema, reference and demo data, then web, worker and beat.
 
 Ctrl-C (or SIGTERM) stops the three processes, then the embedded services.
 """
@@ -29,7 +29,13 @@ def prepare() -> None:
     import django
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "parcours.settings")
-    django.setup()
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        fail(f"DATABASE_URL must be a PostgreSQL URL (postgres://user@host:port/name), got {url!r}")
+    try:
+        django.setup()
+    except Exception as exc:
+        fail(f"the settings could not be loaded: {type(exc).__name__}: {exc}")
     from django.core.management import call_command
     from django.db import connection
     from django.db.utils import OperationalError
@@ -63,13 +69,39 @@ def main() -> None:
         children = [
             subprocess.Popen([python, manage, "runserver", f"0.0.0.0:{port}", "--noreload"]),
             subprocess.Popen(
-                [python, "-m", "celery", "-A", "parcours", "worker", "--loglevel", "INFO",
-                 "--concurrency", "2", "--without-heartbeat", "--without-gossip", "--without-mingle"],
+                [
+                    python,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "parcours",
+                    "worker",
+                    "--loglevel",
+                    "INFO",
+                    "--concurrency",
+                    "2",
+                    "--without-heartbeat",
+                    "--without-gossip",
+                    "--without-mingle",
+                ],
                 cwd=str(ROOT / "platform"),
             ),
             subprocess.Popen(
-                [python, "-m", "celery", "-A", "parcours", "beat", "--loglevel", "INFO",
-                 "--schedule", str(Path(os.environ.get("PARCOURS_DATA_DIR", ROOT / ".data")) / "celerybeat-schedule")],
+                [
+                    python,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "parcours",
+                    "beat",
+                    "--loglevel",
+                    "INFO",
+                    "--schedule",
+                    str(
+                        Path(os.environ.get("PARCOURS_DATA_DIR", ROOT / ".data"))
+                        / "celerybeat-schedule"
+                    ),
+                ],
                 cwd=str(ROOT / "platform"),
             ),
         ]

@@ -21,7 +21,9 @@ class Browser:
     def __init__(self, port: int, host: str) -> None:
         self.port, self.host, self.cookies = port, host, SimpleCookie()
 
-    def request(self, method: str, path: str, body: dict[str, str] | None = None) -> tuple[int, str, str]:
+    def request(
+        self, method: str, path: str, body: dict[str, str] | None = None
+    ) -> tuple[int, str, str]:
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
         headers = {"Host": f"{self.host}:{self.port}"}
         if self.cookies:
@@ -42,9 +44,15 @@ class Browser:
         assert status == 200, f"login page on {self.host}: {status}"
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
         assert token, "no CSRF token on the login page"
-        status, location, _ = self.request(
-            "POST", "/connexion/",
-            {"csrfmiddlewaretoken": token.group(1), "email": email, "password": PASSWORD, "next": "/"},
+        status, _, _ = self.request(
+            "POST",
+            "/connexion/",
+            {
+                "csrfmiddlewaretoken": token.group(1),
+                "email": email,
+                "password": PASSWORD,
+                "next": "/",
+            },
         )
         assert status == 302, f"sign-in of {email} on {self.host} answered {status}"
 

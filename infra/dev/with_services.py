@@ -1,4 +1,4 @@
-"""Run a command with the embedded services for whatever DATABASE_URL / CELERY_BROKER_URL leave unset.
+"""Run a command with embedded services for whichever of DATABASE_URL / CELERY_BROKER_URL is unset.
 
 `make test` uses it: `python infra/dev/with_services.py pytest …`.
 """

@@ -46,7 +46,9 @@ def _user(email: str, first: str, last: str) -> User:
     )
 
 
-def _association(*, name: str, rna: str, siret: str, head_office: str, declared: dt.date) -> Association:
+def _association(
+    *, name: str, rna: str, siret: str, head_office: str, declared: dt.date
+) -> Association:
     association, _ = Association.objects.get_or_create(
         rna=rna,
         defaults={
@@ -93,18 +95,29 @@ def demo_seed() -> list[DemoLogin]:
 
         today = timezone.localdate()
         nid = _association(
-            name="Issue de Secours (démo)", rna="W313000001", siret="11111111100011",
-            head_office="31", declared=dt.date(2009, 3, 2),
+            name="Issue de Secours (démo)",
+            rna="W313000001",
+            siret="11111111100011",
+            head_office="31",
+            declared=dt.date(2009, 3, 2),
         )
         passerelles = _association(
-            name="Passerelles Île-de-France (démo)", rna="W751000002", siret="22222222200022",
-            head_office="75", declared=dt.date(2012, 6, 18),
+            name="Passerelles Île-de-France (démo)",
+            rna="W751000002",
+            siret="22222222200022",
+            head_office="75",
+            declared=dt.date(2012, 6, 18),
         )
         approvals = {"31": [nid], "13": [nid], "75": [passerelles]}
 
         for code, tenant in tenants.items():
             people = [
-                (f"coordination.{code}@parcours.test", "Claire", f"Coordinatrice {code}", Role.COORDINATOR),
+                (
+                    f"coordination.{code}@parcours.test",
+                    "Claire",
+                    f"Coordinatrice {code}",
+                    Role.COORDINATOR,
+                ),
                 (f"prefet.{code}@parcours.test", "Pierre", f"Préfet {code}", Role.PREFET),
                 (f"dpo.{code}@parcours.test", "Dominique", f"DPO {code}", Role.DPO),
                 (f"membre.police.{code}@parcours.test", "Paul", f"Police {code}", Role.MEMBER),
@@ -114,22 +127,34 @@ def demo_seed() -> list[DemoLogin]:
             for email, first, last, role in people:
                 user = _user(email, first, last)
                 membership_grant(user=user, role=role, tenant=tenant, actor_id=None)
-            logins.append(DemoLogin(f"coordination.{code}@parcours.test", f"coordination (DDFE) {tenant.name}"))
+            logins.append(
+                DemoLogin(
+                    f"coordination.{code}@parcours.test", f"coordination (DDFE) {tenant.name}"
+                )
+            )
             logins.append(DemoLogin(f"prefet.{code}@parcours.test", f"préfet {tenant.name}"))
             for association in approvals[code]:
-                _approve(tenant=tenant, association=association, since=today - relativedelta(months=8))
+                _approve(
+                    tenant=tenant, association=association, since=today - relativedelta(months=8)
+                )
 
         worker = _user("intervenante@issue-de-secours.test", "Inès", "Intervenante")
         for code in ("31", "13"):
             membership_grant(
-                user=worker, role=Role.ASSOCIATION_WORKER, tenant=tenants[code],
-                association=nid, actor_id=None,
+                user=worker,
+                role=Role.ASSOCIATION_WORKER,
+                tenant=tenants[code],
+                association=nid,
+                actor_id=None,
             )
         logins.append(DemoLogin(worker.email, "association Issue de Secours, agréée en 31 et 13"))
         worker75 = _user("intervenant@passerelles.test", "Ivan", "Intervenant")
         membership_grant(
-            user=worker75, role=Role.ASSOCIATION_WORKER, tenant=tenants["75"],
-            association=passerelles, actor_id=None,
+            user=worker75,
+            role=Role.ASSOCIATION_WORKER,
+            tenant=tenants["75"],
+            association=passerelles,
+            actor_id=None,
         )
         logins.append(DemoLogin(worker75.email, "association Passerelles, agréée à Paris"))
         logins.append(DemoLogin("membre.police.31@parcours.test", "membre de la commission (31)"))

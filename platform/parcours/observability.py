@@ -11,7 +11,7 @@ import contextvars
 import re
 import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from django.http import HttpRequest, HttpResponse
 
@@ -97,7 +97,7 @@ def init_sentry(*, dsn: str, environment: str, transport: Any = None) -> None:
         include_local_variables=False,
         max_request_body_size="never",
         integrations=[DjangoIntegration(), CeleryIntegration()],
-        before_send=scrub_event,
-        before_send_transaction=scrub_event,
+        before_send=cast(Any, scrub_event),
+        before_send_transaction=cast(Any, scrub_event),
         transport=transport,
     )

@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from celery import Task
-from django.db import connection, transaction
+from django.db import transaction
 from django_tenants.utils import schema_context
+
+from parcours.db import connection
 
 
 def enqueue_on_commit(task: Task, *, schema_name: str | None = None, **kwargs: Any) -> None:

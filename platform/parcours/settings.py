@@ -26,9 +26,13 @@ def _env_bool(name: str, default: bool) -> bool:
 
 
 DEBUG = _env_bool("DEBUG", False)
-SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-insecure-key-change-me-in-production-0123456789")
+SECRET_KEY = os.environ.get(
+    "SECRET_KEY", "dev-only-insecure-key-change-me-in-production-0123456789"
+)
 BASE_DOMAIN = os.environ.get("PARCOURS_BASE_DOMAIN", "localhost")
-ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", f"{BASE_DOMAIN},.{BASE_DOMAIN},testserver").split(",")
+ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", f"{BASE_DOMAIN},.{BASE_DOMAIN},testserver").split(
+    ","
+)
 
 # --- Applications -------------------------------------------------------------------------
 # The split is the layout: `platform/parcours/*` lives in the public schema, `tenants/*` in
@@ -107,11 +111,15 @@ TEMPLATES = [
 # The embedded server (pgserver) is started by infra/dev and by the tests, which then set
 # DATABASE_URL for every process they spawn: settings never start services themselves.
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
-_db = dj_database_url.parse(DATABASE_URL) if DATABASE_URL else {
-    "NAME": "parcours",
-    "USER": "postgres",
-    "HOST": str(DATA_DIR / "postgres"),
-}
+_db = (
+    dj_database_url.parse(DATABASE_URL)
+    if DATABASE_URL
+    else {
+        "NAME": "parcours",
+        "USER": "postgres",
+        "HOST": str(DATA_DIR / "postgres"),
+    }
+)
 _db["ENGINE"] = "django_tenants.postgresql_backend"
 # Persistent connections: a request to the same département as the previous one reuses the
 # connection and its search_path (no SET). No transaction-mode pooler: it loses search_path.
@@ -152,8 +160,10 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-     "OPTIONS": {"min_length": 12}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 LOGIN_URL = "frontend:login"
@@ -169,7 +179,8 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = _env_bool("SECURE_COOKIES", not DEBUG and BASE_DOMAIN != "localhost")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 CSRF_TRUSTED_ORIGINS = os.environ.get(
-    "CSRF_TRUSTED_ORIGINS", f"http://{BASE_DOMAIN}:*,http://*.{BASE_DOMAIN}:*,https://*.{BASE_DOMAIN}"
+    "CSRF_TRUSTED_ORIGINS",
+    f"http://{BASE_DOMAIN}:*,http://*.{BASE_DOMAIN}:*,https://*.{BASE_DOMAIN}",
 ).split(",")
 
 # --- Internationalisation -----------------------------------------------------------------

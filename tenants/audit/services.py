@@ -1,4 +1,4 @@
-"""The one way to write the audit trail; domain functions call `audit_record` in their transaction."""
+"""The one way to write the audit trail; domain functions call it inside their transaction."""
 
 from __future__ import annotations
 

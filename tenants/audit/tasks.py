@@ -6,8 +6,8 @@ import logging
 from typing import Any
 
 from celery import shared_task
-from django.db import connection
 
+from parcours.db import connection
 from parcours.departements.tasks import fan_out
 from tenants.audit.selectors import audit_chain_verify
 

@@ -60,11 +60,7 @@ def access_for(request: HttpRequest) -> Access:
         if tenant is None:
             here = [m for m in memberships if m.tenant_id is None and m.role in NATIONAL_ROLES]
         else:
-            here = [
-                m
-                for m in memberships
-                if m.tenant_id == tenant.pk and m.role in TENANT_ROLES
-            ]
+            here = [m for m in memberships if m.tenant_id == tenant.pk and m.role in TENANT_ROLES]
         access = Access(
             user_id=user.pk,
             tenant=tenant,

@@ -15,6 +15,10 @@ def membership_counts_by_role(*, tenant: Tenant) -> dict[str, int]:
         .values("role")
         .annotate(n=Count("id"))
     )
-    counts = {role.value: 0 for role in Role if role.value not in {"national_operator", "national_analyst"}}
+    counts = {
+        role.value: 0
+        for role in Role
+        if role.value not in {"national_operator", "national_analyst"}
+    }
     counts.update({row["role"]: row["n"] for row in rows})
     return counts

@@ -36,7 +36,10 @@ def login_failure_record(*, identifier: str, host: str) -> None:
 def login_success_record(*, user: User, host: str) -> None:
     with schema_context("public"), transaction.atomic():
         audit_record(
-            action="auth.login", actor_id=user.pk, object_type="user", object_id=user.pk,
+            action="auth.login",
+            actor_id=user.pk,
+            object_type="user",
+            object_id=user.pk,
             data={"host": host},
         )
 
@@ -44,7 +47,10 @@ def login_success_record(*, user: User, host: str) -> None:
 def handoff_record(*, user: User, host: str) -> None:
     with schema_context("public"), transaction.atomic():
         audit_record(
-            action="auth.handoff", actor_id=user.pk, object_type="user", object_id=user.pk,
+            action="auth.handoff",
+            actor_id=user.pk,
+            object_type="user",
+            object_id=user.pk,
             data={"host": host},
         )
 
@@ -56,7 +62,9 @@ def user_create(
         user = User.objects.create_user(
             email=email, password=password, first_name=first_name, last_name=last_name
         )
-        audit_record(action="user.created", actor_id=actor_id, object_type="user", object_id=user.pk)
+        audit_record(
+            action="user.created", actor_id=actor_id, object_type="user", object_id=user.pk
+        )
         return user
 
 

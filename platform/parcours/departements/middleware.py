@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
-from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
+from parcours.db import connection
 from parcours.departements.models import Tenant
 from parcours.departements.routing import tenant_for_host
 
@@ -42,7 +42,7 @@ class TenantRoutingMiddleware:
             if tenant is None or not tenant.is_active:
                 select_schema(None)
                 request.tenant = None  # type: ignore[attr-defined]
-                request.urlconf = settings.PUBLIC_SCHEMA_URLCONF  # type: ignore[attr-defined]
+                request.urlconf = settings.PUBLIC_SCHEMA_URLCONF
                 response = TemplateResponse(
                     request,
                     "errors/unknown_host.html",
@@ -53,5 +53,5 @@ class TenantRoutingMiddleware:
         select_schema(tenant)
         request.tenant = tenant  # type: ignore[attr-defined]
         if tenant is None:
-            request.urlconf = settings.PUBLIC_SCHEMA_URLCONF  # type: ignore[attr-defined]
+            request.urlconf = settings.PUBLIC_SCHEMA_URLCONF
         return self.get_response(request)

@@ -19,7 +19,9 @@ class Tenant(TenantMixin):
     region = models.ForeignKey(
         "referentiel.Region", on_delete=models.PROTECT, related_name="tenants"
     )
-    status = models.CharField(max_length=16, choices=TenantStatus.choices, default=TenantStatus.ACTIVE)
+    status = models.CharField(
+        max_length=16, choices=TenantStatus.choices, default=TenantStatus.ACTIVE
+    )
     provisioned_at = models.DateTimeField(auto_now_add=True)
 
     # Schemas are created by departements.provisioning (fast path), never by save().

@@ -20,11 +20,12 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 from django_tenants.utils import get_tenant_base_migrate_command_class
 
+from parcours.db import connection
 from parcours.departements.models import Domain, Tenant, TenantStatus
 from parcours.departements.routing import forget_hosts
 from parcours.referentiel.models import Departement

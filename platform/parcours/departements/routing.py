@@ -25,8 +25,7 @@ _loaded_at = 0.0
 def _load() -> None:
     global _hosts, _loaded_at
     _hosts = {
-        domain.domain: domain.tenant
-        for domain in Domain.objects.select_related("tenant").all()
+        domain.domain: domain.tenant for domain in Domain.objects.select_related("tenant").all()
     }
     _loaded_at = time.monotonic()
 

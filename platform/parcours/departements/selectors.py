@@ -28,14 +28,14 @@ STATUS_LABELS = {
 
 def departement_statuses() -> list[DepartementStatus]:
     """The 101 départements in INSEE order with their platform status: two queries."""
-    tenants = {
-        t.code: t for t in Tenant.objects.prefetch_related("domains").all()
-    }
+    tenants = {t.code: t for t in Tenant.objects.prefetch_related("domains").all()}
     rows = []
     for ref in Departement.objects.select_related("region").all():
         tenant = tenants.get(ref.code)
         status = tenant.status if tenant else "not_provisioned"
-        primary = next((d.domain for d in tenant.domains.all() if d.is_primary), None) if tenant else None
+        primary = (
+            next((d.domain for d in tenant.domains.all() if d.is_primary), None) if tenant else None
+        )
         rows.append(
             DepartementStatus(
                 code=ref.code,

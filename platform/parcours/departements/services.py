@@ -25,5 +25,7 @@ def departement_provision_request(*, codes: list[str], actor_id: int) -> list[st
                 object_type="departement",
                 object_id=code,
             )
-            enqueue_on_commit(provision_departement, schema_name="public", code=code, actor_id=actor_id)
+            enqueue_on_commit(
+                provision_departement, schema_name="public", code=code, actor_id=actor_id
+            )
         return wanted

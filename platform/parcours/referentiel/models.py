@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.db import models
 
 
-class Region(models.Model):
+class Region(models.Model):  # type: ignore[django-manager-missing]
     code = models.CharField(max_length=3, unique=True)
     name = models.CharField(max_length=100)
 
@@ -32,6 +32,9 @@ class Departement(models.Model):
     class Meta:
         ordering = ["sort_key"]
 
+    def __str__(self) -> str:
+        return f"{self.code} – {self.name}"
+
     def save(self, *args: object, **kwargs: object) -> None:
         self.sort_key = self.order_key(self.code)
         super().save(*args, **kwargs)  # type: ignore[arg-type]
@@ -42,9 +45,6 @@ class Departement(models.Model):
         if code in {"2A", "2B"}:
             return "020" + code[1]
         return code.zfill(3) + " "
-
-    def __str__(self) -> str:
-        return f"{self.code} – {self.name}"
 
 
 class NomenclatureKind(models.TextChoices):

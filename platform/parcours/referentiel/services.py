@@ -65,13 +65,19 @@ def referentiel_load() -> LoadSummary:
     with schema_context("public"), transaction.atomic():
         regions = {}
         for row in _rows("regions.csv"):
-            region, _ = Region.objects.update_or_create(code=row["code"], defaults={"name": row["name"]})
+            region, _ = Region.objects.update_or_create(
+                code=row["code"], defaults={"name": row["name"]}
+            )
             regions[row["code"]] = region
         departements = 0
         for row in _rows("departements.csv"):
             Departement.objects.update_or_create(
                 code=row["code"],
-                defaults={"name": row["name"], "region": regions[row["region"]], "source": COG_SOURCE},
+                defaults={
+                    "name": row["name"],
+                    "region": regions[row["region"]],
+                    "source": COG_SOURCE,
+                },
             )
             departements += 1
         existing = {(i.kind, i.code) for i in NomenclatureItem.objects.only("kind", "code")}
@@ -110,7 +116,10 @@ def referentiel_load() -> LoadSummary:
         if new_items or new_parameters:
             audit_record(
                 action="referentiel.loaded",
-                data={"nomenclature_items": len(new_items), "legal_parameters": len(new_parameters)},
+                data={
+                    "nomenclature_items": len(new_items),
+                    "legal_parameters": len(new_parameters),
+                },
             )
         return LoadSummary(len(regions), departements, len(new_items), len(new_parameters))
 

@@ -86,7 +86,9 @@ def test_provisioning_twice_changes_nothing(base: None, db: None) -> None:
 
 
 @pytest.mark.parametrize("code", ["99", "20", "975", "", "'; DROP SCHEMA public;--"])
-def test_an_unknown_code_is_refused_by_name_and_nothing_is_created(base: None, db: None, code: str) -> None:
+def test_an_unknown_code_is_refused_by_name_and_nothing_is_created(
+    base: None, db: None, code: str
+) -> None:
     before = (Tenant.objects.count(), AuditEvent.objects.count())
     with pytest.raises(ProvisioningError, match="inconnu"):
         tenant_provision(code=code)

@@ -18,13 +18,18 @@ class Command(BaseCommand):
         parser.add_argument("--schema", action="append", help="only these schemas (repeatable)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        schemas = options["schema"] or ["public", *Tenant.objects.values_list("schema_name", flat=True)]
+        schemas = options["schema"] or [
+            "public",
+            *Tenant.objects.values_list("schema_name", flat=True),
+        ]
         broken = []
         for schema in schemas:
             with schema_context(schema):
                 result = audit_chain_verify()
             line = f"{schema}: {result.events} events, " + (
-                "chain intact" if result.ok else f"BROKEN at event {result.first_broken_id} ({result.problem})"
+                "chain intact"
+                if result.ok
+                else f"BROKEN at event {result.first_broken_id} ({result.problem})"
             )
             self.stdout.write(line)
             if not result.ok:

@@ -12,11 +12,11 @@ import time
 from typing import Any
 
 from django.core.management.base import CommandParser
-from django.db import connection
 from django_tenants.management.commands.migrate_schemas import (
     MigrateSchemasCommand as StockCommand,
 )
 
+from parcours.db import connection
 from parcours.departements.models import Tenant
 from parcours.departements.provisioning import migrations_on_disk
 
@@ -76,7 +76,9 @@ class Command(StockCommand):
                 tenant_schemas = list(Tenant.objects.values_list("schema_name", flat=True))
                 behind = schemas_behind(schema_names=tenant_schemas)
         for schema in behind:
-            super().handle(*args, **{**options, "schema_name": schema, "shared": False, "tenant": True})
+            super().handle(
+                *args, **{**options, "schema_name": schema, "shared": False, "tenant": True}
+            )
         if options.get("verbosity", 1) >= 1:
             self.stdout.write(
                 f"{len(tenant_schemas) - len(behind)} of {len(tenant_schemas)} département schemas "

@@ -1,4 +1,4 @@
-"""`manage.py provision 31 2A 971` or `manage.py provision --all`: idempotent, all or nothing per département."""
+"""`manage.py provision 31 2A 971` or `--all`: idempotent, all or nothing per département."""
 
 from __future__ import annotations
 
@@ -22,9 +22,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("codes", nargs="*", help="INSEE codes (31, 2A, 971…)")
-        parser.add_argument("--all", action="store_true", help="every département of the reference data")
         parser.add_argument(
-            "--method", choices=["blueprint", "stock"], default="blueprint",
+            "--all", action="store_true", help="every département of the reference data"
+        )
+        parser.add_argument(
+            "--method",
+            choices=["blueprint", "stock"],
+            default="blueprint",
             help="stock: django-tenants' own migration of each schema (for comparison)",
         )
 
