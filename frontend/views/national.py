@@ -27,7 +27,9 @@ from parcours.referentiel.models import (
     NomenclatureItem,
     NomenclatureKind,
 )
+from parcours.accounts.models import User
 from parcours.referentiel.services import legal_parameter_add, nomenclature_item_update
+from tenants.audit.selectors import audit_events_for
 
 
 @page(roles=ALL_NATIONAL_ROLES, national=True)
@@ -139,6 +141,11 @@ def referentiel(request: HttpRequest, *, access: Access) -> HttpResponse:
         if kind != NomenclatureKind.NATIONALITY
     ]
     nationalities = NomenclatureItem.objects.filter(kind=NomenclatureKind.NATIONALITY).count()
+    history = audit_events_for(action_prefix="referentiel.")
+    actors = {
+        user.pk: user.display_name
+        for user in User.objects.filter(pk__in={e.actor_id for e in history if e.actor_id})
+    }
     return render(
         request,
         "national/referentiel.html",
@@ -148,6 +155,7 @@ def referentiel(request: HttpRequest, *, access: Access) -> HttpResponse:
             "nationalities": nationalities,
             "form": form,
             "can_edit": can_edit,
+            "history": [(event, actors.get(event.actor_id or 0, "système")) for event in history],
         },
         status=400 if form is not None and form.is_bound and form.errors else 200,
     )

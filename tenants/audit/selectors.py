@@ -32,3 +32,10 @@ def audit_chain_verify(*, batch_size: int = 5000) -> ChainVerification:
 
 def audit_events_since(*, since: dt.datetime) -> int:
     return AuditEvent.objects.filter(occurred_at__gte=since).count()
+
+
+def audit_events_for(*, action_prefix: str, limit: int = 50) -> list[AuditEvent]:
+    """The latest events of one family of actions in the current schema, newest first."""
+    return list(
+        AuditEvent.objects.filter(action__startswith=action_prefix).order_by("-id")[:limit]
+    )
