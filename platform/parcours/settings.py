@@ -45,6 +45,7 @@ SHARED_APPS = [
     "parcours.referentiel",
     "parcours.accounts",
     "parcours.associations",
+    "parcours.workflows",
     "tenants.audit",
     "django.contrib.contenttypes",
     "django.contrib.auth",
@@ -62,6 +63,7 @@ SHARED_APPS = [
 TENANT_APPS = [
     "tenants.audit",
     "tenants.agrements",
+    "tenants.casework",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -251,6 +253,9 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
+# Wraps each département's data key (32 bytes, base64). Unset in development: derived from
+# SECRET_KEY. In production it comes from a secret store, never from the database.
+PARCOURS_MASTER_KEY = os.environ.get("PARCOURS_MASTER_KEY", "")
 PARCOURS_DEMO_PASSWORD = os.environ.get("PARCOURS_DEMO_PASSWORD", "parcours-demo-2026")
 
 from parcours.observability import init_sentry  # noqa: E402

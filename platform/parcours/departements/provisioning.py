@@ -153,6 +153,18 @@ def _create_schema_from_blueprint(*, schema_name: str, blueprint: Blueprint) -> 
     connection.search_path_set_schemas = None
 
 
+def _create_data_key(*, tenant: Tenant) -> None:
+    """The département's encryption key is created with its schema, in the same transaction."""
+    from tenants.casework.crypto import forget_keys, tenant_key_ensure
+
+    forget_keys(schema_name=tenant.schema_name)
+    connection.set_tenant(tenant)
+    try:
+        tenant_key_ensure()
+    finally:
+        connection.set_schema_to_public()
+
+
 def tenant_provision(
     *, code: str, actor_id: int | None = None, method: str = "blueprint"
 ) -> ProvisionResult:
@@ -198,6 +210,8 @@ def tenant_provision(
         Domain.objects.create(
             domain=f"{code.lower()}.{settings.BASE_DOMAIN}", tenant=tenant, is_primary=True
         )
+        if blueprint is not None:
+            _create_data_key(tenant=tenant)
         audit_record(
             action="departement.provisioned",
             actor_id=actor_id,
@@ -210,6 +224,8 @@ def tenant_provision(
         with connection.cursor() as cursor:
             cursor.execute(f"CREATE SCHEMA IF NOT EXISTS {quote_schema(schema_name)}")
         migrate_schema_stock(schema_name=schema_name)
+        with transaction.atomic():
+            _create_data_key(tenant=tenant)
     forget_hosts()
     return ProvisionResult(code, True, tenant, time.perf_counter() - started)
 

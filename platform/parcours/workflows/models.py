@@ -1,0 +1,63 @@
+"""Versioned workflow templates (national) and the variants départements adopt."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from django.db import models
+
+from parcours.workflows.definition import Workflow
+
+
+class WorkflowTemplate(models.Model):
+    """One published version of a national template; never edited once files use it."""
+
+    code = models.CharField(max_length=32)
+    version = models.PositiveIntegerField()
+    label = models.CharField(max_length=200)
+    definition = models.JSONField()
+    published_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["code", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "version"], name="workflow_template_version_uniq")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} v{self.version}"
+
+
+class WorkflowVariant(models.Model):
+    """A département's adoption of a template version, with its adjustments.
+
+    Rows are immutable: saving new adjustments creates a new row, so a file keeps the exact
+    rules it started with.
+    """
+
+    tenant = models.ForeignKey(
+        "departements.Tenant", on_delete=models.CASCADE, related_name="workflow_variants"
+    )
+    template = models.ForeignKey(WorkflowTemplate, on_delete=models.PROTECT, related_name="variants")
+    adjustments = models.JSONField(default=dict, blank=True)
+    definition = models.JSONField(help_text="template with the adjustments applied, validated")
+    is_current = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by_id = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "template"],
+                condition=models.Q(is_current=True),
+                name="workflow_one_current_variant_per_template",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.template} ({self.tenant_id}) #{self.pk}"
+
+    @cached_property
+    def workflow(self) -> Workflow:
+        return Workflow.from_definition(self.definition)

@@ -1,0 +1,120 @@
+"""Publishing templates and saving départements' variants; both refuse what breaks the law."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django_tenants.utils import schema_context
+
+from parcours.departements.models import Tenant
+from parcours.workflows.definition import DefinitionError, apply_adjustments, legal_violations
+from parcours.workflows.models import WorkflowTemplate, WorkflowVariant
+from parcours.workflows.registry import known
+from tenants.audit.services import audit_record
+
+DEFINITIONS = Path(__file__).resolve().parent / "definitions"
+
+
+def _check(definition: dict[str, Any]) -> None:
+    names = known()
+    reasons = legal_violations(
+        definition, known_guards=names["guards"], known_effects=names["effects"]
+    )
+    if reasons:
+        raise DefinitionError(reasons)
+
+
+def workflow_template_publish(*, definition: dict[str, Any], actor_id: int | None) -> WorkflowTemplate:
+    """Publish a new template version (idempotent for an identical version already published)."""
+    _check(definition)
+    with schema_context("public"), transaction.atomic():
+        existing = WorkflowTemplate.objects.filter(
+            code=definition["code"], version=definition["version"]
+        ).first()
+        if existing is not None:
+            if existing.definition != definition:
+                raise DefinitionError(
+                    [f"La version {definition['version']} est déjà publiée : publiez une nouvelle version."]
+                )
+            return existing
+        template = WorkflowTemplate.objects.create(
+            code=definition["code"],
+            version=definition["version"],
+            label=definition["label"],
+            definition=definition,
+        )
+        audit_record(
+            action="workflow.template_published",
+            actor_id=actor_id,
+            object_type="workflow_template",
+            object_id=template.pk,
+            data={"code": template.code, "version": template.version},
+        )
+        return template
+
+
+def workflow_templates_load() -> list[WorkflowTemplate]:
+    """Publish the templates shipped with the code (definitions/*.json)."""
+    return [
+        workflow_template_publish(definition=json.loads(path.read_text()), actor_id=None)
+        for path in sorted(DEFINITIONS.glob("*.json"))
+    ]
+
+
+def current_template(*, code: str) -> WorkflowTemplate:
+    """The latest published version, publishing the shipped ones on first use."""
+    template = WorkflowTemplate.objects.filter(code=code).order_by("-version").first()
+    if template is None:
+        workflow_templates_load()
+        template = WorkflowTemplate.objects.filter(code=code).order_by("-version").first()
+    if template is None:
+        raise DefinitionError([f"Aucun modèle de parcours « {code} » n'est publié."])
+    return template
+
+
+def workflow_variant_save(
+    *,
+    tenant: Tenant,
+    template: WorkflowTemplate,
+    adjustments: dict[str, Any],
+    actor_id: int | None,
+) -> WorkflowVariant:
+    """Adopt `template` in a département with `adjustments`; refused with reasons if unlawful."""
+    merged = apply_adjustments(template.definition, adjustments)
+    _check(merged)
+    with schema_context("public"), transaction.atomic():
+        WorkflowVariant.objects.select_for_update().filter(
+            tenant=tenant, template__code=template.code, is_current=True
+        ).update(is_current=False)
+        variant = WorkflowVariant.objects.create(
+            tenant=tenant,
+            template=template,
+            adjustments=adjustments,
+            definition=merged,
+            created_by_id=actor_id,
+        )
+        audit_record(
+            action="workflow.variant_saved",
+            actor_id=actor_id,
+            object_type="workflow_variant",
+            object_id=variant.pk,
+            data={"tenant": tenant.code, "template": str(template), "keys": sorted(adjustments)},
+        )
+    return variant
+
+
+def current_variant(*, tenant: Tenant, code: str = "psp") -> WorkflowVariant:
+    """The variant new files of the département use; adopts the latest template if none."""
+    variant = (
+        WorkflowVariant.objects.select_related("template")
+        .filter(tenant=tenant, template__code=code, is_current=True)
+        .first()
+    )
+    if variant is not None:
+        return variant
+    return workflow_variant_save(
+        tenant=tenant, template=current_template(code=code), adjustments={}, actor_id=None
+    )

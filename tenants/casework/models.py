@@ -1,0 +1,311 @@
+"""Persons, their exit pathway (PSP), its files (first request, renewals), periods and rights.
+
+Stored in the département's schema. Identity fields are encrypted in the application
+(crypto.py); everywhere else a person is known by a stable pseudonym (`PSP-31-2026-0042`).
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class TenantKey(models.Model):
+    """The département's data key, wrapped by the platform's master key (see crypto.py)."""
+
+    wrapped_key = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"data key #{self.pk}"
+
+
+class PseudonymCounter(models.Model):
+    year = models.PositiveIntegerField(unique=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
+
+class Person(models.Model):
+    pseudonym = models.CharField(max_length=32, unique=True)
+    association = models.ForeignKey(
+        "associations.Association", on_delete=models.PROTECT, related_name="+"
+    )
+    # Names, birth date, nationality, contacts, identity document references: encrypted JSON.
+    identity_encrypted = models.TextField()
+    children_count = models.PositiveSmallIntegerField(default=0)
+    languages = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by_id = models.BigIntegerField(null=True, blank=True)
+    last_contact_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["association", "-created_at"], name="person_assoc_idx")]
+
+    def __str__(self) -> str:
+        return self.pseudonym
+
+
+class PathwayStatus(models.TextChoices):
+    REQUESTED = "requested", "Demande en cours"
+    ACTIVE = "active", "En cours"
+    REFUSED = "refused", "Refusé"
+    ENDED_EARLY = "ended_early", "Arrêté avant terme"
+    COMPLETED = "completed", "Terminé (durée atteinte)"
+    EXITED = "exited", "Sorti du parcours"
+    WITHDRAWN = "withdrawn", "Demande retirée"
+
+
+class Pathway(models.Model):
+    """A person's exit pathway: periods of 6 months, 24 months at most in all."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="pathways")
+    status = models.CharField(max_length=16, choices=PathwayStatus.choices, default=PathwayStatus.REQUESTED)
+    created_at = models.DateTimeField(auto_now_add=True)
+    ended_on = models.DateField(null=True, blank=True)
+    end_reason = models.TextField(blank=True)
+    exit_outcome = models.CharField(max_length=64, blank=True)
+    exited_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Parcours {self.person_id} ({self.get_status_display()})"
+
+
+class DossierKind(models.TextChoices):
+    FIRST_REQUEST = "first_request", "Première demande"
+    RENEWAL = "renewal", "Renouvellement"
+
+
+class Avis(models.TextChoices):
+    FAVOURABLE = "favourable", "Favorable"
+    UNFAVOURABLE = "unfavourable", "Défavorable"
+
+
+class Decision(models.TextChoices):
+    AUTHORISED = "authorised", "Autorisation"
+    REFUSED = "refused", "Refus"
+
+
+class NotificationChannel(models.TextChoices):
+    HAND = "hand", "Remise en main propre"
+    MAIL = "mail", "Courrier recommandé"
+    ASSOCIATION = "association", "Par l'association"
+    EMAIL = "email", "Courriel"
+
+
+class Dossier(models.Model):
+    """One request (first or renewal), run by the workflow version it started on."""
+
+    pathway = models.ForeignKey(Pathway, on_delete=models.PROTECT, related_name="dossiers")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="dossiers")
+    association = models.ForeignKey("associations.Association", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=16, choices=DossierKind.choices)
+    number = models.PositiveSmallIntegerField(help_text="1 for the first request, 2… for renewals")
+    workflow_variant = models.ForeignKey(
+        "workflows.WorkflowVariant", on_delete=models.PROTECT, related_name="+"
+    )
+    state = models.CharField(max_length=32)
+    extra = models.JSONField(default=dict, blank=True)
+
+    association_avis = models.CharField(max_length=16, choices=Avis.choices, blank=True)
+    association_avis_motivation = models.TextField(blank=True)
+    association_avis_on = models.DateField(null=True, blank=True)
+
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    clock_paused_since = models.DateTimeField(null=True, blank=True)
+    paused_seconds = models.PositiveIntegerField(default=0)
+    missing_items = models.TextField(blank=True)
+
+    session_on = models.DateField(null=True, blank=True)
+    commission_avis = models.CharField(max_length=16, choices=Avis.choices, blank=True)
+    commission_votes_for = models.PositiveSmallIntegerField(null=True, blank=True)
+    commission_votes_against = models.PositiveSmallIntegerField(null=True, blank=True)
+    commission_abstentions = models.PositiveSmallIntegerField(null=True, blank=True)
+    commission_avis_on = models.DateField(null=True, blank=True)
+
+    decision = models.CharField(max_length=16, choices=Decision.choices, blank=True)
+    decision_motivation = models.TextField(blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by_id = models.BigIntegerField(null=True, blank=True)
+    start_on = models.DateField(null=True, blank=True)
+
+    notified_on = models.DateField(null=True, blank=True)
+    notification_channel = models.CharField(max_length=16, choices=NotificationChannel.choices, blank=True)
+    notification_acknowledged_on = models.DateField(null=True, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["state", "submitted_at"], name="dossier_queue_idx"),
+            models.Index(fields=["association", "-created_at"], name="dossier_assoc_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["pathway", "number"], name="dossier_number_per_pathway")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} – {self.get_kind_display()} {self.number}"
+
+
+class Period(models.Model):
+    pathway = models.ForeignKey(Pathway, on_delete=models.PROTECT, related_name="periods")
+    dossier = models.OneToOneField(Dossier, on_delete=models.PROTECT, related_name="period")
+    number = models.PositiveSmallIntegerField()
+    starts_on = models.DateField()
+    ends_on = models.DateField(help_text="last day of the period")
+    ended_early_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["pathway", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["pathway", "number"], name="period_number_per_pathway"),
+            models.CheckConstraint(condition=models.Q(ends_on__gte=models.F("starts_on")), name="period_ends_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Période {self.number} ({self.starts_on} – {self.ends_on})"
+
+
+class DossierEvent(models.Model):
+    """The file's timeline: every transition, who fired it, when, from where to where."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="events")
+    transition = models.CharField(max_length=64)
+    from_state = models.CharField(max_length=32)
+    to_state = models.CharField(max_length=32)
+    actor_id = models.BigIntegerField(null=True, blank=True)
+    actor_role = models.CharField(max_length=32, blank=True)
+    comment = models.TextField(blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["dossier", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.transition}: {self.from_state} → {self.to_state}"
+
+
+class NeedsDomain(models.TextChoices):
+    HEALTH = "sante", "Santé"
+    SOCIAL = "social", "Social"
+    PROFESSIONAL = "professionnel", "Professionnel"
+
+
+class NeedsEvaluation(models.Model):
+    """The evaluation of one domain of needs, done with the person and signed off by the association."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="evaluations")
+    domain = models.CharField(max_length=16, choices=NeedsDomain.choices)
+    # [{"code": "...", "label": "...", "need": true|false}] — structured, no free text.
+    items = models.JSONField(default=list, blank=True)
+    notes_encrypted = models.TextField(blank=True)
+    evaluated_on = models.DateField()
+    signed_off_at = models.DateTimeField(null=True, blank=True)
+    signed_off_by_id = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["dossier", "domain"]
+        constraints = [
+            models.UniqueConstraint(fields=["dossier", "domain"], name="evaluation_domain_per_dossier")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_domain_display()} ({self.evaluated_on})"
+
+
+class ProjectDomain(models.TextChoices):
+    HOUSING = "logement", "Logement"
+    SHELTER = "hebergement", "Hébergement"
+    CARE = "soins", "Soins"
+    RIGHTS = "acces_droits", "Accès aux droits"
+    SOCIAL = "insertion_sociale", "Insertion sociale"
+    PROFESSIONAL = "insertion_professionnelle", "Insertion professionnelle"
+
+
+class InsertionProject(models.Model):
+    dossier = models.OneToOneField(Dossier, on_delete=models.PROTECT, related_name="project")
+    goals = models.JSONField(default=dict, blank=True, help_text="domain → list of goals")
+    commitments = models.TextField(blank=True, help_text="the person's commitments")
+    signed_on = models.DateField(null=True, blank=True, help_text="co-signed by the person and the association")
+
+    def __str__(self) -> str:
+        return f"Projet d'insertion {self.dossier_id}"
+
+
+class ActionStatus(models.TextChoices):
+    PLANNED = "planned", "Prévue"
+    IN_PROGRESS = "in_progress", "En cours"
+    DONE = "done", "Réalisée"
+    ABANDONED = "abandoned", "Abandonnée"
+
+
+class ProjectAction(models.Model):
+    project = models.ForeignKey(InsertionProject, on_delete=models.CASCADE, related_name="actions")
+    domain = models.CharField(max_length=32, choices=ProjectDomain.choices)
+    description = models.CharField(max_length=300)
+    partner = models.CharField(max_length=200, blank=True)
+    due_on = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=16, choices=ActionStatus.choices, default=ActionStatus.PLANNED)
+
+    class Meta:
+        ordering = ["project", "due_on", "id"]
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class Document(models.Model):
+    """An uploaded piece, stored under the département's own folder, served after a permission check."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="documents")
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, null=True, blank=True, related_name="documents")
+    doc_type = models.CharField(max_length=64)
+    storage_name = models.CharField(max_length=200, unique=True)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by_id = models.BigIntegerField(null=True, blank=True)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["dossier", "doc_type", "-uploaded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.doc_type} ({self.uploaded_at:%d/%m/%Y})"
+
+
+class RightStatus(models.TextChoices):
+    TODO = "todo", "À faire"
+    REQUESTED = "requested", "Demandé"
+    GRANTED = "granted", "Obtenu"
+    REFUSED = "refused", "Refusé"
+    ENDED = "ended", "Terminé"
+
+
+class Right(models.Model):
+    """A right or service followed for the person (AFIS, APS, housing, care, …)."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="rights")
+    pathway = models.ForeignKey(Pathway, on_delete=models.PROTECT, null=True, blank=True, related_name="rights")
+    right_type = models.CharField(max_length=32)
+    status = models.CharField(max_length=16, choices=RightStatus.choices, default=RightStatus.TODO)
+    requested_on = models.DateField(null=True, blank=True)
+    granted_on = models.DateField(null=True, blank=True)
+    refused_on = models.DateField(null=True, blank=True)
+    ends_on = models.DateField(null=True, blank=True, help_text="planned or actual end (AFIS stop, APS expiry)")
+    details = models.JSONField(default=dict, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["person", "right_type"]
+
+    def __str__(self) -> str:
+        return f"{self.right_type} ({self.get_status_display()})"

@@ -1,0 +1,70 @@
+"""Permission-checked reads of case data; every read of a person's data is audited."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from parcours.accounts.models import Role
+from parcours.accounts.permissions import Access
+from tenants.audit.services import audit_record
+from tenants.casework.models import Dossier, Person
+
+# Who may open persons' files at all; an association worker only those of her association(s).
+CASE_ROLES = frozenset({Role.COORDINATOR, Role.PREFET, Role.ASSOCIATION_WORKER})
+FULL_SCOPE_ROLES = frozenset({Role.COORDINATOR, Role.PREFET})
+IDENTITY_ROLES = frozenset({Role.COORDINATOR, Role.PREFET, Role.ASSOCIATION_WORKER})
+
+
+class NotInScope(LookupError):
+    """The object does not exist for this person (never says whether it exists at all)."""
+
+
+def _scope_persons(access: Access) -> QuerySet[Person]:
+    if access.has_any(FULL_SCOPE_ROLES):
+        return Person.objects.all()
+    if Role.ASSOCIATION_WORKER in access.roles:
+        return Person.objects.filter(association_id__in=access.association_ids)
+    return Person.objects.none()
+
+
+def _scope_dossiers(access: Access) -> QuerySet[Dossier]:
+    if access.has_any(FULL_SCOPE_ROLES):
+        return Dossier.objects.all()
+    if Role.ASSOCIATION_WORKER in access.roles:
+        return Dossier.objects.filter(association_id__in=access.association_ids)
+    return Dossier.objects.none()
+
+
+def persons_visible(*, access: Access) -> QuerySet[Person]:
+    return _scope_persons(access).order_by("-created_at")
+
+
+def dossiers_visible(*, access: Access) -> QuerySet[Dossier]:
+    return _scope_dossiers(access).select_related("person").order_by("-created_at")
+
+
+def person_get(*, access: Access, pk: int, reason: str = "") -> Person:
+    person = _scope_persons(access).filter(pk=pk).first()
+    if person is None:
+        raise NotInScope
+    audit_record(
+        action="person.read", actor_id=access.user_id, actor_role=_role(access),
+        object_type="person", object_id=person.pk, reason=reason,
+    )
+    return person
+
+
+def dossier_get(*, access: Access, pk: int, for_update: bool = False, reason: str = "") -> Dossier:
+    dossiers = _scope_dossiers(access).select_related("person", "pathway", "workflow_variant")
+    dossier = dossiers.filter(pk=pk).first()
+    if dossier is None:
+        raise NotInScope
+    audit_record(
+        action="dossier.read", actor_id=access.user_id, actor_role=_role(access),
+        object_type="dossier", object_id=dossier.pk, reason=reason,
+    )
+    return dossier
+
+
+def _role(access: Access) -> str:
+    return ",".join(sorted(role.value for role in access.roles))

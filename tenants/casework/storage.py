@@ -1,0 +1,43 @@
+"""Files of a département live under its own folder; they are only served by a permission check."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+
+from parcours.db import connection
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+ALLOWED_TYPES = {
+    b"%PDF-": "application/pdf",
+    b"\x89PNG\r\n\x1a\n": "image/png",
+    b"\xff\xd8\xff": "image/jpeg",
+}
+
+
+def sniff_content_type(head: bytes) -> str | None:
+    """The real type from the first bytes; the name and the browser's claim are not trusted."""
+    for magic, content_type in ALLOWED_TYPES.items():
+        if head.startswith(magic):
+            return content_type
+    return None
+
+
+def tenant_folder() -> Path:
+    folder = Path(settings.MEDIA_ROOT) / "tenants" / connection.schema_name / "documents"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def store_bytes(*, data: bytes, suffix: str) -> tuple[str, str]:
+    """Write `data` under a random name; returns (storage name, sha256)."""
+    name = f"{uuid.uuid4().hex}{suffix}"
+    (tenant_folder() / name).write_bytes(data)
+    return name, hashlib.sha256(data).hexdigest()
+
+
+def read_bytes(storage_name: str) -> bytes:
+    return (tenant_folder() / storage_name).read_bytes()

@@ -1,0 +1,73 @@
+"""Background work on files: decision letters, notifications. Idempotent and tenant-bound."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from parcours.accounts.models import Membership
+from parcours.db import connection
+from parcours.referentiel.selectors import legal_parameter_value
+from tenants.audit.services import audit_record
+from tenants.casework.crypto import decrypt_json
+from tenants.casework.models import Document, Dossier
+from tenants.casework.storage import store_bytes
+
+
+@shared_task(name="tenants.casework.tasks.generate_decision_letter")
+def generate_decision_letter(*, dossier_id: int) -> dict[str, Any]:
+    """The préfet's decision as a PDF, stating the appeal route and delay (once per decision)."""
+    from weasyprint import HTML
+
+    with transaction.atomic():
+        dossier = Dossier.objects.select_for_update().select_related("person", "period").get(pk=dossier_id)
+        if Document.objects.filter(dossier=dossier, doc_type="decision_letter").exists():
+            return {"dossier": dossier_id, "created": False}
+        identity = decrypt_json(
+            dossier.person.identity_encrypted, purpose=f"person:{dossier.person.pseudonym}:identity"
+        )
+        tenant = connection.tenant
+        html = render_to_string(
+            "casework/decision_letter.html",
+            {
+                "dossier": dossier,
+                "identity": identity,
+                "tenant": tenant,
+                "period": getattr(dossier, "period", None),
+                "appeal_months": int(
+                    legal_parameter_value(key="appeal_delay_months", on=timezone.localdate())
+                ),
+                "today": timezone.localdate(),
+            },
+        )
+        pdf = HTML(string=html).write_pdf()
+        name, digest = store_bytes(data=pdf, suffix=".pdf")
+        document = Document.objects.create(
+            person=dossier.person, dossier=dossier, doc_type="decision_letter", storage_name=name,
+            content_type="application/pdf", size=len(pdf), sha256=digest,
+        )
+        audit_record(
+            action="document.decision_letter_generated", object_type="dossier",
+            object_id=dossier.pk, data={"document": document.pk},
+        )
+        return {"dossier": dossier_id, "created": True}
+
+
+@shared_task(name="tenants.casework.tasks.notify_role")
+def notify_role(*, role: str, subject: str, body: str, association_id: int | None = None) -> int:
+    """E-mail the people holding `role` in this département. Pseudonyms only, never names."""
+    memberships = Membership.objects.filter(
+        tenant__schema_name=connection.schema_name, role=role, is_active=True, user__is_active=True
+    ).select_related("user")
+    if association_id is not None:
+        memberships = memberships.filter(association_id=association_id)
+    recipients = sorted({m.user.email for m in memberships})
+    if recipients:
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+    return len(recipients)
