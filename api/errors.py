@@ -4,8 +4,10 @@ Every error answer has the shape::
 
     {"error": {"status": 409, "code": "conflict", "message": "…", "fields": {…}, "request_id": "…"}}
 
-`fields` is present on validation errors only (field name → list of messages, `non_field_errors`
-for the whole object). Messages are in French.
+`fields` is present on validation errors (`code` "invalid") and on requests a domain rule refused
+(`code` "refused": a transition not allowed from this state or for this role, a guard that does
+not hold, the 24-month ceiling…): field name → list of messages, `non_field_errors` for the
+whole request. A concurrent change gives 409 `conflict`. Messages are in French.
 """
 
 from __future__ import annotations
@@ -53,7 +55,37 @@ def _flatten(detail: Any) -> dict[str, list[str]]:
     return {"non_field_errors": [str(detail)]}
 
 
+class Refused(exceptions.APIException):
+    """A domain rule refused the request (reasons in `fields.non_field_errors`)."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_detail = "La demande a été refusée."
+    default_code = "refused"
+
+
+def _domain_exception(exc: Exception) -> Exception:
+    from parcours.workflows.definition import DefinitionError
+    from tenants.casework.selectors import NotInScope
+    from tenants.casework.services import CaseworkError, TransitionConflict
+
+    if isinstance(exc, TransitionConflict):
+        return Conflict(" ".join(exc.reasons))
+    if isinstance(exc, CaseworkError):
+        detail = {"non_field_errors": exc.reasons, **exc.fields}
+        refused = Refused(" ".join(exc.reasons))
+        refused.fields = detail  # type: ignore[attr-defined]
+        return refused
+    if isinstance(exc, DefinitionError):
+        refused = Refused(" ".join(exc.reasons))
+        refused.fields = {"non_field_errors": exc.reasons}  # type: ignore[attr-defined]
+        return refused
+    if isinstance(exc, NotInScope):
+        return exceptions.NotFound()
+    return exc
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    exc = _domain_exception(exc)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
@@ -79,5 +111,20 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, exceptions.ValidationError):
         body["code"] = "invalid"
         body["fields"] = _flatten(exc.detail)
+    elif isinstance(exc, Refused):
+        body["code"] = "refused"
+        body["fields"] = getattr(exc, "fields", {"non_field_errors": [str(exc.detail)]})
     response.data = {"error": body}
     return response
+
+
+def not_found_body() -> dict[str, Any]:
+    """The error body of an unknown API route (answered by the URL conf's 404 handler)."""
+    return {
+        "error": {
+            "status": 404,
+            "code": "not_found",
+            "message": "Ressource inconnue.",
+            "request_id": current_request_id(),
+        }
+    }

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from parcours.accounts.models import Membership, User
@@ -32,6 +33,7 @@ class MeSerializer(serializers.ModelSerializer):
         model = User
         fields = ["id", "email", "first_name", "last_name", "memberships"]
 
+    @extend_schema_field(MembershipSerializer(many=True))
     def get_memberships(self, obj: User) -> list[dict[str, object]]:
         return MembershipSerializer(self.context["memberships"], many=True).data  # type: ignore[return-value]
 
@@ -115,3 +117,10 @@ class TokenRequestSerializer(serializers.Serializer):
 
 class TokenSerializer(serializers.Serializer):
     token = serializers.CharField()
+
+
+class LegalParameterValueSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    on = serializers.DateField()
+    territory = serializers.CharField(allow_blank=True)
+    value = serializers.DecimalField(max_digits=12, decimal_places=2)

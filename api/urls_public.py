@@ -1,11 +1,14 @@
 """API on the national host."""
 
 from django.urls import path
+from drf_spectacular.views import SpectacularAPIView
 
 from api.urls_common import common
 from api.views import national
 
 urlpatterns = [
+    # Each host documents its own routes.
+    path("schema/", SpectacularAPIView.as_view(urlconf="parcours.urls_public"), name="schema"),
     *common,
     path("departements/", national.DepartementStatusList.as_view(), name="departements"),
     path("departements/provision/", national.ProvisionView.as_view(), name="provision"),

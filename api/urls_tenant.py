@@ -1,11 +1,43 @@
 """API on a département's host."""
 
 from django.urls import path
+from drf_spectacular.views import SpectacularAPIView
 
 from api.urls_common import common
-from api.views import tenant
+from api.views import casework, tenant
 
 urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(urlconf="parcours.urls_tenant"), name="schema"),
     *common,
     path("departement/", tenant.TenantSummaryView.as_view(), name="departement"),
+    path("persons/", casework.PersonList.as_view(), name="persons"),
+    path("persons/<int:pk>/", casework.PersonDetail.as_view(), name="person"),
+    path("dossiers/", casework.DossierList.as_view(), name="dossiers"),
+    path("dossiers/<int:pk>/", casework.DossierDetail.as_view(), name="dossier"),
+    path(
+        "dossiers/<int:pk>/transitions/<str:name>/",
+        casework.DossierTransition.as_view(),
+        name="dossier-transition",
+    ),
+    path(
+        "dossiers/<int:pk>/evaluations/",
+        casework.EvaluationView.as_view(),
+        name="dossier-evaluation",
+    ),
+    path("dossiers/<int:pk>/project/", casework.ProjectView.as_view(), name="dossier-project"),
+    path(
+        "dossiers/<int:pk>/association-avis/",
+        casework.AssociationAvisView.as_view(),
+        name="dossier-association-avis",
+    ),
+    path(
+        "dossiers/<int:pk>/documents/",
+        casework.DocumentUploadView.as_view(),
+        name="dossier-documents",
+    ),
+    path("documents/<int:pk>/", casework.DocumentDownload.as_view(), name="document"),
+    path(
+        "pathways/<int:pk>/end-early/", casework.PathwayEndEarly.as_view(), name="pathway-end-early"
+    ),
+    path("pathways/<int:pk>/exit/", casework.PathwayExit.as_view(), name="pathway-exit"),
 ]

@@ -49,7 +49,19 @@ def navigation(roles: frozenset[Role], *, national: bool) -> list[dict[str, str]
         return items if roles else []
     if not roles:
         return []
-    return [{"label": "Accueil", "url": reverse("frontend:home")}]
+    items = [{"label": "Accueil", "url": reverse("frontend:home")}]
+    if roles & {Role.COORDINATOR, Role.ASSOCIATION_WORKER}:
+        items.append({"label": "Dossiers", "url": reverse("frontend:dossiers")})
+    if Role.PREFET in roles:
+        items.append(
+            {
+                "label": "Décisions à signer",
+                "url": reverse("frontend:dossiers") + "?etat=avis_given",
+            }
+        )
+    if Role.ASSOCIATION_WORKER in roles:
+        items.append({"label": "Nouvelle personne", "url": reverse("frontend:person_new")})
+    return items
 
 
 def layout(request: HttpRequest) -> dict[str, Any]:

@@ -8,12 +8,13 @@ from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
 
 from parcours.accounts.models import Role
 from parcours.accounts.permissions import Forbidden, NotSignedIn, WrongHost, check
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 def page(*, roles: Iterable[Role], national: bool) -> Callable[[View], View]:
@@ -22,7 +23,7 @@ def page(*, roles: Iterable[Role], national: bool) -> Callable[[View], View]:
 
     def decorate(view: View) -> View:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             try:
                 access = check(request, roles=allowed, national=national)
             except WrongHost as exc:

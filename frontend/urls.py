@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from frontend.views import auth, health, national, tenant
+from frontend.views import auth, casework, health, national, tenant
 
 app_name = "frontend"
 
@@ -32,4 +32,18 @@ public_patterns = [
 tenant_patterns = [
     *common,
     path("", tenant.home, name="home"),
+    path("dossiers/", casework.dossier_list, name="dossiers"),
+    path("personnes/nouvelle/", casework.person_new, name="person_new"),
+    path("dossiers/<int:pk>/", casework.dossier_detail, name="dossier"),
+    path("dossiers/<int:pk>/pieces/", casework.document_upload, name="dossier_upload"),
+    path(
+        "dossiers/<int:pk>/evaluation/<str:domain>/",
+        casework.evaluation_edit,
+        name="dossier_evaluation",
+    ),
+    path("dossiers/<int:pk>/projet/", casework.project_edit, name="dossier_project"),
+    path("dossiers/<int:pk>/avis-association/", casework.avis_edit, name="dossier_avis"),
+    path("dossiers/<int:pk>/renouvellement/", casework.renewal_new, name="dossier_renewal"),
+    path("dossiers/<int:pk>/parcours/", casework.pathway_action, name="pathway_action"),
+    path("pieces/<int:pk>/", casework.document_download, name="document"),
 ]

@@ -42,10 +42,12 @@ def _build_base() -> None:
     from parcours.departements.provisioning import tenant_provision
     from parcours.referentiel.models import Departement
     from parcours.referentiel.services import referentiel_load
+    from parcours.workflows.services import workflow_templates_load
     from tenants.agrements.models import Agrement, AgrementStatus
 
     connection.set_schema_to_public()
     referentiel_load()
+    workflow_templates_load()
     known = set(Tenant.objects.values_list("schema_name", flat=True))
     with connection.cursor() as cursor:
         cursor.execute("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'dep\\_%%'")
@@ -124,6 +126,9 @@ def _base_is_complete() -> bool:
 def _fast_password_hashing() -> None:
     # Argon2 is the production hasher (tested in test_settings); tests hash hundreds of times.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Every test Client builds its middleware; without autorefresh WhiteNoise would index the
+    # ~3,300 DSFR static files each time (0.3-0.7 s per client).
+    settings.WHITENOISE_AUTOREFRESH = True
 
 
 @pytest.fixture(scope="session")
@@ -162,6 +167,9 @@ def committed(transactional_db: None, base: None) -> Iterator[None]:
         cursor.execute("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'dep\\_%%'")
         for (schema,) in cursor.fetchall():
             cursor.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    from tenants.casework.crypto import forget_keys
+
+    forget_keys()
 
 
 @pytest.fixture

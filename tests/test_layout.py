@@ -32,3 +32,11 @@ def test_production_password_hasher_is_argon2() -> None:
     from tests.conftest import ORIGINAL_PASSWORD_HASHERS
 
     assert ORIGINAL_PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
+
+
+def test_models_and_migrations_agree(db: None) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("makemigrations", "--check", "--dry-run", stdout=StringIO())

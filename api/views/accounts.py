@@ -42,6 +42,9 @@ class TokenView(APIView):
     authentication_classes: list[type] = []
     throttle_scope = "token"
 
+    def get_authenticate_header(self, request: Request) -> str:
+        return "Token"
+
     @extend_schema(
         request=TokenRequestSerializer,
         responses=TokenSerializer,

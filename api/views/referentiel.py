@@ -16,6 +16,7 @@ from api.serializers import (
     DepartementReferenceSerializer,
     LegalParameterCreateSerializer,
     LegalParameterSerializer,
+    LegalParameterValueSerializer,
     NomenclatureItemSerializer,
     RegionSerializer,
 )
@@ -107,7 +108,7 @@ class LegalParameterValue(APIView):
             OpenApiParameter("on", dt.date, required=False, description="Default: today"),
             OpenApiParameter("territory", str, required=False),
         ],
-        responses={200: LegalParameterSerializer},
+        responses={200: LegalParameterValueSerializer},
         summary="The value of a legal parameter in force on a date",
     )
     def get(self, request: Request, key: str) -> Response:

@@ -10,7 +10,7 @@ from api.permissions import request_access, tenant_roles
 from api.serializers import TenantSummarySerializer
 from parcours.accounts.permissions import ALL_TENANT_ROLES
 from parcours.accounts.selectors import membership_counts_by_role
-from tenants.agrements.selectors import agrements_valid_on
+from tenants.agrements.selectors import agrements_visible
 
 
 class TenantSummaryView(APIView):
@@ -27,6 +27,8 @@ class TenantSummaryView(APIView):
                 "region": tenant.region.name,
                 "your_roles": sorted(role.value for role in access.roles),
                 "people_by_role": membership_counts_by_role(tenant=tenant),
-                "agrements_in_force": len(agrements_valid_on(day=timezone.localdate())),
+                "agrements_in_force": len(
+                    agrements_visible(access=access, day=timezone.localdate())
+                ),
             }
         )

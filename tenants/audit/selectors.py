@@ -36,6 +36,4 @@ def audit_events_since(*, since: dt.datetime) -> int:
 
 def audit_events_for(*, action_prefix: str, limit: int = 50) -> list[AuditEvent]:
     """The latest events of one family of actions in the current schema, newest first."""
-    return list(
-        AuditEvent.objects.filter(action__startswith=action_prefix).order_by("-id")[:limit]
-    )
+    return list(AuditEvent.objects.filter(action__startswith=action_prefix).order_by("-id")[:limit])

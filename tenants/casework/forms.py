@@ -68,17 +68,25 @@ def commission_avis(*, dossier: Dossier, data: dict[str, Any], comment: str) -> 
     abstentions = _count(data, "abstentions")
     # Majority of votes cast; on a tie the chair's vote decides, so either avis stands.
     if votes_for > against and avis != Avis.FAVOURABLE:
-        raise _error("avis", "La majorité des voix est favorable : l'avis ne peut pas être défavorable.")
+        raise _error(
+            "avis", "La majorité des voix est favorable : l'avis ne peut pas être défavorable."
+        )
     if against > votes_for and avis != Avis.UNFAVOURABLE:
-        raise _error("avis", "La majorité des voix est défavorable : l'avis ne peut pas être favorable.")
-    avis_on = _date(data, "avis_on", "la date de l'avis") if data.get("avis_on") else timezone.localdate()
+        raise _error(
+            "avis", "La majorité des voix est défavorable : l'avis ne peut pas être favorable."
+        )
+    avis_on = (
+        _date(data, "avis_on", "la date de l'avis") if data.get("avis_on") else timezone.localdate()
+    )
     if avis_on > timezone.localdate():
         raise _error("avis_on", "L'avis ne peut pas être daté dans le futur.")
     if dossier.session_on and avis_on < dossier.session_on:
         raise _error("avis_on", "L'avis ne peut pas précéder la séance prévue.")
     return {
-        "commission_avis": avis, "commission_votes_for": votes_for,
-        "commission_votes_against": against, "commission_abstentions": abstentions,
+        "commission_avis": avis,
+        "commission_votes_for": votes_for,
+        "commission_votes_against": against,
+        "commission_abstentions": abstentions,
         "commission_avis_on": avis_on,
     }
 
@@ -97,12 +105,16 @@ def decision_authorise(*, dossier: Dossier, data: dict[str, Any], comment: str) 
     else:
         start_on = _date(data, "start_on", "la date de début du parcours")
         if dossier.commission_avis_on and start_on < dossier.commission_avis_on:
-            raise _error("start_on", "Le parcours ne peut pas commencer avant l'avis de la commission.")
+            raise _error(
+                "start_on", "Le parcours ne peut pas commencer avant l'avis de la commission."
+            )
         if start_on > today + relativedelta(months=3):
             raise _error("start_on", "La date de début est à plus de trois mois.")
     return {
-        "decision": Decision.AUTHORISED, "decision_motivation": str(data.get("motivation", "")).strip(),
-        "decided_at": timezone.now(), "start_on": start_on,
+        "decision": Decision.AUTHORISED,
+        "decision_motivation": str(data.get("motivation", "")).strip(),
+        "decided_at": timezone.now(),
+        "start_on": start_on,
     }
 
 
@@ -121,7 +133,9 @@ REFUSAL_GROUNDS = {
 def decision_refuse(*, dossier: Dossier, data: dict[str, Any], comment: str) -> dict[str, Any]:
     motivation = str(data.get("motivation", "")).strip()
     if len(motivation) < 30:
-        raise _error("motivation", "Un refus est motivé en fait et en droit (30 caractères au moins).")
+        raise _error(
+            "motivation", "Un refus est motivé en fait et en droit (30 caractères au moins)."
+        )
     grounds = set(data.get("grounds") or [])
     if not grounds or not grounds <= set(REFUSAL_GROUNDS):
         raise _error("grounds", "Choisissez au moins un motif de refus dans la liste.")
@@ -132,7 +146,9 @@ def decision_refuse(*, dossier: Dossier, data: dict[str, Any], comment: str) -> 
             "seul, justifier un refus (Conseil d'État, 19 novembre 2021, n° 440802).",
         )
     return {
-        "decision": Decision.REFUSED, "decision_motivation": motivation, "decided_at": timezone.now(),
+        "decision": Decision.REFUSED,
+        "decision_motivation": motivation,
+        "decided_at": timezone.now(),
         "extra": {**dossier.extra, "refusal_grounds": sorted(grounds)},
     }
 

@@ -62,7 +62,9 @@ class Pathway(models.Model):
     """A person's exit pathway: periods of 6 months, 24 months at most in all."""
 
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="pathways")
-    status = models.CharField(max_length=16, choices=PathwayStatus.choices, default=PathwayStatus.REQUESTED)
+    status = models.CharField(
+        max_length=16, choices=PathwayStatus.choices, default=PathwayStatus.REQUESTED
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     ended_on = models.DateField(null=True, blank=True)
     end_reason = models.TextField(blank=True)
@@ -103,7 +105,9 @@ class Dossier(models.Model):
 
     pathway = models.ForeignKey(Pathway, on_delete=models.PROTECT, related_name="dossiers")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="dossiers")
-    association = models.ForeignKey("associations.Association", on_delete=models.PROTECT, related_name="+")
+    association = models.ForeignKey(
+        "associations.Association", on_delete=models.PROTECT, related_name="+"
+    )
     kind = models.CharField(max_length=16, choices=DossierKind.choices)
     number = models.PositiveSmallIntegerField(help_text="1 for the first request, 2… for renewals")
     workflow_variant = models.ForeignKey(
@@ -135,7 +139,9 @@ class Dossier(models.Model):
     start_on = models.DateField(null=True, blank=True)
 
     notified_on = models.DateField(null=True, blank=True)
-    notification_channel = models.CharField(max_length=16, choices=NotificationChannel.choices, blank=True)
+    notification_channel = models.CharField(
+        max_length=16, choices=NotificationChannel.choices, blank=True
+    )
     notification_acknowledged_on = models.DateField(null=True, blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True)
@@ -167,7 +173,10 @@ class Period(models.Model):
         ordering = ["pathway", "number"]
         constraints = [
             models.UniqueConstraint(fields=["pathway", "number"], name="period_number_per_pathway"),
-            models.CheckConstraint(condition=models.Q(ends_on__gte=models.F("starts_on")), name="period_ends_after_start"),
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")),
+                name="period_ends_after_start",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -214,7 +223,9 @@ class NeedsEvaluation(models.Model):
     class Meta:
         ordering = ["dossier", "domain"]
         constraints = [
-            models.UniqueConstraint(fields=["dossier", "domain"], name="evaluation_domain_per_dossier")
+            models.UniqueConstraint(
+                fields=["dossier", "domain"], name="evaluation_domain_per_dossier"
+            )
         ]
 
     def __str__(self) -> str:
@@ -234,7 +245,9 @@ class InsertionProject(models.Model):
     dossier = models.OneToOneField(Dossier, on_delete=models.PROTECT, related_name="project")
     goals = models.JSONField(default=dict, blank=True, help_text="domain → list of goals")
     commitments = models.TextField(blank=True, help_text="the person's commitments")
-    signed_on = models.DateField(null=True, blank=True, help_text="co-signed by the person and the association")
+    signed_on = models.DateField(
+        null=True, blank=True, help_text="co-signed by the person and the association"
+    )
 
     def __str__(self) -> str:
         return f"Projet d'insertion {self.dossier_id}"
@@ -253,7 +266,9 @@ class ProjectAction(models.Model):
     description = models.CharField(max_length=300)
     partner = models.CharField(max_length=200, blank=True)
     due_on = models.DateField(null=True, blank=True)
-    status = models.CharField(max_length=16, choices=ActionStatus.choices, default=ActionStatus.PLANNED)
+    status = models.CharField(
+        max_length=16, choices=ActionStatus.choices, default=ActionStatus.PLANNED
+    )
 
     class Meta:
         ordering = ["project", "due_on", "id"]
@@ -266,7 +281,9 @@ class Document(models.Model):
     """An uploaded piece, stored under the département's own folder, served after a permission check."""
 
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="documents")
-    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, null=True, blank=True, related_name="documents")
+    dossier = models.ForeignKey(
+        Dossier, on_delete=models.PROTECT, null=True, blank=True, related_name="documents"
+    )
     doc_type = models.CharField(max_length=64)
     storage_name = models.CharField(max_length=200, unique=True)
     content_type = models.CharField(max_length=100)
@@ -294,13 +311,17 @@ class Right(models.Model):
     """A right or service followed for the person (AFIS, APS, housing, care, …)."""
 
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="rights")
-    pathway = models.ForeignKey(Pathway, on_delete=models.PROTECT, null=True, blank=True, related_name="rights")
+    pathway = models.ForeignKey(
+        Pathway, on_delete=models.PROTECT, null=True, blank=True, related_name="rights"
+    )
     right_type = models.CharField(max_length=32)
     status = models.CharField(max_length=16, choices=RightStatus.choices, default=RightStatus.TODO)
     requested_on = models.DateField(null=True, blank=True)
     granted_on = models.DateField(null=True, blank=True)
     refused_on = models.DateField(null=True, blank=True)
-    ends_on = models.DateField(null=True, blank=True, help_text="planned or actual end (AFIS stop, APS expiry)")
+    ends_on = models.DateField(
+        null=True, blank=True, help_text="planned or actual end (AFIS stop, APS expiry)"
+    )
     details = models.JSONField(default=dict, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 

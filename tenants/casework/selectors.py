@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from parcours.accounts.models import Role
 from parcours.accounts.permissions import Access
 from tenants.audit.services import audit_record
-from tenants.casework.models import Dossier, Person
+from tenants.casework.models import Dossier, DossierEvent, Person
 
 # Who may open persons' files at all; an association worker only those of her association(s).
 CASE_ROLES = frozenset({Role.COORDINATOR, Role.PREFET, Role.ASSOCIATION_WORKER})
@@ -48,8 +48,12 @@ def person_get(*, access: Access, pk: int, reason: str = "") -> Person:
     if person is None:
         raise NotInScope
     audit_record(
-        action="person.read", actor_id=access.user_id, actor_role=_role(access),
-        object_type="person", object_id=person.pk, reason=reason,
+        action="person.read",
+        actor_id=access.user_id,
+        actor_role=_role(access),
+        object_type="person",
+        object_id=person.pk,
+        reason=reason,
     )
     return person
 
@@ -60,11 +64,39 @@ def dossier_get(*, access: Access, pk: int, for_update: bool = False, reason: st
     if dossier is None:
         raise NotInScope
     audit_record(
-        action="dossier.read", actor_id=access.user_id, actor_role=_role(access),
-        object_type="dossier", object_id=dossier.pk, reason=reason,
+        action="dossier.read",
+        actor_id=access.user_id,
+        actor_role=_role(access),
+        object_type="dossier",
+        object_id=dossier.pk,
+        reason=reason,
     )
     return dossier
 
 
 def _role(access: Access) -> str:
     return ",".join(sorted(role.value for role in access.roles))
+
+
+def person_identity(*, access: Access, person: Person) -> dict[str, str] | None:
+    """The decrypted identity, for the roles that need it; None for the others."""
+    from tenants.casework.crypto import decrypt_json
+
+    if not access.has_any(IDENTITY_ROLES):
+        return None
+    return decrypt_json(person.identity_encrypted, purpose=f"person:{person.pseudonym}:identity")
+
+
+def transitions_available(*, access: Access, dossier: Dossier) -> list[dict[str, str]]:
+    """What this person may try on the file now (guards are checked when it is fired)."""
+    workflow = dossier.workflow_variant.workflow
+    mine = {role.value for role in access.roles}
+    return [
+        {"name": t.name, "label": t.label, "form": t.form}
+        for t in workflow.transitions_from(dossier.state)
+        if t.roles & mine
+    ]
+
+
+def dossier_timeline(*, dossier: Dossier) -> list[DossierEvent]:
+    return list(dossier.events.order_by("at", "id"))

@@ -50,7 +50,16 @@ class TransitionConflict(CaseworkError):
     """Someone else changed the file at the same time: nothing was written."""
 
 
-IDENTITY_KEYS = ("last_name", "first_name", "birth_date", "nationality", "phone", "email", "address", "id_document")
+IDENTITY_KEYS = (
+    "last_name",
+    "first_name",
+    "birth_date",
+    "nationality",
+    "phone",
+    "email",
+    "address",
+    "id_document",
+)
 
 
 def _actor_role(access: Access, allowed: set[str] | frozenset[str]) -> str:
@@ -79,14 +88,20 @@ def person_create(
 ) -> Person:
     """An association records a person it accompanies; identity is encrypted at once."""
     association_id = _require_worker(access)
-    if not (identity.get("last_name") or "").strip() or not (identity.get("first_name") or "").strip():
+    if (
+        not (identity.get("last_name") or "").strip()
+        or not (identity.get("first_name") or "").strip()
+    ):
         raise CaseworkError(
             ["Le nom et le prénom sont obligatoires."],
             fields={"last_name": ["Indiquez le nom."], "first_name": ["Indiquez le prénom."]},
         )
     birth = identity.get("birth_date")
     if birth and dt.date.fromisoformat(str(birth)) > timezone.localdate():
-        raise CaseworkError(["La date de naissance est dans le futur."], fields={"birth_date": ["Date dans le futur."]})
+        raise CaseworkError(
+            ["La date de naissance est dans le futur."],
+            fields={"birth_date": ["Date dans le futur."]},
+        )
     clean = {key: str(identity.get(key) or "").strip() for key in IDENTITY_KEYS}
     tenant = access.tenant
     assert tenant is not None
@@ -102,8 +117,12 @@ def person_create(
             last_contact_on=timezone.localdate(),
         )
         audit_record(
-            action="person.created", actor_id=access.user_id, actor_role=Role.ASSOCIATION_WORKER.value,
-            object_type="person", object_id=person.pk, data={"pseudonym": pseudonym},
+            action="person.created",
+            actor_id=access.user_id,
+            actor_role=Role.ASSOCIATION_WORKER.value,
+            object_type="person",
+            object_id=person.pk,
+            data={"pseudonym": pseudonym},
         )
         return person
 
@@ -136,20 +155,27 @@ def dossier_create(*, access: Access, person_id: int, kind: str) -> Dossier:
     tenant = access.tenant
     assert tenant is not None
     with transaction.atomic():
-        person = Person.objects.select_for_update().filter(pk=person_id, association_id__in=access.association_ids).first()
+        person = (
+            Person.objects.select_for_update()
+            .filter(pk=person_id, association_id__in=access.association_ids)
+            .first()
+        )
         if person is None:
             raise NotInScope
         variant = current_variant(tenant=tenant)
         connection.set_tenant(tenant)  # current_variant may have audited in public
         if kind == DossierKind.FIRST_REQUEST:
-            if person.pathways.filter(status__in=[PathwayStatus.REQUESTED, PathwayStatus.ACTIVE]).exists():
+            if person.pathways.filter(
+                status__in=[PathwayStatus.REQUESTED, PathwayStatus.ACTIVE]
+            ).exists():
                 raise CaseworkError(["Cette personne a déjà un parcours en cours ou demandé."])
             pathway = Pathway.objects.create(person=person)
             number = 1
         elif kind == DossierKind.RENEWAL:
-            pathway = person.pathways.filter(status=PathwayStatus.ACTIVE).first()
-            if pathway is None:
+            active = person.pathways.filter(status=PathwayStatus.ACTIVE).first()
+            if active is None:
                 raise CaseworkError(["Un renouvellement suppose un parcours en cours."])
+            pathway = active
             if pathway.dossiers.exclude(state__in=["authorised", "refused", "withdrawn"]).exists():
                 raise CaseworkError(["Une demande est déjà en cours pour ce parcours."])
             reason = ceiling_reason(pathway=pathway, on=timezone.localdate())
@@ -159,13 +185,25 @@ def dossier_create(*, access: Access, person_id: int, kind: str) -> Dossier:
         else:
             raise CaseworkError([f"Type de demande inconnu : {kind}."])
         dossier = Dossier.objects.create(
-            pathway=pathway, person=person, association_id=association_id, kind=kind,
-            number=number, workflow_variant=variant, state=variant.workflow.initial,
+            pathway=pathway,
+            person=person,
+            association_id=association_id,
+            kind=kind,
+            number=number,
+            workflow_variant=variant,
+            state=variant.workflow.initial,
         )
         audit_record(
-            action="dossier.created", actor_id=access.user_id, actor_role=Role.ASSOCIATION_WORKER.value,
-            object_type="dossier", object_id=dossier.pk,
-            data={"kind": kind, "workflow": f"{variant.template.code}-{variant.template.version}", "variant": variant.pk},
+            action="dossier.created",
+            actor_id=access.user_id,
+            actor_role=Role.ASSOCIATION_WORKER.value,
+            object_type="dossier",
+            object_id=dossier.pk,
+            data={
+                "kind": kind,
+                "workflow": f"{variant.template.code}-{variant.template.version}",
+                "variant": variant.pk,
+            },
         )
         return dossier
 
@@ -179,69 +217,121 @@ def _editable_by_association(*, access: Access, dossier_id: int) -> Dossier:
     if dossier is None or Role.ASSOCIATION_WORKER not in access.roles:
         raise NotInScope
     if dossier.state not in {"draft", "incomplete"}:
-        raise CaseworkError(["Le dossier a été déposé : il ne peut plus être modifié par l'association."])
+        raise CaseworkError(
+            ["Le dossier a été déposé : il ne peut plus être modifié par l'association."]
+        )
     return dossier
 
 
 def evaluation_record(
-    *, access: Access, dossier_id: int, domain: str, items: list[dict[str, Any]], notes: str,
-    evaluated_on: dt.date, sign_off: bool,
+    *,
+    access: Access,
+    dossier_id: int,
+    domain: str,
+    items: list[dict[str, Any]],
+    notes: str,
+    evaluated_on: dt.date,
+    sign_off: bool,
 ) -> NeedsEvaluation:
     if domain not in NeedsDomain.values:
-        raise CaseworkError([f"Domaine inconnu : {domain}."], fields={"domain": ["Domaine inconnu."]})
+        raise CaseworkError(
+            [f"Domaine inconnu : {domain}."], fields={"domain": ["Domaine inconnu."]}
+        )
     if evaluated_on > timezone.localdate():
-        raise CaseworkError(["La date d'évaluation est dans le futur."], fields={"evaluated_on": ["Date dans le futur."]})
+        raise CaseworkError(
+            ["La date d'évaluation est dans le futur."],
+            fields={"evaluated_on": ["Date dans le futur."]},
+        )
     with transaction.atomic():
         dossier = _editable_by_association(access=access, dossier_id=dossier_id)
         evaluation, _ = NeedsEvaluation.objects.update_or_create(
-            dossier=dossier, domain=domain,
+            dossier=dossier,
+            domain=domain,
             defaults={
                 "items": items,
-                "notes_encrypted": encrypt_json(notes, purpose=f"dossier:{dossier.pk}:evaluation:{domain}") if notes else "",
+                "notes_encrypted": encrypt_json(
+                    notes, purpose=f"dossier:{dossier.pk}:evaluation:{domain}"
+                )
+                if notes
+                else "",
                 "evaluated_on": evaluated_on,
                 "signed_off_at": timezone.now() if sign_off else None,
                 "signed_off_by_id": access.user_id if sign_off else None,
             },
         )
         audit_record(
-            action="evaluation.recorded", actor_id=access.user_id, actor_role=Role.ASSOCIATION_WORKER.value,
-            object_type="dossier", object_id=dossier.pk, data={"domain": domain, "signed_off": sign_off},
+            action="evaluation.recorded",
+            actor_id=access.user_id,
+            actor_role=Role.ASSOCIATION_WORKER.value,
+            object_type="dossier",
+            object_id=dossier.pk,
+            data={"domain": domain, "signed_off": sign_off},
         )
         return evaluation
 
 
 def project_record(
-    *, access: Access, dossier_id: int, goals: dict[str, list[str]], commitments: str,
+    *,
+    access: Access,
+    dossier_id: int,
+    goals: dict[str, list[str]],
+    commitments: str,
     signed_on: dt.date | None,
 ) -> InsertionProject:
     if signed_on and signed_on > timezone.localdate():
-        raise CaseworkError(["La date de signature est dans le futur."], fields={"signed_on": ["Date dans le futur."]})
+        raise CaseworkError(
+            ["La date de signature est dans le futur."],
+            fields={"signed_on": ["Date dans le futur."]},
+        )
     with transaction.atomic():
         dossier = _editable_by_association(access=access, dossier_id=dossier_id)
         project, _ = InsertionProject.objects.update_or_create(
-            dossier=dossier, defaults={"goals": goals, "commitments": commitments, "signed_on": signed_on}
+            dossier=dossier,
+            defaults={"goals": goals, "commitments": commitments, "signed_on": signed_on},
         )
         audit_record(
-            action="project.recorded", actor_id=access.user_id, actor_role=Role.ASSOCIATION_WORKER.value,
-            object_type="dossier", object_id=dossier.pk, data={"signed": bool(signed_on)},
+            action="project.recorded",
+            actor_id=access.user_id,
+            actor_role=Role.ASSOCIATION_WORKER.value,
+            object_type="dossier",
+            object_id=dossier.pk,
+            data={"signed": bool(signed_on)},
         )
         return project
 
 
-def association_avis_record(*, access: Access, dossier_id: int, avis: str, motivation: str) -> Dossier:
+def association_avis_record(
+    *, access: Access, dossier_id: int, avis: str, motivation: str
+) -> Dossier:
     if avis not in Avis.values:
-        raise CaseworkError(["Avis inconnu."], fields={"avis": ["Choisissez favorable ou défavorable."]})
+        raise CaseworkError(
+            ["Avis inconnu."], fields={"avis": ["Choisissez favorable ou défavorable."]}
+        )
     if len(motivation.strip()) < 10:
-        raise CaseworkError(["L'avis de l'association est motivé."], fields={"motivation": ["Motivez l'avis (10 caractères au moins)."]})
+        raise CaseworkError(
+            ["L'avis de l'association est motivé."],
+            fields={"motivation": ["Motivez l'avis (10 caractères au moins)."]},
+        )
     with transaction.atomic():
         dossier = _editable_by_association(access=access, dossier_id=dossier_id)
         dossier.association_avis = avis
         dossier.association_avis_motivation = motivation.strip()
         dossier.association_avis_on = timezone.localdate()
-        dossier.save(update_fields=["association_avis", "association_avis_motivation", "association_avis_on", "updated_at"])
+        dossier.save(
+            update_fields=[
+                "association_avis",
+                "association_avis_motivation",
+                "association_avis_on",
+                "updated_at",
+            ]
+        )
         audit_record(
-            action="dossier.association_avis", actor_id=access.user_id, actor_role=Role.ASSOCIATION_WORKER.value,
-            object_type="dossier", object_id=dossier.pk, data={"avis": avis},
+            action="dossier.association_avis",
+            actor_id=access.user_id,
+            actor_role=Role.ASSOCIATION_WORKER.value,
+            object_type="dossier",
+            object_id=dossier.pk,
+            data={"avis": avis},
         )
         return dossier
 
@@ -267,7 +357,9 @@ def _lock(*, access: Access, dossier_id: int) -> Dossier:
         )
     except DatabaseError as exc:
         raise TransitionConflict(
-            ["Ce dossier est en cours de modification par une autre personne : rechargez la page puis réessayez."]
+            [
+                "Ce dossier est en cours de modification par une autre personne : rechargez la page puis réessayez."
+            ]
         ) from exc
     if dossier is None:
         raise NotInScope
@@ -286,22 +378,29 @@ def dossier_transition(*, access: Access, dossier_id: int, request: TransitionRe
             raise CaseworkError([f"Action inconnue pour ce dossier : {request.name}."])
         if request.expected_state and request.expected_state != dossier.state:
             raise TransitionConflict(
-                [f"Le dossier a changé entre-temps (il est maintenant « {workflow.states[dossier.state].label} ») : rechargez la page."]
+                [
+                    f"Le dossier a changé entre-temps (il est maintenant « {workflow.states[dossier.state].label} ») : rechargez la page."
+                ]
             )
         if dossier.state not in transition.sources:
             raise CaseworkError(
-                [f"« {transition.label} » n'est pas possible quand le dossier est « {workflow.states[dossier.state].label} »."]
+                [
+                    f"« {transition.label} » n'est pas possible quand le dossier est « {workflow.states[dossier.state].label} »."
+                ]
             )
         role = _actor_role(access, transition.roles)
         if not role:
             labels = ", ".join(sorted(Role(r).label for r in transition.roles))
             raise CaseworkError([f"« {transition.label} » est réservé à : {labels}."])
         handler = FORM_HANDLERS.get(transition.form)
-        cleaned = handler(dossier=dossier, data=request.data, comment=request.comment) if handler else {}
+        cleaned = (
+            handler(dossier=dossier, data=request.data, comment=request.comment) if handler else {}
+        )
         reasons = [
             reason
             for name in transition.guards
-            if (reason := GUARDS[name](dossier=dossier, workflow=workflow, data=cleaned)) is not None
+            if (reason := GUARDS[name](dossier=dossier, workflow=workflow, data=cleaned))
+            is not None
         ]
         if reasons:
             raise CaseworkError(reasons)
@@ -313,14 +412,23 @@ def dossier_transition(*, access: Access, dossier_id: int, request: TransitionRe
         dossier.state = transition.target
         dossier.save()
         DossierEvent.objects.create(
-            dossier=dossier, transition=transition.name, from_state=previous, to_state=transition.target,
-            actor_id=access.user_id, actor_role=role, comment=request.comment.strip(),
+            dossier=dossier,
+            transition=transition.name,
+            from_state=previous,
+            to_state=transition.target,
+            actor_id=access.user_id,
+            actor_role=role,
+            comment=request.comment.strip(),
         )
         for name in transition.effects:
             EFFECTS[name](dossier=dossier, workflow=workflow, data=cleaned, access=access)
         audit_record(
-            action=f"dossier.transition.{transition.name}", actor_id=access.user_id, actor_role=role,
-            object_type="dossier", object_id=dossier.pk, data={"from": previous, "to": transition.target},
+            action=f"dossier.transition.{transition.name}",
+            actor_id=access.user_id,
+            actor_role=role,
+            object_type="dossier",
+            object_id=dossier.pk,
+            data={"from": previous, "to": transition.target},
         )
         return dossier
 
@@ -355,7 +463,10 @@ def period_open(*, dossier: Dossier, starts_on: dt.date) -> Period:
     months = int(legal_parameter_value(key="psp_period_months", on=starts_on))
     number = pathway.periods.count() + 1
     period = Period.objects.create(
-        pathway=pathway, dossier=dossier, number=number, starts_on=starts_on,
+        pathway=pathway,
+        dossier=dossier,
+        number=number,
+        starts_on=starts_on,
         ends_on=starts_on + relativedelta(months=months) - dt.timedelta(days=1),
     )
     if pathway.status != PathwayStatus.ACTIVE:
@@ -374,7 +485,8 @@ def document_upload(
         raise CaseworkError(["Le fichier est vide."], fields={"file": ["Le fichier est vide."]})
     if len(data) > MAX_UPLOAD_BYTES:
         raise CaseworkError(
-            ["Le fichier dépasse 10 Mo."], fields={"file": ["Le fichier dépasse la taille maximale de 10 Mo."]}
+            ["Le fichier dépasse 10 Mo."],
+            fields={"file": ["Le fichier dépasse la taille maximale de 10 Mo."]},
         )
     content_type = sniff_content_type(data[:16])
     if content_type is None:
@@ -386,16 +498,30 @@ def document_upload(
         dossier = _editable_by_association(access=access, dossier_id=dossier_id)
         known = {d.code for d in dossier.workflow_variant.workflow.documents}
         if doc_type not in known:
-            raise CaseworkError(["Type de pièce inconnu."], fields={"doc_type": ["Type de pièce inconnu."]})
-        suffix = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}[content_type]
+            raise CaseworkError(
+                ["Type de pièce inconnu."], fields={"doc_type": ["Type de pièce inconnu."]}
+            )
+        suffix = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}[
+            content_type
+        ]
         name, digest = store_bytes(data=data, suffix=suffix)
         document = Document.objects.create(
-            person=dossier.person, dossier=dossier, doc_type=doc_type, storage_name=name,
-            content_type=content_type, size=len(data), sha256=digest, uploaded_by_id=access.user_id,
+            person=dossier.person,
+            dossier=dossier,
+            doc_type=doc_type,
+            storage_name=name,
+            content_type=content_type,
+            size=len(data),
+            sha256=digest,
+            uploaded_by_id=access.user_id,
         )
         audit_record(
-            action="document.uploaded", actor_id=access.user_id, actor_role=Role.ASSOCIATION_WORKER.value,
-            object_type="dossier", object_id=dossier.pk, data={"document": document.pk, "doc_type": doc_type},
+            action="document.uploaded",
+            actor_id=access.user_id,
+            actor_role=Role.ASSOCIATION_WORKER.value,
+            object_type="dossier",
+            object_id=dossier.pk,
+            data={"document": document.pk, "doc_type": doc_type},
         )
         return document
 
@@ -408,7 +534,10 @@ def pathway_end_early(*, access: Access, pathway_id: int, on: dt.date, reason: s
     if Role.PREFET not in access.roles:
         raise CaseworkError(["Seul le préfet peut mettre fin à un parcours."])
     if len(reason.strip()) < 10:
-        raise CaseworkError(["Motivez la fin anticipée."], fields={"reason": ["Motivez la fin anticipée (10 caractères au moins)."]})
+        raise CaseworkError(
+            ["Motivez la fin anticipée."],
+            fields={"reason": ["Motivez la fin anticipée (10 caractères au moins)."]},
+        )
     with transaction.atomic():
         pathway = Pathway.objects.select_for_update().filter(pk=pathway_id).first()
         if pathway is None:
@@ -419,23 +548,31 @@ def pathway_end_early(*, access: Access, pathway_id: int, on: dt.date, reason: s
         assert last is not None
         if not last.workflow_variant.workflow.options.get("early_end_of_pathway"):
             raise CaseworkError(
-                ["Ce département n'a pas prévu la fin anticipée du parcours (option de son modèle de parcours) : "
-                 "seul l'arrêt de l'AFIS est possible."]
+                [
+                    "Ce département n'a pas prévu la fin anticipée du parcours (option de son modèle de parcours) : "
+                    "seul l'arrêt de l'AFIS est possible."
+                ]
             )
         period = pathway.periods.order_by("-number").first()
         if period is None or not period.starts_on <= on <= period.ends_on:
-            raise CaseworkError(["La date de fin doit tomber dans la période en cours."], fields={"on": ["Date hors de la période en cours."]})
+            raise CaseworkError(
+                ["La date de fin doit tomber dans la période en cours."],
+                fields={"on": ["Date hors de la période en cours."]},
+            )
         period.ended_early_on = on
         period.save(update_fields=["ended_early_on"])
         pathway.status = PathwayStatus.ENDED_EARLY
         pathway.ended_on = on
         pathway.end_reason = reason.strip()
         pathway.save(update_fields=["status", "ended_on", "end_reason"])
-        afis_stop = (on.replace(day=1) + relativedelta(months=1))
+        afis_stop = on.replace(day=1) + relativedelta(months=1)
         pathway.rights.filter(right_type="afis", status="granted").update(ends_on=afis_stop)
         audit_record(
-            action="pathway.ended_early", actor_id=access.user_id, actor_role=Role.PREFET.value,
-            object_type="pathway", object_id=pathway.pk,
+            action="pathway.ended_early",
+            actor_id=access.user_id,
+            actor_role=Role.PREFET.value,
+            object_type="pathway",
+            object_id=pathway.pk,
             data={"on": on.isoformat(), "afis_stops_on": afis_stop.isoformat()},
         )
         return pathway
@@ -448,10 +585,16 @@ def pathway_exit(*, access: Access, pathway_id: int, outcome: str, on: dt.date) 
     role = _actor_role(access, {"coordinator", "association_worker"})
     if not role:
         raise CaseworkError(["La sortie est enregistrée par la coordination ou l'association."])
-    if not NomenclatureItem.objects.filter(kind="exit_outcome", code=outcome, is_active=True).exists():
-        raise CaseworkError(["Issue de sortie inconnue."], fields={"outcome": ["Choisissez une issue de la liste."]})
+    if not NomenclatureItem.objects.filter(
+        kind="exit_outcome", code=outcome, is_active=True
+    ).exists():
+        raise CaseworkError(
+            ["Issue de sortie inconnue."], fields={"outcome": ["Choisissez une issue de la liste."]}
+        )
     if on > timezone.localdate():
-        raise CaseworkError(["La date de sortie est dans le futur."], fields={"on": ["Date dans le futur."]})
+        raise CaseworkError(
+            ["La date de sortie est dans le futur."], fields={"on": ["Date dans le futur."]}
+        )
     with transaction.atomic():
         pathways = Pathway.objects.select_for_update().filter(pk=pathway_id)
         if role == "association_worker":
@@ -459,14 +602,22 @@ def pathway_exit(*, access: Access, pathway_id: int, outcome: str, on: dt.date) 
         pathway = pathways.first()
         if pathway is None:
             raise NotInScope
-        if pathway.status not in {PathwayStatus.ACTIVE, PathwayStatus.ENDED_EARLY, PathwayStatus.COMPLETED}:
+        if pathway.status not in {
+            PathwayStatus.ACTIVE,
+            PathwayStatus.ENDED_EARLY,
+            PathwayStatus.COMPLETED,
+        }:
             raise CaseworkError(["Seul un parcours commencé peut se conclure par une sortie."])
         pathway.status = PathwayStatus.EXITED
         pathway.exit_outcome = outcome
         pathway.exited_on = on
         pathway.save(update_fields=["status", "exit_outcome", "exited_on"])
         audit_record(
-            action="pathway.exited", actor_id=access.user_id, actor_role=role,
-            object_type="pathway", object_id=pathway.pk, data={"outcome": outcome},
+            action="pathway.exited",
+            actor_id=access.user_id,
+            actor_role=role,
+            object_type="pathway",
+            object_id=pathway.pk,
+            data={"outcome": outcome},
         )
         return pathway

@@ -26,7 +26,11 @@ def generate_decision_letter(*, dossier_id: int) -> dict[str, Any]:
     from weasyprint import HTML
 
     with transaction.atomic():
-        dossier = Dossier.objects.select_for_update().select_related("person", "period").get(pk=dossier_id)
+        dossier = (
+            Dossier.objects.select_for_update()
+            .select_related("person", "period")
+            .get(pk=dossier_id)
+        )
         if Document.objects.filter(dossier=dossier, doc_type="decision_letter").exists():
             return {"dossier": dossier_id, "created": False}
         identity = decrypt_json(
@@ -49,12 +53,19 @@ def generate_decision_letter(*, dossier_id: int) -> dict[str, Any]:
         pdf = HTML(string=html).write_pdf()
         name, digest = store_bytes(data=pdf, suffix=".pdf")
         document = Document.objects.create(
-            person=dossier.person, dossier=dossier, doc_type="decision_letter", storage_name=name,
-            content_type="application/pdf", size=len(pdf), sha256=digest,
+            person=dossier.person,
+            dossier=dossier,
+            doc_type="decision_letter",
+            storage_name=name,
+            content_type="application/pdf",
+            size=len(pdf),
+            sha256=digest,
         )
         audit_record(
-            action="document.decision_letter_generated", object_type="dossier",
-            object_id=dossier.pk, data={"document": document.pk},
+            action="document.decision_letter_generated",
+            object_type="dossier",
+            object_id=dossier.pk,
+            data={"document": document.pk},
         )
         return {"dossier": dossier_id, "created": True}
 

@@ -13,7 +13,9 @@ from tenants.casework.models import Dossier, DossierKind, NeedsDomain, PathwaySt
 
 
 @guard("evaluation_signed_off")
-def evaluation_signed_off(*, dossier: Dossier, workflow: Workflow, data: dict[str, Any]) -> str | None:
+def evaluation_signed_off(
+    *, dossier: Dossier, workflow: Workflow, data: dict[str, Any]
+) -> str | None:
     signed = set(
         dossier.evaluations.filter(signed_off_at__isnull=False).values_list("domain", flat=True)
     )
@@ -24,7 +26,9 @@ def evaluation_signed_off(*, dossier: Dossier, workflow: Workflow, data: dict[st
 
 
 @guard("insertion_project_signed")
-def insertion_project_signed(*, dossier: Dossier, workflow: Workflow, data: dict[str, Any]) -> str | None:
+def insertion_project_signed(
+    *, dossier: Dossier, workflow: Workflow, data: dict[str, Any]
+) -> str | None:
     project = getattr(dossier, "project", None)
     if project is None or project.signed_on is None:
         return "Le projet d'insertion n'est pas co-signé par la personne et l'association."
@@ -32,7 +36,9 @@ def insertion_project_signed(*, dossier: Dossier, workflow: Workflow, data: dict
 
 
 @guard("required_documents_present")
-def required_documents_present(*, dossier: Dossier, workflow: Workflow, data: dict[str, Any]) -> str | None:
+def required_documents_present(
+    *, dossier: Dossier, workflow: Workflow, data: dict[str, Any]
+) -> str | None:
     present = set(dossier.documents.values_list("doc_type", flat=True))
     missing = [d.label for d in workflow.required_documents(dossier.kind) if d.code not in present]
     if missing:
@@ -41,14 +47,18 @@ def required_documents_present(*, dossier: Dossier, workflow: Workflow, data: di
 
 
 @guard("association_avis_recorded")
-def association_avis_recorded(*, dossier: Dossier, workflow: Workflow, data: dict[str, Any]) -> str | None:
+def association_avis_recorded(
+    *, dossier: Dossier, workflow: Workflow, data: dict[str, Any]
+) -> str | None:
     if not dossier.association_avis or not dossier.association_avis_motivation:
         return "L'avis motivé de l'association manque."
     return None
 
 
 @guard("commission_avis_recorded")
-def commission_avis_recorded(*, dossier: Dossier, workflow: Workflow, data: dict[str, Any]) -> str | None:
+def commission_avis_recorded(
+    *, dossier: Dossier, workflow: Workflow, data: dict[str, Any]
+) -> str | None:
     if not dossier.commission_avis:
         return "L'avis de la commission n'a pas été rendu."
     return None
@@ -71,7 +81,9 @@ def open_period(*, dossier: Dossier, workflow: Workflow, data: dict[str, Any], a
 
 
 @effect("decision_letter")
-def decision_letter(*, dossier: Dossier, workflow: Workflow, data: dict[str, Any], access: Any) -> None:
+def decision_letter(
+    *, dossier: Dossier, workflow: Workflow, data: dict[str, Any], access: Any
+) -> None:
     from tenants.casework.tasks import generate_decision_letter
 
     if dossier.decision == "refused" and dossier.kind == DossierKind.FIRST_REQUEST:
@@ -81,28 +93,38 @@ def decision_letter(*, dossier: Dossier, workflow: Workflow, data: dict[str, Any
 
 
 @effect("notify_coordination")
-def notify_coordination(*, dossier: Dossier, workflow: Workflow, data: dict[str, Any], access: Any) -> None:
+def notify_coordination(
+    *, dossier: Dossier, workflow: Workflow, data: dict[str, Any], access: Any
+) -> None:
     from tenants.casework.tasks import notify_role
 
     enqueue_on_commit(
-        notify_role, role="coordinator", subject=f"Dossier {dossier.person.pseudonym} déposé",
+        notify_role,
+        role="coordinator",
+        subject=f"Dossier {dossier.person.pseudonym} déposé",
         body=f"Le dossier {dossier.person.pseudonym} ({dossier.get_kind_display()}) a été déposé.",
     )
 
 
 @effect("notify_association")
-def notify_association(*, dossier: Dossier, workflow: Workflow, data: dict[str, Any], access: Any) -> None:
+def notify_association(
+    *, dossier: Dossier, workflow: Workflow, data: dict[str, Any], access: Any
+) -> None:
     from tenants.casework.tasks import notify_role
 
     enqueue_on_commit(
-        notify_role, role="association_worker", association_id=dossier.association_id,
+        notify_role,
+        role="association_worker",
+        association_id=dossier.association_id,
         subject=f"Dossier {dossier.person.pseudonym} : pièces manquantes",
         body=f"Des pièces sont demandées pour le dossier {dossier.person.pseudonym}.",
     )
 
 
 @effect("close_withdrawn_request")
-def close_withdrawn_request(*, dossier: Dossier, workflow: Workflow, data: dict[str, Any], access: Any) -> None:
+def close_withdrawn_request(
+    *, dossier: Dossier, workflow: Workflow, data: dict[str, Any], access: Any
+) -> None:
     if dossier.kind == DossierKind.FIRST_REQUEST:
         dossier.pathway.status = PathwayStatus.WITHDRAWN
         dossier.pathway.save(update_fields=["status"])

@@ -75,9 +75,7 @@ def test_my_memberships_of_a_national_person_have_no_departement(login, on: str 
     response = login("national_operator", None, on=on).get("/api/v1/me/memberships/")
 
     assert response.status_code == 200
-    assert [(m["role"], m["departement"]) for m in response.json()] == [
-        ("national_operator", None)
-    ]
+    assert [(m["role"], m["departement"]) for m in response.json()] == [("national_operator", None)]
 
 
 def test_my_memberships_list_every_departement_and_the_association(login) -> None:
@@ -162,16 +160,6 @@ def test_token_refusal_is_identical_for_wrong_password_and_unknown_account() -> 
     assert "token" not in answers[0].json()
 
 
-@pytest.mark.xfail(
-    reason=(
-        "BUG: a refused token exchange answers 403, not 401. TokenView sets "
-        "`authentication_classes = []` (api/views/accounts.py), so DRF has no "
-        "WWW-Authenticate header to send and downgrades AuthenticationFailed to 403. Fix: give "
-        "TokenView a `get_authenticate_header` returning 'Token' (or "
-        "`authentication_classes = [TokenAuthentication]`)."
-    ),
-    strict=True,
-)
 @pytest.mark.parametrize("case", REFUSED)
 def test_token_refusal_is_401(case: str) -> None:
     response = _exchange(*REFUSED[case])

@@ -1,6 +1,6 @@
 """The API's one error format (api/errors.py), on every kind of error a client can meet.
 
-    {"error": {"status", "code", "message", "request_id", ["fields"]}}
+{"error": {"status", "code", "message", "request_id", ["fields"]}}
 """
 
 from __future__ import annotations
@@ -144,15 +144,6 @@ def test_forbidden_and_not_found_messages_are_french() -> None:
     )
 
 
-@pytest.mark.xfail(
-    reason=(
-        "BUG: an anonymous API request gets 403, not 401: SessionAuthentication is listed first "
-        "in REST_FRAMEWORK['DEFAULT_AUTHENTICATION_CLASSES'] (platform/parcours/settings.py) and "
-        "has no authenticate_header, so DRF turns NotAuthenticated into 403. Fix: list "
-        "TokenAuthentication first (401 + WWW-Authenticate: Token)."
-    ),
-    strict=True,
-)
 def test_anonymous_request_is_401_with_a_challenge() -> None:
     response = _anonymous_me()
 
@@ -168,18 +159,6 @@ def test_unknown_api_route_on_a_tenant_host_is_404() -> None:
     assert response["X-Request-ID"]
 
 
-@pytest.mark.xfail(
-    reason=(
-        "BUG: an unknown route under /api/v1/ is answered by Django's handler404 "
-        "(frontend.views.auth.not_found, an HTML page), not in the API's error format that "
-        "api/errors.py and the OpenAPI description promise for every error. Fix: make handler404 "
-        "(platform/parcours/urls_tenant.py and urls_public.py) answer "
-        "{'error': {'status': 404, 'code': 'not_found', ...}} as JSON when request.path starts "
-        "with '/api/', or add a catch-all `re_path(r'^.*$', ...)` raising NotFound at the end of "
-        "api/urls_tenant.py and api/urls_public.py."
-    ),
-    strict=True,
-)
 def test_unknown_api_route_answers_in_the_error_format() -> None:
     response = client_for("coordinator", "31").get("/api/v1/nexiste-pas/")
 

@@ -26,11 +26,15 @@ def _register_tenants_without_schema(codes: list[str]) -> None:
     """Tenant and domain rows only (no schema): enough for the national lists."""
     for ref in Departement.objects.select_related("region").filter(code__in=codes):
         tenant = Tenant(
-            schema_name=Tenant.schema_name_for(ref.code), code=ref.code, name=ref.name,
+            schema_name=Tenant.schema_name_for(ref.code),
+            code=ref.code,
+            name=ref.name,
             region=ref.region,
         )
         tenant.save()
-        Domain.objects.create(domain=f"{ref.code.lower()}.localhost", tenant=tenant, is_primary=True)
+        Domain.objects.create(
+            domain=f"{ref.code.lower()}.localhost", tenant=tenant, is_primary=True
+        )
 
 
 def _provision_requests_after(last_id: int) -> list[AuditEvent]:
@@ -73,8 +77,13 @@ def test_statuses_give_host_and_labels(login) -> None:
     assert by_code["31"]["status_label"] == "Active"
     assert by_code["31"]["provisioned_at"]
     assert by_code["2A"] | {"region": None} == {
-        "code": "2A", "name": "Corse-du-Sud", "region": None, "status": "not_provisioned",
-        "status_label": "Non provisionné", "host": None, "provisioned_at": None,
+        "code": "2A",
+        "name": "Corse-du-Sud",
+        "region": None,
+        "status": "not_provisioned",
+        "status_label": "Non provisionné",
+        "host": None,
+        "provisioned_at": None,
     }
 
 
@@ -122,7 +131,9 @@ def test_provision_with_an_unknown_code_is_refused_whole(
     assert Tenant.objects.count() == tenants
 
 
-@pytest.mark.parametrize("body", [{"codes": []}, {"codes": [" "]}, {}], ids=["empty", "blank", "none"])
+@pytest.mark.parametrize(
+    "body", [{"codes": []}, {"codes": [" "]}, {}], ids=["empty", "blank", "none"]
+)
 def test_provision_without_a_code_is_refused(login, body: dict[str, list[str]]) -> None:
     response = login("national_operator", None).post(
         PROVISION, body, content_type="application/json"
@@ -132,7 +143,9 @@ def test_provision_without_a_code_is_refused(login, body: dict[str, list[str]]) 
     assert "codes" in response.json()["error"]["fields"]
 
 
-def test_provision_is_refused_to_the_national_analyst(login, django_capture_on_commit_callbacks) -> None:
+def test_provision_is_refused_to_the_national_analyst(
+    login, django_capture_on_commit_callbacks
+) -> None:
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         response = login("national_analyst", None).post(
             PROVISION, {"codes": ["2A"]}, content_type="application/json"
@@ -167,7 +180,10 @@ def test_provision_queues_one_task_per_code_on_commit(
         mock.call(kwargs={"code": "971", "actor_id": operator.pk}),
     ]
     events = _provision_requests_after(last)
-    assert [(e.object_id, e.actor_id) for e in events] == [("2A", operator.pk), ("971", operator.pk)]
+    assert [(e.object_id, e.actor_id) for e in events] == [
+        ("2A", operator.pk),
+        ("971", operator.pk),
+    ]
 
 
 def test_provision_task_is_sent_from_the_public_schema(
@@ -175,7 +191,8 @@ def test_provision_task_is_sent_from_the_public_schema(
 ) -> None:
     seen_schemas = []
     with mock.patch.object(
-        provision_departement, "apply_async",
+        provision_departement,
+        "apply_async",
         side_effect=lambda **_: seen_schemas.append(connection.schema_name),
     ):
         with django_capture_on_commit_callbacks(execute=False) as callbacks:

@@ -125,7 +125,10 @@ def test_legal_parameter_value_in_force_on_a_date(
 
     assert response.status_code == 200
     assert response.json() == {
-        "key": "afis_monthly_amount", "on": on, "territory": territory, "value": expected,
+        "key": "afis_monthly_amount",
+        "on": on,
+        "territory": territory,
+        "value": expected,
     }
 
 
@@ -177,10 +180,15 @@ def test_operator_adds_a_dated_legal_parameter(login) -> None:
     assert response.status_code == 201
     created = response.json()
     assert created | {"id": None} == {
-        "id": None, "key": "afis_monthly_amount", "territory": "", "value": "350.00",
-        "unit": "EUR", "effective_from": "2026-04-01",
+        "id": None,
+        "key": "afis_monthly_amount",
+        "territory": "",
+        "value": "350.00",
+        "unit": "EUR",
+        "effective_from": "2026-04-01",
         "label": "Montant mensuel de l'AFIS (personne seule)",
-        "source": "Décret de revalorisation (test)", "confidence": "C",
+        "source": "Décret de revalorisation (test)",
+        "confidence": "C",
     }
     assert LegalParameter.objects.get(pk=created["id"]).value == Decimal("350.00")
     with schema_context("public"):
@@ -189,13 +197,18 @@ def test_operator_adds_a_dated_legal_parameter(login) -> None:
     assert event.actor_id == operator.pk
     assert (event.object_type, event.object_id) == ("legal_parameter", str(created["id"]))
     assert event.data == {
-        "key": "afis_monthly_amount", "territory": "", "value": "350.00",
-        "effective_from": "2026-04-01", "previous_value": "343.20",
+        "key": "afis_monthly_amount",
+        "territory": "",
+        "value": "350.00",
+        "effective_from": "2026-04-01",
+        "previous_value": "343.20",
     }
 
 
 def test_new_value_is_served_from_its_date_of_effect(login) -> None:
-    login("national_operator", None).post(LEGAL_PARAMETERS, NEW_VALUE, content_type="application/json")
+    login("national_operator", None).post(
+        LEGAL_PARAMETERS, NEW_VALUE, content_type="application/json"
+    )
     client = login("member", "31")
 
     before = client.get(_value_url("afis_monthly_amount") + "?on=2026-03-31").json()["value"]
@@ -206,7 +219,8 @@ def test_new_value_is_served_from_its_date_of_effect(login) -> None:
 
 def test_operator_adds_a_territory_value_normalised_to_upper_case(login) -> None:
     response = login("national_operator", None).post(
-        LEGAL_PARAMETERS, {**NEW_VALUE, "territory": " 976 ", "value": "170.00"},
+        LEGAL_PARAMETERS,
+        {**NEW_VALUE, "territory": " 976 ", "value": "170.00"},
         content_type="application/json",
     )
 
@@ -217,7 +231,9 @@ def test_operator_adds_a_territory_value_normalised_to_upper_case(login) -> None
 
 def test_duplicate_date_of_effect_is_refused(login) -> None:
     client = login("national_operator", None)
-    assert client.post(LEGAL_PARAMETERS, NEW_VALUE, content_type="application/json").status_code == 201
+    assert (
+        client.post(LEGAL_PARAMETERS, NEW_VALUE, content_type="application/json").status_code == 201
+    )
     count = LegalParameter.objects.count()
 
     response = client.post(

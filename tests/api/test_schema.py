@@ -105,15 +105,6 @@ def test_generated_operation_ids_are_unique(schemas, urlconf: str) -> None:
     assert len(ids) == len(set(ids))
 
 
-@pytest.mark.xfail(
-    reason=(
-        "BUG: schema generation warns 'unable to resolve type hint for function "
-        "\"get_memberships\"' (api/serializers.py, MeSerializer.get_memberships), so /me/'s "
-        "`memberships` is documented as a string instead of a list of Membership. Fix: decorate "
-        "get_memberships with @extend_schema_field(MembershipSerializer(many=True))."
-    ),
-    strict=True,
-)
 @pytest.mark.parametrize("urlconf", URLCONFS)
 def test_generated_schema_has_no_warning(schemas, urlconf: str) -> None:
     _, warnings, _ = schemas[urlconf]
@@ -121,18 +112,6 @@ def test_generated_schema_has_no_warning(schemas, urlconf: str) -> None:
     assert warnings == {}
 
 
-@pytest.mark.xfail(
-    reason=(
-        "BUG: the national host serves the département schema: SpectacularAPIView is declared "
-        "once in api/urls_common.py without `urlconf`, so drf-spectacular enumerates "
-        "settings.ROOT_URLCONF (parcours.urls_tenant) whatever the host; "
-        "/api/v1/departements/ and /provision/ are missing from localhost's /api/v1/schema/ and "
-        "/api/v1/departement/ (absent there) is listed. Fix: declare the schema view per URL conf "
-        "(SpectacularAPIView.as_view(urlconf='parcours.urls_public') in api/urls_public.py, "
-        "'parcours.urls_tenant' in api/urls_tenant.py) or use request.urlconf."
-    ),
-    strict=True,
-)
 @pytest.mark.django_db
 @pytest.mark.usefixtures("base")
 def test_national_host_serves_the_national_schema() -> None:
@@ -143,27 +122,18 @@ def test_national_host_serves_the_national_schema() -> None:
     assert "/api/v1/departement/" not in paths
 
 
-@pytest.mark.xfail(
-    reason=(
-        "BUG: GET /api/v1/referentiel/legal-parameters/{key}/value/ documents a LegalParameter "
-        "(id, unit, effective_from, label, source, confidence…) but answers "
-        "{key, on, territory, value} (api/views/referentiel.py, LegalParameterValue.get). Fix: a "
-        "LegalParameterValueSerializer with those four fields in extend_schema(responses=…)."
-    ),
-    strict=True,
-)
 @pytest.mark.django_db
 @pytest.mark.usefixtures("base")
-def test_legal_parameter_value_answer_matches_its_documented_schema(
-    login, schemas
-) -> None:
+def test_legal_parameter_value_answer_matches_its_documented_schema(login, schemas) -> None:
     schema = schemas["parcours.urls_tenant"][0]
     operation = schema["paths"]["/api/v1/referentiel/legal-parameters/{key}/value/"]["get"]
     ref = operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
     documented = schema["components"]["schemas"][ref.rsplit("/", 1)[1]]
 
-    answer = login("member", "31").get(
-        "/api/v1/referentiel/legal-parameters/afis_monthly_amount/value/?on=2020-01-01"
-    ).json()
+    answer = (
+        login("member", "31")
+        .get("/api/v1/referentiel/legal-parameters/afis_monthly_amount/value/?on=2020-01-01")
+        .json()
+    )
 
     assert set(answer) == set(documented["properties"])

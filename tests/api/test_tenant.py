@@ -28,7 +28,12 @@ def test_summary_answers_every_role_of_the_departement(login, role: str) -> None
     assert response.status_code == 200
     body = response.json()
     assert set(body) == {
-        "code", "name", "region", "your_roles", "people_by_role", "agrements_in_force"
+        "code",
+        "name",
+        "region",
+        "your_roles",
+        "people_by_role",
+        "agrements_in_force",
     }
     assert (body["code"], body["name"], body["region"]) == ("31", "Haute-Garonne", "Occitanie")
     assert body["your_roles"] == [role]
@@ -41,16 +46,6 @@ def test_summary_counts_every_approval_in_force_for_the_commission(login, role: 
     assert login(role, "31").get(SUMMARY).json()["agrements_in_force"] == 2
 
 
-@pytest.mark.xfail(
-    reason=(
-        "BUG: the API summary counts every association's approval for an association worker "
-        "(api/views/tenant.py, TenantSummaryView.get: len(agrements_valid_on(...))), while the "
-        "home page shows a worker only their own association's approval "
-        "(frontend/views/tenant.py, home). Same person, same figure, two answers (2 vs 1). Fix: "
-        "one selector scoping approvals to access.association_ids for workers, used by both."
-    ),
-    strict=True,
-)
 def test_summary_of_an_association_worker_counts_only_their_association(login) -> None:
     assert login("association_worker", "31").get(SUMMARY).json()["agrements_in_force"] == 1
 
@@ -67,17 +62,24 @@ def test_summary_lists_every_role_of_the_person_here(login, tenant31) -> None:
 
 def test_summary_counts_only_approvals_in_force(login, tenant31) -> None:
     association = Association.objects.create(
-        name="Association C", rna="W313000100",
-        head_office_departement=Departement.objects.get(code="31"), declared_on=dt.date(2012, 1, 1),
+        name="Association C",
+        rna="W313000100",
+        head_office_departement=Departement.objects.get(code="31"),
+        declared_on=dt.date(2012, 1, 1),
     )
     today = dt.date.today()
     with schema_context(tenant31.schema_name):
         Agrement.objects.create(
-            association=association, status=AgrementStatus.APPROVED, requested_on=today,
-            valid_from=today - dt.timedelta(days=3 * 365), valid_until=today,  # ended today
+            association=association,
+            status=AgrementStatus.APPROVED,
+            requested_on=today,
+            valid_from=today - dt.timedelta(days=3 * 365),
+            valid_until=today,  # ended today
         )
         Agrement.objects.create(
-            association=association, status=AgrementStatus.REQUESTED, requested_on=today,
+            association=association,
+            status=AgrementStatus.REQUESTED,
+            requested_on=today,
         )
 
     assert login("coordinator", "31").get(SUMMARY).json()["agrements_in_force"] == 2
@@ -102,8 +104,10 @@ def test_summary_costs_a_bounded_and_constant_number_of_queries(
     with schema_context(tenant31.schema_name):
         for _ in range(3):
             Agrement.objects.create(
-                association=association, status=AgrementStatus.APPROVED,
-                requested_on=dt.date.today(), valid_from=dt.date.today(),
+                association=association,
+                status=AgrementStatus.APPROVED,
+                requested_on=dt.date.today(),
+                valid_from=dt.date.today(),
                 valid_until=dt.date.today() + dt.timedelta(days=30),
             )
 

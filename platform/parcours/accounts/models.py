@@ -88,8 +88,11 @@ class Membership(models.Model):
             models.CheckConstraint(
                 name="membership_national_roles_have_no_tenant",
                 condition=(
-                    Q(role__in=[r.value for r in NATIONAL_ROLES], tenant__isnull=True)
-                    | (~Q(role__in=[r.value for r in NATIONAL_ROLES]) & Q(tenant__isnull=False))
+                    Q(role__in=sorted(r.value for r in NATIONAL_ROLES), tenant__isnull=True)
+                    | (
+                        ~Q(role__in=sorted(r.value for r in NATIONAL_ROLES))
+                        & Q(tenant__isnull=False)
+                    )
                 ),
             ),
             models.CheckConstraint(

@@ -145,6 +145,10 @@ def legal_parameter_add(
             previous = LegalParameter.objects.filter(key=key).order_by("-effective_from").first()
         if previous is None:
             raise ValidationError({"key": "Paramètre légal inconnu."})
+        if territory and not Departement.objects.filter(code=territory).exists():
+            raise ValidationError(
+                {"territory": "Territoire inconnu : indiquez un code de département."}
+            )
         if value < 0:
             raise ValidationError({"value": "La valeur ne peut pas être négative."})
         if confidence not in Confidence.values:

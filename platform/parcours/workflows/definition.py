@@ -134,7 +134,9 @@ def apply_adjustments(template: dict[str, Any], adjustments: dict[str, Any]) -> 
                     "peuvent être ajoutées (extra_steps)."
                 )
             else:
-                reasons.append(f"« {key} » n'est pas ajustable (ajustables : {', '.join(ADJUSTABLE)}).")
+                reasons.append(
+                    f"« {key} » n'est pas ajustable (ajustables : {', '.join(ADJUSTABLE)})."
+                )
     if reasons:
         raise DefinitionError(reasons)
 
@@ -184,7 +186,9 @@ def apply_adjustments(template: dict[str, Any], adjustments: dict[str, Any]) -> 
                 reasons.append("Champs complémentaires : le schéma décrit un objet (type object).")
             clash = set(schema.get("properties", {})) & RESERVED_FIELD_NAMES
             if clash:
-                reasons.append(f"Champs complémentaires : noms réservés {', '.join(sorted(clash))}.")
+                reasons.append(
+                    f"Champs complémentaires : noms réservés {', '.join(sorted(clash))}."
+                )
             result["extra_fields"] = schema
 
     for step in adjustments.get("extra_steps") or []:
@@ -204,11 +208,15 @@ def apply_adjustments(template: dict[str, Any], adjustments: dict[str, Any]) -> 
         # for, or jump over, a legal step.
         result["states"][code] = {"label": step.get("label", code), "clock": "running"}
         result["transitions"][f"start_{code}"] = {
-            "label": f"Commencer : {step.get('label', code)}", "from": [after], "to": code,
+            "label": f"Commencer : {step.get('label', code)}",
+            "from": [after],
+            "to": code,
             "roles": sorted(roles),
         }
         result["transitions"][f"finish_{code}"] = {
-            "label": f"Terminer : {step.get('label', code)}", "from": [code], "to": after,
+            "label": f"Terminer : {step.get('label', code)}",
+            "from": [code],
+            "to": after,
             "roles": sorted(roles),
         }
         result.setdefault("extra_steps", []).append(step)
@@ -218,7 +226,9 @@ def apply_adjustments(template: dict[str, Any], adjustments: dict[str, Any]) -> 
     return result
 
 
-def legal_violations(data: dict[str, Any], *, known_guards: set[str], known_effects: set[str]) -> list[str]:
+def legal_violations(
+    data: dict[str, Any], *, known_guards: set[str], known_effects: set[str]
+) -> list[str]:
     """What in a (merged) definition breaks the law or cannot run; empty when it is usable."""
     reasons: list[str] = []
     states = data.get("states", {})
@@ -231,7 +241,9 @@ def legal_violations(data: dict[str, Any], *, known_guards: set[str], known_effe
                 reasons.append(f"La transition {name} mène à un état inconnu ({state}).")
         unknown_roles = set(t.get("roles", [])) - TENANT_ROLES
         if unknown_roles:
-            reasons.append(f"La transition {name} cite des rôles inconnus : {sorted(unknown_roles)}.")
+            reasons.append(
+                f"La transition {name} cite des rôles inconnus : {sorted(unknown_roles)}."
+            )
         for guard in t.get("guards", []):
             if guard not in known_guards:
                 reasons.append(f"Condition inconnue : {guard}.")
@@ -253,8 +265,10 @@ def legal_violations(data: dict[str, Any], *, known_guards: set[str], known_effe
             reasons.append(f"Pas de décision sans avis de l'association ({name}).")
         for source in t.get("from", []):
             entering = [
-                other for other, o in transitions.items()
-                if o.get("to") == source and source not in o.get("from", [])
+                other
+                for other, o in transitions.items()
+                if o.get("to") == source
+                and source not in o.get("from", [])
                 and not other.startswith("finish_")
             ]
             if any(other != AVIS_TRANSITION for other in entering):
@@ -264,7 +278,9 @@ def legal_violations(data: dict[str, Any], *, known_guards: set[str], known_effe
                 )
     params = data.get("legal_parameters", {})
     if params.get("period_months") != "psp_period_months":
-        reasons.append("La durée d'une période vient du paramètre légal psp_period_months (6 mois).")
+        reasons.append(
+            "La durée d'une période vient du paramètre légal psp_period_months (6 mois)."
+        )
     if params.get("max_total_months") != "psp_max_total_months":
         reasons.append("La durée totale vient du paramètre légal psp_max_total_months (24 mois).")
     submit = transitions.get("submit", {})

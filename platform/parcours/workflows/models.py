@@ -21,7 +21,9 @@ class WorkflowTemplate(models.Model):
     class Meta:
         ordering = ["code", "-version"]
         constraints = [
-            models.UniqueConstraint(fields=["code", "version"], name="workflow_template_version_uniq")
+            models.UniqueConstraint(
+                fields=["code", "version"], name="workflow_template_version_uniq"
+            )
         ]
 
     def __str__(self) -> str:
@@ -38,7 +40,9 @@ class WorkflowVariant(models.Model):
     tenant = models.ForeignKey(
         "departements.Tenant", on_delete=models.CASCADE, related_name="workflow_variants"
     )
-    template = models.ForeignKey(WorkflowTemplate, on_delete=models.PROTECT, related_name="variants")
+    template = models.ForeignKey(
+        WorkflowTemplate, on_delete=models.PROTECT, related_name="variants"
+    )
     adjustments = models.JSONField(default=dict, blank=True)
     definition = models.JSONField(help_text="template with the adjustments applied, validated")
     is_current = models.BooleanField(default=True)

@@ -27,7 +27,9 @@ def _check(definition: dict[str, Any]) -> None:
         raise DefinitionError(reasons)
 
 
-def workflow_template_publish(*, definition: dict[str, Any], actor_id: int | None) -> WorkflowTemplate:
+def workflow_template_publish(
+    *, definition: dict[str, Any], actor_id: int | None
+) -> WorkflowTemplate:
     """Publish a new template version (idempotent for an identical version already published)."""
     _check(definition)
     with schema_context("public"), transaction.atomic():
@@ -37,7 +39,9 @@ def workflow_template_publish(*, definition: dict[str, Any], actor_id: int | Non
         if existing is not None:
             if existing.definition != definition:
                 raise DefinitionError(
-                    [f"La version {definition['version']} est déjà publiée : publiez une nouvelle version."]
+                    [
+                        f"La version {definition['version']} est déjà publiée : publiez une nouvelle version."
+                    ]
                 )
             return existing
         template = WorkflowTemplate.objects.create(

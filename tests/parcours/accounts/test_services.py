@@ -55,8 +55,11 @@ def test_grant_is_idempotent_and_audited_once(
 ) -> None:
     tenant = Tenant.objects.get(code=code) if code else None
     kwargs: dict[str, Any] = {
-        "user": person, "role": role, "tenant": tenant,
-        "association": association_a if with_association else None, "actor_id": ACTOR,
+        "user": person,
+        "role": role,
+        "tenant": tenant,
+        "association": association_a if with_association else None,
+        "actor_id": ACTOR,
     }
 
     first = membership_grant(**kwargs)
@@ -74,10 +77,14 @@ def test_grant_is_idempotent_and_audited_once(
     }
 
 
-def test_grant_is_audited_in_public_even_from_a_departement_schema(person: User, tenant31: Tenant) -> None:
+def test_grant_is_audited_in_public_even_from_a_departement_schema(
+    person: User, tenant31: Tenant
+) -> None:
     with schema_context(tenant31.schema_name):
         before = AuditEvent.objects.count()
-        membership = membership_grant(user=person, role=Role.MEMBER, tenant=tenant31, actor_id=ACTOR)
+        membership = membership_grant(
+            user=person, role=Role.MEMBER, tenant=tenant31, actor_id=ACTOR
+        )
         assert AuditEvent.objects.count() == before
 
     assert len(_grants_of(membership)) == 1
@@ -85,9 +92,14 @@ def test_grant_is_audited_in_public_even_from_a_departement_schema(person: User,
 
 def test_a_person_may_hold_roles_in_several_departements(person: User) -> None:
     for code in ("31", "13"):
-        membership_grant(user=person, role=Role.MEMBER, tenant=Tenant.objects.get(code=code), actor_id=None)
+        membership_grant(
+            user=person, role=Role.MEMBER, tenant=Tenant.objects.get(code=code), actor_id=None
+        )
 
-    assert sorted(m.tenant.code for m in person.memberships.select_related("tenant")) == ["13", "31"]
+    assert sorted(m.tenant.code for m in person.memberships.select_related("tenant")) == [
+        "13",
+        "31",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -100,18 +112,28 @@ def test_a_person_may_hold_roles_in_several_departements(person: User) -> None:
         (Role.MEMBER, "31", True, "Seuls les intervenants d'association"),
     ],
     ids=[
-        "national-operator-with-tenant", "national-analyst-with-tenant", "local-role-without-tenant",
-        "worker-without-association", "member-with-association",
+        "national-operator-with-tenant",
+        "national-analyst-with-tenant",
+        "local-role-without-tenant",
+        "worker-without-association",
+        "member-with-association",
     ],
 )
 def test_grant_refuses_an_inconsistent_membership(
-    person: User, association_a: Association, role: Role, code: str | None,
-    with_association: bool, message: str,
+    person: User,
+    association_a: Association,
+    role: Role,
+    code: str | None,
+    with_association: bool,
+    message: str,
 ) -> None:
     with pytest.raises(ValueError, match=message):
         membership_grant(
-            user=person, role=role, tenant=Tenant.objects.get(code=code) if code else None,
-            association=association_a if with_association else None, actor_id=ACTOR,
+            user=person,
+            role=role,
+            tenant=Tenant.objects.get(code=code) if code else None,
+            association=association_a if with_association else None,
+            actor_id=ACTOR,
         )
 
     assert not Membership.objects.filter(user=person).exists()
@@ -127,12 +149,18 @@ def test_grant_refuses_an_inconsistent_membership(
     ],
 )
 def test_database_refuses_an_inconsistent_membership(
-    person: User, association_a: Association, role: Role, code: str | None,
-    with_association: bool, constraint: str,
+    person: User,
+    association_a: Association,
+    role: Role,
+    code: str | None,
+    with_association: bool,
+    constraint: str,
 ) -> None:
     with pytest.raises(IntegrityError, match=constraint), transaction.atomic():
         Membership.objects.create(
-            user=person, role=role, tenant=Tenant.objects.get(code=code) if code else None,
+            user=person,
+            role=role,
+            tenant=Tenant.objects.get(code=code) if code else None,
             association=association_a if with_association else None,
         )
 
@@ -145,14 +173,20 @@ def test_database_refuses_the_same_role_twice_in_one_place(person: User, code: s
     role = Role.MEMBER if code else Role.NATIONAL_ANALYST
     Membership.objects.create(user=person, role=role, tenant=tenant)
 
-    with pytest.raises(IntegrityError, match="membership_one_role_per_tenant"), transaction.atomic():
+    with (
+        pytest.raises(IntegrityError, match="membership_one_role_per_tenant"),
+        transaction.atomic(),
+    ):
         Membership.objects.create(user=person, role=role, tenant=tenant)
 
 
-def test_user_create_lowercases_the_email_and_audits(person: User) -> None:
+def test_user_create_lowercases_the_email_and_audits() -> None:
     user = user_create(
-        email="Camille.Martin@Example.ORG", first_name="Camille", last_name="Martin",
-        password="un mot de passe assez long", actor_id=ACTOR,
+        email="Camille.Martin@Example.ORG",
+        first_name="Camille",
+        last_name="Martin",
+        password="un mot de passe assez long",
+        actor_id=ACTOR,
     )
 
     assert user.email == "camille.martin@example.org"

@@ -40,13 +40,25 @@ def test_value_in_force_on_a_date(key: str, on: dt.date, territory: str, expecte
 
 def test_territory_value_from_a_later_date_takes_over_on_that_date() -> None:
     LegalParameter.objects.create(
-        key="afis_monthly_amount", territory="976", value=Decimal("171.60"), unit="EUR",
-        effective_from=dt.date(2024, 1, 1), label="AFIS Mayotte", source="test", confidence="U",
+        key="afis_monthly_amount",
+        territory="976",
+        value=Decimal("171.60"),
+        unit="EUR",
+        effective_from=dt.date(2024, 1, 1),
+        label="AFIS Mayotte",
+        source="test",
+        confidence="U",
     )
 
-    assert legal_parameter_value(key="afis_monthly_amount", on=dt.date(2023, 12, 31), territory="976") == Decimal("165.00")
-    assert legal_parameter_value(key="afis_monthly_amount", on=dt.date(2024, 1, 1), territory="976") == Decimal("171.60")
-    assert legal_parameter_value(key="afis_monthly_amount", on=dt.date(2024, 1, 1)) == Decimal("343.20")
+    assert legal_parameter_value(
+        key="afis_monthly_amount", on=dt.date(2023, 12, 31), territory="976"
+    ) == Decimal("165.00")
+    assert legal_parameter_value(
+        key="afis_monthly_amount", on=dt.date(2024, 1, 1), territory="976"
+    ) == Decimal("171.60")
+    assert legal_parameter_value(key="afis_monthly_amount", on=dt.date(2024, 1, 1)) == Decimal(
+        "343.20"
+    )
 
 
 @pytest.mark.parametrize(
@@ -80,7 +92,9 @@ def test_nomenclature_hides_inactive_items_unless_asked() -> None:
 
     assert [i.code for i in nomenclature(kind="need_domain")] == ["sante", "professionnel"]
     assert [i.code for i in nomenclature(kind="need_domain", active_only=False)] == [
-        "sante", "social", "professionnel",
+        "sante",
+        "social",
+        "professionnel",
     ]
 
 

@@ -58,7 +58,9 @@ def test_load_is_idempotent() -> None:
 
     summary = referentiel_load()
 
-    assert summary == LoadSummary(regions=18, departements=101, nomenclature_items=0, legal_parameters=0)
+    assert summary == LoadSummary(
+        regions=18, departements=101, nomenclature_items=0, legal_parameters=0
+    )
     assert _counts() == before
     assert _public_events_after(last) == []
 
@@ -110,7 +112,14 @@ def test_departements_are_the_101_in_insee_order() -> None:
 
 @pytest.mark.parametrize(
     ("code", "key"),
-    [("01", "001 "), ("19", "019 "), ("2A", "020A"), ("2B", "020B"), ("21", "021 "), ("976", "976 ")],
+    [
+        ("01", "001 "),
+        ("19", "019 "),
+        ("2A", "020A"),
+        ("2B", "020B"),
+        ("21", "021 "),
+        ("976", "976 "),
+    ],
 )
 def test_departement_sort_key_follows_insee_order(code: str, key: str) -> None:
     assert Departement.order_key(code) == key
@@ -140,7 +149,9 @@ def test_every_iso_country_is_a_nationality() -> None:
     import pycountry
 
     codes = set(
-        NomenclatureItem.objects.filter(kind=NomenclatureKind.NATIONALITY).values_list("code", flat=True)
+        NomenclatureItem.objects.filter(kind=NomenclatureKind.NATIONALITY).values_list(
+            "code", flat=True
+        )
     )
 
     assert codes == {country.alpha_3 for country in pycountry.countries}
@@ -172,11 +183,15 @@ def test_add_records_a_dated_value_with_the_unit_and_label_of_the_parameter() ->
 
     parameter.refresh_from_db()
     assert (parameter.value, parameter.unit, parameter.label) == (
-        Decimal("350.00"), "EUR", "Montant mensuel de l'AFIS (personne seule)",
+        Decimal("350.00"),
+        "EUR",
+        "Montant mensuel de l'AFIS (personne seule)",
     )
     [event] = _public_events_after(last)
     assert (event.action, event.actor_id, event.object_id) == (
-        "referentiel.legal_parameter_added", ACTOR, str(parameter.pk),
+        "referentiel.legal_parameter_added",
+        ACTOR,
+        str(parameter.pk),
     )
     assert event.data["previous_value"] == "343.20"
 
@@ -217,7 +232,13 @@ def test_add_for_a_territory_continues_its_own_row_else_the_national_one(
             "Une valeur existe déjà à cette date d'effet pour ce paramètre.",
         ),
     ],
-    ids=["unknown-key", "negative", "unknown-confidence", "duplicate-date", "duplicate-territory-date"],
+    ids=[
+        "unknown-key",
+        "negative",
+        "unknown-confidence",
+        "duplicate-date",
+        "duplicate-territory-date",
+    ],
 )
 def test_add_refuses_an_invalid_value_and_writes_nothing(
     change: dict[str, Any], field: str, message: str
@@ -233,15 +254,6 @@ def test_add_refuses_an_invalid_value_and_writes_nothing(
     assert _public_events_after(last) == []
 
 
-@pytest.mark.xfail(
-    reason=(
-        "BUG: legal_parameter_add accepts any territory (platform/parcours/referentiel/"
-        "services.py): 'ZZZ' falls back to the national row and is stored, a value no "
-        "département will ever read. Fix: refuse a territory that is not a Departement code "
-        "(ValidationError({'territory': 'Département inconnu.'}))."
-    ),
-    strict=True,
-)
 def test_add_refuses_an_unknown_territory() -> None:
     before = LegalParameter.objects.count()
 
@@ -258,7 +270,9 @@ def test_item_update_strips_the_label_and_audits_before_and_after() -> None:
     item = NomenclatureItem.objects.get(kind="need_domain", code="sante")
     last = _last_public_event_id()
 
-    updated = nomenclature_item_update(item=item, label="  Santé physique  ", is_active=False, actor_id=ACTOR)
+    updated = nomenclature_item_update(
+        item=item, label="  Santé physique  ", is_active=False, actor_id=ACTOR
+    )
 
     item.refresh_from_db()
     assert (item.label, item.is_active) == ("Santé physique", False)

@@ -51,12 +51,19 @@ def in31(db: None, base: None, settings, tmp_path) -> Iterator[Callable[[str], A
     connection.set_schema_to_public()
 
 
-def prepare(worker: Access, *, person_id: int | None = None, kind: str = DossierKind.FIRST_REQUEST) -> Dossier:
+def prepare(
+    worker: Access, *, person_id: int | None = None, kind: str = DossierKind.FIRST_REQUEST
+) -> Dossier:
     """A file with everything the association must provide before submitting it."""
     if person_id is None:
         person_id = person_create(
             access=worker,
-            identity={"first_name": "Amina", "last_name": "Testeuse", "birth_date": "1990-05-04", "nationality": "NGA"},
+            identity={
+                "first_name": "Amina",
+                "last_name": "Testeuse",
+                "birth_date": "1990-05-04",
+                "nationality": "NGA",
+            },
             children_count=1,
             languages=["fr", "en"],
         ).pk
@@ -64,17 +71,27 @@ def prepare(worker: Access, *, person_id: int | None = None, kind: str = Dossier
     today = timezone.localdate()
     for domain in NeedsDomain.values:
         evaluation_record(
-            access=worker, dossier_id=dossier.pk, domain=domain,
-            items=[{"code": "suivi", "label": "Suivi", "need": True}], notes="Notes confidentielles",
-            evaluated_on=today - dt.timedelta(days=1), sign_off=True,
+            access=worker,
+            dossier_id=dossier.pk,
+            domain=domain,
+            items=[{"code": "suivi", "label": "Suivi", "need": True}],
+            notes="Notes confidentielles",
+            evaluated_on=today - dt.timedelta(days=1),
+            sign_off=True,
         )
     project_record(
-        access=worker, dossier_id=dossier.pk, goals={"logement": ["Accéder à un logement social"]},
-        commitments="Suivre les démarches", signed_on=today,
+        access=worker,
+        dossier_id=dossier.pk,
+        goals={"logement": ["Accéder à un logement social"]},
+        commitments="Suivre les démarches",
+        signed_on=today,
     )
     for document in dossier.workflow_variant.workflow.required_documents(kind):
         document_upload(access=worker, dossier_id=dossier.pk, doc_type=document.code, data=PDF)
     association_avis_record(
-        access=worker, dossier_id=dossier.pk, avis="favourable", motivation="Engagement réel et projet solide."
+        access=worker,
+        dossier_id=dossier.pk,
+        avis="favourable",
+        motivation="Engagement réel et projet solide.",
     )
     return dossier

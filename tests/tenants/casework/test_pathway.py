@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import pytest
 from dateutil.relativedelta import relativedelta
@@ -23,7 +24,9 @@ from tests.tenants.casework.conftest import prepare
 def run(access, dossier, name, **data):  # type: ignore[no-untyped-def]
     comment = data.pop("comment", "")
     return dossier_transition(
-        access=access, dossier_id=dossier.pk, request=TransitionRequest(name=name, data=data, comment=comment)
+        access=access,
+        dossier_id=dossier.pk,
+        request=TransitionRequest(name=name, data=data, comment=comment),
     )
 
 
@@ -33,12 +36,22 @@ def through_commission_and_decision(in31, dossier, *, start_on=None):  # type: i
     run(worker, dossier, "submit")
     run(coordinator, dossier, "declare_complete")
     run(coordinator, dossier, "schedule", session_on=today.isoformat())
-    run(coordinator, dossier, "record_commission_avis", avis="favourable", votes_for=9, votes_against=2, abstentions=1)
+    run(
+        coordinator,
+        dossier,
+        "record_commission_avis",
+        avis="favourable",
+        votes_for=9,
+        votes_against=2,
+        abstentions=1,
+    )
     data = {"start_on": start_on.isoformat()} if start_on else {}
     return run(prefet, dossier, "authorise", **data)
 
 
-def test_first_request_three_renewals_ceiling_then_exit(in31, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+def test_first_request_three_renewals_ceiling_then_exit(
+    in31, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
     worker, coordinator = in31("association_worker"), in31("coordinator")
     today = timezone.localdate()
 
@@ -48,7 +61,15 @@ def test_first_request_three_renewals_ceiling_then_exit(in31, django_capture_on_
     run(worker, first, "submit")
     run(coordinator, first, "declare_complete")
     run(coordinator, first, "schedule", session_on=today.isoformat())
-    run(coordinator, first, "record_commission_avis", avis="favourable", votes_for=9, votes_against=2, abstentions=1)
+    run(
+        coordinator,
+        first,
+        "record_commission_avis",
+        avis="favourable",
+        votes_for=9,
+        votes_against=2,
+        abstentions=1,
+    )
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         first = run(in31("prefet"), first, "authorise", start_on=today.isoformat())
     assert first.state == "authorised"
@@ -67,7 +88,7 @@ def test_first_request_three_renewals_ceiling_then_exit(in31, django_capture_on_
         assert renewal.state == "authorised"
     periods = list(pathway.periods.order_by("number"))
     assert [p.number for p in periods] == [1, 2, 3, 4]
-    for before, after in zip(periods, periods[1:], strict=False):
+    for before, after in itertools.pairwise(periods):
         assert after.starts_on == before.ends_on + dt.timedelta(days=1)
 
     with pytest.raises(CaseworkError, match="24 mois"):

@@ -1,0 +1,188 @@
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from tenants.casework.models import Document, Dossier, DossierEvent, DossierKind, Period, Person
+
+
+class PersonSerializer(serializers.ModelSerializer):
+    association = serializers.CharField(source="association.name", read_only=True)
+
+    class Meta:
+        model = Person
+        fields = [
+            "id",
+            "pseudonym",
+            "association",
+            "children_count",
+            "languages",
+            "created_at",
+            "last_contact_on",
+        ]
+
+
+class IdentitySerializer(serializers.Serializer):
+    last_name = serializers.CharField(max_length=150)
+    first_name = serializers.CharField(max_length=150)
+    birth_date = serializers.DateField(required=False, allow_null=True)
+    nationality = serializers.CharField(max_length=3, required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    email = serializers.EmailField(required=False, allow_blank=True)
+    address = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    id_document = serializers.CharField(max_length=100, required=False, allow_blank=True)
+
+
+class PersonDetailSerializer(PersonSerializer):
+    identity = serializers.SerializerMethodField()
+
+    class Meta(PersonSerializer.Meta):
+        fields = [*PersonSerializer.Meta.fields, "identity"]
+
+    def get_identity(self, obj: Person) -> dict[str, Any] | None:
+        return self.context.get("identity")
+
+
+class PersonCreateSerializer(serializers.Serializer):
+    identity = IdentitySerializer()
+    children_count = serializers.IntegerField(min_value=0, max_value=20, default=0)
+    languages = serializers.ListField(child=serializers.CharField(max_length=8), default=list)
+
+
+class PeriodSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Period
+        fields = ["number", "starts_on", "ends_on", "ended_early_on"]
+
+
+class DossierSerializer(serializers.ModelSerializer):
+    pseudonym = serializers.CharField(source="person.pseudonym", read_only=True)
+    state_label = serializers.SerializerMethodField()
+    workflow = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Dossier
+        fields = [
+            "id",
+            "pseudonym",
+            "person",
+            "pathway",
+            "kind",
+            "number",
+            "state",
+            "state_label",
+            "workflow",
+            "submitted_at",
+            "session_on",
+            "association_avis",
+            "commission_avis",
+            "commission_votes_for",
+            "commission_votes_against",
+            "commission_abstentions",
+            "decision",
+            "decided_at",
+            "start_on",
+            "created_at",
+        ]
+
+    def get_state_label(self, obj: Dossier) -> str:
+        return obj.workflow_variant.workflow.states[obj.state].label
+
+    def get_workflow(self, obj: Dossier) -> str:
+        definition = obj.workflow_variant.definition
+        return f"{definition['code']}-{definition['version']}#{obj.workflow_variant_id}"
+
+
+class EventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DossierEvent
+        fields = ["transition", "from_state", "to_state", "actor_role", "comment", "at"]
+
+
+class DocumentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Document
+        fields = ["id", "doc_type", "content_type", "size", "sha256", "uploaded_at"]
+
+
+class DossierDetailSerializer(DossierSerializer):
+    association_avis_motivation = serializers.CharField()
+    decision_motivation = serializers.CharField()
+    missing_items = serializers.CharField()
+    timeline = EventSerializer(source="events", many=True, read_only=True)
+    documents = DocumentSerializer(many=True, read_only=True)
+    periods = serializers.SerializerMethodField()
+    transitions = serializers.SerializerMethodField()
+    processing_days = serializers.SerializerMethodField()
+
+    class Meta(DossierSerializer.Meta):
+        fields = [
+            *DossierSerializer.Meta.fields,
+            "association_avis_motivation",
+            "decision_motivation",
+            "missing_items",
+            "timeline",
+            "documents",
+            "periods",
+            "transitions",
+            "processing_days",
+        ]
+
+    def get_periods(self, obj: Dossier) -> list[dict[str, Any]]:
+        return PeriodSerializer(obj.pathway.periods.all(), many=True).data  # type: ignore[return-value]
+
+    def get_transitions(self, obj: Dossier) -> list[dict[str, str]]:
+        return self.context.get("transitions", [])
+
+    def get_processing_days(self, obj: Dossier) -> int | None:
+        from tenants.casework.services import processing_days
+
+        return processing_days(dossier=obj)
+
+
+class DossierCreateSerializer(serializers.Serializer):
+    person = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=DossierKind.choices)
+
+
+class TransitionSerializer(serializers.Serializer):
+    data = serializers.DictField(required=False, default=dict)  # type: ignore[assignment]
+    comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+    expected_state = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class EvaluationSerializer(serializers.Serializer):
+    domain = serializers.ChoiceField(choices=["sante", "social", "professionnel"])
+    items = serializers.ListField(child=serializers.DictField(), default=list)
+    notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)
+    evaluated_on = serializers.DateField()
+    sign_off = serializers.BooleanField(default=False)
+
+
+class ProjectSerializer(serializers.Serializer):
+    goals = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()), default=dict
+    )
+    commitments = serializers.CharField(allow_blank=True, default="", max_length=10000)
+    signed_on = serializers.DateField(required=False, allow_null=True)
+
+
+class AssociationAvisSerializer(serializers.Serializer):
+    avis = serializers.ChoiceField(choices=["favourable", "unfavourable"])
+    motivation = serializers.CharField(max_length=10000)
+
+
+class DocumentUploadSerializer(serializers.Serializer):
+    doc_type = serializers.CharField(max_length=64)
+    file = serializers.FileField()
+
+
+class EndEarlySerializer(serializers.Serializer):
+    on = serializers.DateField()
+    reason = serializers.CharField(max_length=5000)
+
+
+class ExitSerializer(serializers.Serializer):
+    outcome = serializers.CharField(max_length=64)
+    on = serializers.DateField()

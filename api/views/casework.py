@@ -1,0 +1,379 @@
+"""Persons, files, their transitions and pieces, on a département's host."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q
+from django.http import FileResponse
+from django.http.response import HttpResponseBase
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import generics, status
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.parsers import MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api.errors import ErrorSerializer
+from api.permissions import request_access, tenant_roles
+from api.serializers_casework import (
+    AssociationAvisSerializer,
+    DocumentSerializer,
+    DocumentUploadSerializer,
+    DossierCreateSerializer,
+    DossierDetailSerializer,
+    DossierSerializer,
+    EndEarlySerializer,
+    EvaluationSerializer,
+    ExitSerializer,
+    PersonCreateSerializer,
+    PersonDetailSerializer,
+    PersonSerializer,
+    ProjectSerializer,
+    TransitionSerializer,
+)
+from parcours.accounts.models import Role
+from tenants.audit.services import audit_record
+from tenants.casework import selectors, services
+from tenants.casework.models import Document
+from tenants.casework.storage import read_bytes
+
+CASE = tenant_roles(selectors.CASE_ROLES)
+WORKER = tenant_roles({Role.ASSOCIATION_WORKER})
+PREFET = tenant_roles({Role.PREFET})
+
+
+class PersonList(generics.ListCreateAPIView):
+    permission_classes = [CASE]
+    serializer_class = PersonSerializer
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        persons = selectors.persons_visible(access=request_access(self.request)).select_related(
+            "association"
+        )
+        search = self.request.query_params.get("q", "").strip()
+        return persons.filter(pseudonym__icontains=search) if search else persons
+
+    @extend_schema(
+        request=PersonCreateSerializer,
+        responses={201: PersonSerializer},
+        examples=[
+            OpenApiExample(
+                "Person",
+                request_only=True,
+                value={
+                    "identity": {
+                        "last_name": "Doe",
+                        "first_name": "Jane",
+                        "birth_date": "1992-03-01",
+                        "nationality": "NGA",
+                    },
+                    "children_count": 1,
+                    "languages": ["fr", "en"],
+                },
+            )
+        ],
+    )
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = PersonCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        identity = {**data["identity"], "birth_date": str(data["identity"].get("birth_date") or "")}
+        person = services.person_create(
+            access=request_access(request),
+            identity=identity,
+            children_count=data["children_count"],
+            languages=data["languages"],
+        )
+        return Response(PersonSerializer(person).data, status=status.HTTP_201_CREATED)
+
+
+class PersonDetail(APIView):
+    permission_classes = [CASE]
+
+    @extend_schema(
+        responses=PersonDetailSerializer,
+        summary="A person (identity for the roles that need it; audited)",
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        access = request_access(request)
+        person = services_get_person(access, pk)
+        identity = selectors.person_identity(access=access, person=person)
+        return Response(PersonDetailSerializer(person, context={"identity": identity}).data)
+
+
+def services_get_person(access: Any, pk: int) -> Any:
+    try:
+        return selectors.person_get(access=access, pk=pk)
+    except selectors.NotInScope as exc:
+        raise NotFound from exc
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("state", str, required=False),
+        OpenApiParameter("kind", str, required=False),
+        OpenApiParameter("q", str, required=False, description="pseudonym contains"),
+    ]
+)
+class DossierList(generics.ListCreateAPIView):
+    permission_classes = [CASE]
+    serializer_class = DossierSerializer
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        dossiers = selectors.dossiers_visible(access=request_access(self.request)).select_related(
+            "workflow_variant"
+        )
+        params = self.request.query_params
+        if params.get("state"):
+            dossiers = dossiers.filter(state=params["state"])
+        if params.get("kind"):
+            dossiers = dossiers.filter(kind=params["kind"])
+        if params.get("q"):
+            dossiers = dossiers.filter(Q(person__pseudonym__icontains=params["q"].strip()))
+        return dossiers
+
+    @extend_schema(
+        request=DossierCreateSerializer,
+        responses={201: DossierSerializer},
+        examples=[
+            OpenApiExample(
+                "First request", request_only=True, value={"person": 12, "kind": "first_request"}
+            )
+        ],
+    )
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = DossierCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        dossier = services.dossier_create(
+            access=request_access(request),
+            person_id=serializer.validated_data["person"],
+            kind=serializer.validated_data["kind"],
+        )
+        return Response(DossierSerializer(dossier).data, status=status.HTTP_201_CREATED)
+
+
+def _dossier(request: Request, pk: int) -> Any:
+    try:
+        return selectors.dossier_get(access=request_access(request), pk=pk)
+    except selectors.NotInScope as exc:
+        raise NotFound from exc
+
+
+class DossierDetail(APIView):
+    permission_classes = [CASE]
+
+    @extend_schema(
+        responses=DossierDetailSerializer,
+        summary="A file with its timeline, pieces and the actions open to you",
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        access = request_access(request)
+        dossier = _dossier(request, pk)
+        return Response(
+            DossierDetailSerializer(
+                dossier,
+                context={
+                    "transitions": selectors.transitions_available(access=access, dossier=dossier)
+                },
+            ).data
+        )
+
+
+class DossierTransition(APIView):
+    permission_classes = [CASE]
+
+    @extend_schema(
+        request=TransitionSerializer,
+        responses={
+            200: DossierSerializer,
+            409: OpenApiResponse(ErrorSerializer, description="changed concurrently"),
+        },
+        summary="Fire a workflow transition (submit, declare_complete, schedule, record_commission_avis, authorise, refuse…)",
+        examples=[
+            OpenApiExample(
+                "Schedule",
+                request_only=True,
+                value={"data": {"session_on": "2026-12-10"}, "expected_state": "complete"},
+            ),
+            OpenApiExample(
+                "Commission avis",
+                request_only=True,
+                value={
+                    "data": {
+                        "avis": "favourable",
+                        "votes_for": 9,
+                        "votes_against": 2,
+                        "abstentions": 1,
+                    }
+                },
+            ),
+            OpenApiExample(
+                "Refusal",
+                request_only=True,
+                value={"data": {"motivation": "…", "grounds": ["project_insufficient"]}},
+            ),
+        ],
+    )
+    def post(self, request: Request, pk: int, name: str) -> Response:
+        serializer = TransitionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        dossier = services.dossier_transition(
+            access=request_access(request),
+            dossier_id=pk,
+            request=services.TransitionRequest(
+                name=name,
+                data=data["data"],
+                comment=data["comment"],
+                expected_state=data["expected_state"] or None,
+            ),
+        )
+        return Response(DossierSerializer(dossier).data)
+
+
+class _WorkerAction(APIView):
+    permission_classes = [WORKER]
+
+
+class EvaluationView(_WorkerAction):
+    @extend_schema(
+        request=EvaluationSerializer,
+        responses={200: DossierSerializer},
+        summary="Record one domain of the needs evaluation",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        serializer = EvaluationSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.evaluation_record(
+            access=request_access(request), dossier_id=pk, **serializer.validated_data
+        )
+        return Response(DossierSerializer(_dossier(request, pk)).data)
+
+
+class ProjectView(_WorkerAction):
+    @extend_schema(
+        request=ProjectSerializer,
+        responses={200: DossierSerializer},
+        summary="Record the insertion project",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        serializer = ProjectSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        services.project_record(
+            access=request_access(request),
+            dossier_id=pk,
+            goals=data["goals"],
+            commitments=data["commitments"],
+            signed_on=data.get("signed_on"),
+        )
+        return Response(DossierSerializer(_dossier(request, pk)).data)
+
+
+class AssociationAvisView(_WorkerAction):
+    @extend_schema(
+        request=AssociationAvisSerializer,
+        responses={200: DossierSerializer},
+        summary="Record the association's motivated avis",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        serializer = AssociationAvisSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.association_avis_record(
+            access=request_access(request), dossier_id=pk, **serializer.validated_data
+        )
+        return Response(DossierSerializer(_dossier(request, pk)).data)
+
+
+class DocumentUploadView(_WorkerAction):
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        request={"multipart/form-data": DocumentUploadSerializer},
+        responses={201: DocumentSerializer},
+        summary="Upload a piece (PDF, PNG or JPEG, 10 MB at most)",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        serializer = DocumentUploadSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        upload = serializer.validated_data["file"]
+        if upload.size > 10 * 1024 * 1024:
+            raise ValidationError({"file": ["Le fichier dépasse la taille maximale de 10 Mo."]})
+        document = services.document_upload(
+            access=request_access(request),
+            dossier_id=pk,
+            doc_type=serializer.validated_data["doc_type"],
+            data=upload.read(),
+        )
+        return Response(DocumentSerializer(document).data, status=status.HTTP_201_CREATED)
+
+
+class DocumentDownload(APIView):
+    permission_classes = [CASE]
+
+    @extend_schema(
+        responses={(200, "application/octet-stream"): bytes},
+        summary="Download a piece (permission-checked, audited)",
+    )
+    def get(self, request: Request, pk: int) -> HttpResponseBase:
+        access = request_access(request)
+        document = Document.objects.filter(pk=pk).select_related("dossier").first()
+        if document is None or document.dossier_id is None:
+            raise NotFound
+        _dossier(request, document.dossier_id)  # scope check, audited
+        audit_record(
+            action="document.read",
+            actor_id=access.user_id,
+            object_type="document",
+            object_id=document.pk,
+        )
+        return FileResponse(
+            iter([read_bytes(document.storage_name)]),
+            content_type=document.content_type,
+            as_attachment=True,
+            filename=f"{document.doc_type}-{document.pk}{_suffix(document.content_type)}",
+        )
+
+
+def _suffix(content_type: str) -> str:
+    return {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}.get(
+        content_type, ""
+    )
+
+
+class PathwayEndEarly(APIView):
+    permission_classes = [PREFET]
+
+    @extend_schema(
+        request=EndEarlySerializer,
+        responses={200: OpenApiResponse(description="ended")},
+        summary="End a pathway early (préfet)",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        serializer = EndEarlySerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        pathway = services.pathway_end_early(
+            access=request_access(request), pathway_id=pk, **serializer.validated_data
+        )
+        return Response({"id": pathway.pk, "status": pathway.status, "ended_on": pathway.ended_on})
+
+
+class PathwayExit(APIView):
+    permission_classes = [tenant_roles({Role.COORDINATOR, Role.ASSOCIATION_WORKER})]
+
+    @extend_schema(
+        request=ExitSerializer,
+        responses={200: OpenApiResponse(description="exited")},
+        summary="Record the exit and its outcome",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        serializer = ExitSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        pathway = services.pathway_exit(
+            access=request_access(request), pathway_id=pk, **serializer.validated_data
+        )
+        return Response(
+            {"id": pathway.pk, "status": pathway.status, "exit_outcome": pathway.exit_outcome}
+        )

@@ -1,0 +1,578 @@
+"""Pages of case work: queues, a person's file with its timeline, forms of each step."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from frontend.decorators import page
+from parcours.accounts.models import Role
+from parcours.accounts.permissions import Access
+from parcours.referentiel.models import NomenclatureItem
+from parcours.workflows.services import current_template
+from tenants.audit.services import audit_record
+from tenants.casework import selectors, services
+from tenants.casework.forms import REFUSAL_GROUNDS
+from tenants.casework.models import Avis, Document, DossierKind, NeedsDomain, PathwayStatus
+from tenants.casework.storage import read_bytes
+
+CASE = selectors.CASE_ROLES
+WORKER = {Role.ASSOCIATION_WORKER}
+
+
+def _fail(request: HttpRequest, form: forms.Form | None, exc: services.CaseworkError) -> None:
+    for reason in exc.reasons:
+        if form is None or not any(f in form.fields for f in exc.fields):
+            messages.error(request, reason)
+    if form is not None:
+        for field, errors in exc.fields.items():
+            if field in form.fields:
+                for error in errors:
+                    form.add_error(field, error)
+
+
+def _dossier_or_404(access: Access, pk: int) -> Any:
+    try:
+        return selectors.dossier_get(access=access, pk=pk)
+    except selectors.NotInScope as exc:
+        raise Http404 from exc
+
+
+@page(roles=CASE, national=False)
+def dossier_list(request: HttpRequest, *, access: Access) -> HttpResponse:
+    dossiers = selectors.dossiers_visible(access=access).select_related(
+        "workflow_variant", "person"
+    )
+    state = request.GET.get("etat", "")
+    if not state and access.roles == {Role.PREFET}:
+        state = "avis_given"
+    if state:
+        dossiers = dossiers.filter(state=state)
+    query = request.GET.get("q", "").strip()
+    if query:
+        dossiers = dossiers.filter(person__pseudonym__icontains=query)
+    order = request.GET.get("tri", "")
+    dossiers = dossiers.order_by("submitted_at", "id") if order == "attente" else dossiers
+    page_obj = Paginator(dossiers, 50).get_page(request.GET.get("page"))
+    rows = [
+        {
+            "dossier": d,
+            "state_label": d.workflow_variant.workflow.states[d.state].label,
+            "days": services.processing_days(dossier=d),
+        }
+        for d in page_obj
+    ]
+    template = current_template(code="psp")
+    workflow_states = {
+        code: state["label"] for code, state in template.definition["states"].items()
+    }
+    return render(
+        request,
+        "casework/list.html",
+        {
+            "rows": rows,
+            "page_obj": page_obj,
+            "state": state,
+            "q": query,
+            "order": order,
+            "states": workflow_states,
+            "can_create": Role.ASSOCIATION_WORKER in access.roles,
+            "page_title": "Dossiers",
+        },
+    )
+
+
+class PersonForm(forms.Form):
+    last_name = forms.CharField(
+        label="Nom", max_length=150, error_messages={"required": "Indiquez le nom."}
+    )
+    first_name = forms.CharField(
+        label="Prénom", max_length=150, error_messages={"required": "Indiquez le prénom."}
+    )
+    birth_date = forms.DateField(
+        label="Date de naissance",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "Date invalide."},
+    )
+    nationality = forms.ChoiceField(label="Nationalité", required=False)
+    phone = forms.CharField(label="Téléphone", max_length=40, required=False)
+    email = forms.EmailField(
+        label="Adresse électronique",
+        required=False,
+        error_messages={"invalid": "Adresse électronique invalide."},
+    )
+    id_document = forms.CharField(
+        label="Référence de la pièce d'identité", max_length=100, required=False
+    )
+    children_count = forms.IntegerField(
+        label="Nombre d'enfants à charge",
+        min_value=0,
+        max_value=20,
+        initial=0,
+        error_messages={"min_value": "Nombre positif attendu.", "invalid": "Nombre attendu."},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        countries = (
+            NomenclatureItem.objects.filter(kind="nationality")
+            .order_by("label")
+            .values_list("code", "label")
+        )
+        self.fields["nationality"].choices = [("", "—"), *countries]  # type: ignore[attr-defined]
+
+    def clean_birth_date(self) -> dt.date | None:
+        value = self.cleaned_data.get("birth_date")
+        if value and value > timezone.localdate():
+            raise forms.ValidationError("La date de naissance est dans le futur.")
+        return value
+
+
+@page(roles=WORKER, national=False)
+def person_new(request: HttpRequest, *, access: Access) -> HttpResponse:
+    form = PersonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        identity = {k: str(data.get(k) or "") for k in services.IDENTITY_KEYS if k in data}
+        try:
+            person = services.person_create(
+                access=access,
+                identity=identity,
+                children_count=data["children_count"] or 0,
+                languages=[],
+            )
+            dossier = services.dossier_create(
+                access=access, person_id=person.pk, kind=DossierKind.FIRST_REQUEST
+            )
+        except services.CaseworkError as exc:
+            _fail(request, form, exc)
+        else:
+            messages.success(
+                request, f"{person.pseudonym} enregistré·e ; la première demande est ouverte."
+            )
+            return HttpResponseRedirect(reverse("frontend:dossier", kwargs={"pk": dossier.pk}))
+    return render(
+        request,
+        "casework/person_new.html",
+        {"form": form, "page_title": "Nouvelle personne"},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+class TransitionForm(forms.Form):
+    comment = forms.CharField(
+        label="Commentaire", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    session_on = forms.DateField(
+        label="Date de la séance", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    avis = forms.ChoiceField(label="Avis", required=False, choices=[("", "—"), *Avis.choices])
+    votes_for = forms.IntegerField(label="Voix favorables", required=False, min_value=0)
+    votes_against = forms.IntegerField(label="Voix défavorables", required=False, min_value=0)
+    abstentions = forms.IntegerField(label="Abstentions", required=False, min_value=0)
+    start_on = forms.DateField(
+        label="Début du parcours", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    motivation = forms.CharField(
+        label="Motivation", required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    grounds = forms.MultipleChoiceField(
+        label="Motifs",
+        required=False,
+        choices=list(REFUSAL_GROUNDS.items()),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+FORM_FIELDS = {
+    "comment_required": ["comment"],
+    "schedule": ["session_on", "comment"],
+    "commission_avis": ["avis", "votes_for", "votes_against", "abstentions", "comment"],
+    "decision_authorise": ["start_on", "motivation"],
+    "decision_refuse": ["motivation", "grounds"],
+    "": ["comment"],
+}
+
+
+class UploadForm(forms.Form):
+    doc_type = forms.ChoiceField(label="Type de pièce")
+    file = forms.FileField(
+        label="Fichier (PDF, PNG ou JPEG, 10 Mo au plus)",
+        error_messages={"required": "Choisissez un fichier."},
+    )
+
+
+@page(roles=CASE, national=False)
+def dossier_detail(request: HttpRequest, pk: int, *, access: Access) -> HttpResponse:
+    dossier = _dossier_or_404(access, pk)
+    workflow = dossier.workflow_variant.workflow
+    available = selectors.transitions_available(access=access, dossier=dossier)
+    forms_by_name = {t["name"]: TransitionForm(prefix=t["name"]) for t in available}
+    upload = UploadForm()
+    pieces = [(d.code, d.label) for d in workflow.documents]
+    upload.fields["doc_type"].choices = pieces  # type: ignore[attr-defined]
+    status = 200
+    if request.method == "POST":
+        name = request.POST.get("transition", "")
+        if name not in forms_by_name:
+            messages.error(request, "Cette action n'est pas disponible pour vous sur ce dossier.")
+            return HttpResponseRedirect(request.path)
+        form = TransitionForm(request.POST, prefix=name)
+        forms_by_name[name] = form
+        if form.is_valid():
+            data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "", [])}
+            comment = data.pop("comment", "")
+            data = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in data.items()}
+            try:
+                services.dossier_transition(
+                    access=access,
+                    dossier_id=dossier.pk,
+                    request=services.TransitionRequest(
+                        name=name,
+                        data=data,
+                        comment=comment,
+                        expected_state=request.POST.get("expected_state") or None,
+                    ),
+                )
+            except services.CaseworkError as exc:
+                _fail(request, form, exc)
+                status = 409 if isinstance(exc, services.TransitionConflict) else 400
+            else:
+                messages.success(request, f"« {workflow.transitions[name].label} » : c'est fait.")
+                return HttpResponseRedirect(request.path)
+        else:
+            status = 400
+    evaluations = {e.domain: e for e in dossier.evaluations.all()}
+    documents = list(dossier.documents.order_by("doc_type", "-uploaded_at"))
+    present = {d.doc_type for d in documents}
+    required = [
+        {"doc": d, "present": d.code in present} for d in workflow.required_documents(dossier.kind)
+    ]
+    pathway = dossier.pathway
+    context = {
+        "dossier": dossier,
+        "state_label": workflow.states[dossier.state].label,
+        "identity": selectors.person_identity(access=access, person=dossier.person),
+        "transitions": [
+            {
+                **t,
+                "form": forms_by_name[t["name"]],
+                "fields": FORM_FIELDS.get(t["form"], ["comment"]),
+            }
+            for t in available
+        ],
+        "timeline": [
+            {
+                "event": e,
+                "label": workflow.transitions[e.transition].label
+                if e.transition in workflow.transitions
+                else e.transition,
+                "to": workflow.states[e.to_state].label
+                if e.to_state in workflow.states
+                else e.to_state,
+            }
+            for e in selectors.dossier_timeline(dossier=dossier)
+        ],
+        "documents": documents,
+        "required": required,
+        "evaluations": [{"domain": d, "evaluation": evaluations.get(d.value)} for d in NeedsDomain],
+        "project": getattr(dossier, "project", None),
+        "periods": list(pathway.periods.all()),
+        "pathway": pathway,
+        "processing_days": services.processing_days(dossier=dossier),
+        "is_worker": Role.ASSOCIATION_WORKER in access.roles,
+        "editable": Role.ASSOCIATION_WORKER in access.roles
+        and dossier.state in {"draft", "incomplete"},
+        "upload": upload,
+        "can_renew": Role.ASSOCIATION_WORKER in access.roles
+        and pathway.status == PathwayStatus.ACTIVE
+        and dossier.state == "authorised"
+        and not pathway.dossiers.exclude(state__in=["authorised", "refused", "withdrawn"]).exists(),
+        "can_end_early": Role.PREFET in access.roles
+        and pathway.status == PathwayStatus.ACTIVE
+        and workflow.options.get("early_end_of_pathway"),
+        "can_exit": access.has_any({Role.COORDINATOR, Role.ASSOCIATION_WORKER})
+        and pathway.status
+        in {PathwayStatus.ACTIVE, PathwayStatus.ENDED_EARLY, PathwayStatus.COMPLETED},
+        "exit_outcomes": NomenclatureItem.objects.filter(kind="exit_outcome", is_active=True),
+        "page_title": f"Dossier {dossier.person.pseudonym}",
+    }
+    return render(request, "casework/dossier.html", context, status=status)
+
+
+@page(roles=WORKER, national=False)
+@require_POST
+def document_upload(request: HttpRequest, pk: int, *, access: Access) -> HttpResponse:
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, "Choisissez un fichier.")
+    elif upload.size and upload.size > 10 * 1024 * 1024:
+        messages.error(request, "Le fichier dépasse la taille maximale de 10 Mo.")
+    else:
+        try:
+            services.document_upload(
+                access=access,
+                dossier_id=pk,
+                doc_type=request.POST.get("doc_type", ""),
+                data=upload.read(),
+            )
+        except services.CaseworkError as exc:
+            _fail(request, None, exc)
+        except selectors.NotInScope as exc:
+            raise Http404 from exc
+        else:
+            messages.success(request, "La pièce a été ajoutée.")
+    return HttpResponseRedirect(reverse("frontend:dossier", kwargs={"pk": pk}))
+
+
+@page(roles=CASE, national=False)
+def document_download(request: HttpRequest, pk: int, *, access: Access) -> HttpResponseBase:
+    document = Document.objects.filter(pk=pk).first()
+    if document is None or document.dossier_id is None:
+        raise Http404
+    _dossier_or_404(access, document.dossier_id)
+    audit_record(
+        action="document.read",
+        actor_id=access.user_id,
+        object_type="document",
+        object_id=document.pk,
+    )
+    suffix = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}.get(
+        document.content_type, ""
+    )
+    return FileResponse(
+        iter([read_bytes(document.storage_name)]),
+        content_type=document.content_type,
+        as_attachment=True,
+        filename=f"{document.doc_type}-{document.pk}{suffix}",
+    )
+
+
+class EvaluationForm(forms.Form):
+    evaluated_on = forms.DateField(
+        label="Date de l'évaluation",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": "Indiquez la date.", "invalid": "Date invalide."},
+    )
+    needs = forms.CharField(
+        label="Besoins repérés (un par ligne)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    notes = forms.CharField(
+        label="Notes (confidentielles, chiffrées)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    sign_off = forms.BooleanField(label="Évaluation validée avec la personne", required=False)
+
+
+@page(roles=WORKER, national=False)
+def evaluation_edit(request: HttpRequest, pk: int, domain: str, *, access: Access) -> HttpResponse:
+    dossier = _dossier_or_404(access, pk)
+    if domain not in NeedsDomain.values:
+        raise Http404
+    form = EvaluationForm(request.POST or None, initial={"evaluated_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        items = [
+            {"code": f"need_{i}", "label": line.strip(), "need": True}
+            for i, line in enumerate(data["needs"].splitlines())
+            if line.strip()
+        ]
+        try:
+            services.evaluation_record(
+                access=access,
+                dossier_id=dossier.pk,
+                domain=domain,
+                items=items,
+                notes=data["notes"],
+                evaluated_on=data["evaluated_on"],
+                sign_off=data["sign_off"],
+            )
+        except services.CaseworkError as exc:
+            _fail(request, form, exc)
+        else:
+            messages.success(request, "L'évaluation a été enregistrée.")
+            return HttpResponseRedirect(reverse("frontend:dossier", kwargs={"pk": dossier.pk}))
+    return render(
+        request,
+        "casework/step_form.html",
+        {
+            "form": form,
+            "dossier": dossier,
+            "title": f"Évaluation des besoins — {NeedsDomain(domain).label}",
+        },
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+class ProjectForm(forms.Form):
+    housing = forms.CharField(
+        label="Objectifs — logement et hébergement",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    care = forms.CharField(
+        label="Objectifs — soins", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    rights = forms.CharField(
+        label="Objectifs — accès aux droits",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    social = forms.CharField(
+        label="Objectifs — insertion sociale",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    professional = forms.CharField(
+        label="Objectifs — insertion professionnelle",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    commitments = forms.CharField(
+        label="Engagements de la personne",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Indiquez les engagements de la personne."},
+    )
+    signed_on = forms.DateField(
+        label="Date de co-signature",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "Date invalide."},
+    )
+
+
+@page(roles=WORKER, national=False)
+def project_edit(request: HttpRequest, pk: int, *, access: Access) -> HttpResponse:
+    dossier = _dossier_or_404(access, pk)
+    form = ProjectForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        keys = {
+            "housing": "logement",
+            "care": "soins",
+            "rights": "acces_droits",
+            "social": "insertion_sociale",
+            "professional": "insertion_professionnelle",
+        }
+        goals = {
+            keys[k]: [line.strip() for line in data[k].splitlines() if line.strip()]
+            for k in keys
+            if data[k]
+        }
+        try:
+            services.project_record(
+                access=access,
+                dossier_id=dossier.pk,
+                goals=goals,
+                commitments=data["commitments"],
+                signed_on=data["signed_on"],
+            )
+        except services.CaseworkError as exc:
+            _fail(request, form, exc)
+        else:
+            messages.success(request, "Le projet d'insertion a été enregistré.")
+            return HttpResponseRedirect(reverse("frontend:dossier", kwargs={"pk": dossier.pk}))
+    return render(
+        request,
+        "casework/step_form.html",
+        {"form": form, "dossier": dossier, "title": "Projet d'insertion"},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+class AvisForm(forms.Form):
+    avis = forms.ChoiceField(label="Avis de l'association", choices=Avis.choices)
+    motivation = forms.CharField(
+        label="Motivation",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Motivez l'avis."},
+    )
+
+
+@page(roles=WORKER, national=False)
+def avis_edit(request: HttpRequest, pk: int, *, access: Access) -> HttpResponse:
+    dossier = _dossier_or_404(access, pk)
+    form = AvisForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.association_avis_record(
+                access=access, dossier_id=dossier.pk, **form.cleaned_data
+            )
+        except services.CaseworkError as exc:
+            _fail(request, form, exc)
+        else:
+            messages.success(request, "L'avis de l'association a été enregistré.")
+            return HttpResponseRedirect(reverse("frontend:dossier", kwargs={"pk": dossier.pk}))
+    return render(
+        request,
+        "casework/step_form.html",
+        {"form": form, "dossier": dossier, "title": "Avis de l'association"},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@page(roles=WORKER, national=False)
+@require_POST
+def renewal_new(request: HttpRequest, pk: int, *, access: Access) -> HttpResponse:
+    dossier = _dossier_or_404(access, pk)
+    try:
+        renewal = services.dossier_create(
+            access=access, person_id=dossier.person_id, kind=DossierKind.RENEWAL
+        )
+    except services.CaseworkError as exc:
+        _fail(request, None, exc)
+        return HttpResponseRedirect(reverse("frontend:dossier", kwargs={"pk": pk}))
+    messages.success(request, "La demande de renouvellement est ouverte.")
+    return HttpResponseRedirect(reverse("frontend:dossier", kwargs={"pk": renewal.pk}))
+
+
+@page(roles={Role.PREFET, Role.COORDINATOR, Role.ASSOCIATION_WORKER}, national=False)
+@require_POST
+def pathway_action(request: HttpRequest, pk: int, *, access: Access) -> HttpResponse:
+    dossier = _dossier_or_404(access, pk)
+    action = request.POST.get("action")
+    try:
+        on = dt.date.fromisoformat(request.POST.get("on", ""))
+    except ValueError:
+        messages.error(request, "Indiquez une date valide.")
+        return HttpResponseRedirect(reverse("frontend:dossier", kwargs={"pk": pk}))
+    try:
+        if action == "end_early":
+            services.pathway_end_early(
+                access=access,
+                pathway_id=dossier.pathway_id,
+                on=on,
+                reason=request.POST.get("reason", ""),
+            )
+            messages.success(
+                request, "Le parcours est arrêté ; l'AFIS cesse au début du mois suivant."
+            )
+        elif action == "exit":
+            services.pathway_exit(
+                access=access,
+                pathway_id=dossier.pathway_id,
+                outcome=request.POST.get("outcome", ""),
+                on=on,
+            )
+            messages.success(request, "La sortie du parcours est enregistrée.")
+        else:
+            messages.error(request, "Action inconnue.")
+    except services.CaseworkError as exc:
+        _fail(request, None, exc)
+    except selectors.NotInScope as exc:
+        raise Http404 from exc
+    return HttpResponseRedirect(reverse("frontend:dossier", kwargs={"pk": pk}))

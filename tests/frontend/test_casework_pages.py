@@ -1,0 +1,141 @@
+"""The case-work pages: an association builds a file, the coordination and the préfet move it."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+from django.utils import timezone
+
+from parcours.db import connection
+from parcours.departements.models import Tenant
+from tenants.casework.models import Dossier
+from tests.tenants.casework.conftest import PDF, access_as, prepare
+
+
+@pytest.fixture
+def media(settings, tmp_path):  # type: ignore[no-untyped-def]
+    settings.MEDIA_ROOT = str(tmp_path)
+    return tmp_path
+
+
+def _ready_dossier() -> Dossier:
+    connection.set_tenant(Tenant.objects.get(code="31"))
+    dossier = prepare(access_as("association_worker", "31"))
+    connection.set_schema_to_public()
+    return dossier
+
+
+def test_a_worker_creates_a_person_and_her_first_request(login, media) -> None:  # type: ignore[no-untyped-def]
+    client = login("association_worker", "31")
+    response = client.post(
+        "/personnes/nouvelle/",
+        {
+            "last_name": "Doe",
+            "first_name": "Jane",
+            "birth_date": "1990-01-02",
+            "nationality": "NGA",
+            "children_count": "2",
+        },
+    )
+    assert response.status_code == 302
+    page = client.get(response["Location"])
+    text = html.unescape(page.content.decode())
+    assert page.status_code == 200
+    assert re.search(r"PSP-31-\d{4}-\d{4}", text)
+    assert "Jane Doe" in text
+    assert "En préparation par l'association" in text
+
+
+def test_the_person_form_explains_errors_and_keeps_what_was_typed(login, media) -> None:  # type: ignore[no-untyped-def]
+    client = login("association_worker", "31")
+    response = client.post(
+        "/personnes/nouvelle/",
+        {"last_name": "", "first_name": "Jane", "birth_date": "2999-01-01", "children_count": "-1"},
+    )
+    text = html.unescape(response.content.decode())
+    assert response.status_code == 400
+    assert "Indiquez le nom." in text
+    assert "La date de naissance est dans le futur." in text
+    assert 'value="Jane"' in text
+
+
+def test_the_main_path_through_the_pages(login, media) -> None:  # type: ignore[no-untyped-def]
+    dossier = _ready_dossier()
+    url = f"/dossiers/{dossier.pk}/"
+    worker, coordinator, prefet = (
+        login("association_worker", "31"),
+        login("coordinator", "31"),
+        login("prefet", "31"),
+    )
+    today = timezone.localdate().isoformat()
+    steps = [
+        (worker, "submit", {}),
+        (coordinator, "declare_complete", {}),
+        (coordinator, "schedule", {"schedule-session_on": today}),
+        (
+            coordinator,
+            "record_commission_avis",
+            {
+                "record_commission_avis-avis": "favourable",
+                "record_commission_avis-votes_for": "8",
+                "record_commission_avis-votes_against": "1",
+                "record_commission_avis-abstentions": "0",
+            },
+        ),
+        (prefet, "authorise", {"authorise-start_on": today}),
+    ]
+    for client, name, data in steps:
+        response = client.post(url, {"transition": name, **data})
+        assert response.status_code == 302, (name, response.content.decode()[:2000])
+    page = html.unescape(prefet.get(url).content.decode())
+    assert "Autorisé par le préfet" in page
+    assert "Période 1" in page
+
+
+def test_a_refused_transition_is_explained_and_nothing_moves(login, media) -> None:  # type: ignore[no-untyped-def]
+    dossier = _ready_dossier()
+    url = f"/dossiers/{dossier.pk}/"
+    login("association_worker", "31").post(url, {"transition": "submit"})
+    coordinator = login("coordinator", "31")
+    coordinator.post(url, {"transition": "declare_complete"})
+    response = coordinator.post(
+        url, {"transition": "schedule", "schedule-session_on": "2000-01-01"}
+    )
+    assert response.status_code == 400
+    assert "La séance ne peut pas être dans le passé." in html.unescape(response.content.decode())
+    connection.set_tenant(Tenant.objects.get(code="31"))
+    assert Dossier.objects.get(pk=dossier.pk).state == "complete"
+
+
+def test_an_association_never_opens_another_associations_file(login, media) -> None:  # type: ignore[no-untyped-def]
+    dossier = _ready_dossier()
+    # Association B's worker in 75 has no file here; the worker of 13 belongs to association A
+    # but in another département: both get nothing, even by guessing the id.
+    assert login("association_worker", "75", on="31").get(
+        f"/dossiers/{dossier.pk}/"
+    ).status_code in {403, 404}
+    assert login("member", "31").get(f"/dossiers/{dossier.pk}/").status_code == 403
+
+
+def test_pieces_are_served_only_through_the_permission_check(login, media) -> None:  # type: ignore[no-untyped-def]
+    dossier = _ready_dossier()
+    connection.set_tenant(Tenant.objects.get(code="31"))
+    document = dossier.documents.first()
+    connection.set_schema_to_public()
+    response = login("coordinator", "31").get(f"/pieces/{document.pk}/")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(PDF[:5])
+    assert login("dpo", "31").get(f"/pieces/{document.pk}/").status_code == 403
+
+
+def test_the_queue_costs_the_same_number_of_queries_for_1_or_10_files(
+    login, media, django_assert_max_num_queries
+) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(3):
+        _ready_dossier()
+    client = login("coordinator", "31")
+    client.get("/dossiers/")
+    with django_assert_max_num_queries(12):
+        assert client.get("/dossiers/").status_code == 200
