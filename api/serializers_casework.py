@@ -186,3 +186,48 @@ class EndEarlySerializer(serializers.Serializer):
 class ExitSerializer(serializers.Serializer):
     outcome = serializers.CharField(max_length=64)
     on = serializers.DateField()
+
+
+class RightSerializer(serializers.Serializer):
+    type = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
+    status = serializers.CharField()
+    requested_on = serializers.DateField(allow_null=True)
+    granted_on = serializers.DateField(allow_null=True)
+    refused_on = serializers.DateField(allow_null=True)
+    ends_on = serializers.DateField(allow_null=True)
+    details = serializers.DictField()
+
+
+class RightUpdateSerializer(serializers.Serializer):
+    right_type = serializers.CharField(max_length=32)
+    status = serializers.ChoiceField(choices=["requested", "granted", "refused", "ended"])
+    on = serializers.DateField()
+    ends_on = serializers.DateField(required=False, allow_null=True)
+    details = serializers.DictField(required=False, default=dict)
+
+
+class NotificationSerializer(serializers.Serializer):
+    notified_on = serializers.DateField()
+    channel = serializers.ChoiceField(choices=["hand", "mail", "association", "email"])
+    acknowledged_on = serializers.DateField(required=False, allow_null=True)
+
+
+class ReminderSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    message = serializers.CharField()
+    due_on = serializers.DateField()
+    dossier = serializers.IntegerField(source="dossier_id", allow_null=True)
+
+
+class WorkflowSerializer(serializers.Serializer):
+    template = serializers.CharField()
+    version = serializers.IntegerField()
+    variant = serializers.IntegerField()
+    adjustments = serializers.DictField()
+    definition = serializers.DictField()
+
+
+class WorkflowAdjustSerializer(serializers.Serializer):
+    adjustments = serializers.DictField()

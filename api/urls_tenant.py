@@ -40,4 +40,12 @@ urlpatterns = [
         "pathways/<int:pk>/end-early/", casework.PathwayEndEarly.as_view(), name="pathway-end-early"
     ),
     path("pathways/<int:pk>/exit/", casework.PathwayExit.as_view(), name="pathway-exit"),
+    path("persons/<int:pk>/rights/", casework.PersonRights.as_view(), name="person-rights"),
+    path(
+        "dossiers/<int:pk>/notification/",
+        casework.NotificationView.as_view(),
+        name="dossier-notification",
+    ),
+    path("reminders/", casework.ReminderList.as_view(), name="reminders"),
+    path("workflow/", casework.WorkflowView.as_view(), name="workflow"),
 ]

@@ -61,6 +61,8 @@ def navigation(roles: frozenset[Role], *, national: bool) -> list[dict[str, str]
         )
     if Role.ASSOCIATION_WORKER in roles:
         items.append({"label": "Nouvelle personne", "url": reverse("frontend:person_new")})
+    if Role.COORDINATOR in roles:
+        items.append({"label": "Modèle de parcours", "url": reverse("frontend:workflow")})
     return items
 
 

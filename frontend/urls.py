@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from frontend.views import auth, casework, health, national, tenant
+from frontend.views import auth, casework, health, national, tenant, workflow
 
 app_name = "frontend"
 
@@ -46,4 +46,7 @@ tenant_patterns = [
     path("dossiers/<int:pk>/renouvellement/", casework.renewal_new, name="dossier_renewal"),
     path("dossiers/<int:pk>/parcours/", casework.pathway_action, name="pathway_action"),
     path("pieces/<int:pk>/", casework.document_download, name="document"),
+    path("dossiers/<int:pk>/droits/", casework.right_update, name="right_update"),
+    path("dossiers/<int:pk>/notification/", casework.notification_record, name="notification"),
+    path("modele-de-parcours/", workflow.workflow_settings, name="workflow"),
 ]

@@ -112,3 +112,73 @@ def test_a_worker_approved_in_two_departements_switches_without_signing_in_again
     page.wait_for_url(_url(live_server, "13", "/"))
     assert "Bouches-du-Rhône" in page.locator("[data-testid=tenant-name]").inner_text()
     page.wait_for_selector("[data-testid=agrements-count]")
+
+
+def _new_page(page: Any) -> Any:
+    """Another person at another computer: a fresh browser context."""
+    return page.context.browser.new_context(locale="fr-FR").new_page()
+
+
+def test_the_main_path_of_a_file_in_the_browser(
+    page: Any, live_server: Any, settings: Any, tmp_path: Path
+) -> None:
+    """Association submits, coordination schedules and records the avis, the préfet decides,
+    the decision letter downloads."""
+    import datetime as dt
+
+    from parcours import celery_app
+    from parcours.db import connection
+    from parcours.departements.models import Tenant
+    from tests.tenants.casework.conftest import access_as, prepare
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    celery_app.conf.task_always_eager = True  # the letter is generated when the decision commits
+    try:
+        connection.set_tenant(Tenant.objects.get(code="31"))
+        dossier = prepare(access_as("association_worker", "31"))
+        pseudonym = dossier.person.pseudonym
+        connection.set_schema_to_public()
+        file_url = _url(live_server, "31", f"/dossiers/{dossier.pk}/")
+        today = dt.date.today().isoformat()
+
+        _sign_in(
+            page, _url(live_server, "31", "/connexion/"), People.email("association_worker", "31")
+        )
+        page.goto(file_url)
+        assert pseudonym in page.inner_text("h1")
+        page.locator("form[data-transition=submit] button").click()
+        page.wait_for_selector("text=Déposé, complétude à vérifier")
+
+        coordinator = _new_page(page)
+        _sign_in(
+            coordinator, _url(live_server, "31", "/connexion/"), People.email("coordinator", "31")
+        )
+        coordinator.goto(_url(live_server, "31", "/dossiers/?q=" + pseudonym))
+        coordinator.get_by_role("link", name=pseudonym).click()
+        coordinator.locator("form[data-transition=declare_complete] button").click()
+        coordinator.locator("form[data-transition=schedule] input[type=date]").fill(today)
+        coordinator.locator("form[data-transition=schedule] button").click()
+        avis = coordinator.locator("form[data-transition=record_commission_avis]")
+        avis.locator("select").select_option("favourable")
+        avis.get_by_label("Voix favorables").fill("10")
+        avis.get_by_label("Voix défavorables").fill("2")
+        avis.get_by_label("Abstentions").fill("1")
+        avis.locator("button").click()
+        coordinator.wait_for_selector("text=Avis de la commission rendu")
+
+        prefet = _new_page(page)
+        _sign_in(prefet, _url(live_server, "31", "/connexion/"), People.email("prefet", "31"))
+        prefet.goto(_url(live_server, "31", "/dossiers/"))  # the préfet's queue: decisions to sign
+        prefet.get_by_role("link", name=pseudonym).click()
+        prefet.locator("form[data-transition=authorise] input[type=date]").fill(today)
+        prefet.locator("form[data-transition=authorise] button").click()
+        prefet.wait_for_selector("text=Autorisé par le préfet")
+        assert "Période 1" in prefet.content()
+        with prefet.expect_download() as download_info:
+            prefet.locator("#documents a", has_text="Décision du préfet").click()
+        letter = Path(download_info.value.path()).read_bytes()
+        assert letter.startswith(b"%PDF")
+        ARTIFACTS.mkdir(exist_ok=True)
+        prefet.screenshot(path=str(ARTIFACTS / "dossier-authorised.png"), full_page=True)
+    finally:
+        celery_app.conf.task_always_eager = False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 from django.db.models import Q
@@ -27,16 +28,25 @@ from api.serializers_casework import (
     EndEarlySerializer,
     EvaluationSerializer,
     ExitSerializer,
+    NotificationSerializer,
     PersonCreateSerializer,
     PersonDetailSerializer,
     PersonSerializer,
     ProjectSerializer,
+    ReminderSerializer,
+    RightSerializer,
+    RightUpdateSerializer,
     TransitionSerializer,
+    WorkflowAdjustSerializer,
+    WorkflowSerializer,
 )
 from parcours.accounts.models import Role
+from parcours.db import connection
+from parcours.workflows.services import current_template, current_variant, workflow_variant_save
 from tenants.audit.services import audit_record
 from tenants.casework import selectors, services
 from tenants.casework.models import Document
+from tenants.casework.rights import right_update, rights_panel
 from tenants.casework.storage import read_bytes
 
 CASE = tenant_roles(selectors.CASE_ROLES)
@@ -330,7 +340,7 @@ class DocumentDownload(APIView):
             object_id=document.pk,
         )
         return FileResponse(
-            iter([read_bytes(document.storage_name)]),
+            io.BytesIO(read_bytes(document.storage_name)),
             content_type=document.content_type,
             as_attachment=True,
             filename=f"{document.doc_type}-{document.pk}{_suffix(document.content_type)}",
@@ -377,3 +387,164 @@ class PathwayExit(APIView):
         return Response(
             {"id": pathway.pk, "status": pathway.status, "exit_outcome": pathway.exit_outcome}
         )
+
+
+def _right_row(right: Any, label: str, type_: str) -> dict[str, Any]:
+    return {
+        "type": type_,
+        "label": label,
+        "status": right.status if right else "todo",
+        "requested_on": getattr(right, "requested_on", None),
+        "granted_on": getattr(right, "granted_on", None),
+        "refused_on": getattr(right, "refused_on", None),
+        "ends_on": getattr(right, "ends_on", None),
+        "details": right.details if right else {},
+    }
+
+
+class PersonRights(APIView):
+    permission_classes = [tenant_roles({Role.COORDINATOR, Role.PREFET, Role.ASSOCIATION_WORKER})]
+
+    @extend_schema(
+        responses=RightSerializer(many=True),
+        summary="The person's rights panel (AFIS, APS, housing, care…)",
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        person = services_get_person(request_access(request), pk)
+        rows = [_right_row(r["right"], r["label"], r["type"]) for r in rights_panel(person=person)]
+        return Response(RightSerializer(rows, many=True).data)
+
+    @extend_schema(
+        request=RightUpdateSerializer,
+        responses={200: RightSerializer},
+        summary="Move a right along its lifecycle; AFIS needs its eligibility checklist",
+        examples=[
+            OpenApiExample(
+                "AFIS granted",
+                request_only=True,
+                value={
+                    "right_type": "afis",
+                    "status": "granted",
+                    "on": "2026-11-02",
+                    "details": {
+                        "checklist": {
+                            "adult": True,
+                            "residence": True,
+                            "resources_below_rsa": True,
+                            "no_rsa": True,
+                            "no_ada": True,
+                        }
+                    },
+                },
+            )
+        ],
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        serializer = RightUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        right = right_update(
+            access=request_access(request),
+            person_id=pk,
+            right_type=data["right_type"],
+            status=data["status"],
+            on=data["on"],
+            ends_on=data.get("ends_on"),
+            details=data["details"],
+        )
+        return Response(RightSerializer(_right_row(right, right.right_type, right.right_type)).data)
+
+
+class NotificationView(APIView):
+    permission_classes = [tenant_roles({Role.COORDINATOR})]
+
+    @extend_schema(
+        request=NotificationSerializer,
+        responses={200: DossierSerializer},
+        summary="Record the notification of the decision (starts the appeal delay)",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        serializer = NotificationSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        services.decision_notification_record(
+            access=request_access(request),
+            dossier_id=pk,
+            notified_on=data["notified_on"],
+            channel=data["channel"],
+            acknowledged_on=data.get("acknowledged_on"),
+        )
+        return Response(DossierSerializer(_dossier(request, pk)).data)
+
+
+class ReminderList(APIView):
+    permission_classes = [tenant_roles(selectors.CASE_ROLES)]
+
+    @extend_schema(responses=ReminderSerializer(many=True), summary="Open reminders for my roles")
+    def get(self, request: Request) -> Response:
+        return Response(
+            ReminderSerializer(
+                selectors.reminders_for(access=request_access(request)), many=True
+            ).data
+        )
+
+
+class WorkflowView(APIView):
+    permission_classes = [tenant_roles({Role.COORDINATOR, Role.PREFET, Role.ASSOCIATION_WORKER})]
+
+    def get_permissions(self):  # type: ignore[no-untyped-def]
+        if self.request.method == "PUT":
+            return [tenant_roles({Role.COORDINATOR})()]
+        return super().get_permissions()
+
+    def _payload(self, variant: Any) -> dict[str, Any]:
+        return {
+            "template": variant.template.code,
+            "version": variant.template.version,
+            "variant": variant.pk,
+            "adjustments": variant.adjustments,
+            "definition": variant.definition,
+        }
+
+    @extend_schema(
+        responses=WorkflowSerializer,
+        summary="The PSP workflow new files of this département follow",
+    )
+    def get(self, request: Request) -> Response:
+        tenant = request_access(request).tenant
+        variant = current_variant(tenant=tenant)
+        connection.set_tenant(tenant)
+        return Response(self._payload(variant))
+
+    @extend_schema(
+        request=WorkflowAdjustSerializer,
+        responses={200: WorkflowSerializer},
+        summary="Adjust the département's workflow where the law leaves room (refused with reasons otherwise)",
+        examples=[
+            OpenApiExample(
+                "Shorter reminders",
+                request_only=True,
+                value={
+                    "adjustments": {
+                        "deadlines": {"period_end_warning_days": 45},
+                        "options": {"early_end_of_pathway": True},
+                    }
+                },
+            )
+        ],
+    )
+    def put(self, request: Request) -> Response:
+        serializer = WorkflowAdjustSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        access = request_access(request)
+        tenant = access.tenant
+        try:
+            variant = workflow_variant_save(
+                tenant=tenant,
+                template=current_template(code="psp"),
+                adjustments=serializer.validated_data["adjustments"],
+                actor_id=access.user_id,
+            )
+        finally:
+            connection.set_tenant(tenant)
+        return Response(self._payload(variant))

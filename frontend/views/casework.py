@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 from typing import Any
 
 from django import forms
@@ -23,7 +24,16 @@ from parcours.workflows.services import current_template
 from tenants.audit.services import audit_record
 from tenants.casework import selectors, services
 from tenants.casework.forms import REFUSAL_GROUNDS
-from tenants.casework.models import Avis, Document, DossierKind, NeedsDomain, PathwayStatus
+from tenants.casework.models import (
+    Avis,
+    Document,
+    DossierKind,
+    NeedsDomain,
+    NotificationChannel,
+    PathwayStatus,
+    RightStatus,
+)
+from tenants.casework.rights import AFIS_CHECKLIST, rights_panel
 from tenants.casework.storage import read_bytes
 
 CASE = selectors.CASE_ROLES
@@ -254,8 +264,14 @@ def dossier_detail(request: HttpRequest, pk: int, *, access: Access) -> HttpResp
         else:
             status = 400
     evaluations = {e.domain: e for e in dossier.evaluations.all()}
-    documents = list(dossier.documents.order_by("doc_type", "-uploaded_at"))
-    present = {d.doc_type for d in documents}
+    labels = {d.code: d.label for d in workflow.documents} | {
+        "decision_letter": "Décision du préfet"
+    }
+    documents = [
+        {"document": d, "label": labels.get(d.doc_type, d.doc_type)}
+        for d in dossier.documents.order_by("doc_type", "-uploaded_at")
+    ]
+    present = {row["document"].doc_type for row in documents}
     required = [
         {"doc": d, "present": d.code in present} for d in workflow.required_documents(dossier.kind)
     ]
@@ -306,6 +322,18 @@ def dossier_detail(request: HttpRequest, pk: int, *, access: Access) -> HttpResp
         and pathway.status
         in {PathwayStatus.ACTIVE, PathwayStatus.ENDED_EARLY, PathwayStatus.COMPLETED},
         "exit_outcomes": NomenclatureItem.objects.filter(kind="exit_outcome", is_active=True),
+        "rights": rights_panel(person=dossier.person),
+        "afis_checklist": AFIS_CHECKLIST.items(),
+        "can_edit_rights": access.has_any({Role.COORDINATOR, Role.ASSOCIATION_WORKER}),
+        "right_statuses": RightStatus.choices,
+        "can_notify": Role.COORDINATOR in access.roles and bool(dossier.decision),
+        "channels": NotificationChannel.choices,
+        "appeal_deadline": services.appeal_deadline(dossier=dossier),
+        "reminders": [
+            r
+            for r in dossier.reminders.filter(done_at__isnull=True)
+            if r.role in {x.value for x in access.roles}
+        ],
         "page_title": f"Dossier {dossier.person.pseudonym}",
     }
     return render(request, "casework/dossier.html", context, status=status)
@@ -352,7 +380,7 @@ def document_download(request: HttpRequest, pk: int, *, access: Access) -> HttpR
         document.content_type, ""
     )
     return FileResponse(
-        iter([read_bytes(document.storage_name)]),
+        io.BytesIO(read_bytes(document.storage_name)),
         content_type=document.content_type,
         as_attachment=True,
         filename=f"{document.doc_type}-{document.pk}{suffix}",
@@ -575,4 +603,71 @@ def pathway_action(request: HttpRequest, pk: int, *, access: Access) -> HttpResp
         _fail(request, None, exc)
     except selectors.NotInScope as exc:
         raise Http404 from exc
+    return HttpResponseRedirect(reverse("frontend:dossier", kwargs={"pk": pk}))
+
+
+@page(roles={Role.COORDINATOR, Role.ASSOCIATION_WORKER}, national=False)
+@require_POST
+def right_update(request: HttpRequest, pk: int, *, access: Access) -> HttpResponse:
+    from tenants.casework.rights import AFIS_CHECKLIST
+    from tenants.casework.rights import right_update as update
+
+    dossier = _dossier_or_404(access, pk)
+    try:
+        on = dt.date.fromisoformat(request.POST.get("on", ""))
+        ends_raw = request.POST.get("ends_on", "")
+        ends_on = dt.date.fromisoformat(ends_raw) if ends_raw else None
+    except ValueError:
+        messages.error(request, "Indiquez des dates valides.")
+        return HttpResponseRedirect(reverse("frontend:dossier", kwargs={"pk": pk}) + "#droits")
+    right_type = request.POST.get("right_type", "")
+    details: dict[str, Any] = {}
+    if right_type == "afis":
+        details["checklist"] = {
+            code: request.POST.get(f"check_{code}") == "on" for code in AFIS_CHECKLIST
+        }
+    try:
+        update(
+            access=access,
+            person_id=dossier.person_id,
+            right_type=right_type,
+            status=request.POST.get("status", ""),
+            on=on,
+            ends_on=ends_on,
+            details=details,
+        )
+    except services.CaseworkError as exc:
+        _fail(request, None, exc)
+    except selectors.NotInScope as exc:
+        raise Http404 from exc
+    else:
+        messages.success(request, "Le suivi du droit est à jour.")
+    return HttpResponseRedirect(reverse("frontend:dossier", kwargs={"pk": pk}) + "#droits")
+
+
+@page(roles={Role.COORDINATOR}, national=False)
+@require_POST
+def notification_record(request: HttpRequest, pk: int, *, access: Access) -> HttpResponse:
+    _dossier_or_404(access, pk)
+    try:
+        notified_on = dt.date.fromisoformat(request.POST.get("notified_on", ""))
+        ack_raw = request.POST.get("acknowledged_on", "")
+        acknowledged_on = dt.date.fromisoformat(ack_raw) if ack_raw else None
+    except ValueError:
+        messages.error(request, "Indiquez des dates valides.")
+    else:
+        try:
+            services.decision_notification_record(
+                access=access,
+                dossier_id=pk,
+                notified_on=notified_on,
+                channel=request.POST.get("channel", ""),
+                acknowledged_on=acknowledged_on,
+            )
+        except services.CaseworkError as exc:
+            _fail(request, None, exc)
+        else:
+            messages.success(
+                request, "La notification est enregistrée ; le délai de recours court."
+            )
     return HttpResponseRedirect(reverse("frontend:dossier", kwargs={"pk": pk}))

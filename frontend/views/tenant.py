@@ -14,6 +14,7 @@ from parcours.accounts.permissions import ALL_TENANT_ROLES, Access
 from parcours.accounts.selectors import membership_counts_by_role
 from tenants.agrements.selectors import agrements_visible
 from tenants.audit.selectors import audit_events_since
+from tenants.casework.selectors import reminders_for
 
 
 @page(roles=ALL_TENANT_ROLES, national=False)
@@ -42,5 +43,6 @@ def home(request: HttpRequest, *, access: Access) -> HttpResponse:
                 else None
             ),
             "access": access,
+            "reminders": reminders_for(access=access),
         },
     )

@@ -124,6 +124,7 @@ class Dossier(models.Model):
     clock_paused_since = models.DateTimeField(null=True, blank=True)
     paused_seconds = models.PositiveIntegerField(default=0)
     missing_items = models.TextField(blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True, help_text="entered a final state")
 
     session_on = models.DateField(null=True, blank=True)
     commission_avis = models.CharField(max_length=16, choices=Avis.choices, blank=True)
@@ -330,3 +331,37 @@ class Right(models.Model):
 
     def __str__(self) -> str:
         return f"{self.right_type} ({self.get_status_display()})"
+
+
+class ReminderKind(models.TextChoices):
+    PERIOD_ENDING = "period_ending", "Fin de période proche"
+    APS_EXPIRING = "aps_expiring", "APS bientôt expirée"
+    WAITING_INSTRUCTION = "waiting_instruction", "Dossier en attente d'instruction"
+    WAITING_DECISION = "waiting_decision", "Décision en attente"
+    MISSING_ITEMS_UNANSWERED = "missing_items_unanswered", "Pièces manquantes sans réponse"
+
+
+class Reminder(models.Model):
+    """A deadline reminder, created (and e-mailed) once: `key` makes it unique."""
+
+    key = models.CharField(max_length=120, unique=True)
+    kind = models.CharField(max_length=32, choices=ReminderKind.choices)
+    dossier = models.ForeignKey(
+        Dossier, on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
+    )
+    right = models.ForeignKey(
+        Right, on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
+    )
+    role = models.CharField(max_length=32)
+    association_id = models.BigIntegerField(null=True, blank=True)
+    message = models.CharField(max_length=300, help_text="pseudonyms only")
+    due_on = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+
+    def __str__(self) -> str:
+        return self.message

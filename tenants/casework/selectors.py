@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from parcours.accounts.models import Role
 from parcours.accounts.permissions import Access
 from tenants.audit.services import audit_record
-from tenants.casework.models import Dossier, DossierEvent, Person
+from tenants.casework.models import Dossier, DossierEvent, Person, Reminder
 
 # Who may open persons' files at all; an association worker only those of her association(s).
 CASE_ROLES = frozenset({Role.COORDINATOR, Role.PREFET, Role.ASSOCIATION_WORKER})
@@ -100,3 +100,12 @@ def transitions_available(*, access: Access, dossier: Dossier) -> list[dict[str,
 
 def dossier_timeline(*, dossier: Dossier) -> list[DossierEvent]:
     return list(dossier.events.order_by("at", "id"))
+
+
+def reminders_for(*, access: Access, limit: int = 20) -> list[Reminder]:
+    """Open reminders addressed to one of the person's roles (an association: only its own)."""
+    roles = {role.value for role in access.roles}
+    reminders = Reminder.objects.filter(done_at__isnull=True, role__in=roles)
+    if roles == {"association_worker"}:
+        reminders = reminders.filter(association_id__in=access.association_ids)
+    return list(reminders.order_by("due_on", "id")[:limit])

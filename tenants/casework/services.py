@@ -70,10 +70,21 @@ def _actor_role(access: Access, allowed: set[str] | frozenset[str]) -> str:
 
 
 def _require_worker(access: Access) -> int:
-    """The association on whose behalf a worker acts here (her only one in this département)."""
+    """The association on whose behalf a worker acts here, provided its approval is in force."""
+    from tenants.agrements.selectors import agrements_valid_on
+
     if Role.ASSOCIATION_WORKER not in access.roles or not access.association_ids:
         raise CaseworkError(["Seule une association agréée dans ce département peut faire cela."])
-    return sorted(access.association_ids)[0]
+    approved = {a.association_id for a in agrements_valid_on(day=timezone.localdate())}
+    usable = sorted(access.association_ids & approved)
+    if not usable:
+        raise CaseworkError(
+            [
+                "Votre association n'est pas agréée dans ce département à ce jour : "
+                "elle ne peut pas ouvrir de nouveau dossier."
+            ]
+        )
+    return usable[0]
 
 
 def _next_pseudonym(*, code: str, year: int) -> str:
@@ -97,7 +108,12 @@ def person_create(
             fields={"last_name": ["Indiquez le nom."], "first_name": ["Indiquez le prénom."]},
         )
     birth = identity.get("birth_date")
-    if birth and dt.date.fromisoformat(str(birth)) > timezone.localdate():
+    try:
+        birth_date = dt.date.fromisoformat(str(birth)) if birth else None
+    except ValueError as exc:
+        message = "La date de naissance n'est pas une date valide (format AAAA-MM-JJ)."
+        raise CaseworkError([message], fields={"birth_date": [message]}) from exc
+    if birth_date and birth_date > timezone.localdate():
         raise CaseworkError(
             ["La date de naissance est dans le futur."],
             fields={"birth_date": ["Date dans le futur."]},
@@ -445,13 +461,15 @@ def _account_clock(*, dossier: Dossier, workflow: Workflow, before: str, after: 
     if was_paused and not paused and dossier.clock_paused_since:
         dossier.paused_seconds += int((now - dossier.clock_paused_since).total_seconds())
         dossier.clock_paused_since = None
+    if workflow.states[after].clock == "stopped" and dossier.closed_at is None:
+        dossier.closed_at = now
 
 
 def processing_days(*, dossier: Dossier, now: dt.datetime | None = None) -> int | None:
     """Days the file has been waiting on the administration (pauses excluded)."""
     if dossier.submitted_at is None:
         return None
-    end = dossier.decided_at or now or timezone.now()
+    end = dossier.decided_at or dossier.closed_at or now or timezone.now()
     paused = dossier.paused_seconds
     if dossier.clock_paused_since:
         paused += int((end - dossier.clock_paused_since).total_seconds())
@@ -621,3 +639,73 @@ def pathway_exit(*, access: Access, pathway_id: int, outcome: str, on: dt.date) 
             data={"outcome": outcome},
         )
         return pathway
+
+
+def decision_notification_record(
+    *,
+    access: Access,
+    dossier_id: int,
+    notified_on: dt.date,
+    channel: str,
+    acknowledged_on: dt.date | None,
+) -> Dossier:
+    """Record how and when the decision reached the person: it starts the appeal delay."""
+    from tenants.casework.models import NotificationChannel
+
+    if Role.COORDINATOR not in access.roles:
+        raise CaseworkError(["La notification est enregistrée par la coordination."])
+    if channel not in NotificationChannel.values:
+        raise CaseworkError(
+            ["Mode de notification inconnu."],
+            fields={"channel": ["Choisissez un mode de notification."]},
+        )
+    today = timezone.localdate()
+    if notified_on > today or (acknowledged_on and acknowledged_on > today):
+        raise CaseworkError(
+            ["Les dates de notification ne peuvent pas être dans le futur."],
+            fields={"notified_on": ["Date dans le futur."]},
+        )
+    if acknowledged_on and acknowledged_on < notified_on:
+        raise CaseworkError(
+            ["L'accusé de réception ne peut pas précéder la notification."],
+            fields={"acknowledged_on": ["Date antérieure à la notification."]},
+        )
+    with transaction.atomic():
+        dossier = Dossier.objects.select_for_update().filter(pk=dossier_id).first()
+        if dossier is None:
+            raise NotInScope
+        if not dossier.decision or dossier.decided_at is None:
+            raise CaseworkError(["Aucune décision à notifier pour ce dossier."])
+        if notified_on < timezone.localtime(dossier.decided_at).date():
+            raise CaseworkError(
+                ["La notification ne peut pas précéder la décision."],
+                fields={"notified_on": ["Date antérieure à la décision."]},
+            )
+        dossier.notified_on = notified_on
+        dossier.notification_channel = channel
+        dossier.notification_acknowledged_on = acknowledged_on
+        dossier.save(
+            update_fields=[
+                "notified_on",
+                "notification_channel",
+                "notification_acknowledged_on",
+                "updated_at",
+            ]
+        )
+        audit_record(
+            action="dossier.notification_recorded",
+            actor_id=access.user_id,
+            actor_role=Role.COORDINATOR.value,
+            object_type="dossier",
+            object_id=dossier.pk,
+            data={"channel": channel},
+        )
+        return dossier
+
+
+def appeal_deadline(*, dossier: Dossier) -> dt.date | None:
+    """Last day to appeal: the legal delay from the notification (None until notified)."""
+    if dossier.notified_on is None:
+        return None
+    months = int(legal_parameter_value(key="appeal_delay_months", on=dossier.notified_on))
+    return dossier.notified_on + relativedelta(months=months)

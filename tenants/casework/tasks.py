@@ -27,7 +27,8 @@ def generate_decision_letter(*, dossier_id: int) -> dict[str, Any]:
 
     with transaction.atomic():
         dossier = (
-            Dossier.objects.select_for_update()
+            # Lock the file row only: the period is on the nullable side of an outer join.
+            Dossier.objects.select_for_update(of=("self",))
             .select_related("person", "period")
             .get(pk=dossier_id)
         )
@@ -82,3 +83,28 @@ def notify_role(*, role: str, subject: str, body: str, association_id: int | Non
     if recipients:
         send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
     return len(recipients)
+
+
+@shared_task(name="tenants.casework.tasks.send_reminders")
+def send_reminders() -> int:
+    """Create today's reminders in this département and e-mail each new one once."""
+    from tenants.casework.deadlines import reminders_due
+
+    sent = 0
+    for reminder in reminders_due(today=timezone.localdate()):
+        notify_role(
+            role=reminder.role,
+            subject=f"Parcours — {reminder.get_kind_display()}",
+            body=reminder.message,
+            association_id=reminder.association_id,
+        )
+        type(reminder).objects.filter(pk=reminder.pk).update(emailed_at=timezone.now())
+        sent += 1
+    return sent
+
+
+@shared_task(name="tenants.casework.tasks.send_all_reminders")
+def send_all_reminders() -> int:
+    from parcours.departements.tasks import fan_out
+
+    return fan_out(send_reminders)

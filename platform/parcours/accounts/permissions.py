@@ -100,3 +100,21 @@ def check(request: HttpRequest, *, roles: Iterable[Role], national: bool) -> Acc
 ALL_TENANT_ROLES: frozenset[Role] = frozenset(TENANT_ROLES)
 ALL_NATIONAL_ROLES: frozenset[Role] = frozenset(NATIONAL_ROLES)
 NATIONAL_OPERATOR_ONLY: frozenset[Role] = frozenset({Role.NATIONAL_OPERATOR})
+
+
+def access_of(*, user_id: int, tenant: Tenant | None) -> Access:
+    """The access of a person in a département outside a request (demo data, scripts)."""
+    memberships = tuple(
+        Membership.objects.filter(user_id=user_id, is_active=True)
+        .select_related("tenant", "association")
+        .order_by("tenant__code", "role")
+    )
+    wanted = tenant.pk if tenant is not None else None
+    here = [m for m in memberships if m.tenant_id == wanted]
+    return Access(
+        user_id=user_id,
+        tenant=tenant,
+        roles=frozenset(Role(m.role) for m in here),
+        association_ids=frozenset(m.association_id for m in here if m.association_id),
+        memberships=memberships,
+    )

@@ -212,6 +212,11 @@ def tenant_provision(
         )
         if blueprint is not None:
             _create_data_key(tenant=tenant)
+        # Adopting the national workflow now, not lazily on the first file: two first files
+        # at once would otherwise race to create the département's current variant.
+        from parcours.workflows.services import current_variant
+
+        current_variant(tenant=tenant)
         audit_record(
             action="departement.provisioned",
             actor_id=actor_id,

@@ -143,7 +143,11 @@ def apply_adjustments(template: dict[str, Any], adjustments: dict[str, Any]) -> 
     for name, days in (adjustments.get("deadlines") or {}).items():
         if name not in result["deadlines"]:
             reasons.append(f"Délai inconnu : {name}.")
-        elif not isinstance(days, int) or not DEADLINE_BOUNDS[0] <= days <= DEADLINE_BOUNDS[1]:
+        elif (
+            isinstance(days, bool)
+            or not isinstance(days, int)
+            or not DEADLINE_BOUNDS[0] <= days <= DEADLINE_BOUNDS[1]
+        ):
             reasons.append(f"Le délai {name} doit être un nombre de jours entre 1 et 365.")
         else:
             result["deadlines"][name] = days
@@ -182,14 +186,15 @@ def apply_adjustments(template: dict[str, Any], adjustments: dict[str, Any]) -> 
         except SchemaError as exc:
             reasons.append(f"Champs complémentaires : schéma JSON invalide ({exc.message}).")
         else:
-            if schema.get("type") != "object":
+            if not isinstance(schema, dict) or schema.get("type") != "object":
                 reasons.append("Champs complémentaires : le schéma décrit un objet (type object).")
-            clash = set(schema.get("properties", {})) & RESERVED_FIELD_NAMES
-            if clash:
-                reasons.append(
-                    f"Champs complémentaires : noms réservés {', '.join(sorted(clash))}."
-                )
-            result["extra_fields"] = schema
+            else:
+                clash = set(schema.get("properties", {})) & RESERVED_FIELD_NAMES
+                if clash:
+                    reasons.append(
+                        f"Champs complémentaires : noms réservés {', '.join(sorted(clash))}."
+                    )
+                result["extra_fields"] = schema
 
     for step in adjustments.get("extra_steps") or []:
         code = step.get("code", "") if isinstance(step, dict) else ""
@@ -226,6 +231,16 @@ def apply_adjustments(template: dict[str, Any], adjustments: dict[str, Any]) -> 
     return result
 
 
+def _returns_to(transitions: dict[str, Any], name: str, t: dict[str, Any], source: str) -> bool:
+    """A pure self-loop on `source`, or the way back of an optional step that left from it."""
+    if t.get("from") == [source]:
+        return True
+    if name.startswith("finish_"):
+        start = transitions.get("start_" + name.removeprefix("finish_"), {})
+        return start.get("from") == [source] and t.get("from") == [start.get("to")]
+    return False
+
+
 def legal_violations(
     data: dict[str, Any], *, known_guards: set[str], known_effects: set[str]
 ) -> list[str]:
@@ -256,6 +271,12 @@ def legal_violations(
         reasons.append("L'avis de la commission doit être recueilli avant toute décision.")
     if not any(t.get("to") == "authorised" for t in decisions.values()):
         reasons.append("Le préfet doit pouvoir autoriser le parcours.")
+    decision_targets = {t.get("to") for t in decisions.values()}
+    for name, t in transitions.items():
+        if t.get("to") in decision_targets and not t.get("decision"):
+            reasons.append(
+                f"Seul le préfet décide : « {name} » mène à « {t.get('to')} » sans être une décision."
+            )
     for name, t in decisions.items():
         if set(t.get("roles", [])) != {DECISION_ROLE}:
             reasons.append(f"Seul le préfet décide ({name}).")
@@ -267,9 +288,7 @@ def legal_violations(
             entering = [
                 other
                 for other, o in transitions.items()
-                if o.get("to") == source
-                and source not in o.get("from", [])
-                and not other.startswith("finish_")
+                if o.get("to") == source and not _returns_to(transitions, other, o, source)
             ]
             if any(other != AVIS_TRANSITION for other in entering):
                 reasons.append(

@@ -1,0 +1,142 @@
+"""The département's adoption of the national PSP template, adjusted where the law allows."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+
+from frontend.decorators import page
+from parcours.accounts.models import Role
+from parcours.accounts.permissions import ALL_TENANT_ROLES, Access
+from parcours.db import connection
+from parcours.workflows.definition import DefinitionError
+from parcours.workflows.services import current_template, current_variant, workflow_variant_save
+
+
+class VariantForm(forms.Form):
+    instruction_target_days = forms.IntegerField(
+        label="Objectif de délai d'instruction (jours)", min_value=1, max_value=365
+    )
+    decision_target_days = forms.IntegerField(
+        label="Objectif de délai de décision après l'avis (jours)", min_value=1, max_value=365
+    )
+    period_end_warning_days = forms.IntegerField(
+        label="Rappel avant la fin d'une période (jours)", min_value=1, max_value=365
+    )
+    aps_expiry_warning_days = forms.IntegerField(
+        label="Rappel avant l'expiration d'une APS (jours)", min_value=1, max_value=365
+    )
+    missing_items_unanswered_days = forms.IntegerField(
+        label="Rappel des pièces manquantes sans réponse (jours)", min_value=1, max_value=365
+    )
+    early_end_of_pathway = forms.BooleanField(
+        label="Le préfet peut mettre fin au parcours avant son terme", required=False
+    )
+    extra_documents = forms.CharField(
+        label="Pièces complémentaires (une par ligne : code | libellé)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    extra_fields = forms.CharField(
+        label="Champs complémentaires (schéma JSON d'un objet)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def clean_extra_fields(self) -> dict[str, Any] | None:
+        raw = self.cleaned_data["extra_fields"].strip()
+        if not raw:
+            return None
+        try:
+            value = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise forms.ValidationError(f"JSON invalide (ligne {exc.lineno}) : {exc.msg}.") from exc
+        return value
+
+    def clean_extra_documents(self) -> list[dict[str, Any]]:
+        documents = []
+        for line in self.cleaned_data["extra_documents"].splitlines():
+            if not line.strip():
+                continue
+            code, _, label = (part.strip() for part in line.partition("|"))
+            if not code.isidentifier() or not label:
+                raise forms.ValidationError(f"Ligne « {line} » : attendu « code | libellé ».")
+            documents.append({"code": code, "label": label, "kinds": ["first_request", "renewal"]})
+        return documents
+
+
+@page(roles=ALL_TENANT_ROLES, national=False)
+def workflow_settings(request: HttpRequest, *, access: Access) -> HttpResponse:
+    tenant = access.tenant
+    assert tenant is not None
+    variant = current_variant(tenant=tenant)
+    connection.set_tenant(tenant)
+    workflow = variant.workflow
+    can_edit = Role.COORDINATOR in access.roles
+    current_extra = [d for d in variant.adjustments.get("documents", {}).get("add", [])]
+    initial = {
+        **workflow.deadlines,
+        "early_end_of_pathway": workflow.options.get("early_end_of_pathway", False),
+        "extra_documents": "\n".join(f"{d['code']} | {d['label']}" for d in current_extra),
+        "extra_fields": json.dumps(
+            variant.adjustments["extra_fields"], ensure_ascii=False, indent=2
+        )
+        if "extra_fields" in variant.adjustments
+        else "",
+    }
+    form = VariantForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        if not can_edit:
+            from django.core.exceptions import PermissionDenied
+
+            raise PermissionDenied
+        if form.is_valid():
+            data = form.cleaned_data
+            adjustments: dict[str, Any] = {
+                "deadlines": {k: data[k] for k in workflow.deadlines},
+                "options": {"early_end_of_pathway": data["early_end_of_pathway"]},
+            }
+            if data["extra_documents"]:
+                adjustments["documents"] = {"add": data["extra_documents"]}
+            if data["extra_fields"] is not None:
+                adjustments["extra_fields"] = data["extra_fields"]
+            try:
+                workflow_variant_save(
+                    tenant=tenant,
+                    template=current_template(code="psp"),
+                    adjustments=adjustments,
+                    actor_id=access.user_id,
+                )
+            except DefinitionError as exc:
+                for reason in exc.reasons:
+                    form.add_error(None, reason)
+                status = 400
+            else:
+                messages.success(
+                    request,
+                    "Le modèle de parcours du département est enregistré ; il s'applique aux nouvelles demandes.",
+                )
+                return HttpResponseRedirect(reverse("frontend:workflow"))
+            finally:
+                connection.set_tenant(tenant)
+        else:
+            status = 400
+    return render(
+        request,
+        "casework/workflow.html",
+        {
+            "variant": variant,
+            "workflow": workflow,
+            "form": form,
+            "can_edit": can_edit,
+            "page_title": "Modèle de parcours",
+        },
+        status=status,
+    )

@@ -1,0 +1,170 @@
+"""Deadlines: which reminders are due in a département today, each created (and sent) once."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+
+from parcours.workflows.services import current_template
+from tenants.casework.models import (
+    Dossier,
+    Pathway,
+    PathwayStatus,
+    Period,
+    Reminder,
+    ReminderKind,
+    Right,
+    RightStatus,
+)
+from tenants.casework.services import processing_days
+
+
+def _deadlines(dossier: Dossier | None) -> dict[str, int]:
+    if dossier is not None:
+        return dossier.workflow_variant.workflow.deadlines
+    return current_template(code="psp").definition["deadlines"]
+
+
+def _remind(
+    *,
+    key: str,
+    kind: str,
+    role: str,
+    message: str,
+    due_on: dt.date,
+    dossier: Dossier | None = None,
+    right: Right | None = None,
+    association_id: int | None = None,
+) -> Reminder | None:
+    reminder, created = Reminder.objects.get_or_create(
+        key=key,
+        defaults={
+            "kind": kind,
+            "role": role,
+            "message": message,
+            "due_on": due_on,
+            "dossier": dossier,
+            "right": right,
+            "association_id": association_id,
+        },
+    )
+    return reminder if created else None
+
+
+def reminders_due(*, today: dt.date) -> list[Reminder]:
+    """Create the reminders due today; returns only the new ones (to be e-mailed)."""
+    created: list[Reminder | None] = []
+    with transaction.atomic():
+        periods = Period.objects.filter(
+            pathway__status=PathwayStatus.ACTIVE, ended_early_on__isnull=True, ends_on__gte=today
+        ).select_related("dossier__workflow_variant", "pathway__person")
+        for period in periods:
+            days = _deadlines(period.dossier)["period_end_warning_days"]
+            if period.ends_on - today > dt.timedelta(days=days):
+                continue
+            if period.pathway.dossiers.filter(number__gt=period.dossier.number).exists():
+                continue  # a renewal is already on its way
+            pseudonym = period.pathway.person.pseudonym
+            for role in ("coordinator", "association_worker"):
+                created.append(
+                    _remind(
+                        key=f"period_ending:{period.pk}:{role}",
+                        kind=ReminderKind.PERIOD_ENDING,
+                        role=role,
+                        message=f"{pseudonym} : la période {period.number} se termine le {period.ends_on:%d/%m/%Y}.",
+                        due_on=period.ends_on,
+                        dossier=period.dossier,
+                        association_id=period.pathway.person.association_id
+                        if role == "association_worker"
+                        else None,
+                    )
+                )
+        warning = _deadlines(None)["aps_expiry_warning_days"]
+        for right in Right.objects.filter(
+            right_type="aps",
+            status=RightStatus.GRANTED,
+            ends_on__isnull=False,
+            ends_on__lte=today + dt.timedelta(days=warning),
+        ).select_related("person"):
+            created.append(
+                _remind(
+                    key=f"aps_expiring:{right.pk}:{right.ends_on}",
+                    kind=ReminderKind.APS_EXPIRING,
+                    role="association_worker",
+                    message=f"{right.person.pseudonym} : l'APS expire le {right.ends_on:%d/%m/%Y}, pensez au renouvellement.",
+                    due_on=right.ends_on or today,
+                    right=right,
+                    association_id=right.person.association_id,
+                )
+            )
+        now = timezone.now()
+        waiting = Dossier.objects.filter(
+            state__in=["submitted", "complete", "scheduled", "avis_given", "incomplete"]
+        ).select_related("workflow_variant", "person")
+        for dossier in waiting:
+            limits = _deadlines(dossier)
+            if dossier.state == "avis_given" and dossier.commission_avis_on:
+                if (today - dossier.commission_avis_on).days > limits["decision_target_days"]:
+                    created.append(
+                        _remind(
+                            key=f"waiting_decision:{dossier.pk}",
+                            kind=ReminderKind.WAITING_DECISION,
+                            role="prefet",
+                            message=(
+                                f"{dossier.person.pseudonym} : décision attendue depuis "
+                                f"l'avis du {dossier.commission_avis_on:%d/%m/%Y}."
+                            ),
+                            due_on=today,
+                            dossier=dossier,
+                        )
+                    )
+            elif dossier.state == "incomplete" and dossier.clock_paused_since:
+                if (now - dossier.clock_paused_since).days > limits[
+                    "missing_items_unanswered_days"
+                ]:
+                    created.append(
+                        _remind(
+                            key=f"missing_items:{dossier.pk}:{dossier.clock_paused_since:%Y%m%d}",
+                            kind=ReminderKind.MISSING_ITEMS_UNANSWERED,
+                            role="association_worker",
+                            association_id=dossier.association_id,
+                            message=(
+                                f"{dossier.person.pseudonym} : des pièces sont demandées "
+                                f"depuis le {dossier.clock_paused_since:%d/%m/%Y}."
+                            ),
+                            due_on=today,
+                            dossier=dossier,
+                        )
+                    )
+            elif dossier.state in {"submitted", "complete", "scheduled"}:
+                waited = processing_days(dossier=dossier, now=now)
+                if waited is not None and waited > limits["instruction_target_days"]:
+                    created.append(
+                        _remind(
+                            key=f"waiting_instruction:{dossier.pk}",
+                            kind=ReminderKind.WAITING_INSTRUCTION,
+                            role="coordinator",
+                            message=(
+                                f"{dossier.person.pseudonym} : en instruction depuis {waited} jours "
+                                f"(objectif {limits['instruction_target_days']})."
+                            ),
+                            due_on=today,
+                            dossier=dossier,
+                        )
+                    )
+        # A pathway whose last period is over with no renewal under way is complete.
+        for pathway in Pathway.objects.filter(status=PathwayStatus.ACTIVE).prefetch_related(
+            "periods", "dossiers"
+        ):
+            last = max(pathway.periods.all(), key=lambda p: p.number, default=None)
+            pending = any(
+                d.state not in {"authorised", "refused", "withdrawn"}
+                for d in pathway.dossiers.all()
+            )
+            if last is not None and last.ends_on < today and not pending:
+                pathway.status = PathwayStatus.COMPLETED
+                pathway.ended_on = last.ends_on
+                pathway.save(update_fields=["status", "ended_on"])
+    return [r for r in created if r is not None]
