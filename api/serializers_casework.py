@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from tenants.casework.models import Document, Dossier, DossierEvent, DossierKind, Period, Person
@@ -106,6 +107,19 @@ class DocumentSerializer(serializers.ModelSerializer):
         fields = ["id", "doc_type", "content_type", "size", "sha256", "uploaded_at"]
 
 
+class EvaluationSummarySerializer(serializers.Serializer):
+    domain = serializers.CharField()
+    items = serializers.ListField(child=serializers.DictField())
+    evaluated_on = serializers.DateField()
+    signed_off_at = serializers.DateTimeField(allow_null=True)
+
+
+class ProjectSummarySerializer(serializers.Serializer):
+    goals = serializers.DictField()
+    commitments = serializers.CharField()
+    signed_on = serializers.DateField(allow_null=True)
+
+
 class DossierDetailSerializer(DossierSerializer):
     association_avis_motivation = serializers.CharField()
     decision_motivation = serializers.CharField()
@@ -115,6 +129,9 @@ class DossierDetailSerializer(DossierSerializer):
     periods = serializers.SerializerMethodField()
     transitions = serializers.SerializerMethodField()
     processing_days = serializers.SerializerMethodField()
+    evaluations = serializers.SerializerMethodField()
+    project = serializers.SerializerMethodField()
+    extra = serializers.DictField(read_only=True)
 
     class Meta(DossierSerializer.Meta):
         fields = [
@@ -127,7 +144,22 @@ class DossierDetailSerializer(DossierSerializer):
             "periods",
             "transitions",
             "processing_days",
+            "evaluations",
+            "project",
+            "extra",
+            "notified_on",
+            "notification_channel",
         ]
+
+    @extend_schema_field(EvaluationSummarySerializer(many=True))
+    def get_evaluations(self, obj: Dossier) -> list[dict[str, Any]]:
+        # Structured items only: the confidential notes stay on the association's side.
+        return EvaluationSummarySerializer(obj.evaluations.all(), many=True).data  # type: ignore[return-value]
+
+    @extend_schema_field(ProjectSummarySerializer(allow_null=True))
+    def get_project(self, obj: Dossier) -> dict[str, Any] | None:
+        project = getattr(obj, "project", None)
+        return ProjectSummarySerializer(project).data if project else None
 
     def get_periods(self, obj: Dossier) -> list[dict[str, Any]]:
         return PeriodSerializer(obj.pathway.periods.all(), many=True).data  # type: ignore[return-value]
@@ -231,3 +263,7 @@ class WorkflowSerializer(serializers.Serializer):
 
 class WorkflowAdjustSerializer(serializers.Serializer):
     adjustments = serializers.DictField()
+
+
+class ExtraSerializer(serializers.Serializer):
+    values = serializers.DictField()

@@ -47,5 +47,6 @@ urlpatterns = [
         name="dossier-notification",
     ),
     path("reminders/", casework.ReminderList.as_view(), name="reminders"),
+    path("dossiers/<int:pk>/extra/", casework.ExtraView.as_view(), name="dossier-extra"),
     path("workflow/", casework.WorkflowView.as_view(), name="workflow"),
 ]

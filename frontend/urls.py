@@ -47,6 +47,7 @@ tenant_patterns = [
     path("dossiers/<int:pk>/parcours/", casework.pathway_action, name="pathway_action"),
     path("pieces/<int:pk>/", casework.document_download, name="document"),
     path("dossiers/<int:pk>/droits/", casework.right_update, name="right_update"),
+    path("dossiers/<int:pk>/champs/", casework.extra_edit, name="dossier_extra"),
     path("dossiers/<int:pk>/notification/", casework.notification_record, name="notification"),
     path("modele-de-parcours/", workflow.workflow_settings, name="workflow"),
 ]

@@ -28,6 +28,7 @@ from api.serializers_casework import (
     EndEarlySerializer,
     EvaluationSerializer,
     ExitSerializer,
+    ExtraSerializer,
     NotificationSerializer,
     PersonCreateSerializer,
     PersonDetailSerializer,
@@ -548,3 +549,20 @@ class WorkflowView(APIView):
         finally:
             connection.set_tenant(tenant)
         return Response(self._payload(variant))
+
+
+class ExtraView(_WorkerAction):
+    @extend_schema(
+        request=ExtraSerializer,
+        responses={200: DossierSerializer},
+        summary="Fill the département's complementary fields (validated by its JSON Schema)",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        serializer = ExtraSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.dossier_extra_record(
+            access=request_access(request),
+            dossier_id=pk,
+            values=serializer.validated_data["values"],
+        )
+        return Response(DossierSerializer(_dossier(request, pk)).data)

@@ -323,6 +323,10 @@ def dossier_detail(request: HttpRequest, pk: int, *, access: Access) -> HttpResp
         in {PathwayStatus.ACTIVE, PathwayStatus.ENDED_EARLY, PathwayStatus.COMPLETED},
         "exit_outcomes": NomenclatureItem.objects.filter(kind="exit_outcome", is_active=True),
         "rights": rights_panel(person=dossier.person),
+        "extra_fields": [
+            {"name": name, "label": spec.get("title") or name, "value": dossier.extra.get(name)}
+            for name, spec in (workflow.extra_fields.get("properties") or {}).items()
+        ],
         "afis_checklist": AFIS_CHECKLIST.items(),
         "can_edit_rights": access.has_any({Role.COORDINATOR, Role.ASSOCIATION_WORKER}),
         "right_statuses": RightStatus.choices,
@@ -671,3 +675,59 @@ def notification_record(request: HttpRequest, pk: int, *, access: Access) -> Htt
                 request, "La notification est enregistrée ; le délai de recours court."
             )
     return HttpResponseRedirect(reverse("frontend:dossier", kwargs={"pk": pk}))
+
+
+def extra_form_class(schema: dict[str, Any]) -> type[forms.Form]:
+    """A form for the département's complementary fields, built from their JSON Schema."""
+    fields: dict[str, forms.Field] = {}
+    required = set(schema.get("required", []))
+    for name, spec in (schema.get("properties") or {}).items():
+        label = spec.get("title") or name
+        kind = spec.get("type")
+        if "enum" in spec:
+            fields[name] = forms.ChoiceField(
+                label=label, required=False, choices=[("", "—")] + [(v, v) for v in spec["enum"]]
+            )
+        elif kind == "boolean":
+            fields[name] = forms.BooleanField(label=label, required=False)
+        elif kind == "integer":
+            fields[name] = forms.IntegerField(label=label, required=False)
+        elif kind == "string" and spec.get("format") == "date":
+            fields[name] = forms.DateField(
+                label=label, required=False, widget=forms.DateInput(attrs={"type": "date"})
+            )
+        else:
+            fields[name] = forms.CharField(
+                label=label, required=False, max_length=spec.get("maxLength", 500)
+            )
+        if name in required:
+            fields[name].help_text = "Obligatoire pour déposer le dossier."
+    return type("ExtraForm", (forms.Form,), fields)
+
+
+@page(roles=WORKER, national=False)
+def extra_edit(request: HttpRequest, pk: int, *, access: Access) -> HttpResponse:
+    dossier = _dossier_or_404(access, pk)
+    schema = dossier.workflow_variant.workflow.extra_fields
+    if not schema or not schema.get("properties"):
+        raise Http404
+    form = extra_form_class(schema)(request.POST or None, initial=dossier.extra)
+    if request.method == "POST" and form.is_valid():
+        values = {
+            k: (v.isoformat() if isinstance(v, dt.date) else v)
+            for k, v in form.cleaned_data.items()
+            if v not in (None, "")
+        }
+        try:
+            services.dossier_extra_record(access=access, dossier_id=dossier.pk, values=values)
+        except services.CaseworkError as exc:
+            _fail(request, form, exc)
+        else:
+            messages.success(request, "Les champs complémentaires sont enregistrés.")
+            return HttpResponseRedirect(reverse("frontend:dossier", kwargs={"pk": dossier.pk}))
+    return render(
+        request,
+        "casework/step_form.html",
+        {"form": form, "dossier": dossier, "title": "Champs complémentaires du département"},
+        status=400 if form.is_bound and form.errors else 200,
+    )

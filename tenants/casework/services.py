@@ -709,3 +709,45 @@ def appeal_deadline(*, dossier: Dossier) -> dt.date | None:
         return None
     months = int(legal_parameter_value(key="appeal_delay_months", on=dossier.notified_on))
     return dossier.notified_on + relativedelta(months=months)
+
+
+def extra_fields_errors(*, schema: dict[str, Any], values: dict[str, Any]) -> dict[str, list[str]]:
+    """The département's complementary fields checked against their JSON Schema, in French."""
+    from jsonschema import Draft202012Validator
+
+    errors: dict[str, list[str]] = {}
+    for error in Draft202012Validator(schema).iter_errors(values):
+        if error.validator == "required":
+            missing = error.message.split("'")[1] if "'" in error.message else "extra"
+            errors.setdefault(missing, []).append("Ce champ complémentaire est obligatoire.")
+        else:
+            field = str(error.path[0]) if error.path else "extra"
+            errors.setdefault(field, []).append(
+                f"Valeur refusée ({error.validator} : {error.message})."
+            )
+    return errors
+
+
+def dossier_extra_record(*, access: Access, dossier_id: int, values: dict[str, Any]) -> Dossier:
+    """The association fills the complementary fields its département asks for."""
+    with transaction.atomic():
+        dossier = _editable_by_association(access=access, dossier_id=dossier_id)
+        schema = dossier.workflow_variant.workflow.extra_fields or {"type": "object"}
+        known = set(schema.get("properties", {}))
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise CaseworkError([f"Champs inconnus : {', '.join(unknown)}."])
+        errors = extra_fields_errors(schema={**schema, "required": []}, values=values)
+        if errors:
+            raise CaseworkError(["Des champs complémentaires sont invalides."], fields=errors)
+        dossier.extra = {**dossier.extra, **values}
+        dossier.save(update_fields=["extra", "updated_at"])
+        audit_record(
+            action="dossier.extra_recorded",
+            actor_id=access.user_id,
+            actor_role=Role.ASSOCIATION_WORKER.value,
+            object_type="dossier",
+            object_id=dossier.pk,
+            data={"fields": sorted(values)},
+        )
+        return dossier

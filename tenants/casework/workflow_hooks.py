@@ -128,3 +128,21 @@ def close_withdrawn_request(
     if dossier.kind == DossierKind.FIRST_REQUEST:
         dossier.pathway.status = PathwayStatus.WITHDRAWN
         dossier.pathway.save(update_fields=["status"])
+
+
+@guard("extra_fields_complete")
+def extra_fields_complete(
+    *, dossier: Dossier, workflow: Workflow, data: dict[str, Any]
+) -> str | None:
+    from tenants.casework.services import extra_fields_errors
+
+    schema = workflow.extra_fields
+    if not schema or not schema.get("properties"):
+        return None
+    values = {k: v for k, v in dossier.extra.items() if k in schema["properties"]}
+    errors = extra_fields_errors(schema=schema, values=values)
+    if errors:
+        return (
+            "Champs complémentaires du département à compléter : " + ", ".join(sorted(errors)) + "."
+        )
+    return None

@@ -11,6 +11,7 @@ executed, the schema is the migrated one (tests compare the catalogs).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import time
 import uuid
@@ -57,11 +58,14 @@ _blueprint_cache: dict[str, Blueprint] = {}
 _SKIPPED_VERBS = {"SELECT", "SET", "SHOW", "RESET"}
 
 
+@functools.cache
 def migrations_on_disk() -> tuple[tuple[str, str], ...]:
+    """Migration files do not change while a process runs: read them once."""
     loader = MigrationLoader(None, ignore_no_migrations=True)
     return tuple(sorted(loader.disk_migrations))
 
 
+@functools.cache
 def _fingerprint(migrations: tuple[tuple[str, str], ...]) -> str:
     loader = MigrationLoader(None, ignore_no_migrations=True)
     digest = hashlib.sha256()
