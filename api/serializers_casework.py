@@ -267,3 +267,27 @@ class WorkflowAdjustSerializer(serializers.Serializer):
 
 class ExtraSerializer(serializers.Serializer):
     values = serializers.DictField()
+
+
+class ProjectActionSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    domain = serializers.ChoiceField(
+        choices=[
+            "logement",
+            "hebergement",
+            "soins",
+            "acces_droits",
+            "insertion_sociale",
+            "insertion_professionnelle",
+        ]
+    )
+    description = serializers.CharField(max_length=300)
+    partner = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    due_on = serializers.DateField(required=False, allow_null=True, default=None)
+    status = serializers.ChoiceField(
+        choices=["planned", "in_progress", "done", "abandoned"], default="planned"
+    )
+
+
+class TransmissionSerializer(serializers.Serializer):
+    on = serializers.DateField()

@@ -48,5 +48,20 @@ urlpatterns = [
     ),
     path("reminders/", casework.ReminderList.as_view(), name="reminders"),
     path("dossiers/<int:pk>/extra/", casework.ExtraView.as_view(), name="dossier-extra"),
+    path(
+        "dossiers/<int:pk>/project/actions/",
+        casework.ProjectActionView.as_view(),
+        name="project-actions",
+    ),
+    path(
+        "dossiers/<int:pk>/project/actions/<int:action_id>/",
+        casework.ProjectActionView.as_view(),
+        name="project-action",
+    ),
+    path(
+        "persons/<int:pk>/rights/afis/msa/",
+        casework.AfisTransmissionView.as_view(),
+        name="afis-msa",
+    ),
     path("workflow/", casework.WorkflowView.as_view(), name="workflow"),
 ]

@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.common import banner, median, percentile, setup_django, table  # noqa: E402
+from benchmarks.common import banner, median, percentile, setup_django, table
 
 DATABASE = "parcours_bench_casework"
 

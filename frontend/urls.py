@@ -48,6 +48,9 @@ tenant_patterns = [
     path("pieces/<int:pk>/", casework.document_download, name="document"),
     path("dossiers/<int:pk>/droits/", casework.right_update, name="right_update"),
     path("dossiers/<int:pk>/champs/", casework.extra_edit, name="dossier_extra"),
+    path("dossiers/<int:pk>/actions/", casework.action_edit, name="action_new"),
+    path("dossiers/<int:pk>/actions/<int:action_id>/", casework.action_edit, name="action_edit"),
+    path("dossiers/<int:pk>/afis-msa/", casework.afis_transmit, name="afis_transmit"),
     path("dossiers/<int:pk>/notification/", casework.notification_record, name="notification"),
     path("modele-de-parcours/", workflow.workflow_settings, name="workflow"),
 ]

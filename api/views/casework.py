@@ -33,11 +33,13 @@ from api.serializers_casework import (
     PersonCreateSerializer,
     PersonDetailSerializer,
     PersonSerializer,
+    ProjectActionSerializer,
     ProjectSerializer,
     ReminderSerializer,
     RightSerializer,
     RightUpdateSerializer,
     TransitionSerializer,
+    TransmissionSerializer,
     WorkflowAdjustSerializer,
     WorkflowSerializer,
 )
@@ -566,3 +568,40 @@ class ExtraView(_WorkerAction):
             values=serializer.validated_data["values"],
         )
         return Response(DossierSerializer(_dossier(request, pk)).data)
+
+
+class ProjectActionView(_WorkerAction):
+    @extend_schema(
+        request=ProjectActionSerializer,
+        responses={200: ProjectActionSerializer},
+        summary="Add (without id) or update an action of the insertion project",
+    )
+    def post(self, request: Request, pk: int, action_id: int | None = None) -> Response:
+        serializer = ProjectActionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        action = services.project_action_save(
+            access=request_access(request),
+            dossier_id=pk,
+            action_id=action_id,
+            **serializer.validated_data,
+        )
+        return Response(ProjectActionSerializer(action).data)
+
+
+class AfisTransmissionView(APIView):
+    permission_classes = [tenant_roles({Role.COORDINATOR})]
+
+    @extend_schema(
+        request=TransmissionSerializer,
+        responses={200: RightSerializer},
+        summary="Record the transmission of a granted AFIS to the MSA",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        from tenants.casework.rights import afis_transmit_to_msa
+
+        serializer = TransmissionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        right = afis_transmit_to_msa(
+            access=request_access(request), person_id=pk, on=serializer.validated_data["on"]
+        )
+        return Response(RightSerializer(_right_row(right, right.right_type, right.right_type)).data)

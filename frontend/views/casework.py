@@ -25,12 +25,14 @@ from tenants.audit.services import audit_record
 from tenants.casework import selectors, services
 from tenants.casework.forms import REFUSAL_GROUNDS
 from tenants.casework.models import (
+    ActionStatus,
     Avis,
     Document,
     DossierKind,
     NeedsDomain,
     NotificationChannel,
     PathwayStatus,
+    ProjectDomain,
     RightStatus,
 )
 from tenants.casework.rights import AFIS_CHECKLIST, rights_panel
@@ -731,3 +733,79 @@ def extra_edit(request: HttpRequest, pk: int, *, access: Access) -> HttpResponse
         {"form": form, "dossier": dossier, "title": "Champs complémentaires du département"},
         status=400 if form.is_bound and form.errors else 200,
     )
+
+
+class ActionForm(forms.Form):
+    domain = forms.ChoiceField(label="Domaine", choices=ProjectDomain.choices)
+    description = forms.CharField(
+        label="Action", max_length=300, error_messages={"required": "Décrivez l'action."}
+    )
+    partner = forms.CharField(label="Partenaire", max_length=200, required=False)
+    due_on = forms.DateField(
+        label="Échéance",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "Date invalide."},
+    )
+    status = forms.ChoiceField(label="État", choices=ActionStatus.choices)
+
+
+@page(roles=WORKER, national=False)
+def action_edit(
+    request: HttpRequest, pk: int, action_id: int | None = None, *, access: Access
+) -> HttpResponse:
+    dossier = _dossier_or_404(access, pk)
+    action = None
+    if action_id is not None:
+        project = getattr(dossier, "project", None)
+        action = project.actions.filter(pk=action_id).first() if project else None
+        if action is None:
+            raise Http404
+    initial = (
+        {
+            "domain": action.domain,
+            "description": action.description,
+            "partner": action.partner,
+            "due_on": action.due_on,
+            "status": action.status,
+        }
+        if action
+        else {}
+    )
+    form = ActionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.project_action_save(
+                access=access, dossier_id=dossier.pk, action_id=action_id, **form.cleaned_data
+            )
+        except services.CaseworkError as exc:
+            _fail(request, form, exc)
+        else:
+            messages.success(request, "L'action du projet est enregistrée.")
+            return HttpResponseRedirect(
+                reverse("frontend:dossier", kwargs={"pk": dossier.pk}) + "#projet"
+            )
+    return render(
+        request,
+        "casework/step_form.html",
+        {"form": form, "dossier": dossier, "title": "Action du projet d'insertion"},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@page(roles={Role.COORDINATOR}, national=False)
+@require_POST
+def afis_transmit(request: HttpRequest, pk: int, *, access: Access) -> HttpResponse:
+    from tenants.casework.rights import afis_transmit_to_msa
+
+    dossier = _dossier_or_404(access, pk)
+    try:
+        on = dt.date.fromisoformat(request.POST.get("on", ""))
+        afis_transmit_to_msa(access=access, person_id=dossier.person_id, on=on)
+    except ValueError:
+        messages.error(request, "Indiquez une date valide.")
+    except services.CaseworkError as exc:
+        _fail(request, None, exc)
+    else:
+        messages.success(request, "La transmission de l'AFIS à la MSA est enregistrée.")
+    return HttpResponseRedirect(reverse("frontend:dossier", kwargs={"pk": pk}) + "#droits")

@@ -32,6 +32,7 @@ from tenants.casework.models import (
     PathwayStatus,
     Period,
     Person,
+    ProjectAction,
     PseudonymCounter,
 )
 from tenants.casework.selectors import FULL_SCOPE_ROLES, NotInScope
@@ -751,3 +752,58 @@ def dossier_extra_record(*, access: Access, dossier_id: int, values: dict[str, A
             data={"fields": sorted(values)},
         )
         return dossier
+
+
+def project_action_save(
+    *,
+    access: Access,
+    dossier_id: int,
+    action_id: int | None,
+    domain: str,
+    description: str,
+    partner: str,
+    due_on: dt.date | None,
+    status: str,
+) -> ProjectAction:
+    """Add or update an action of the insertion project (the association follows them all along)."""
+    from tenants.casework.models import ActionStatus, ProjectDomain
+
+    errors: dict[str, list[str]] = {}
+    if domain not in ProjectDomain.values:
+        errors["domain"] = ["Choisissez un domaine."]
+    if not description.strip():
+        errors["description"] = ["Décrivez l'action."]
+    if status not in ActionStatus.values:
+        errors["status"] = ["État inconnu."]
+    if errors:
+        raise CaseworkError(["L'action n'est pas complète."], fields=errors)
+    if Role.ASSOCIATION_WORKER not in access.roles:
+        raise CaseworkError(["Les actions du projet sont suivies par l'association."])
+    with transaction.atomic():
+        dossier = (
+            Dossier.objects.select_for_update()
+            .filter(pk=dossier_id, association_id__in=access.association_ids)
+            .first()
+        )
+        if dossier is None:
+            raise NotInScope
+        project, _ = InsertionProject.objects.get_or_create(dossier=dossier)
+        if action_id is None:
+            action = ProjectAction(project=project)
+        else:
+            found = ProjectAction.objects.filter(pk=action_id, project=project).first()
+            if found is None:
+                raise NotInScope
+            action = found
+        action.domain, action.description = domain, description.strip()
+        action.partner, action.due_on, action.status = partner.strip(), due_on, status
+        action.save()
+        audit_record(
+            action="project.action_saved",
+            actor_id=access.user_id,
+            actor_role=Role.ASSOCIATION_WORKER.value,
+            object_type="dossier",
+            object_id=dossier.pk,
+            data={"action": action.pk, "status": status},
+        )
+        return action
