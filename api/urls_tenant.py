@@ -50,12 +50,12 @@ urlpatterns = [
     path("dossiers/<int:pk>/extra/", casework.ExtraView.as_view(), name="dossier-extra"),
     path(
         "dossiers/<int:pk>/project/actions/",
-        casework.ProjectActionView.as_view(),
+        casework.ProjectActionCreate.as_view(),
         name="project-actions",
     ),
     path(
         "dossiers/<int:pk>/project/actions/<int:action_id>/",
-        casework.ProjectActionView.as_view(),
+        casework.ProjectActionUpdate.as_view(),
         name="project-action",
     ),
     path(

@@ -392,6 +392,13 @@ class PathwayExit(APIView):
         )
 
 
+def _right_label(code: str) -> str:
+    from parcours.referentiel.models import NomenclatureItem
+
+    item = NomenclatureItem.objects.filter(kind="right_type", code=code).first()
+    return item.label if item else code
+
+
 def _right_row(right: Any, label: str, type_: str) -> dict[str, Any]:
     return {
         "type": type_,
@@ -455,7 +462,11 @@ class PersonRights(APIView):
             ends_on=data.get("ends_on"),
             details=data["details"],
         )
-        return Response(RightSerializer(_right_row(right, right.right_type, right.right_type)).data)
+        return Response(
+            RightSerializer(
+                _right_row(right, _right_label(right.right_type), right.right_type)
+            ).data
+        )
 
 
 class NotificationView(APIView):
@@ -570,22 +581,38 @@ class ExtraView(_WorkerAction):
         return Response(DossierSerializer(_dossier(request, pk)).data)
 
 
-class ProjectActionView(_WorkerAction):
+class ProjectActionCreate(_WorkerAction):
     @extend_schema(
         request=ProjectActionSerializer,
         responses={200: ProjectActionSerializer},
-        summary="Add (without id) or update an action of the insertion project",
+        summary="Add an action to the insertion project",
+        operation_id="dossier_project_action_add",
     )
-    def post(self, request: Request, pk: int, action_id: int | None = None) -> Response:
-        serializer = ProjectActionSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        action = services.project_action_save(
-            access=request_access(request),
-            dossier_id=pk,
-            action_id=action_id,
-            **serializer.validated_data,
-        )
-        return Response(ProjectActionSerializer(action).data)
+    def post(self, request: Request, pk: int) -> Response:
+        return _save_action(request, pk, None)
+
+
+class ProjectActionUpdate(_WorkerAction):
+    @extend_schema(
+        request=ProjectActionSerializer,
+        responses={200: ProjectActionSerializer},
+        summary="Update an action of the insertion project (status, due date, partner…)",
+        operation_id="dossier_project_action_update",
+    )
+    def post(self, request: Request, pk: int, action_id: int) -> Response:
+        return _save_action(request, pk, action_id)
+
+
+def _save_action(request: Request, pk: int, action_id: int | None) -> Response:
+    serializer = ProjectActionSerializer(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    action = services.project_action_save(
+        access=request_access(request),
+        dossier_id=pk,
+        action_id=action_id,
+        **serializer.validated_data,
+    )
+    return Response(ProjectActionSerializer(action).data)
 
 
 class AfisTransmissionView(APIView):
@@ -604,4 +631,8 @@ class AfisTransmissionView(APIView):
         right = afis_transmit_to_msa(
             access=request_access(request), person_id=pk, on=serializer.validated_data["on"]
         )
-        return Response(RightSerializer(_right_row(right, right.right_type, right.right_type)).data)
+        return Response(
+            RightSerializer(
+                _right_row(right, _right_label(right.right_type), right.right_type)
+            ).data
+        )

@@ -628,7 +628,8 @@ def right_update(request: HttpRequest, pk: int, *, access: Access) -> HttpRespon
         return HttpResponseRedirect(reverse("frontend:dossier", kwargs={"pk": pk}) + "#droits")
     right_type = request.POST.get("right_type", "")
     details: dict[str, Any] = {}
-    if right_type == "afis":
+    if right_type == "afis" and request.POST.get("status") == "granted":
+        # The checklist is what the AFIS is granted on: later moves must not overwrite it.
         details["checklist"] = {
             code: request.POST.get(f"check_{code}") == "on" for code in AFIS_CHECKLIST
         }

@@ -56,7 +56,10 @@ class VariantForm(forms.Form):
         try:
             value = json.loads(raw)
         except json.JSONDecodeError as exc:
-            raise forms.ValidationError(f"JSON invalide (ligne {exc.lineno}) : {exc.msg}.") from exc
+            raise forms.ValidationError(
+                f"JSON invalide (ligne {exc.lineno}) : vérifiez, vers la colonne {exc.colno}, "
+                "les guillemets, les virgules et les accolades."
+            ) from exc
         return value
 
     def clean_extra_documents(self) -> list[dict[str, Any]]:

@@ -7,7 +7,9 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
-from parcours.workflows.services import current_template
+from parcours.db import connection
+from parcours.departements.models import Tenant
+from parcours.workflows.services import current_template, current_variant
 from tenants.casework.models import (
     Dossier,
     Pathway,
@@ -21,10 +23,18 @@ from tenants.casework.models import (
 from tenants.casework.services import processing_days
 
 
-def _deadlines(dossier: Dossier | None) -> dict[str, int]:
-    if dossier is not None:
-        return dossier.workflow_variant.workflow.deadlines
-    return current_template(code="psp").definition["deadlines"]
+def _deadlines(dossier: Dossier) -> dict[str, int]:
+    return dossier.workflow_variant.workflow.deadlines
+
+
+def _tenant_deadlines() -> dict[str, int]:
+    """The département's current delays (for reminders not tied to one file's version)."""
+    tenant = connection.tenant
+    if not isinstance(tenant, Tenant):
+        return current_template(code="psp").definition["deadlines"]
+    variant = current_variant(tenant=tenant)
+    connection.set_tenant(tenant)
+    return variant.workflow.deadlines
 
 
 def _remind(
@@ -64,7 +74,8 @@ def reminders_due(*, today: dt.date) -> list[Reminder]:
             days = _deadlines(period.dossier)["period_end_warning_days"]
             if period.ends_on - today > dt.timedelta(days=days):
                 continue
-            if period.pathway.dossiers.filter(number__gt=period.dossier.number).exists():
+            later = period.pathway.dossiers.filter(number__gt=period.dossier.number)
+            if later.exclude(state__in=["withdrawn", "refused"]).exists():
                 continue  # a renewal is already on its way
             pseudonym = period.pathway.person.pseudonym
             for role in ("coordinator", "association_worker"):
@@ -81,7 +92,7 @@ def reminders_due(*, today: dt.date) -> list[Reminder]:
                         else None,
                     )
                 )
-        warning = _deadlines(None)["aps_expiry_warning_days"]
+        warning = _tenant_deadlines()["aps_expiry_warning_days"]
         for right in Right.objects.filter(
             right_type="aps",
             status=RightStatus.GRANTED,
@@ -99,7 +110,8 @@ def reminders_due(*, today: dt.date) -> list[Reminder]:
                     association_id=right.person.association_id,
                 )
             )
-        now = timezone.now()
+        # Measured from `today` (not the wall clock), so a given day always gives the same result.
+        now = timezone.make_aware(dt.datetime.combine(today, timezone.localtime().time()))
         waiting = Dossier.objects.filter(
             state__in=["submitted", "complete", "scheduled", "avis_given", "incomplete"]
         ).select_related("workflow_variant", "person")

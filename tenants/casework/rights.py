@@ -129,11 +129,18 @@ def right_update(
                 )
             right.granted_on = on
             right.ends_on = ends_on
+            # A right follows the pathway in force when it is granted (an AFIS stops with it).
+            right.pathway = person.pathways.order_by("-created_at").first()
         elif target == RightStatus.REFUSED:
+            if right.requested_on and on < right.requested_on:
+                raise CaseworkError(
+                    ["Le refus ne peut pas précéder la demande."],
+                    fields={"on": ["Date antérieure à la demande."]},
+                )
             right.refused_on = on
         elif target == RightStatus.ENDED:
             right.ends_on = on
-        if ends_on and right.granted_on and ends_on < right.granted_on:
+        if right.ends_on and right.granted_on and right.ends_on < right.granted_on:
             raise CaseworkError(
                 ["La fin ne peut pas précéder l'obtention."],
                 fields={"ends_on": ["Date antérieure à l'obtention."]},

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from parcours.accounts.models import Role
 from parcours.accounts.permissions import Access
@@ -105,7 +105,8 @@ def dossier_timeline(*, dossier: Dossier) -> list[DossierEvent]:
 def reminders_for(*, access: Access, limit: int = 20) -> list[Reminder]:
     """Open reminders addressed to one of the person's roles (an association: only its own)."""
     roles = {role.value for role in access.roles}
-    reminders = Reminder.objects.filter(done_at__isnull=True, role__in=roles)
-    if roles == {"association_worker"}:
-        reminders = reminders.filter(association_id__in=access.association_ids)
+    mine = Q(role__in=roles - {"association_worker"})
+    if "association_worker" in roles:
+        mine |= Q(role="association_worker", association_id__in=access.association_ids)
+    reminders = Reminder.objects.filter(mine, done_at__isnull=True)
     return list(reminders.order_by("due_on", "id")[:limit])

@@ -34,6 +34,7 @@ from tenants.casework.models import (
     Person,
     ProjectAction,
     PseudonymCounter,
+    Right,
 )
 from tenants.casework.selectors import FULL_SCOPE_ROLES, NotInScope
 
@@ -585,7 +586,9 @@ def pathway_end_early(*, access: Access, pathway_id: int, on: dt.date, reason: s
         pathway.end_reason = reason.strip()
         pathway.save(update_fields=["status", "ended_on", "end_reason"])
         afis_stop = on.replace(day=1) + relativedelta(months=1)
-        pathway.rights.filter(right_type="afis", status="granted").update(ends_on=afis_stop)
+        Right.objects.filter(person=pathway.person, right_type="afis", status="granted").update(
+            ends_on=afis_stop
+        )
         audit_record(
             action="pathway.ended_early",
             actor_id=access.user_id,
