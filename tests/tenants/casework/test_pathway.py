@@ -9,6 +9,8 @@ import pytest
 from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 
+from parcours.db import connection
+from parcours.workflows.services import current_template, workflow_variant_save
 from tenants.audit.models import AuditEvent
 from tenants.casework.models import DossierEvent, PathwayStatus, Period
 from tenants.casework.services import (
@@ -16,6 +18,7 @@ from tenants.casework.services import (
     TransitionRequest,
     dossier_create,
     dossier_transition,
+    pathway_end_early,
     pathway_exit,
 )
 from tests.tenants.casework.conftest import prepare
@@ -54,6 +57,15 @@ def test_first_request_three_renewals_ceiling_then_exit(
 ) -> None:  # type: ignore[no-untyped-def]
     worker, coordinator = in31("association_worker"), in31("coordinator")
     today = timezone.localdate()
+    # This département lets the préfet end a pathway early (an option of its workflow variant,
+    # chosen before the file starts: a file keeps the version it started on).
+    workflow_variant_save(
+        tenant=coordinator.tenant,
+        template=current_template(code="psp"),
+        adjustments={"options": {"early_end_of_pathway": True}},
+        actor_id=coordinator.user_id,
+    )
+    connection.set_tenant(coordinator.tenant)
 
     first = prepare(worker)
     run(worker, first, "submit")
@@ -93,6 +105,20 @@ def test_first_request_three_renewals_ceiling_then_exit(
 
     with pytest.raises(CaseworkError, match="24 mois"):
         dossier_create(access=worker, person_id=first.person_id, kind="renewal")
+
+    # Twenty months later: the fourth period is running when the préfet ends the pathway early.
+    for period in Period.objects.filter(pathway=pathway):
+        period.starts_on -= relativedelta(months=20)
+        period.ends_on -= relativedelta(months=20)
+        period.save(update_fields=["starts_on", "ends_on"])
+    ended = pathway_end_early(
+        access=in31("prefet"),
+        pathway_id=pathway.pk,
+        on=today,
+        reason="Engagements non tenus depuis trois mois.",
+    )
+    assert ended.status == PathwayStatus.ENDED_EARLY
+    assert Period.objects.get(pathway=pathway, number=4).ended_early_on == today
 
     exited = pathway_exit(access=worker, pathway_id=pathway.pk, outcome="emploi", on=today)
     assert exited.status == PathwayStatus.EXITED
