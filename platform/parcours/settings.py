@@ -64,6 +64,7 @@ TENANT_APPS = [
     "tenants.audit",
     "tenants.agrements",
     "tenants.casework",
+    "tenants.commission",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

@@ -1,0 +1,189 @@
+"""The commission: its members by college, sessions, agendas, attendance, proxies and votes.
+
+Stored in the département's schema. Rules (CASF R.121-12-7, CRPA R.133-3 to R.133-15): 3-year
+mandates, convocation 5 days ahead, quorum of half the members present or represented, one proxy
+per member and only to another member, abstention on conflicts, majority with the chair's
+casting vote, minutes sent to all.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Member(models.Model):
+    user = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    college = models.CharField(max_length=64, help_text="code of the 'college' nomenclature")
+    titular = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="substitutes",
+        help_text="empty for a titular member; the titular replaced for a substitute",
+    )
+    association = models.ForeignKey(
+        "associations.Association",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="the association a member of the associations college represents",
+    )
+    is_chair = models.BooleanField(default=False)
+    arrete_reference = models.CharField("référence de l'arrêté", max_length=100)
+    arrete_on = models.DateField("date de l'arrêté")
+    mandate_start = models.DateField()
+    mandate_end = models.DateField()
+    ended_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["college", "titular_id", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.college} #{self.pk}"
+
+    @property
+    def is_titular(self) -> bool:
+        return self.titular_id is None
+
+
+class SessionStatus(models.TextChoices):
+    PLANNED = "planned", "Prévue"
+    CONVENED = "convened", "Convoquée"
+    OPEN = "open", "En cours"
+    CLOSED = "closed", "Close"
+
+
+class Session(models.Model):
+    starts_at = models.DateTimeField()
+    place = models.CharField(max_length=200, blank=True)
+    video_link = models.URLField(blank=True)
+    status = models.CharField(
+        max_length=16, choices=SessionStatus.choices, default=SessionStatus.PLANNED
+    )
+    urgent = models.BooleanField(default=False)
+    urgent_reason = models.TextField(blank=True)
+    second_convocation = models.BooleanField(
+        default=False, help_text="convened again after a session without quorum: no quorum required"
+    )
+    convened_at = models.DateTimeField(null=True, blank=True)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-starts_at"]
+
+    def __str__(self) -> str:
+        return f"Séance du {self.starts_at:%d/%m/%Y %H:%M}"
+
+
+class Presence(models.TextChoices):
+    IN_PERSON = "in_person", "Présent"
+    VIDEO = "video", "Présent en visioconférence"
+    ABSENT = "absent", "Absent"
+
+
+class Attendance(models.Model):
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="attendances")
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="attendances")
+    presence = models.CharField(max_length=16, choices=Presence.choices)
+    proxy_to = models.ForeignKey(
+        Member,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="proxies_held",
+        help_text="an absent member gives a proxy to another member present",
+    )
+
+    class Meta:
+        ordering = ["session", "member"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "member"], name="attendance_once_per_session"
+            ),
+            # One proxy per member at most: a member holds at most one in a session.
+            models.UniqueConstraint(
+                fields=["session", "proxy_to"],
+                condition=models.Q(proxy_to__isnull=False),
+                name="attendance_one_proxy_held",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id}: {self.presence}"
+
+
+class AgendaItem(models.Model):
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveIntegerField()
+    dossier = models.ForeignKey(
+        "casework.Dossier",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="agenda_items",
+    )
+    title = models.CharField(
+        max_length=300, blank=True, help_text="policy items; files show a pseudonym"
+    )
+    avis = models.CharField(max_length=16, blank=True)
+    votes_for = models.PositiveSmallIntegerField(null=True, blank=True)
+    votes_against = models.PositiveSmallIntegerField(null=True, blank=True)
+    abstentions = models.PositiveSmallIntegerField(null=True, blank=True)
+    casting_vote_used = models.BooleanField(default=False)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["session", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "position"], name="agenda_position_uniq"),
+            models.UniqueConstraint(
+                fields=["session", "dossier"],
+                condition=models.Q(dossier__isnull=False),
+                name="agenda_file_once_per_session",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or f"Dossier {self.dossier_id}"
+
+
+class ConflictOfInterest(models.Model):
+    item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="conflicts")
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(max_length=300)
+    declared_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["item", "member"], name="conflict_once")]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} sur {self.item_id}"
+
+
+class VoteChoice(models.TextChoices):
+    FAVOURABLE = "favourable", "Favorable"
+    UNFAVOURABLE = "unfavourable", "Défavorable"
+    ABSTENTION = "abstention", "Abstention"
+
+
+class Vote(models.Model):
+    item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="votes")
+    member = models.ForeignKey(
+        Member, on_delete=models.PROTECT, related_name="+", help_text="whose vote it is"
+    )
+    cast_by = models.ForeignKey(
+        Member, on_delete=models.PROTECT, related_name="+", help_text="who cast it (proxy holder)"
+    )
+    choice = models.CharField(max_length=16, choices=VoteChoice.choices)
+    cast_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["item", "member"], name="vote_once_per_item")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id}: {self.choice}"

@@ -1,0 +1,78 @@
+"""Reads of the commission: members, sessions, what an agenda shows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+
+from parcours.accounts.models import User
+from parcours.referentiel.models import NomenclatureItem
+from tenants.commission.models import Member, Presence, Session
+
+
+def members_active(*, on: Any = None) -> list[Member]:
+    day = on or timezone.localdate()
+    return list(
+        Member.objects.select_related("titular", "association")
+        .filter(mandate_start__lte=day, mandate_end__gte=day, ended_on__isnull=True)
+        .order_by("college", "titular_id", "id")
+    )
+
+
+def _item_label(item: Any) -> str:
+    if item.dossier is None:
+        return str(item.title)
+    return f"Dossier {item.dossier.person.pseudonym} ({item.dossier.get_kind_display().lower()})"
+
+
+def session_minutes_context(*, session: Session) -> dict[str, Any]:
+    """What a convocation and the minutes state: attendees, proxies, items, votes. Pseudonyms only."""
+    from tenants.commission.services import quorum
+
+    day = timezone.localtime(session.starts_at).date()
+    members = members_active(on=day)
+    users = {u.pk: u for u in User.objects.filter(pk__in={m.user_id for m in members})}
+    colleges = dict(NomenclatureItem.objects.filter(kind="college").values_list("code", "label"))
+    attendance = {a.member_id: a for a in session.attendances.all()}
+    rows = []
+    for member in members:
+        seat = attendance.get(member.pk)
+        rows.append(
+            {
+                "name": users[member.user_id].display_name,
+                "email": users[member.user_id].email,
+                "college": colleges.get(member.college, member.college),
+                "role": "président"
+                if member.is_chair
+                else ("suppléant" if member.titular_id else "titulaire"),
+                "presence": seat.get_presence_display() if seat else "non renseigné",
+                "present": bool(seat and seat.presence != Presence.ABSENT),
+                "proxy_to": users[
+                    next(m.user_id for m in members if m.pk == seat.proxy_to_id)
+                ].display_name
+                if seat and seat.proxy_to_id and any(m.pk == seat.proxy_to_id for m in members)
+                else "",
+            }
+        )
+    items = []
+    for item in session.items.select_related("dossier__person").order_by("position"):
+        items.append(
+            {
+                "position": item.position,
+                "label": _item_label(item),
+                "avis": {"favourable": "favorable", "unfavourable": "défavorable"}.get(
+                    item.avis, "—"
+                ),
+                "votes_for": item.votes_for,
+                "votes_against": item.votes_against,
+                "abstentions": item.abstentions,
+                "casting": item.casting_vote_used,
+                "conflicts": [
+                    users[c.member.user_id].display_name
+                    for c in item.conflicts.select_related("member")
+                    if c.member.user_id in users
+                ],
+            }
+        )
+    return {"session": session, "members": rows, "items": items, "quorum": quorum(session=session)}

@@ -1,0 +1,576 @@
+"""Every write on the commission: appointing members, planning, convening and running sessions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from dateutil.relativedelta import relativedelta
+from django.db import transaction
+from django.utils import timezone
+
+from parcours.accounts.models import Role, User
+from parcours.accounts.permissions import Access
+from parcours.accounts.services import membership_grant
+from parcours.db import connection
+from parcours.queue import enqueue_on_commit
+from parcours.referentiel.models import NomenclatureItem
+from parcours.referentiel.selectors import legal_parameter_value
+from tenants.audit.services import audit_record
+from tenants.casework.models import Dossier
+from tenants.casework.services import CaseworkError, TransitionRequest, dossier_transition
+from tenants.commission.models import (
+    AgendaItem,
+    Attendance,
+    ConflictOfInterest,
+    Member,
+    Presence,
+    Session,
+    SessionStatus,
+    Vote,
+    VoteChoice,
+)
+
+
+class CommissionError(CaseworkError):
+    """A commission rule refused the request; nothing was recorded."""
+
+
+def _coordinator(access: Access) -> None:
+    if Role.COORDINATOR not in access.roles:
+        raise CommissionError(["La commission est organisée par la coordination (DDFE)."])
+
+
+def _audit(access: Access, action: str, object_type: str, object_id: int, **data: object) -> None:
+    audit_record(
+        action=action,
+        actor_id=access.user_id,
+        actor_role=Role.COORDINATOR.value,
+        object_type=object_type,
+        object_id=object_id,
+        data=dict(data),
+    )
+
+
+def member_appoint(
+    *,
+    access: Access,
+    user_id: int,
+    college: str,
+    arrete_reference: str,
+    arrete_on: dt.date,
+    mandate_start: dt.date,
+    titular_id: int | None = None,
+    association_id: int | None = None,
+    is_chair: bool = False,
+) -> Member:
+    """Appoint a member (or a substitute) by arrêté, for the legal mandate duration."""
+    _coordinator(access)
+    if not NomenclatureItem.objects.filter(kind="college", code=college, is_active=True).exists():
+        raise CommissionError(["Collège inconnu."], fields={"college": ["Choisissez un collège."]})
+    if not arrete_reference.strip():
+        raise CommissionError(
+            ["L'arrêté de désignation est obligatoire."],
+            fields={"arrete_reference": ["Indiquez la référence de l'arrêté."]},
+        )
+    if arrete_on > mandate_start:
+        raise CommissionError(
+            ["Le mandat ne peut pas commencer avant l'arrêté."],
+            fields={"mandate_start": ["Date antérieure à l'arrêté."]},
+        )
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        raise CommissionError(["Compte inconnu."], fields={"user": ["Compte inconnu."]})
+    years = int(legal_parameter_value(key="commission_mandate_years", on=mandate_start))
+    tenant = access.tenant
+    assert tenant is not None
+    with transaction.atomic():
+        titular = None
+        if titular_id is not None:
+            titular = Member.objects.filter(pk=titular_id, titular__isnull=True).first()
+            if titular is None:
+                raise CommissionError(
+                    ["Un suppléant remplace un membre titulaire."],
+                    fields={"titular": ["Titulaire inconnu."]},
+                )
+            if titular.college != college:
+                raise CommissionError(
+                    ["Le suppléant appartient au collège de son titulaire."],
+                    fields={"college": ["Collège différent du titulaire."]},
+                )
+        member = Member.objects.create(
+            user=user,
+            college=college,
+            titular=titular,
+            association_id=association_id,
+            is_chair=is_chair,
+            arrete_reference=arrete_reference.strip(),
+            arrete_on=arrete_on,
+            mandate_start=mandate_start,
+            mandate_end=mandate_start + relativedelta(years=years) - dt.timedelta(days=1),
+        )
+        _audit(
+            access,
+            "commission.member_appointed",
+            "member",
+            member.pk,
+            college=college,
+            substitute=titular is not None,
+        )
+    membership_grant(user=user, role=Role.MEMBER, tenant=tenant, actor_id=access.user_id)
+    connection.set_tenant(tenant)
+    return member
+
+
+def session_schedule(
+    *, access: Access, starts_at: dt.datetime, place: str = "", video_link: str = ""
+) -> Session:
+    _coordinator(access)
+    if starts_at <= timezone.now():
+        raise CommissionError(
+            ["Une séance se prévoit dans le futur."], fields={"starts_at": ["Date passée."]}
+        )
+    with transaction.atomic():
+        session = Session.objects.create(
+            starts_at=starts_at, place=place.strip(), video_link=video_link.strip()
+        )
+        _audit(access, "commission.session_scheduled", "session", session.pk)
+        return session
+
+
+def _locked_session(session_id: int) -> Session:
+    session = Session.objects.select_for_update().filter(pk=session_id).first()
+    if session is None:
+        raise CommissionError(["Séance inconnue."])
+    return session
+
+
+def session_convene(
+    *, access: Access, session_id: int, urgent: bool = False, urgent_reason: str = ""
+) -> Session:
+    """Send the convocations: at least 5 days ahead, shorter only when urgent with a reason."""
+    _coordinator(access)
+    with transaction.atomic():
+        session = _locked_session(session_id)
+        if session.status != SessionStatus.PLANNED:
+            raise CommissionError(["Cette séance a déjà été convoquée."])
+        days = int(
+            legal_parameter_value(key="commission_convocation_min_days", on=timezone.localdate())
+        )
+        if session.starts_at - timezone.now() < dt.timedelta(days=days):
+            if not urgent:
+                raise CommissionError(
+                    [
+                        f"La convocation est envoyée au moins {days} jours avant la séance (CRPA R.133-8), "
+                        "sauf urgence motivée."
+                    ],
+                    fields={"urgent": ["Délai de convocation trop court."]},
+                )
+            if len(urgent_reason.strip()) < 10:
+                raise CommissionError(
+                    ["Motivez l'urgence."],
+                    fields={"urgent_reason": ["Motivez l'urgence (10 caractères au moins)."]},
+                )
+        if not session.items.exists():
+            raise CommissionError(["L'ordre du jour est vide."])
+        session.status = SessionStatus.CONVENED
+        session.urgent, session.urgent_reason = urgent, urgent_reason.strip()
+        session.convened_at = timezone.now()
+        session.save()
+        _audit(access, "commission.session_convened", "session", session.pk, urgent=urgent)
+        from tenants.commission.tasks import send_convocations
+
+        enqueue_on_commit(send_convocations, session_id=session.pk)
+        return session
+
+
+def agenda_add_file(*, access: Access, session_id: int, dossier_id: int) -> AgendaItem:
+    """Put a complete file on the agenda: it is scheduled for this session (workflow transition)."""
+    _coordinator(access)
+    with transaction.atomic():
+        session = _locked_session(session_id)
+        if session.status in {SessionStatus.OPEN, SessionStatus.CLOSED}:
+            raise CommissionError(["L'ordre du jour d'une séance ouverte ou close ne change plus."])
+        dossier_transition(
+            access=access,
+            dossier_id=dossier_id,
+            request=TransitionRequest(
+                name="schedule",
+                data={"session_on": timezone.localtime(session.starts_at).date().isoformat()},
+            ),
+        )
+        position = (
+            session.items.order_by("-position").values_list("position", flat=True).first() or 0
+        ) + 1
+        item = AgendaItem.objects.create(session=session, position=position, dossier_id=dossier_id)
+        _audit(access, "commission.agenda_file_added", "session", session.pk, dossier=dossier_id)
+        return item
+
+
+def agenda_add_policy(*, access: Access, session_id: int, title: str) -> AgendaItem:
+    _coordinator(access)
+    if len(title.strip()) < 5:
+        raise CommissionError(
+            ["Intitulé trop court."], fields={"title": ["Indiquez l'intitulé du point."]}
+        )
+    with transaction.atomic():
+        session = _locked_session(session_id)
+        if session.status == SessionStatus.CLOSED:
+            raise CommissionError(["La séance est close."])
+        position = (
+            session.items.order_by("-position").values_list("position", flat=True).first() or 0
+        ) + 1
+        item = AgendaItem.objects.create(session=session, position=position, title=title.strip())
+        _audit(access, "commission.agenda_item_added", "session", session.pk)
+        return item
+
+
+def _active_members(on: dt.date) -> list[Member]:
+    return [
+        m
+        for m in Member.objects.select_related("titular").filter(
+            mandate_start__lte=on, mandate_end__gte=on
+        )
+        if m.ended_on is None or m.ended_on > on
+    ]
+
+
+def attendance_record(
+    *,
+    access: Access,
+    session_id: int,
+    member_id: int,
+    presence: str,
+    proxy_to_id: int | None = None,
+) -> Attendance:
+    """Who is there (in person or by video), who is absent, and to whom an absent member gives a proxy."""
+    _coordinator(access)
+    if presence not in Presence.values:
+        raise CommissionError(
+            ["Présence inconnue."], fields={"presence": ["Choisissez une présence."]}
+        )
+    with transaction.atomic():
+        session = _locked_session(session_id)
+        if session.status == SessionStatus.CLOSED:
+            raise CommissionError(["La séance est close."])
+        day = timezone.localtime(session.starts_at).date()
+        members = {m.pk: m for m in _active_members(day)}
+        if member_id not in members:
+            raise CommissionError(["Ce membre n'est pas en mandat à la date de la séance."])
+        if proxy_to_id is not None:
+            if presence != Presence.ABSENT:
+                raise CommissionError(
+                    ["Seul un membre absent donne une procuration."],
+                    fields={"proxy_to": ["Le membre est présent."]},
+                )
+            if proxy_to_id == member_id or proxy_to_id not in members:
+                raise CommissionError(
+                    ["Une procuration ne se donne qu'à un autre membre de la commission."],
+                    fields={"proxy_to": ["Ce n'est pas un autre membre."]},
+                )
+            holder = Attendance.objects.filter(session=session, member_id=proxy_to_id).first()
+            if holder is None or holder.presence == Presence.ABSENT:
+                raise CommissionError(
+                    ["La procuration se donne à un membre présent."],
+                    fields={"proxy_to": ["Ce membre n'est pas présent."]},
+                )
+            if (
+                Attendance.objects.filter(session=session, proxy_to_id=proxy_to_id)
+                .exclude(member_id=member_id)
+                .exists()
+            ):
+                raise CommissionError(
+                    ["Un membre ne détient qu'une procuration."],
+                    fields={"proxy_to": ["Ce membre détient déjà une procuration."]},
+                )
+        elif (
+            presence == Presence.ABSENT
+            and Attendance.objects.filter(session=session, proxy_to_id=member_id).exists()
+        ):
+            raise CommissionError(["Ce membre détient une procuration : il doit être présent."])
+        attendance, _ = Attendance.objects.update_or_create(
+            session=session,
+            member_id=member_id,
+            defaults={"presence": presence, "proxy_to_id": proxy_to_id},
+        )
+        _audit(
+            access,
+            "commission.attendance",
+            "session",
+            session.pk,
+            member=member_id,
+            presence=presence,
+            proxy_to=proxy_to_id,
+        )
+        return attendance
+
+
+@dataclass(frozen=True)
+class Quorum:
+    members: int
+    present: int
+    represented: int
+    needed: int
+
+    @property
+    def counted(self) -> int:
+        return self.present + self.represented
+
+    @property
+    def reached(self) -> bool:
+        return self.counted >= self.needed
+
+
+def quorum(*, session: Session) -> Quorum:
+    """Half of the titular members present or represented (a substitute present stands for their
+    titular; an absent titular with a proxy is represented). The chair presides and is not counted."""
+    day = timezone.localtime(session.starts_at).date()
+    active = _active_members(day)
+    titulars = [m for m in active if m.is_titular and not m.is_chair]
+    attendance = {a.member_id: a for a in session.attendances.all()}
+    present = represented = 0
+    for titular in titulars:
+        seat = attendance.get(titular.pk)
+        substitute_there = any(
+            m.titular_id == titular.pk
+            and attendance.get(m.pk)
+            and attendance[m.pk].presence != Presence.ABSENT
+            for m in active
+        )
+        if (seat and seat.presence != Presence.ABSENT) or substitute_there:
+            present += 1
+        elif seat and seat.proxy_to_id:
+            represented += 1
+    total = len(titulars)
+    return Quorum(members=total, present=present, represented=represented, needed=(total + 1) // 2)
+
+
+def session_open(*, access: Access, session_id: int) -> Session:
+    _coordinator(access)
+    with transaction.atomic():
+        session = _locked_session(session_id)
+        if session.status != SessionStatus.CONVENED:
+            raise CommissionError(["Seule une séance convoquée peut être ouverte."])
+        if timezone.localtime(session.starts_at).date() != timezone.localdate():
+            raise CommissionError(["Une séance s'ouvre le jour pour lequel elle a été convoquée."])
+        session.status, session.opened_at = SessionStatus.OPEN, timezone.now()
+        session.save(update_fields=["status", "opened_at"])
+        _audit(access, "commission.session_opened", "session", session.pk)
+        return session
+
+
+def conflict_declare(
+    *, access: Access, item_id: int, member_id: int, reason: str
+) -> ConflictOfInterest:
+    _coordinator(access)
+    if len(reason.strip()) < 3:
+        raise CommissionError(
+            ["Précisez l'intérêt déclaré."], fields={"reason": ["Précisez l'intérêt."]}
+        )
+    with transaction.atomic():
+        item = AgendaItem.objects.select_for_update().get(pk=item_id)
+        if item.closed_at:
+            raise CommissionError(["Le vote sur ce point est clos."])
+        conflict, _ = ConflictOfInterest.objects.get_or_create(
+            item=item, member_id=member_id, defaults={"reason": reason.strip()}
+        )
+        item.votes.filter(member_id=member_id).delete()
+        _audit(access, "commission.conflict_declared", "agenda_item", item.pk, member=member_id)
+        return conflict
+
+
+def _excluded(item: AgendaItem, member: Member) -> str | None:
+    """Why a member does not deliberate on this item, or None."""
+    if item.conflicts.filter(member=member).exists():
+        return "a déclaré un intérêt"
+    if item.dossier is not None:
+        if (
+            member.association_id is not None
+            and member.association_id == item.dossier.association_id
+        ):
+            return "représente l'association qui a préparé le dossier"
+        college = NomenclatureItem.objects.filter(kind="college", code=member.college).first()
+        if college and college.attributes.get("sits_on_individual_files") is False:
+            return "ne siège pas sur les dossiers individuels"
+    return None
+
+
+def voters(*, item: AgendaItem) -> dict[int, int]:
+    """Whose vote may be cast on `item` → by whom (themselves, or the holder of their proxy)."""
+    session = item.session
+    day = timezone.localtime(session.starts_at).date()
+    active = {m.pk: m for m in _active_members(day)}
+    allowed: dict[int, int] = {}
+    for attendance in session.attendances.all():
+        member = active.get(attendance.member_id)
+        if member is None:
+            continue
+        if attendance.presence != Presence.ABSENT:
+            if _excluded(item, member) is None:
+                allowed[member.pk] = member.pk
+        elif attendance.proxy_to_id and attendance.proxy_to_id in active:
+            holder_attendance = session.attendances.filter(member_id=attendance.proxy_to_id).first()
+            if (
+                holder_attendance
+                and holder_attendance.presence != Presence.ABSENT
+                and _excluded(item, member) is None
+            ):
+                allowed[member.pk] = attendance.proxy_to_id
+    return allowed
+
+
+def vote_cast(*, access: Access, item_id: int, member_id: int, choice: str) -> Vote:
+    """Record a member's vote (cast by them, or by the holder of their proxy)."""
+    _coordinator(access)
+    if choice not in VoteChoice.values:
+        raise CommissionError(
+            ["Vote inconnu."],
+            fields={"choice": ["Choisissez favorable, défavorable ou abstention."]},
+        )
+    with transaction.atomic():
+        item = (
+            AgendaItem.objects.select_for_update(of=("self",))
+            .select_related("session", "dossier")
+            .get(pk=item_id)
+        )
+        if item.session.status != SessionStatus.OPEN:
+            raise CommissionError(["On ne vote qu'en séance ouverte."])
+        if item.closed_at:
+            raise CommissionError(["Le vote sur ce point est clos."])
+        allowed = voters(item=item)
+        if member_id not in allowed:
+            member = Member.objects.filter(pk=member_id).first()
+            reason = _excluded(item, member) if member else None
+            why = f" : il {reason}" if reason else " (absent, sans procuration, ou hors mandat)"
+            raise CommissionError([f"Ce membre ne peut pas voter sur ce point{why}."])
+        vote, _ = Vote.objects.update_or_create(
+            item=item,
+            member_id=member_id,
+            defaults={"choice": choice, "cast_by_id": allowed[member_id]},
+        )
+        _audit(access, "commission.vote", "agenda_item", item.pk, member=member_id)
+        return vote
+
+
+def item_close(*, access: Access, item_id: int) -> AgendaItem:
+    """Count the votes; on a tie the chair's vote decides; the avis is written onto the file."""
+    _coordinator(access)
+    with transaction.atomic():
+        item = (
+            AgendaItem.objects.select_for_update(of=("self",))
+            .select_related("session", "dossier")
+            .get(pk=item_id)
+        )
+        if item.closed_at:
+            raise CommissionError(["Le vote sur ce point est déjà clos."])
+        if item.session.status != SessionStatus.OPEN:
+            raise CommissionError(["On ne clôt un point qu'en séance ouverte."])
+        votes = list(item.votes.select_related("member"))
+        favourable = sum(v.choice == VoteChoice.FAVOURABLE for v in votes)
+        against = sum(v.choice == VoteChoice.UNFAVOURABLE for v in votes)
+        abstentions = sum(v.choice == VoteChoice.ABSTENTION for v in votes)
+        casting = False
+        if favourable > against:
+            avis = "favourable"
+        elif against > favourable:
+            avis = "unfavourable"
+        else:
+            chair_vote = next(
+                (v for v in votes if v.member.is_chair and v.choice != VoteChoice.ABSTENTION), None
+            )
+            if chair_vote is None:
+                raise CommissionError(
+                    [
+                        "Partage des voix : la voix du président est prépondérante, il doit voter pour ou contre."
+                    ]
+                )
+            avis, casting = chair_vote.choice, True
+        item.avis, item.votes_for, item.votes_against, item.abstentions = (
+            avis,
+            favourable,
+            against,
+            abstentions,
+        )
+        item.casting_vote_used, item.closed_at = casting, timezone.now()
+        item.save()
+        if item.dossier_id is not None:
+            dossier_transition(
+                access=access,
+                dossier_id=item.dossier_id,
+                request=TransitionRequest(
+                    name="record_commission_avis",
+                    data={
+                        "avis": avis,
+                        "votes_for": favourable,
+                        "votes_against": against,
+                        "abstentions": abstentions,
+                        "avis_on": timezone.localtime(item.session.starts_at).date().isoformat(),
+                    },
+                    comment=f"Séance du {timezone.localtime(item.session.starts_at):%d/%m/%Y}"
+                    + (" (voix prépondérante du président)" if casting else ""),
+                ),
+            )
+        _audit(access, "commission.item_closed", "agenda_item", item.pk, avis=avis, casting=casting)
+        return item
+
+
+def session_close(*, access: Access, session_id: int) -> Session:
+    """Close the session (quorum needed unless second convocation); files not examined are
+    adjourned back to the queue; the minutes are generated and sent to every member."""
+    _coordinator(access)
+    with transaction.atomic():
+        session = _locked_session(session_id)
+        if session.status != SessionStatus.OPEN:
+            raise CommissionError(["Seule une séance ouverte peut être close."])
+        count = quorum(session=session)
+        if not count.reached and not session.second_convocation:
+            raise CommissionError(
+                [
+                    f"Quorum non atteint ({count.counted} présents ou représentés sur {count.members}, "
+                    f"{count.needed} requis) : la séance ne peut pas délibérer ; convoquez une seconde "
+                    "séance, qui délibérera sans condition de quorum."
+                ]
+            )
+        pending = session.items.filter(closed_at__isnull=True, dossier__isnull=False)
+        for dossier in Dossier.objects.filter(agenda_items__in=pending):
+            if dossier.state == "scheduled":
+                dossier_transition(
+                    access=access,
+                    dossier_id=dossier.pk,
+                    request=TransitionRequest(
+                        name="adjourn",
+                        data={},
+                        comment="Non examiné en séance : reporté à une séance suivante.",
+                    ),
+                )
+        session.status, session.closed_at = SessionStatus.CLOSED, timezone.now()
+        session.save(update_fields=["status", "closed_at"])
+        _audit(access, "commission.session_closed", "session", session.pk, quorum=count.counted)
+        from tenants.commission.tasks import send_minutes
+
+        enqueue_on_commit(send_minutes, session_id=session.pk)
+        return session
+
+
+def session_reconvene(*, access: Access, session_id: int, starts_at: dt.datetime) -> Session:
+    """After a session without quorum: a second convocation, which deliberates without quorum."""
+    _coordinator(access)
+    with transaction.atomic():
+        first = _locked_session(session_id)
+        if first.status not in {SessionStatus.OPEN, SessionStatus.CONVENED}:
+            raise CommissionError(["Seule une séance convoquée peut être reconvoquée."])
+        if quorum(session=first).reached:
+            raise CommissionError(["Le quorum est atteint : pas de seconde convocation."])
+        second = Session.objects.create(
+            starts_at=starts_at,
+            place=first.place,
+            video_link=first.video_link,
+            second_convocation=True,
+        )
+        for item in first.items.order_by("position"):
+            item.session = second
+            item.save(update_fields=["session"])
+        first.status, first.closed_at = SessionStatus.CLOSED, timezone.now()
+        first.save(update_fields=["status", "closed_at"])
+        _audit(access, "commission.session_reconvened", "session", second.pk, first=first.pk)
+        return second

@@ -1,0 +1,108 @@
+"""Convocations (PDF and .ics) and minutes, sent by e-mail from the worker; each once."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from parcours.db import connection
+from tenants.audit.services import audit_record
+from tenants.commission.models import Session
+from tenants.commission.selectors import session_minutes_context
+
+
+def _ics(session: Session) -> str:
+    stamp = session.starts_at.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    return "\r\n".join(
+        [
+            "BEGIN:VCALENDAR",
+            "VERSION:2.0",
+            "PRODID:-//Parcours//Commission//FR",
+            "METHOD:REQUEST",
+            "BEGIN:VEVENT",
+            f"UID:session-{connection.schema_name}-{session.pk}@parcours",
+            f"DTSTAMP:{timezone.now().strftime('%Y%m%dT%H%M%SZ')}",
+            f"DTSTART:{stamp}",
+            "DURATION:PT3H",
+            "SUMMARY:Commission départementale de lutte contre la prostitution",
+            f"LOCATION:{session.place or session.video_link or 'à préciser'}",
+            "END:VEVENT",
+            "END:VCALENDAR",
+            "",
+        ]
+    )
+
+
+def _already(session: Session, action: str) -> bool:
+    """A retried task must not e-mail twice: the audit trail says whether it was done."""
+    from tenants.audit.models import AuditEvent
+
+    return AuditEvent.objects.filter(
+        action=action, object_type="session", object_id=str(session.pk)
+    ).exists()
+
+
+def _pdf(template: str, context: dict[str, Any]) -> bytes:
+    from weasyprint import HTML
+
+    pdf: bytes = HTML(string=render_to_string(template, context)).write_pdf()
+    return pdf
+
+
+@shared_task(name="tenants.commission.tasks.send_convocations")
+def send_convocations(*, session_id: int) -> int:
+    session = Session.objects.get(pk=session_id)
+    if _already(session, "commission.convocations_sent"):
+        return 0
+    context = session_minutes_context(session=session)
+    pdf = _pdf("commission/convocation.html", context)
+    recipients = sorted({m["email"] for m in context["members"] if m["email"]})
+    for email in recipients:
+        message = EmailMessage(
+            subject=f"Convocation — {session}",
+            body="Vous trouverez ci-joint la convocation et l'ordre du jour.",
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[email],
+        )
+        message.attach("convocation.pdf", pdf, "application/pdf")
+        message.attach("seance.ics", _ics(session), "text/calendar")
+        message.send()
+    audit_record(
+        action="commission.convocations_sent",
+        object_type="session",
+        object_id=session.pk,
+        data={"count": len(recipients)},
+    )
+    return len(recipients)
+
+
+@shared_task(name="tenants.commission.tasks.send_minutes")
+def send_minutes(*, session_id: int) -> int:
+    session = Session.objects.get(pk=session_id)
+    if _already(session, "commission.minutes_sent"):
+        return 0
+    context = session_minutes_context(session=session)
+    pdf = _pdf("commission/minutes.html", context)
+    recipients = sorted({m["email"] for m in context["members"] if m["email"]})
+    for email in recipients:
+        message = EmailMessage(
+            subject=f"Procès-verbal — {session}",
+            body="Le procès-verbal de la séance est joint.",
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[email],
+        )
+        message.attach("proces-verbal.pdf", pdf, "application/pdf")
+        message.send()
+    audit_record(
+        action="commission.minutes_sent",
+        object_type="session",
+        object_id=session.pk,
+        data={"count": len(recipients)},
+    )
+    return len(recipients)
