@@ -61,6 +61,10 @@ def navigation(roles: frozenset[Role], *, national: bool) -> list[dict[str, str]
         )
     if Role.ASSOCIATION_WORKER in roles:
         items.append({"label": "Nouvelle personne", "url": reverse("frontend:person_new")})
+    if roles & {Role.COORDINATOR, Role.PREFET, Role.MEMBER}:
+        items.append({"label": "Commission", "url": reverse("frontend:commission_sessions")})
+    if roles & {Role.COORDINATOR, Role.PREFET, Role.MEMBER, Role.DPO}:
+        items.append({"label": "Membres", "url": reverse("frontend:commission_members")})
     if Role.COORDINATOR in roles:
         items.append({"label": "Modèle de parcours", "url": reverse("frontend:workflow")})
     return items

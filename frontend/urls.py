@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from frontend.views import auth, casework, health, national, tenant, workflow
+from frontend.views import auth, casework, commission, health, national, tenant, workflow
 
 app_name = "frontend"
 
@@ -53,4 +53,17 @@ tenant_patterns = [
     path("dossiers/<int:pk>/afis-msa/", casework.afis_transmit, name="afis_transmit"),
     path("dossiers/<int:pk>/notification/", casework.notification_record, name="notification"),
     path("modele-de-parcours/", workflow.workflow_settings, name="workflow"),
+    path("commission/membres/", commission.members, name="commission_members"),
+    path("commission/seances/", commission.sessions, name="commission_sessions"),
+    path("commission/seances/<int:pk>/", commission.session_detail, name="commission_session"),
+    path(
+        "commission/seances/<int:pk>/actions/",
+        commission.session_action,
+        name="commission_session_action",
+    ),
+    path(
+        "commission/seances/<int:pk>/proces-verbal/",
+        commission.session_minutes,
+        name="commission_minutes",
+    ),
 ]

@@ -76,3 +76,50 @@ def session_minutes_context(*, session: Session) -> dict[str, Any]:
             }
         )
     return {"session": session, "members": rows, "items": items, "quorum": quorum(session=session)}
+
+
+def sessions_for(*, access: Any) -> list[Session]:
+    """Sessions this person may see: all for the coordination and the préfet; a member sees
+    those convened while their mandate runs, until they are closed."""
+    from parcours.accounts.models import Role
+
+    sessions = Session.objects.order_by("-starts_at")
+    if access.has_any({Role.COORDINATOR, Role.PREFET}):
+        return list(sessions[:100])
+    if Role.MEMBER in access.roles:
+        mine = list(Member.objects.filter(user_id=access.user_id))
+        return [
+            s
+            for s in sessions.filter(status__in=["convened", "open"])
+            if any(
+                m.mandate_start <= timezone.localtime(s.starts_at).date() <= m.mandate_end
+                for m in mine
+            )
+        ]
+    return []
+
+
+def agenda_summaries(*, session: Session) -> list[dict[str, Any]]:
+    """What members read before deliberating: pseudonym, request, project goals, association
+    avis. Never identity nor health details."""
+    rows = []
+    items = session.items.select_related("dossier__person", "dossier__project").order_by("position")
+    for item in items:
+        dossier = item.dossier
+        if dossier is None:
+            rows.append({"item": item, "label": item.title})
+            continue
+        project = getattr(dossier, "project", None)
+        rows.append(
+            {
+                "item": item,
+                "label": _item_label(item),
+                "association_avis": dossier.get_association_avis_display(),
+                "association_motivation": dossier.association_avis_motivation,
+                "goals": {
+                    k: v for k, v in (project.goals if project else {}).items() if k != "soins"
+                },
+                "number": dossier.number,
+            }
+        )
+    return rows

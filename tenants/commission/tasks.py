@@ -82,6 +82,10 @@ def send_convocations(*, session_id: int) -> int:
     return len(recipients)
 
 
+def minutes_pdf(*, session: Session) -> bytes:
+    return _pdf("commission/minutes.html", session_minutes_context(session=session))
+
+
 @shared_task(name="tenants.commission.tasks.send_minutes")
 def send_minutes(*, session_id: int) -> int:
     session = Session.objects.get(pk=session_id)

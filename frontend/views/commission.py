@@ -1,0 +1,308 @@
+"""The commission's pages: members and mandates, sessions, the live session screen, the member portal."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from frontend.decorators import page
+from parcours.accounts.models import Role, User
+from parcours.accounts.permissions import Access
+from parcours.referentiel.models import NomenclatureItem
+from tenants.casework.models import Dossier
+from tenants.casework.services import CaseworkError
+from tenants.commission import selectors, services
+from tenants.commission.models import AgendaItem, Member, Presence, Session, VoteChoice
+
+COORDINATION = {Role.COORDINATOR}
+READERS = {Role.COORDINATOR, Role.PREFET, Role.MEMBER}
+
+
+def _errors(request: HttpRequest, exc: CaseworkError) -> None:
+    for reason in exc.reasons:
+        messages.error(request, reason)
+    for field, errors in exc.fields.items():
+        for error in errors:
+            if error not in exc.reasons:
+                messages.error(request, f"{field} : {error}")
+
+
+class MemberForm(forms.Form):
+    email = forms.EmailField(
+        label="Adresse électronique du membre",
+        error_messages={"required": "Indiquez l'adresse du membre."},
+    )
+    first_name = forms.CharField(label="Prénom", max_length=150)
+    last_name = forms.CharField(label="Nom", max_length=150)
+    college = forms.ChoiceField(label="Collège")
+    titular = forms.ChoiceField(
+        label="Suppléant de (laisser vide pour un titulaire)", required=False
+    )
+    arrete_reference = forms.CharField(label="Référence de l'arrêté de désignation", max_length=100)
+    arrete_on = forms.DateField(
+        label="Date de l'arrêté", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    mandate_start = forms.DateField(
+        label="Début du mandat", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    is_chair = forms.BooleanField(label="Préside la commission", required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["college"].choices = list(  # type: ignore[attr-defined]
+            NomenclatureItem.objects.filter(kind="college", is_active=True).values_list(
+                "code", "label"
+            )
+        )
+        self.fields["titular"].choices = [("", "—")] + [  # type: ignore[attr-defined]
+            (str(m.pk), f"{m.college} — {m.arrete_reference}")
+            for m in Member.objects.filter(titular__isnull=True)
+        ]
+
+
+@page(roles=READERS | {Role.DPO}, national=False)
+def members(request: HttpRequest, *, access: Access) -> HttpResponse:
+    can_edit = Role.COORDINATOR in access.roles
+    form = MemberForm(request.POST or None) if can_edit else None
+    if request.method == "POST":
+        if form is None:
+            from django.core.exceptions import PermissionDenied
+
+            raise PermissionDenied
+        if form.is_valid():
+            data = form.cleaned_data
+            user = User.objects.filter(
+                email__iexact=data["email"]
+            ).first() or User.objects.create_user(
+                email=data["email"],
+                password=None,
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+            )
+            try:
+                services.member_appoint(
+                    access=access,
+                    user_id=user.pk,
+                    college=data["college"],
+                    arrete_reference=data["arrete_reference"],
+                    arrete_on=data["arrete_on"],
+                    mandate_start=data["mandate_start"],
+                    titular_id=int(data["titular"]) if data["titular"] else None,
+                    is_chair=data["is_chair"],
+                )
+            except CaseworkError as exc:
+                form.add_error(None, " ".join(exc.reasons))
+                for field, errors in exc.fields.items():
+                    for error in errors:
+                        form.add_error(field if field in form.fields else None, error)
+            else:
+                messages.success(request, "Le membre est désigné.")
+                return HttpResponseRedirect(reverse("frontend:commission_members"))
+    active = selectors.members_active()
+    users = {u.pk: u for u in User.objects.filter(pk__in={m.user_id for m in active})}
+    colleges = dict(NomenclatureItem.objects.filter(kind="college").values_list("code", "label"))
+    soon = timezone.localdate() + dt.timedelta(days=90)
+    rows = [
+        {
+            "member": m,
+            "name": users[m.user_id].display_name,
+            "college": colleges.get(m.college, m.college),
+            "renewal_due": m.mandate_end <= soon,
+        }
+        for m in active
+    ]
+    return render(
+        request,
+        "commission/members.html",
+        {"rows": rows, "form": form, "page_title": "Membres de la commission"},
+        status=400 if form is not None and form.is_bound and form.errors else 200,
+    )
+
+
+class SessionForm(forms.Form):
+    starts_at = forms.DateTimeField(
+        label="Date et heure",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        input_formats=["%Y-%m-%dT%H:%M"],
+        error_messages={"invalid": "Date et heure invalides."},
+    )
+    place = forms.CharField(label="Lieu", max_length=200, required=False)
+    video_link = forms.URLField(
+        label="Lien de visioconférence",
+        required=False,
+        error_messages={"invalid": "Adresse invalide."},
+    )
+
+
+@page(roles=READERS, national=False)
+def sessions(request: HttpRequest, *, access: Access) -> HttpResponse:
+    can_edit = Role.COORDINATOR in access.roles
+    form = SessionForm(request.POST or None) if can_edit else None
+    if request.method == "POST" and form is not None and form.is_valid():
+        try:
+            session = services.session_schedule(access=access, **form.cleaned_data)
+        except CaseworkError as exc:
+            form.add_error("starts_at", " ".join(exc.reasons))
+        else:
+            messages.success(request, "La séance est planifiée : composez son ordre du jour.")
+            return HttpResponseRedirect(
+                reverse("frontend:commission_session", kwargs={"pk": session.pk})
+            )
+    return render(
+        request,
+        "commission/sessions.html",
+        {"sessions": selectors.sessions_for(access=access), "form": form, "page_title": "Séances"},
+        status=400 if form is not None and form.is_bound and form.errors else 200,
+    )
+
+
+@page(roles=READERS, national=False)
+def session_detail(request: HttpRequest, pk: int, *, access: Access) -> HttpResponse:
+    visible = {s.pk: s for s in selectors.sessions_for(access=access)}
+    session = visible.get(pk)
+    if session is None:
+        raise Http404
+    is_coordinator = Role.COORDINATOR in access.roles
+    active = selectors.members_active(on=timezone.localtime(session.starts_at).date())
+    users = {u.pk: u for u in User.objects.filter(pk__in={m.user_id for m in active})}
+    attendance = {a.member_id: a for a in session.attendances.all()}
+    items = []
+    for row in selectors.agenda_summaries(session=session):
+        item: AgendaItem = row["item"]
+        allowed = services.voters(item=item) if session.status == "open" else {}
+        votes = {v.member_id: v for v in item.votes.all()}
+        row["voters"] = [
+            {
+                "member": m,
+                "name": users[m.user_id].display_name,
+                "vote": votes.get(m.pk),
+                "by_proxy": allowed[m.pk] != m.pk,
+            }
+            for m in active
+            if m.pk in allowed
+        ]
+        items.append(row)
+    return render(
+        request,
+        "commission/session.html",
+        {
+            "session": session,
+            "items": items,
+            "quorum": services.quorum(session=session),
+            "members": [
+                {
+                    "member": m,
+                    "name": users[m.user_id].display_name,
+                    "attendance": attendance.get(m.pk),
+                }
+                for m in active
+            ],
+            "is_coordinator": is_coordinator,
+            "presences": Presence.choices,
+            "choices": VoteChoice.choices,
+            "complete_files": Dossier.objects.filter(state="complete").select_related("person")
+            if is_coordinator
+            else [],
+            "page_title": str(session),
+        },
+    )
+
+
+@page(roles=COORDINATION, national=False)
+@require_POST
+def session_action(request: HttpRequest, pk: int, *, access: Access) -> HttpResponse:
+    action = request.POST.get("action", "")
+    post = request.POST
+    try:
+        if action == "convene":
+            services.session_convene(
+                access=access,
+                session_id=pk,
+                urgent=post.get("urgent") == "on",
+                urgent_reason=post.get("urgent_reason", ""),
+            )
+        elif action == "open":
+            services.session_open(access=access, session_id=pk)
+        elif action == "close":
+            services.session_close(access=access, session_id=pk)
+        elif action == "reconvene":
+            starts_at = dt.datetime.fromisoformat(post.get("starts_at", ""))
+            second = services.session_reconvene(
+                access=access, session_id=pk, starts_at=timezone.make_aware(starts_at)
+            )
+            messages.success(
+                request, "Seconde convocation créée : elle délibérera sans condition de quorum."
+            )
+            return HttpResponseRedirect(
+                reverse("frontend:commission_session", kwargs={"pk": second.pk})
+            )
+        elif action == "add_file":
+            services.agenda_add_file(
+                access=access, session_id=pk, dossier_id=int(post.get("dossier", "0"))
+            )
+        elif action == "add_policy":
+            services.agenda_add_policy(access=access, session_id=pk, title=post.get("title", ""))
+        elif action == "attendance":
+            proxy = post.get("proxy_to") or None
+            services.attendance_record(
+                access=access,
+                session_id=pk,
+                member_id=int(post.get("member", "0")),
+                presence=post.get("presence", ""),
+                proxy_to_id=int(proxy) if proxy else None,
+            )
+        elif action == "vote":
+            services.vote_cast(
+                access=access,
+                item_id=int(post.get("item", "0")),
+                member_id=int(post.get("member", "0")),
+                choice=post.get("choice", ""),
+            )
+        elif action == "conflict":
+            services.conflict_declare(
+                access=access,
+                item_id=int(post.get("item", "0")),
+                member_id=int(post.get("member", "0")),
+                reason=post.get("reason", ""),
+            )
+        elif action == "close_item":
+            services.item_close(access=access, item_id=int(post.get("item", "0")))
+        else:
+            messages.error(request, "Action inconnue.")
+    except CaseworkError as exc:
+        _errors(request, exc)
+    except (ValueError, AgendaItem.DoesNotExist):
+        messages.error(request, "Données incomplètes ou invalides.")
+    else:
+        messages.success(request, "Enregistré.")
+    return HttpResponseRedirect(reverse("frontend:commission_session", kwargs={"pk": pk}))
+
+
+@page(roles={Role.COORDINATOR, Role.PREFET}, national=False)
+def session_minutes(request: HttpRequest, pk: int, *, access: Access) -> HttpResponse:
+    """The minutes of a closed session, as a PDF (also e-mailed to every member when it closes)."""
+    from tenants.audit.services import audit_record
+    from tenants.commission.tasks import minutes_pdf
+
+    session = Session.objects.filter(pk=pk, status="closed").first()
+    if session is None:
+        raise Http404
+    audit_record(
+        action="commission.minutes_read",
+        actor_id=access.user_id,
+        object_type="session",
+        object_id=session.pk,
+    )
+    response = HttpResponse(minutes_pdf(session=session), content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="proces-verbal-{session.starts_at:%Y-%m-%d}.pdf"'
+    )
+    return response

@@ -1,0 +1,130 @@
+"""The commission's pages: the coordination runs a session; members read pseudonymized summaries."""
+
+from __future__ import annotations
+
+import html
+
+import pytest
+from django.utils import timezone
+
+from parcours.db import connection
+from parcours.departements.models import Tenant
+from tenants.commission.models import Presence, Session
+from tests.tenants.commission.test_sessions import attend, complete_file
+
+
+@pytest.fixture
+def ready(in31, commission, session, settings, tmp_path):  # type: ignore[no-untyped-def]
+    settings.MEDIA_ROOT = str(tmp_path)
+    dossier = complete_file(in31)
+    connection.set_schema_to_public()
+    return dossier, session, commission
+
+
+def post(client, session, **data):  # type: ignore[no-untyped-def]
+    return client.post(f"/commission/seances/{session.pk}/actions/", data)
+
+
+def test_a_full_session_through_the_pages(ready, login, in31) -> None:  # type: ignore[no-untyped-def]
+    dossier, session, commission = ready
+    coordinator = login("coordinator", "31")
+    assert post(coordinator, session, action="add_file", dossier=dossier.pk).status_code == 302
+    post(coordinator, session, action="convene")
+    connection.set_tenant(Tenant.objects.get(code="31"))
+    Session.objects.filter(pk=session.pk).update(starts_at=timezone.now())
+    type(dossier).objects.filter(pk=dossier.pk).update(session_on=timezone.localdate())
+    t = commission.titulars
+    for member in (t["magistrat"], t["ddets"], t["police_securite_publique"], t["medecin"]):
+        attend(in31, session, member, Presence.IN_PERSON)
+    item = session.items.get()
+    connection.set_schema_to_public()
+    post(coordinator, session, action="open")
+    for member, choice in (
+        (t["magistrat"], "favourable"),
+        (t["ddets"], "favourable"),
+        (t["medecin"], "unfavourable"),
+    ):
+        post(coordinator, session, action="vote", item=item.pk, member=member.pk, choice=choice)
+    page = html.unescape(coordinator.get(f"/commission/seances/{session.pk}/").content.decode())
+    assert "atteint" in page and "Quorum" in page
+    post(coordinator, session, action="close_item", item=item.pk)
+    post(coordinator, session, action="close")
+    minutes = coordinator.get(f"/commission/seances/{session.pk}/proces-verbal/")
+    assert minutes.status_code == 200 and minutes.content.startswith(b"%PDF")
+    connection.set_tenant(Tenant.objects.get(code="31"))
+    dossier.refresh_from_db()
+    assert (dossier.state, dossier.commission_avis, dossier.commission_votes_for) == (
+        "avis_given",
+        "favourable",
+        2,
+    )
+
+
+def test_a_member_reads_pseudonymized_summaries_until_the_session_closes(
+    ready, login, in31
+) -> None:  # type: ignore[no-untyped-def]
+    dossier, session, _ = ready
+    coordinator = login("coordinator", "31")
+    post(coordinator, session, action="add_file", dossier=dossier.pk)
+    post(coordinator, session, action="convene")
+    member = login("member", "31")
+    from parcours.accounts.models import User
+    from tenants.commission.services import member_appoint
+
+    connection.set_tenant(Tenant.objects.get(code="31"))
+    base_member = User.objects.get(email="member.31@test.parcours")
+    member_appoint(
+        access=in31("coordinator"),
+        user_id=base_member.pk,
+        college="gendarmerie",
+        arrete_reference="A-2",
+        arrete_on=timezone.localdate(),
+        mandate_start=timezone.localdate(),
+    )
+    connection.set_schema_to_public()
+    page = html.unescape(member.get(f"/commission/seances/{session.pk}/").content.decode())
+    assert dossier.person.pseudonym in page
+    assert "Amina" not in page and "Testeuse" not in page  # never the identity
+    assert "Voter" not in page  # the coordination records the votes
+    connection.set_tenant(Tenant.objects.get(code="31"))
+    Session.objects.filter(pk=session.pk).update(status="closed")
+    connection.set_schema_to_public()
+    assert member.get(f"/commission/seances/{session.pk}/").status_code == 404
+
+
+def test_convening_too_late_is_explained(ready, login) -> None:  # type: ignore[no-untyped-def]
+    dossier, session, _ = ready
+    coordinator = login("coordinator", "31")
+    post(coordinator, session, action="add_file", dossier=dossier.pk)
+    connection.set_tenant(Tenant.objects.get(code="31"))
+    Session.objects.filter(pk=session.pk).update(
+        starts_at=timezone.now() + timezone.timedelta(days=2)
+    )
+    connection.set_schema_to_public()
+    response = coordinator.post(
+        f"/commission/seances/{session.pk}/actions/", {"action": "convene"}, follow=True
+    )
+    assert "5 jours" in html.unescape(response.content.decode())
+
+
+def test_members_page_lists_mandates_and_refuses_bad_input(ready, login) -> None:  # type: ignore[no-untyped-def]
+    coordinator = login("coordinator", "31")
+    page = html.unescape(coordinator.get("/commission/membres/").content.decode())
+    assert "Arrêté 31-2026-01" in page
+    response = coordinator.post(
+        "/commission/membres/",
+        {
+            "email": "x@y.fr",
+            "first_name": "A",
+            "last_name": "B",
+            "college": "magistrat",
+            "arrete_reference": "A-9",
+            "arrete_on": "2026-05-01",
+            "mandate_start": "2026-01-01",
+        },
+    )
+    assert response.status_code == 400
+    assert "Le mandat ne peut pas commencer avant l'arrêté." in html.unescape(
+        response.content.decode()
+    )
+    assert login("association_worker", "31").get("/commission/membres/").status_code == 403
