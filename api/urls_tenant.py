@@ -4,12 +4,24 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
 from api.urls_common import common
-from api.views import casework, tenant
+from api.views import casework, commission, tenant
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(urlconf="parcours.urls_tenant"), name="schema"),
     *common,
     path("departement/", tenant.TenantSummaryView.as_view(), name="departement"),
+    path("commission/members/", commission.MemberList.as_view(), name="commission-members"),
+    path("commission/sessions/", commission.SessionList.as_view(), name="commission-sessions"),
+    path(
+        "commission/sessions/<int:pk>/",
+        commission.SessionDetail.as_view(),
+        name="commission-session",
+    ),
+    path(
+        "commission/sessions/<int:pk>/actions/",
+        commission.SessionAction.as_view(),
+        name="commission-session-action",
+    ),
     path("persons/", casework.PersonList.as_view(), name="persons"),
     path("persons/<int:pk>/", casework.PersonDetail.as_view(), name="person"),
     path("dossiers/", casework.DossierList.as_view(), name="dossiers"),

@@ -244,6 +244,8 @@ SPECTACULAR_SETTINGS = {
         "AvisEnum": "tenants.casework.models.Avis",
         "DossierKindEnum": "tenants.casework.models.DossierKind",
         "NomenclatureKindEnum": "parcours.referentiel.models.NomenclatureKind",
+        "SessionStatusEnum": "tenants.commission.models.SessionStatus",
+        "TenantStatusEnum": "parcours.departements.models.TenantStatus",
     },
 }
 

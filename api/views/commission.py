@@ -1,0 +1,297 @@
+"""The commission through the API: members, sessions, agenda, attendance, votes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api.permissions import request_access, tenant_roles
+from parcours.accounts.models import Role
+from tenants.commission import selectors, services
+from tenants.commission.models import Member, Session
+
+READERS = tenant_roles({Role.COORDINATOR, Role.PREFET, Role.MEMBER})
+COORDINATION = tenant_roles({Role.COORDINATOR})
+
+
+class MemberSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Member
+        fields = [
+            "id",
+            "user",
+            "college",
+            "titular",
+            "association",
+            "is_chair",
+            "arrete_reference",
+            "arrete_on",
+            "mandate_start",
+            "mandate_end",
+        ]
+        read_only_fields = ["mandate_end"]
+
+
+class SessionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Session
+        fields = [
+            "id",
+            "starts_at",
+            "place",
+            "video_link",
+            "status",
+            "urgent",
+            "urgent_reason",
+            "second_convocation",
+            "convened_at",
+            "opened_at",
+            "closed_at",
+        ]
+        read_only_fields = [
+            "status",
+            "urgent",
+            "urgent_reason",
+            "second_convocation",
+            "convened_at",
+            "opened_at",
+            "closed_at",
+        ]
+
+
+class QuorumSerializer(serializers.Serializer):
+    members = serializers.IntegerField()
+    present = serializers.IntegerField()
+    represented = serializers.IntegerField()
+    needed = serializers.IntegerField()
+    reached = serializers.BooleanField()
+
+
+class ItemSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="item.id")
+    position = serializers.IntegerField(source="item.position")
+    label = serializers.CharField()  # type: ignore[assignment]
+    dossier = serializers.IntegerField(source="item.dossier_id", allow_null=True)
+    avis = serializers.CharField(source="item.avis")
+    votes_for = serializers.IntegerField(source="item.votes_for", allow_null=True)
+    votes_against = serializers.IntegerField(source="item.votes_against", allow_null=True)
+    abstentions = serializers.IntegerField(source="item.abstentions", allow_null=True)
+    casting_vote_used = serializers.BooleanField(source="item.casting_vote_used")
+
+
+class SessionDetailSerializer(SessionSerializer):
+    quorum = serializers.SerializerMethodField()
+    agenda = serializers.SerializerMethodField()
+
+    class Meta(SessionSerializer.Meta):
+        fields = [*SessionSerializer.Meta.fields, "quorum", "agenda"]
+
+    def get_quorum(self, obj: Session) -> dict[str, Any]:
+        q = services.quorum(session=obj)
+        return {
+            "members": q.members,
+            "present": q.present,
+            "represented": q.represented,
+            "needed": q.needed,
+            "reached": q.reached,
+        }
+
+    def get_agenda(self, obj: Session) -> list[dict[str, Any]]:
+        return ItemSerializer(selectors.agenda_summaries(session=obj), many=True).data  # type: ignore[return-value]
+
+
+class SessionActionSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(
+        choices=[
+            "convene",
+            "open",
+            "close",
+            "reconvene",
+            "add_file",
+            "add_policy",
+            "attendance",
+            "vote",
+            "conflict",
+            "close_item",
+        ]
+    )
+    urgent = serializers.BooleanField(required=False, default=False)
+    urgent_reason = serializers.CharField(required=False, allow_blank=True, default="")
+    starts_at = serializers.DateTimeField(required=False)
+    dossier = serializers.IntegerField(required=False)
+    title = serializers.CharField(required=False, allow_blank=True, default="")
+    member = serializers.IntegerField(required=False)
+    presence = serializers.ChoiceField(choices=["in_person", "video", "absent"], required=False)
+    proxy_to = serializers.IntegerField(required=False, allow_null=True)
+    item = serializers.IntegerField(required=False)
+    choice = serializers.ChoiceField(
+        choices=["favourable", "unfavourable", "abstention"], required=False
+    )
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class MemberList(APIView):
+    def get_permissions(self):  # type: ignore[no-untyped-def]
+        return (
+            [COORDINATION()]
+            if self.request.method == "POST"
+            else [tenant_roles({Role.COORDINATOR, Role.PREFET, Role.MEMBER, Role.DPO})()]
+        )
+
+    @extend_schema(responses=MemberSerializer(many=True), summary="Members in mandate today")
+    def get(self, request: Request) -> Response:
+        return Response(MemberSerializer(selectors.members_active(), many=True).data)
+
+    @extend_schema(
+        request=MemberSerializer,
+        responses={201: MemberSerializer},
+        summary="Appoint a member or a substitute (3-year mandate)",
+    )
+    def post(self, request: Request) -> Response:
+        serializer = MemberSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        member = services.member_appoint(
+            access=request_access(request),
+            user_id=data["user"].pk,
+            college=data["college"],
+            arrete_reference=data["arrete_reference"],
+            arrete_on=data["arrete_on"],
+            mandate_start=data["mandate_start"],
+            titular_id=data["titular"].pk if data.get("titular") else None,
+            association_id=data["association"].pk if data.get("association") else None,
+            is_chair=data.get("is_chair", False),
+        )
+        return Response(MemberSerializer(member).data, status=status.HTTP_201_CREATED)
+
+
+class SessionList(APIView):
+    def get_permissions(self):  # type: ignore[no-untyped-def]
+        return [COORDINATION()] if self.request.method == "POST" else [READERS()]
+
+    @extend_schema(responses=SessionSerializer(many=True), summary="Sessions I may see")
+    def get(self, request: Request) -> Response:
+        return Response(
+            SessionSerializer(
+                selectors.sessions_for(access=request_access(request)), many=True
+            ).data
+        )
+
+    @extend_schema(
+        request=SessionSerializer, responses={201: SessionSerializer}, summary="Plan a session"
+    )
+    def post(self, request: Request) -> Response:
+        serializer = SessionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        session = services.session_schedule(
+            access=request_access(request),
+            starts_at=data["starts_at"],
+            place=data.get("place", ""),
+            video_link=data.get("video_link", ""),
+        )
+        return Response(SessionSerializer(session).data, status=status.HTTP_201_CREATED)
+
+
+def _visible_session(request: Request, pk: int) -> Session:
+    session = next(
+        (s for s in selectors.sessions_for(access=request_access(request)) if s.pk == pk), None
+    )
+    if session is None:
+        raise NotFound
+    return session
+
+
+class SessionDetail(APIView):
+    permission_classes = [READERS]
+
+    @extend_schema(
+        responses=SessionDetailSerializer,
+        summary="A session: live quorum and agenda (pseudonyms only)",
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(SessionDetailSerializer(_visible_session(request, pk)).data)
+
+
+class SessionAction(APIView):
+    permission_classes = [COORDINATION]
+
+    @extend_schema(
+        request=SessionActionSerializer,
+        responses={200: SessionDetailSerializer},
+        summary="Run the session: convene, add to the agenda, attendance and proxies, votes, conflicts, close",
+        examples=[
+            OpenApiExample(
+                "Attendance with proxy",
+                request_only=True,
+                value={"action": "attendance", "member": 4, "presence": "absent", "proxy_to": 2},
+            ),
+            OpenApiExample(
+                "Vote",
+                request_only=True,
+                value={"action": "vote", "item": 7, "member": 2, "choice": "favourable"},
+            ),
+        ],
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        serializer = SessionActionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        d = serializer.validated_data
+        access = request_access(request)
+        action = d["action"]
+        if action == "convene":
+            services.session_convene(
+                access=access, session_id=pk, urgent=d["urgent"], urgent_reason=d["urgent_reason"]
+            )
+        elif action == "open":
+            services.session_open(access=access, session_id=pk)
+        elif action == "close":
+            services.session_close(access=access, session_id=pk)
+        elif action == "reconvene":
+            pk = services.session_reconvene(
+                access=access, session_id=pk, starts_at=d.get("starts_at") or timezone.now()
+            ).pk
+        elif action == "add_file":
+            services.agenda_add_file(access=access, session_id=pk, dossier_id=d.get("dossier") or 0)
+        elif action == "add_policy":
+            services.agenda_add_policy(access=access, session_id=pk, title=d["title"])
+        elif action == "attendance":
+            services.attendance_record(
+                access=access,
+                session_id=pk,
+                member_id=d.get("member") or 0,
+                presence=d.get("presence", ""),
+                proxy_to_id=d.get("proxy_to"),
+            )
+        elif action == "vote":
+            services.vote_cast(
+                access=access,
+                item_id=_item(pk, d),
+                member_id=d.get("member") or 0,
+                choice=d.get("choice", ""),
+            )
+        elif action == "conflict":
+            services.conflict_declare(
+                access=access,
+                item_id=_item(pk, d),
+                member_id=d.get("member") or 0,
+                reason=d["reason"],
+            )
+        elif action == "close_item":
+            services.item_close(access=access, item_id=_item(pk, d))
+        return Response(SessionDetailSerializer(Session.objects.get(pk=pk)).data)
+
+
+def _item(session_id: int, data: dict[str, Any]) -> int:
+    """An agenda item of this session (never of another one)."""
+    session = Session.objects.filter(pk=session_id).first()
+    if session is None or not session.items.filter(pk=data.get("item") or 0).exists():
+        raise NotFound
+    return int(data["item"])
