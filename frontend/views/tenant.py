@@ -12,7 +12,7 @@ from frontend.decorators import page
 from parcours.accounts.models import Role
 from parcours.accounts.permissions import ALL_TENANT_ROLES, Access
 from parcours.accounts.selectors import membership_counts_by_role
-from tenants.agrements.selectors import agrements_visible
+from tenants.agrements.selectors import agrements_visible, tacit_warnings
 from tenants.audit.selectors import audit_events_since
 from tenants.casework.selectors import reminders_for
 
@@ -44,5 +44,8 @@ def home(request: HttpRequest, *, access: Access) -> HttpResponse:
             ),
             "access": access,
             "reminders": reminders_for(access=access),
+            "tacit_warnings": tacit_warnings(today=today)
+            if Role.COORDINATOR in access.roles
+            else [],
         },
     )

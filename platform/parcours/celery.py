@@ -23,6 +23,10 @@ app.autodiscover_tasks()
 # Beat does not loop over tenants by itself: each schedule entry is a public task that fans
 # out one tenant task per active département (see departements.tasks.fan_out).
 app.conf.beat_schedule = {
+    "agrements-tacit-approvals-every-morning": {
+        "task": "tenants.agrements.tasks.apply_all_tacit_approvals",
+        "schedule": crontab(hour=6, minute=45),
+    },
     "casework-reminders-every-morning": {
         "task": "tenants.casework.tasks.send_all_reminders",
         "schedule": crontab(hour=7, minute=30),

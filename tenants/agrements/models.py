@@ -1,4 +1,9 @@
-"""Approvals (agréments) of associations in this département."""
+"""Approvals (agréments) of associations in this département (CASF R.121-12-1 to R.121-12-5).
+
+Delays are dated legal parameters: missing items asked within 2 months (else the file is
+complete as received), silence for 4 months after a complete file is approval, approval lasts
+3 years, renewable; withdrawn when the conditions fail.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,8 @@ from django.db import models
 
 class AgrementStatus(models.TextChoices):
     REQUESTED = "requested", "Demandé"
+    INCOMPLETE = "incomplete", "Pièces manquantes demandées"
+    COMPLETE = "complete", "Complet, en instruction"
     APPROVED = "approved", "Agréé"
     REFUSED = "refused", "Refusé"
     WITHDRAWN = "withdrawn", "Retiré"
@@ -20,9 +27,23 @@ class Agrement(models.Model):
     )
     status = models.CharField(max_length=16, choices=AgrementStatus.choices)
     requested_on = models.DateField()
+    departements = models.JSONField(
+        default=list, blank=True, help_text="codes listed in the request"
+    )
+    missing_items = models.TextField(blank=True)
+    missing_items_requested_on = models.DateField(null=True, blank=True)
+    complete_on = models.DateField(null=True, blank=True)
+    decided_on = models.DateField(null=True, blank=True)
+    tacit = models.BooleanField(
+        default=False, help_text="approved by the silence of the administration"
+    )
+    motivation = models.TextField(blank=True, help_text="of a refusal or a withdrawal")
     valid_from = models.DateField(null=True, blank=True)
     valid_until = models.DateField(null=True, blank=True)
     arrete_reference = models.CharField("référence de l'arrêté", max_length=100, blank=True)
+    renewal_of = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

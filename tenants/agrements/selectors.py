@@ -26,3 +26,17 @@ def agrements_visible(*, access: Access, day: dt.date) -> list[Agrement]:
     ):
         return [a for a in agrements if a.association_id in access.association_ids]
     return agrements
+
+
+def tacit_warnings(*, today: dt.date, within_days: int = 30) -> list[tuple[Agrement, dt.date]]:
+    """Requests that will be approved by silence within `within_days`: the coordination is warned."""
+    from tenants.agrements.services import tacit_approval_on
+
+    warnings = []
+    for agrement in Agrement.objects.filter(
+        status__in=[AgrementStatus.REQUESTED, AgrementStatus.COMPLETE]
+    ).select_related("association"):
+        day = tacit_approval_on(agrement=agrement)
+        if day is not None and today <= day <= today + dt.timedelta(days=within_days):
+            warnings.append((agrement, day))
+    return warnings
