@@ -46,6 +46,7 @@ def navigation(roles: frozenset[Role], *, national: bool) -> list[dict[str, str]
         items = [{"label": "Départements", "url": reverse("frontend:home")}]
         if roles:
             items.append({"label": "Référentiel", "url": reverse("frontend:referentiel")})
+            items.append({"label": "Associations", "url": reverse("frontend:associations")})
         return items if roles else []
     if not roles:
         return []
@@ -65,6 +66,8 @@ def navigation(roles: frozenset[Role], *, national: bool) -> list[dict[str, str]
         items.append({"label": "Commission", "url": reverse("frontend:commission_sessions")})
     if roles & {Role.COORDINATOR, Role.PREFET, Role.MEMBER, Role.DPO}:
         items.append({"label": "Membres", "url": reverse("frontend:commission_members")})
+    if roles & {Role.COORDINATOR, Role.PREFET}:
+        items.append({"label": "Agréments", "url": reverse("frontend:agrements")})
     if Role.COORDINATOR in roles:
         items.append({"label": "Modèle de parcours", "url": reverse("frontend:workflow")})
     return items

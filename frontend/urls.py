@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from django.urls import path
 
-from frontend.views import auth, casework, commission, health, national, tenant, workflow
+from frontend.views import (
+    associations,
+    auth,
+    casework,
+    commission,
+    health,
+    national,
+    tenant,
+    workflow,
+)
 
 app_name = "frontend"
 
@@ -22,6 +31,7 @@ public_patterns = [
     path("", national.home, name="home"),
     path("departements/<str:code>/provisionner/", national.provision, name="provision"),
     path("referentiel/", national.referentiel, name="referentiel"),
+    path("associations/", associations.registry, name="associations"),
     path(
         "referentiel/nomenclatures/<int:pk>/",
         national.nomenclature_item_edit,
@@ -54,6 +64,8 @@ tenant_patterns = [
     path("dossiers/<int:pk>/notification/", casework.notification_record, name="notification"),
     path("modele-de-parcours/", workflow.workflow_settings, name="workflow"),
     path("commission/membres/", commission.members, name="commission_members"),
+    path("agrements/", associations.agrement_list, name="agrements"),
+    path("agrements/<int:pk>/", associations.agrement_action, name="agrement_action"),
     path("commission/seances/", commission.sessions, name="commission_sessions"),
     path("commission/seances/<int:pk>/", commission.session_detail, name="commission_session"),
     path(

@@ -1,0 +1,205 @@
+"""The national registry of associations (national console) and approvals (département)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from frontend.decorators import page
+from parcours.accounts.models import Role
+from parcours.accounts.permissions import ALL_NATIONAL_ROLES, NATIONAL_OPERATOR_ONLY, Access
+from parcours.associations.models import Association
+from parcours.associations.services import association_save
+from tenants.agrements import services as agrements
+from tenants.agrements.models import Agrement
+from tenants.casework.services import CaseworkError
+
+
+class AssociationForm(forms.Form):
+    name = forms.CharField(
+        label="Nom", max_length=200, error_messages={"required": "Indiquez le nom."}
+    )
+    rna = forms.CharField(
+        label="Numéro RNA (W + 9 chiffres)",
+        max_length=10,
+        error_messages={"required": "Indiquez le numéro RNA."},
+    )
+    siret = forms.CharField(label="Numéro SIRET", max_length=17, required=False)
+    head_office = forms.CharField(label="Département du siège (code)", max_length=3)
+    head_office_address = forms.CharField(label="Adresse du siège", max_length=300, required=False)
+    declared_on = forms.DateField(
+        label="Date de déclaration en préfecture",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={
+            "required": "Indiquez la date de déclaration.",
+            "invalid": "Date invalide.",
+        },
+    )
+    contact_email = forms.EmailField(label="Courriel de contact", required=False)
+    contact_phone = forms.CharField(label="Téléphone", max_length=30, required=False)
+
+
+@page(roles=ALL_NATIONAL_ROLES, national=True)
+def registry(request: HttpRequest, *, access: Access) -> HttpResponse:
+    can_edit = access.has_any(NATIONAL_OPERATOR_ONLY)
+    form = AssociationForm(request.POST or None) if can_edit else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            head_office = data.pop("head_office")
+            try:
+                association_save(
+                    association_id=None,
+                    data=data,
+                    head_office=head_office,
+                    actor_id=access.user_id or 0,
+                )
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    for error in errors:
+                        form.add_error(field if field in form.fields else None, error)
+            else:
+                messages.success(request, "L'association est inscrite au registre.")
+                return HttpResponseRedirect(reverse("frontend:associations"))
+    today = timezone.localdate()
+    rows = [
+        {
+            "association": a,
+            "eligible_on": a.seniority_reached_on(years=3),
+            "eligible": a.seniority_reached_on(years=3) <= today,
+        }
+        for a in Association.objects.select_related("head_office_departement").order_by("name")
+    ]
+    return render(
+        request,
+        "associations/registry.html",
+        {"rows": rows, "form": form, "page_title": "Registre des associations"},
+        status=400 if form is not None and form.is_bound and form.errors else 200,
+    )
+
+
+class RequestForm(forms.Form):
+    association = forms.ChoiceField(label="Association (registre national)")
+    requested_on = forms.DateField(
+        label="Demande reçue le",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": "Indiquez la date de réception.", "invalid": "Date invalide."},
+    )
+    departements = forms.CharField(
+        label="Départements demandés (codes séparés par des virgules)", max_length=300
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        associations = list(Association.objects.order_by("name").values_list("pk", "name"))
+        self.fields["association"].choices = associations  # type: ignore[attr-defined]
+
+
+@page(roles={Role.COORDINATOR, Role.PREFET}, national=False)
+def agrement_list(request: HttpRequest, *, access: Access) -> HttpResponse:
+    can_edit = Role.COORDINATOR in access.roles
+    form = RequestForm(request.POST or None) if can_edit else None
+    if request.method == "POST" and form is not None and form.is_valid():
+        codes = [
+            c.strip().upper() for c in form.cleaned_data["departements"].split(",") if c.strip()
+        ]
+        try:
+            agrements.agrement_request(
+                access=access,
+                association_id=int(form.cleaned_data["association"]),
+                requested_on=form.cleaned_data["requested_on"],
+                departements=codes,
+            )
+        except CaseworkError as exc:
+            form.add_error(None, " ".join(exc.reasons))
+        else:
+            messages.success(request, "La demande d'agrément est enregistrée.")
+            return HttpResponseRedirect(reverse("frontend:agrements"))
+    rows = [
+        {
+            "agrement": a,
+            "tacit_on": agrements.tacit_approval_on(agrement=a)
+            if a.status in {"requested", "complete"}
+            else None,
+            "deadline": agrements.completeness_deadline(agrement=a)
+            if a.status == "requested"
+            else None,
+        }
+        for a in Agrement.objects.select_related("association").order_by("-requested_on")
+    ]
+    return render(
+        request,
+        "associations/agrements.html",
+        {
+            "rows": rows,
+            "form": form,
+            "can_edit": can_edit,
+            "is_prefet": Role.PREFET in access.roles,
+            "page_title": "Agréments",
+        },
+        status=400 if form is not None and form.is_bound and form.errors else 200,
+    )
+
+
+@page(roles={Role.COORDINATOR, Role.PREFET}, national=False)
+@require_POST
+def agrement_action(request: HttpRequest, pk: int, *, access: Access) -> HttpResponse:
+    post = request.POST
+    action = post.get("action", "")
+    try:
+        on = dt.date.fromisoformat(post.get("on") or timezone.localdate().isoformat())
+        if action == "missing_items":
+            agrements.agrement_request_missing_items(
+                access=access, agrement_id=pk, items=post.get("detail", ""), on=on
+            )
+        elif action == "complete":
+            agrements.agrement_mark_complete(access=access, agrement_id=pk, on=on)
+        elif action in {"approve", "refuse"}:
+            agrements.agrement_decide(
+                access=access,
+                agrement_id=pk,
+                approve=action == "approve",
+                on=on,
+                reference=post.get("detail", ""),
+                motivation=post.get("detail", ""),
+            )
+        elif action == "withdraw":
+            agrements.agrement_withdraw(
+                access=access, agrement_id=pk, on=on, motivation=post.get("detail", "")
+            )
+        elif action == "handover":
+            agrement = Agrement.objects.filter(pk=pk).first()
+            if agrement is None:
+                raise Http404
+            count = agrements.files_handover(
+                access=access,
+                from_association_id=agrement.association_id,
+                to_association_id=int(post.get("to", "0")),
+            )
+            messages.success(
+                request,
+                f"{count} personne(s) et leurs dossiers en cours confiés à l'association choisie.",
+            )
+            return HttpResponseRedirect(reverse("frontend:agrements"))
+        else:
+            messages.error(request, "Action inconnue.")
+            return HttpResponseRedirect(reverse("frontend:agrements"))
+    except ValueError:
+        messages.error(request, "Indiquez une date valide.")
+    except CaseworkError as exc:
+        for reason in exc.reasons:
+            messages.error(request, reason)
+    else:
+        messages.success(request, "Enregistré.")
+    return HttpResponseRedirect(reverse("frontend:agrements"))

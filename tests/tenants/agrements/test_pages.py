@@ -1,0 +1,69 @@
+"""Approvals and the national registry through the pages."""
+
+from __future__ import annotations
+
+import html
+
+from parcours.associations.models import Association
+
+
+def text(response) -> str:  # type: ignore[no-untyped-def]
+    return html.unescape(response.content.decode())
+
+
+def test_the_operator_registers_an_association_with_checked_numbers(login) -> None:  # type: ignore[no-untyped-def]
+    operator = login("national_operator", None)
+    bad = operator.post(
+        "/associations/",
+        {
+            "name": "Asso",
+            "rna": "123",
+            "siret": "12345678901234",
+            "head_office": "31",
+            "declared_on": "2010-01-01",
+        },
+    )
+    assert bad.status_code == 400
+    assert "SIRET invalide" in text(bad) and "W suivi de 9 chiffres" in text(bad)
+    good = operator.post(
+        "/associations/",
+        {
+            "name": "Asso du Sud",
+            "rna": "W313000555",
+            "siret": "73282932000074",
+            "head_office": "31",
+            "declared_on": "2010-01-01",
+        },
+    )
+    assert good.status_code == 302
+    assert Association.objects.filter(rna="W313000555", siret="73282932000074").exists()
+    assert login("national_analyst", None).post("/associations/", {"name": "X"}).status_code == 403
+    assert "Asso du Sud" in text(login("national_analyst", None).get("/associations/"))
+
+
+def test_the_coordination_instructs_and_the_prefet_decides(login) -> None:  # type: ignore[no-untyped-def]
+    coordinator = login("coordinator", "31")
+    association = Association.objects.get(rna="W313000099")
+    response = coordinator.post(
+        "/agrements/",
+        {"association": association.pk, "requested_on": "2026-11-01", "departements": "31, 09"},
+    )
+    assert response.status_code == 302
+    page = text(coordinator.get("/agrements/"))
+    assert "Pièces manquantes à demander avant le 01/01/2027" in page
+    assert "Agrément tacite le 01/03/2027" in page
+    from parcours.db import connection
+    from parcours.departements.models import Tenant
+    from tenants.agrements.models import Agrement
+
+    connection.set_tenant(Tenant.objects.get(code="31"))
+    pk = Agrement.objects.filter(status="requested").latest("id").pk
+    connection.set_schema_to_public()
+    refused = coordinator.post(
+        f"/agrements/{pk}/", {"action": "refuse", "detail": "non"}, follow=True
+    )
+    assert "motivé" in text(refused)
+    prefet = login("prefet", "31")
+    prefet.post(f"/agrements/{pk}/", {"action": "approve", "detail": "Arrêté 2026-77"})
+    assert "Valable du" in text(prefet.get("/agrements/"))
+    assert login("association_worker", "31").get("/agrements/").status_code == 403
