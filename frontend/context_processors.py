@@ -68,6 +68,8 @@ def navigation(roles: frozenset[Role], *, national: bool) -> list[dict[str, str]
         items.append({"label": "Membres", "url": reverse("frontend:commission_members")})
     if roles & {Role.COORDINATOR, Role.PREFET}:
         items.append({"label": "Agréments", "url": reverse("frontend:agrements")})
+    if roles & {Role.COORDINATOR, Role.PREFET, Role.MEMBER}:
+        items.append({"label": "Pilotage", "url": reverse("frontend:pilotage")})
     if Role.COORDINATOR in roles:
         items.append({"label": "Modèle de parcours", "url": reverse("frontend:workflow")})
     return items

@@ -11,6 +11,7 @@ from frontend.views import (
     commission,
     health,
     national,
+    pilotage,
     tenant,
     workflow,
 )
@@ -65,6 +66,9 @@ tenant_patterns = [
     path("modele-de-parcours/", workflow.workflow_settings, name="workflow"),
     path("commission/membres/", commission.members, name="commission_members"),
     path("agrements/", associations.agrement_list, name="agrements"),
+    path("pilotage/", pilotage.overview, name="pilotage"),
+    path("pilotage/actions/", pilotage.action, name="pilotage_action"),
+    path("pilotage/rapports/<int:pk>/", pilotage.report_download, name="pilotage_report"),
     path("agrements/<int:pk>/", associations.agrement_action, name="agrement_action"),
     path("commission/seances/", commission.sessions, name="commission_sessions"),
     path("commission/seances/<int:pk>/", commission.session_detail, name="commission_session"),

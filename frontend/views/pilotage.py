@@ -1,0 +1,122 @@
+"""Departmental steering: strategy, prevention and buyer-side figures, annual activity report."""
+
+from __future__ import annotations
+
+import io
+
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from frontend.decorators import page
+from parcours.accounts.models import Role
+from parcours.accounts.permissions import Access
+from tenants.audit.services import audit_record
+from tenants.casework.services import CaseworkError
+from tenants.casework.storage import read_bytes
+from tenants.pilotage import services
+from tenants.pilotage.models import ActionStatus, ActivityReport, PeriodFigures, StrategyAxis
+
+READERS = {Role.COORDINATOR, Role.PREFET, Role.MEMBER}
+
+
+@page(roles=READERS, national=False)
+def overview(request: HttpRequest, *, access: Access) -> HttpResponse:
+    return render(
+        request,
+        "pilotage/overview.html",
+        {
+            "axes": StrategyAxis.objects.prefetch_related("actions").order_by("position"),
+            "figures": PeriodFigures.objects.all(),
+            "reports": ActivityReport.objects.all()[:10],
+            "can_edit": Role.COORDINATOR in access.roles,
+            "can_report": access.has_any({Role.COORDINATOR, Role.PREFET}),
+            "statuses": ActionStatus.choices,
+            "fields": [
+                (name, PeriodFigures._meta.get_field(name).verbose_name)
+                for name in services.FIGURES
+            ],
+            "this_year": timezone.localdate().year,
+            "page_title": "Pilotage départemental",
+        },
+    )
+
+
+def _int(value: str) -> int:
+    return int(value) if value.strip().lstrip("-").isdigit() else -1
+
+
+@page(roles={Role.COORDINATOR, Role.PREFET}, national=False)
+@require_POST
+def action(request: HttpRequest, *, access: Access) -> HttpResponse:
+    post = request.POST
+    kind = post.get("kind", "")
+    try:
+        if kind == "axis":
+            services.axis_create(
+                access=access,
+                title=post.get("title", ""),
+                first_year=_int(post.get("first_year", "")),
+                last_year=_int(post.get("last_year", "")),
+            )
+        elif kind == "action":
+            action_id = post.get("action_id") or None
+            services.action_save(
+                access=access,
+                axis_id=_int(post.get("axis", "")),
+                action_id=int(action_id) if action_id else None,
+                data={
+                    k: post.get(k, "")
+                    for k in ("title", "owner", "indicator", "target", "achieved", "status")
+                },
+            )
+        elif kind == "figures":
+            services.figures_record(
+                access=access,
+                year=_int(post.get("year", "")),
+                values={k: _int(post.get(k, "0") or "0") for k in services.FIGURES},
+            )
+        elif kind == "report":
+            services.activity_report_request(access=access, year=_int(post.get("year", "")))
+            messages.info(
+                request,
+                "Le rapport est en cours de préparation : il apparaîtra dans la liste dans un instant.",
+            )
+            return HttpResponseRedirect(reverse("frontend:pilotage"))
+        else:
+            messages.error(request, "Action inconnue.")
+            return HttpResponseRedirect(reverse("frontend:pilotage"))
+    except CaseworkError as exc:
+        for reason in exc.reasons:
+            messages.error(request, reason)
+        for field, errors in exc.fields.items():
+            for error in errors:
+                messages.error(request, f"{field} : {error}")
+    except StrategyAxis.DoesNotExist as exc:
+        raise Http404 from exc
+    else:
+        messages.success(request, "Enregistré.")
+    return HttpResponseRedirect(reverse("frontend:pilotage"))
+
+
+@page(roles={Role.COORDINATOR, Role.PREFET}, national=False)
+def report_download(request: HttpRequest, pk: int, *, access: Access) -> HttpResponseBase:
+    report = ActivityReport.objects.filter(pk=pk).first()
+    if report is None:
+        raise Http404
+    audit_record(
+        action="pilotage.report_read",
+        actor_id=access.user_id,
+        object_type="report",
+        object_id=report.pk,
+    )
+    return FileResponse(
+        io.BytesIO(read_bytes(report.storage_name)),
+        content_type="application/pdf",
+        as_attachment=True,
+        filename=f"rapport-activite-{report.year}.pdf",
+    )

@@ -1,0 +1,137 @@
+"""Writes on the departmental steering; the coordination owns them, every one audited."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from parcours.accounts.models import Role
+from parcours.accounts.permissions import Access
+from parcours.queue import enqueue_on_commit
+from tenants.audit.services import audit_record
+from tenants.casework.services import CaseworkError
+from tenants.pilotage.models import ActionStatus, PeriodFigures, StrategyAction, StrategyAxis
+
+FIGURES = (
+    "buyers_fined",
+    "awareness_courses",
+    "procuring_proceedings",
+    "trafficking_proceedings",
+    "prevention_actions",
+)
+
+
+class PilotageError(CaseworkError):
+    """A steering rule refused the request; nothing was recorded."""
+
+
+def _coordinator(access: Access) -> None:
+    if Role.COORDINATOR not in access.roles:
+        raise PilotageError(["La stratégie départementale est tenue par la coordination."])
+
+
+def axis_create(*, access: Access, title: str, first_year: int, last_year: int) -> StrategyAxis:
+    _coordinator(access)
+    if len(title.strip()) < 3:
+        raise PilotageError(
+            ["Intitulé trop court."], fields={"title": ["Indiquez l'intitulé de l'axe."]}
+        )
+    if not 2016 <= first_year <= last_year <= first_year + 10:
+        raise PilotageError(
+            ["Années incohérentes."],
+            fields={"last_year": ["La stratégie couvre de 1 à 10 ans, à partir de 2016."]},
+        )
+    with transaction.atomic():
+        axis = StrategyAxis.objects.create(
+            title=title.strip(),
+            first_year=first_year,
+            last_year=last_year,
+            position=StrategyAxis.objects.count() + 1,
+        )
+        audit_record(
+            action="pilotage.axis_created",
+            actor_id=access.user_id,
+            object_type="axis",
+            object_id=axis.pk,
+        )
+        return axis
+
+
+def action_save(
+    *, access: Access, axis_id: int, action_id: int | None, data: dict[str, Any]
+) -> StrategyAction:
+    _coordinator(access)
+    if len(str(data.get("title", "")).strip()) < 3 or not str(data.get("owner", "")).strip():
+        raise PilotageError(
+            ["Une action a un intitulé et un pilote."],
+            fields={"title": ["Intitulé requis."], "owner": ["Pilote requis."]},
+        )
+    if data.get("status", ActionStatus.PLANNED) not in ActionStatus.values:
+        raise PilotageError(["État inconnu."], fields={"status": ["État inconnu."]})
+    with transaction.atomic():
+        axis = StrategyAxis.objects.filter(pk=axis_id).first()
+        if axis is None:
+            raise PilotageError(["Axe inconnu."])
+        action = (
+            StrategyAction(axis=axis)
+            if action_id is None
+            else StrategyAction.objects.select_for_update().get(pk=action_id, axis=axis)
+        )
+        for field in ("title", "owner", "indicator", "target", "achieved", "status"):
+            if field in data:
+                setattr(action, field, str(data[field]).strip())
+        action.save()
+        audit_record(
+            action="pilotage.action_saved",
+            actor_id=access.user_id,
+            object_type="strategy_action",
+            object_id=action.pk,
+        )
+        return action
+
+
+def figures_record(*, access: Access, year: int, values: dict[str, int]) -> PeriodFigures:
+    """Aggregates for a year (never names): non-negative counts, one row per year."""
+    _coordinator(access)
+    errors = {
+        k: ["Nombre positif ou nul attendu."]
+        for k, v in values.items()
+        if k in FIGURES and (not isinstance(v, int) or v < 0)
+    }
+    if not 2016 <= year <= timezone.localdate().year:
+        errors["year"] = ["Année hors de la période couverte par la loi de 2016."]
+    if errors:
+        raise PilotageError(["Des chiffres sont invalides."], fields=errors)
+    with transaction.atomic():
+        figures, _ = PeriodFigures.objects.select_for_update().get_or_create(year=year)
+        for key in FIGURES:
+            if key in values:
+                setattr(figures, key, values[key])
+        figures.save()
+        audit_record(
+            action="pilotage.figures_recorded",
+            actor_id=access.user_id,
+            object_type="figures",
+            object_id=year,
+        )
+        return figures
+
+
+def activity_report_request(*, access: Access, year: int) -> None:
+    """The annual activity report is built in the background (PDF)."""
+    if not access.has_any({Role.COORDINATOR, Role.PREFET}):
+        raise PilotageError(["Le rapport d'activité est demandé par la coordination ou le préfet."])
+    if not 2016 <= year <= timezone.localdate().year:
+        raise PilotageError(["Année invalide."], fields={"year": ["Année invalide."]})
+    from tenants.pilotage.tasks import generate_activity_report
+
+    with transaction.atomic():
+        audit_record(
+            action="pilotage.report_requested",
+            actor_id=access.user_id,
+            object_type="report",
+            object_id=year,
+        )
+        enqueue_on_commit(generate_activity_report, year=year)

@@ -1,0 +1,79 @@
+"""Steering: the strategy, yearly aggregates and the annual activity report (PDF, generated in a task)."""
+
+from __future__ import annotations
+
+import html
+import io
+
+import pytest
+from django.utils import timezone
+from pypdf import PdfReader
+
+from tenants.casework.storage import read_bytes
+from tenants.pilotage.models import ActivityReport, PeriodFigures
+from tenants.pilotage.services import PilotageError, action_save, axis_create, figures_record
+from tenants.pilotage.tasks import generate_activity_report
+
+
+def test_figures_are_non_negative_aggregates_one_row_per_year(in31) -> None:  # type: ignore[no-untyped-def]
+    coordinator = in31("coordinator")
+    with pytest.raises(PilotageError):
+        figures_record(access=coordinator, year=2025, values={"buyers_fined": -3})
+    with pytest.raises(PilotageError):
+        figures_record(access=coordinator, year=2015, values={"buyers_fined": 3})
+    figures_record(
+        access=coordinator, year=2025, values={"buyers_fined": 12, "awareness_courses": 4}
+    )
+    figures_record(access=coordinator, year=2025, values={"buyers_fined": 14})
+    assert PeriodFigures.objects.get(year=2025).buyers_fined == 14
+    with pytest.raises(PilotageError):
+        figures_record(access=in31("prefet"), year=2025, values={"buyers_fined": 1})
+
+
+def test_the_annual_report_combines_commission_files_figures_and_strategy(
+    in31, settings, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    settings.MEDIA_ROOT = str(tmp_path)
+    coordinator = in31("coordinator")
+    year = timezone.localdate().year
+    axis = axis_create(
+        access=coordinator, title="Accompagner vers la sortie", first_year=year, last_year=year + 2
+    )
+    action_save(
+        access=coordinator,
+        axis_id=axis.pk,
+        action_id=None,
+        data={
+            "title": "Former les agents d'accueil",
+            "owner": "DDETS",
+            "indicator": "agents formés",
+            "target": "40",
+            "status": "in_progress",
+        },
+    )
+    figures_record(access=coordinator, year=year, values={"buyers_fined": 27})
+    report = ActivityReport.objects.get(pk=generate_activity_report(year=year))
+    text = " ".join(
+        p.extract_text() for p in PdfReader(io.BytesIO(read_bytes(report.storage_name))).pages
+    )
+    assert f"Rapport d'activité {year}" in text
+    assert "Former les agents d'accueil" in text and "27" in text
+
+
+def test_the_page_records_and_refuses_with_messages(login) -> None:  # type: ignore[no-untyped-def]
+    coordinator = login("coordinator", "31")
+    response = coordinator.post(
+        "/pilotage/actions/",
+        {"kind": "axis", "title": "Prévenir", "first_year": "2026", "last_year": "2040"},
+        follow=True,
+    )
+    assert "Années incohérentes." in html.unescape(response.content.decode())
+    assert (
+        coordinator.post(
+            "/pilotage/actions/",
+            {"kind": "axis", "title": "Prévenir", "first_year": "2026", "last_year": "2028"},
+        ).status_code
+        == 302
+    )
+    assert "Prévenir" in html.unescape(coordinator.get("/pilotage/").content.decode())
+    assert login("association_worker", "31").get("/pilotage/").status_code == 403
