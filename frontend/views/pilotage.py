@@ -37,7 +37,7 @@ def overview(request: HttpRequest, *, access: Access) -> HttpResponse:
             "can_report": access.has_any({Role.COORDINATOR, Role.PREFET}),
             "statuses": ActionStatus.choices,
             "fields": [
-                (name, PeriodFigures._meta.get_field(name).verbose_name)
+                (name, getattr(PeriodFigures._meta.get_field(name), "verbose_name", name))
                 for name in services.FIGURES
             ],
             "this_year": timezone.localdate().year,
