@@ -238,7 +238,22 @@ def _editable_by_association(*, access: Access, dossier_id: int) -> Dossier:
         raise CaseworkError(
             ["Le dossier a été déposé : il ne peut plus être modifié par l'association."]
         )
+    _require_approval(association_id=dossier.association_id)
     return dossier
+
+
+def _require_approval(*, association_id: int) -> None:
+    """An association acts in a département only while its approval there is in force."""
+    from tenants.agrements.selectors import agrements_valid_on
+
+    if association_id not in {
+        a.association_id for a in agrements_valid_on(day=timezone.localdate())
+    }:
+        raise CaseworkError(
+            [
+                "Votre association n'est pas agréée dans ce département à ce jour : elle ne peut pas agir sur ce dossier."
+            ]
+        )
 
 
 def evaluation_record(
@@ -410,6 +425,8 @@ def dossier_transition(*, access: Access, dossier_id: int, request: TransitionRe
         if not role:
             labels = ", ".join(sorted(Role(r).label for r in transition.roles))
             raise CaseworkError([f"« {transition.label} » est réservé à : {labels}."])
+        if role == Role.ASSOCIATION_WORKER.value:
+            _require_approval(association_id=dossier.association_id)
         handler = FORM_HANDLERS.get(transition.form)
         cleaned = (
             handler(dossier=dossier, data=request.data, comment=request.comment) if handler else {}

@@ -187,3 +187,36 @@ def test_a_withdrawal_blocks_new_files_and_the_files_are_handed_over(in31) -> No
     )
     person.refresh_from_db()
     assert person.association_id == other.pk
+
+
+def test_after_a_withdrawal_the_association_can_no_longer_act_on_its_files(in31) -> None:  # type: ignore[no-untyped-def]
+    from tenants.casework.services import TransitionRequest, dossier_transition, evaluation_record
+    from tests.tenants.casework.conftest import prepare
+
+    worker = in31("association_worker")
+    dossier = prepare(worker)
+    agrement = Agrement.objects.get(
+        association_id=dossier.association_id, status=AgrementStatus.APPROVED
+    )
+    agrement_withdraw(
+        access=in31("prefet"),
+        agrement_id=agrement.pk,
+        on=timezone.localdate(),
+        motivation="Les conditions de l'article R.121-12-2 ne sont plus remplies.",
+    )
+    with pytest.raises(CaseworkError, match="agréée"):
+        dossier_transition(
+            access=worker, dossier_id=dossier.pk, request=TransitionRequest(name="submit", data={})
+        )
+    with pytest.raises(CaseworkError, match="agréée"):
+        evaluation_record(
+            access=worker,
+            dossier_id=dossier.pk,
+            domain="social",
+            items=[],
+            notes="",
+            evaluated_on=timezone.localdate(),
+            sign_off=True,
+        )
+    dossier.refresh_from_db()
+    assert dossier.state == "draft"
