@@ -34,7 +34,12 @@ def _database_url() -> str:
 
 
 @pytest.fixture
-def worker(committed: None) -> Iterator[str]:
+def mail_dir(tmp_path: Path) -> Path:
+    return tmp_path / "mail"
+
+
+@pytest.fixture
+def worker(committed: None, mail_dir: Path) -> Iterator[str]:
     """A real worker on a queue of its own, reading the test database."""
     queue = f"test-{uuid.uuid4().hex[:8]}"
     broker = settings.CELERY_BROKER_URL
@@ -45,6 +50,8 @@ def worker(committed: None) -> Iterator[str]:
         "CELERY_RESULT_BACKEND": broker,
         "CELERY_TASK_DEFAULT_QUEUE": queue,
         "CONN_MAX_AGE": "0",
+        "PARCOURS_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_FILE_PATH": str(mail_dir),
     }
     log = ROOT / "test-artifacts" / f"worker-{queue}.log"
     log.parent.mkdir(exist_ok=True)
@@ -115,3 +122,49 @@ def test_a_task_sent_from_a_departement_runs_in_its_schema(worker: str) -> None:
     outcome = result.get(timeout=60)
     assert outcome["schema"] == "dep_31"
     assert outcome["ok"] is True
+
+
+def test_convocations_are_emailed_once_by_the_worker(worker: str, mail_dir: Path) -> None:
+    """Convening queues the e-mails on commit; a retried task sends nothing more."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from parcours.accounts.models import User
+    from tenants.commission.services import (
+        agenda_add_policy,
+        member_appoint,
+        session_convene,
+        session_schedule,
+    )
+    from tenants.commission.tasks import send_convocations
+    from tests.tenants.casework.conftest import access_as
+
+    connection.set_tenant(Tenant.objects.get(code="31"))
+    coordinator = access_as("coordinator", "31")
+    for college in ("magistrat", "medecin", "gendarmerie"):
+        user = User.objects.create_user(email=f"{college}@worker.test", password=None)
+        member_appoint(
+            access=coordinator,
+            user_id=user.pk,
+            college=college,
+            arrete_reference="A-1",
+            arrete_on=timezone.localdate(),
+            mandate_start=timezone.localdate(),
+        )
+    session = session_schedule(access=coordinator, starts_at=timezone.now() + dt.timedelta(days=9))
+    agenda_add_policy(access=coordinator, session_id=session.pk, title="Bilan annuel des parcours")
+    session_convene(access=coordinator, session_id=session.pk)
+
+    def sent() -> int:
+        if not mail_dir.exists():
+            return 0
+        return sum(
+            p.read_text(errors="ignore").count('filename="seance.ics"') for p in mail_dir.iterdir()
+        )
+
+    _wait_for(lambda: sent() == 3)
+    with schema_context("dep_31"):
+        assert send_convocations.apply_async(kwargs={"session_id": session.pk}).get(timeout=60) == 0
+    assert sent() == 3
+    connection.set_schema_to_public()
