@@ -20,7 +20,7 @@ from parcours.referentiel.models import NomenclatureItem
 from tenants.casework.models import Dossier
 from tenants.casework.services import CaseworkError
 from tenants.commission import selectors, services
-from tenants.commission.models import AgendaItem, Member, Presence, Session, VoteChoice
+from tenants.commission.models import AgendaItem, Member, Presence, Session, Vote, VoteChoice
 
 COORDINATION = {Role.COORDINATOR}
 READERS = {Role.COORDINATOR, Role.PREFET, Role.MEMBER}
@@ -175,10 +175,20 @@ def session_detail(request: HttpRequest, pk: int, *, access: Access) -> HttpResp
     users = {u.pk: u for u in User.objects.filter(pk__in={m.user_id for m in active})}
     attendance = {a.member_id: a for a in session.attendances.all()}
     items = []
+    state = services.session_state(session=session) if session.status == "open" else None
+    votes_by_item: dict[int, dict[int, Any]] = {}
+    for vote in Vote.objects.filter(item__session=session):
+        votes_by_item.setdefault(vote.item_id, {})[vote.member_id] = vote
+    current: int | None = None
     for row in selectors.agenda_summaries(session=session):
         item: AgendaItem = row["item"]
-        allowed = services.voters(item=item) if session.status == "open" else {}
-        votes = {v.member_id: v for v in item.votes.all()}
+        # The live screen works item by item: only the first open item takes votes.
+        is_current = state is not None and not item.closed_at and current is None
+        if is_current:
+            current = item.pk
+        row["current"] = is_current
+        allowed = services.voters(item=item, state=state) if is_current and state else {}
+        votes = votes_by_item.get(item.pk, {})
         row["voters"] = [
             {
                 "member": m,

@@ -379,9 +379,37 @@ def conflict_declare(
         return conflict
 
 
-def _excluded(item: AgendaItem, member: Member) -> str | None:
+@dataclass(frozen=True)
+class SessionState:
+    """What deciding who votes needs, read once for a whole session (no query per item)."""
+
+    members: dict[int, Member]
+    attendance: dict[int, Attendance]
+    off_individual_files: frozenset[str]
+    conflicts: dict[int, frozenset[int]]
+
+
+def session_state(*, session: Session) -> SessionState:
+    day = timezone.localtime(session.starts_at).date()
+    conflicts: dict[int, set[int]] = {}
+    for item_id, member_id in ConflictOfInterest.objects.filter(item__session=session).values_list(
+        "item_id", "member_id"
+    ):
+        conflicts.setdefault(item_id, set()).add(member_id)
+    colleges = NomenclatureItem.objects.filter(kind="college").values_list("code", "attributes")
+    return SessionState(
+        members={m.pk: m for m in _active_members(day)},
+        attendance={a.member_id: a for a in session.attendances.all()},
+        off_individual_files=frozenset(
+            code for code, attrs in colleges if attrs.get("sits_on_individual_files") is False
+        ),
+        conflicts={k: frozenset(v) for k, v in conflicts.items()},
+    )
+
+
+def _excluded(item: AgendaItem, member: Member, state: SessionState) -> str | None:
     """Why a member does not deliberate on this item, or None."""
-    if item.conflicts.filter(member=member).exists():
+    if member.pk in state.conflicts.get(item.pk, frozenset()):
         return "a déclaré un intérêt"
     if item.dossier is not None:
         if (
@@ -389,32 +417,24 @@ def _excluded(item: AgendaItem, member: Member) -> str | None:
             and member.association_id == item.dossier.association_id
         ):
             return "représente l'association qui a préparé le dossier"
-        college = NomenclatureItem.objects.filter(kind="college", code=member.college).first()
-        if college and college.attributes.get("sits_on_individual_files") is False:
+        if member.college in state.off_individual_files:
             return "ne siège pas sur les dossiers individuels"
     return None
 
 
-def voters(*, item: AgendaItem) -> dict[int, int]:
+def voters(*, item: AgendaItem, state: SessionState | None = None) -> dict[int, int]:
     """Whose vote may be cast on `item` → by whom (themselves, or the holder of their proxy)."""
-    session = item.session
-    day = timezone.localtime(session.starts_at).date()
-    active = {m.pk: m for m in _active_members(day)}
+    state = state or session_state(session=item.session)
     allowed: dict[int, int] = {}
-    for attendance in session.attendances.all():
-        member = active.get(attendance.member_id)
-        if member is None:
+    for member_id, attendance in state.attendance.items():
+        member = state.members.get(member_id)
+        if member is None or _excluded(item, member, state) is not None:
             continue
         if attendance.presence != Presence.ABSENT:
-            if _excluded(item, member) is None:
-                allowed[member.pk] = member.pk
-        elif attendance.proxy_to_id and attendance.proxy_to_id in active:
-            holder_attendance = session.attendances.filter(member_id=attendance.proxy_to_id).first()
-            if (
-                holder_attendance
-                and holder_attendance.presence != Presence.ABSENT
-                and _excluded(item, member) is None
-            ):
+            allowed[member.pk] = member.pk
+        elif attendance.proxy_to_id in state.members:
+            holder = state.attendance.get(attendance.proxy_to_id)
+            if holder is not None and holder.presence != Presence.ABSENT:
                 allowed[member.pk] = attendance.proxy_to_id
     return allowed
 
@@ -437,10 +457,11 @@ def vote_cast(*, access: Access, item_id: int, member_id: int, choice: str) -> V
             raise CommissionError(["On ne vote qu'en séance ouverte."])
         if item.closed_at:
             raise CommissionError(["Le vote sur ce point est clos."])
-        allowed = voters(item=item)
+        state = session_state(session=item.session)
+        allowed = voters(item=item, state=state)
         if member_id not in allowed:
             member = Member.objects.filter(pk=member_id).first()
-            reason = _excluded(item, member) if member else None
+            reason = _excluded(item, member, state) if member else None
             why = f" : il {reason}" if reason else " (absent, sans procuration, ou hors mandat)"
             raise CommissionError([f"Ce membre ne peut pas voter sur ce point{why}."])
         vote, _ = Vote.objects.update_or_create(
