@@ -128,3 +128,21 @@ def test_members_page_lists_mandates_and_refuses_bad_input(ready, login) -> None
         response.content.decode()
     )
     assert login("association_worker", "31").get("/commission/membres/").status_code == 403
+
+
+def test_the_session_screen_costs_the_same_queries_for_1_or_4_files(
+    ready, login, in31, django_assert_max_num_queries
+) -> None:  # type: ignore[no-untyped-def]
+    dossier, session, _ = ready
+    coordinator = login("coordinator", "31")
+    post(coordinator, session, action="add_file", dossier=dossier.pk)
+    url = f"/commission/seances/{session.pk}/"
+    coordinator.get(url)
+    with django_assert_max_num_queries(16):
+        assert coordinator.get(url).status_code == 200
+    for _ in range(3):
+        extra = complete_file(in31)
+        connection.set_schema_to_public()
+        post(coordinator, session, action="add_file", dossier=extra.pk)
+    with django_assert_max_num_queries(16):
+        assert coordinator.get(url).status_code == 200
