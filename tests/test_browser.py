@@ -182,3 +182,92 @@ def test_the_main_path_of_a_file_in_the_browser(
         prefet.screenshot(path=str(ARTIFACTS / "dossier-authorised.png"), full_page=True)
     finally:
         celery_app.conf.task_always_eager = False
+
+
+def test_a_full_commission_session_in_the_browser(
+    page: Any, live_server: Any, settings: Any, tmp_path: Path
+) -> None:
+    """Convocation, attendance, quorum, votes, the avis on the file, the minutes download."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from parcours.accounts.models import User
+    from parcours.db import connection
+    from parcours.departements.models import Tenant
+    from tenants.casework.models import Dossier
+    from tenants.casework.services import TransitionRequest, dossier_transition
+    from tenants.commission.models import Session
+    from tenants.commission.services import member_appoint, session_schedule
+    from tests.tenants.casework.conftest import access_as, prepare
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    connection.set_tenant(Tenant.objects.get(code="31"))
+    worker, coordinator = access_as("association_worker", "31"), access_as("coordinator", "31")
+    dossier = prepare(worker)
+    dossier_transition(
+        access=worker, dossier_id=dossier.pk, request=TransitionRequest(name="submit", data={})
+    )
+    dossier_transition(
+        access=coordinator,
+        dossier_id=dossier.pk,
+        request=TransitionRequest(name="declare_complete", data={}),
+    )
+    start = timezone.localdate() - dt.timedelta(days=30)
+    names = []
+    for college in ("magistrat", "ddets", "gendarmerie"):
+        user = User.objects.create_user(
+            email=f"{college}@session.test",
+            password=None,
+            first_name=college.title(),
+            last_name="Membre",
+        )
+        member_appoint(
+            access=coordinator,
+            user_id=user.pk,
+            college=college,
+            arrete_reference="A-31",
+            arrete_on=start,
+            mandate_start=start,
+        )
+        names.append(user.display_name)
+    session = session_schedule(
+        access=coordinator, starts_at=timezone.now() + dt.timedelta(days=7), place="Salle 3"
+    )
+    connection.set_schema_to_public()
+    url = _url(live_server, "31", f"/commission/seances/{session.pk}/")
+
+    _sign_in(page, _url(live_server, "31", "/connexion/"), People.email("coordinator", "31"))
+    page.goto(url)
+    page.get_by_label("Inscrire un dossier complet").select_option(str(dossier.pk))
+    page.get_by_role("button", name="Inscrire").click()
+    page.get_by_role("button", name="Convoquer les membres").click()
+    page.wait_for_selector("text=Convoquée")
+    connection.set_tenant(Tenant.objects.get(code="31"))  # the day of the session has come
+    Session.objects.filter(pk=session.pk).update(starts_at=timezone.now())
+    Dossier.objects.filter(pk=dossier.pk).update(session_on=timezone.localdate())
+    connection.set_schema_to_public()
+    page.goto(url)
+    for name in names[:2]:
+        page.get_by_label(f"Présence de {name}").select_option("in_person")
+        page.locator("#presences tr").filter(
+            has=page.get_by_label(f"Présence de {name}")
+        ).get_by_role("button", name="Enregistrer").click()
+    assert "atteint" in page.locator("#quorum").inner_text().lower()
+    page.get_by_role("button", name="Ouvrir la séance").click()
+    for name in names[:2]:
+        page.get_by_label(f"Vote de {name}").select_option("favourable")
+        page.locator("tr").filter(has=page.get_by_label(f"Vote de {name}")).get_by_role(
+            "button", name="Voter"
+        ).click()
+    page.get_by_role("button", name="Clore le vote et rendre l'avis").click()
+    page.wait_for_selector("text=Avis favorable")
+    page.get_by_role("button", name="Clore la séance").click()
+    page.wait_for_selector("text=Close")
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Procès-verbal (PDF)").click()
+    assert Path(download_info.value.path()).read_bytes().startswith(b"%PDF")
+    page.goto(_url(live_server, "31", f"/dossiers/{dossier.pk}/"))
+    assert "Avis de la commission rendu" in page.content()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "dossier-after-session.png"), full_page=False)

@@ -158,8 +158,9 @@ def demo_seed() -> list[DemoLogin]:
         )
         logins.append(DemoLogin(worker75.email, "association Passerelles, agréée à Paris"))
         logins.append(DemoLogin("membre.police.31@parcours.test", "membre de la commission (31)"))
-    from parcours.demo_casework import demo_files
+    from parcours.demo_casework import demo_commission, demo_files
 
     for code, worker_email in (("31", worker.email), ("13", worker.email), ("75", worker75.email)):
         demo_files(tenant=tenants[code], worker_email=worker_email)
+        demo_commission(tenant=tenants[code])
     return logins

@@ -158,3 +158,50 @@ def demo_files(*, tenant: Tenant, worker_email: str) -> int:
         return len(STAGES)
     finally:
         connection.set_schema_to_public()
+
+
+def demo_commission(*, tenant: Tenant) -> None:
+    """The demo commission: members from the demo accounts, a session convened with a file on
+    its agenda; nothing if the département already has members."""
+    from tenants.casework.models import Dossier
+    from tenants.commission.models import Member
+    from tenants.commission.services import (
+        agenda_add_file,
+        member_appoint,
+        session_convene,
+        session_schedule,
+    )
+
+    connection.set_tenant(tenant)
+    try:
+        if Member.objects.exists():
+            return
+        coordinator = _access(f"coordination.{tenant.code}@parcours.test", tenant)
+        start = timezone.localdate() - dt.timedelta(days=60)
+        appointments = [
+            (f"prefet.{tenant.code}@parcours.test", "ddets", True),
+            (f"membre.police.{tenant.code}@parcours.test", "police_securite_publique", False),
+            (f"membre.ddets.{tenant.code}@parcours.test", "ddets", False),
+            (f"membre.medecin.{tenant.code}@parcours.test", "medecin", False),
+        ]
+        for email, college, chair in appointments:
+            member_appoint(
+                access=coordinator,
+                user_id=User.objects.get(email=email).pk,
+                college=college,
+                arrete_reference=f"Arrêté préfectoral {tenant.code}-{start:%Y}-CDLP",
+                arrete_on=start,
+                mandate_start=start,
+                is_chair=chair,
+            )
+            connection.set_tenant(tenant)
+        session = session_schedule(
+            access=coordinator,
+            starts_at=timezone.now() + dt.timedelta(days=8),
+            place="Préfecture, salle du conseil",
+        )
+        for dossier in Dossier.objects.filter(state="complete"):
+            agenda_add_file(access=coordinator, session_id=session.pk, dossier_id=dossier.pk)
+        session_convene(access=coordinator, session_id=session.pk)
+    finally:
+        connection.set_schema_to_public()
