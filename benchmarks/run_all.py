@@ -1,11 +1,15 @@
 """Run every benchmark, print the figures and keep them in `benchmarks/results/latest.txt`.
 
     make bench                       # = infra/dev/with_services.py python benchmarks/run_all.py
-    python benchmarks/run_all.py [--stock-sample N] [--quick] [--keep-databases]
+    python benchmarks/run_all.py [--stock-sample N | --full-stock] [--quick] [--keep-databases]
 
 Each benchmark runs in a process of its own (a fresh Django, a fresh connection), in order:
 provisioning (creates `parcours_bench` with the 101 départements), migrate_noop and routing
 (which reuse it). The benchmark databases are dropped at the end unless --keep-databases.
+
+To stay within about three minutes, the stock provisioning path gets a time budget
+(`STOCK_BUDGET_SECONDS`): if it has not provisioned all 101 by then, its total is extrapolated
+from the per-département mean, and printed as such. `--full-stock` lifts the budget.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from benchmarks.common import (
 )
 
 RESULTS = ROOT / "benchmarks" / "results" / "latest.txt"
+STOCK_BUDGET_SECONDS = 30
 
 
 def _git(*args: str) -> str:
@@ -73,6 +78,25 @@ def _versions() -> str:
         except PackageNotFoundError:
             parts.append(f"{package} ?")
     return ", ".join(parts)
+
+
+def _source_state() -> dict[str, tuple[int, int]]:
+    """(mtime, size) of the application's Python files, to notice edits made during a run."""
+    state: dict[str, tuple[int, int]] = {}
+    for top in ("platform", "tenants", "api", "frontend"):
+        for path in (ROOT / top).rglob("*.py"):
+            try:
+                stat = path.stat()
+            except OSError:  # deleted while we walk: it shows up as a change anyway
+                continue
+            state[str(path.relative_to(ROOT))] = (stat.st_mtime_ns, stat.st_size)
+    return state
+
+
+def _changed(before: dict[str, tuple[int, int]], after: dict[str, tuple[int, int]]) -> list[str]:
+    return sorted(
+        name for name in before.keys() | after.keys() if before.get(name) != after.get(name)
+    )
 
 
 def header() -> str:
@@ -126,6 +150,11 @@ def main(argv: list[str] | None = None) -> int:
         help="stock provisioning for the first N départements only, extrapolated (0: all 101)",
     )
     parser.add_argument(
+        "--full-stock",
+        action="store_true",
+        help=f"no time budget for stock provisioning (default: {STOCK_BUDGET_SECONDS} s)",
+    )
+    parser.add_argument(
         "--quick", action="store_true", help="fewer requests and repeats: a smoke run"
     )
     parser.add_argument("--keep-databases", action="store_true")
@@ -134,10 +163,13 @@ def main(argv: list[str] | None = None) -> int:
 
     caller_url()  # fails early, with an explanation, when DATABASE_URL is missing
     started = time.perf_counter()
+    sources_before = _source_state()
     lines = [header()]
     print(lines[0], flush=True)
 
     provisioning_args = ["--stock-sample", str(args.stock_sample)] if args.stock_sample else []
+    if not args.full_stock:
+        provisioning_args += ["--stock-budget", str(STOCK_BUDGET_SECONDS)]
     routing_args = ["--requests", "400", "--warmup", "50", "--rounds", "8"] if args.quick else []
     noop_args = ["--repeat", "1"] if args.quick else []
     if args.quick and not args.stock_sample:
@@ -150,6 +182,8 @@ def main(argv: list[str] | None = None) -> int:
         ("provisioning", provisioning_args),
         ("migrate_noop", noop_args),
         ("routing", routing_args),
+        ("casework", ["--requests", "50" if args.quick else "100"]),
+        ("commission", []),
     ):
         if run_benchmark(module, module_args, lines) != 0:
             failed.append(module)
@@ -163,6 +197,23 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(summary, flush=True)
     lines.append(summary)
+    changed = _changed(sources_before, _source_state())
+    migrations = [name for name in changed if "/migrations/" in name]
+    if changed:
+        # Benchmarks compare code paths on the same migrations: an edit in the middle of a run
+        # (a migration added, squashed…) makes the figures of its two halves incomparable.
+        warning = (
+            (
+                f"WARNING: {len(migrations)} migration file(s) changed during the run: the "
+                "figures compare two states of the schema, run again"
+                if migrations
+                else "note: application files changed during the run (no migration)"
+            )
+            + f": {', '.join((migrations or changed)[:8])}"
+            + (" …" if len(migrations or changed) > 8 else "")
+        )
+        print(warning, flush=True)
+        lines.append(warning)
 
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text("\n".join(lines) + "\n", encoding="utf-8")

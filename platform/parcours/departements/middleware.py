@@ -7,6 +7,7 @@ from collections.abc import Callable
 import sentry_sdk
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.http.request import split_domain_port
 from django.template.response import TemplateResponse
 
 from parcours.db import connection
@@ -36,7 +37,7 @@ class TenantRoutingMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        host = request.get_host().rsplit(":", 1)[0].lower().rstrip(".")
+        host, _ = split_domain_port(request.get_host())
         tenant: Tenant | None = None
         if host != settings.BASE_DOMAIN:
             tenant = tenant_for_host(host)

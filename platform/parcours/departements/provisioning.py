@@ -173,6 +173,8 @@ def tenant_provision(
     *, code: str, actor_id: int | None = None, method: str = "blueprint"
 ) -> ProvisionResult:
     """Create the département's schema, tenant and domain; do nothing if it already exists."""
+    if method not in {"blueprint", "stock"}:
+        raise ProvisioningError(f"Méthode de provisionnement inconnue : {method!r}")
     started = time.perf_counter()
     code = code.strip().upper()
     connection.set_schema_to_public()

@@ -12,9 +12,11 @@ import time
 from typing import Any
 
 from django.core.management.base import CommandParser
+from django_tenants.management.commands import SyncCommon
 from django_tenants.management.commands.migrate_schemas import (
     MigrateSchemasCommand as StockCommand,
 )
+from django_tenants.migration_executors import get_executor
 
 from parcours.db import connection
 from parcours.departements.models import Tenant
@@ -75,9 +77,12 @@ class Command(StockCommand):
             if not shared_only:
                 tenant_schemas = list(Tenant.objects.values_list("schema_name", flat=True))
                 behind = schemas_behind(schema_names=tenant_schemas)
-        for schema in behind:
-            super().handle(
-                *args, **{**options, "schema_name": schema, "shared": False, "tenant": True}
+        if behind:
+            # One executor run for all lagging schemas, so --executor=multiprocessing really
+            # migrates them in parallel (instead of one pool per schema).
+            SyncCommon.handle(self, *args, **{**options, "shared": False, "tenant": True})
+            get_executor(codename=self.executor)(self.args, self.options).run_migrations(
+                tenants=behind
             )
         if options.get("verbosity", 1) >= 1:
             self.stdout.write(

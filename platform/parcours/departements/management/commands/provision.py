@@ -1,11 +1,20 @@
-"""`manage.py provision 31 2A 971` or `--all`: idempotent, all or nothing per département."""
+"""`manage.py provision 31 2A 971` or `--all`: idempotent, all or nothing per département.
+
+With several départements, `--jobs` processes (one per core by default) provision in parallel:
+each département is its own transaction, so they do not wait on one another except for the
+short audit-chain lock of the national trail.
+"""
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import time
+from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connections
 from tqdm import tqdm
 
 from parcours.departements.provisioning import (
@@ -15,6 +24,15 @@ from parcours.departements.provisioning import (
     validate_codes,
 )
 from parcours.referentiel.models import Departement
+
+
+def _provision_one(job: tuple[str, str]) -> tuple[str, bool | None, str]:
+    code, method = job
+    try:
+        result = tenant_provision(code=code, method=method)
+    except ProvisioningError as exc:
+        return code, None, str(exc)
+    return code, result.created, ""
 
 
 class Command(BaseCommand):
@@ -31,6 +49,12 @@ class Command(BaseCommand):
             default="blueprint",
             help="stock: django-tenants' own migration of each schema (for comparison)",
         )
+        parser.add_argument(
+            "--jobs",
+            type=int,
+            default=min(4, os.cpu_count() or 1),
+            help="parallel processes (default: one per core, at most 4)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["all"]:
@@ -45,26 +69,37 @@ class Command(BaseCommand):
             if not codes:
                 raise CommandError("Name département codes, or use --all.")
         started = time.perf_counter()
-        if options["method"] == "blueprint":
-            tenant_blueprint()
-        created = present = 0
-        failures: list[str] = []
+        method = options["method"]
+        jobs = max(1, options["jobs"]) if method == "blueprint" else 1
+        if method == "blueprint":
+            tenant_blueprint()  # built once here; forked workers inherit it
         quiet = options["verbosity"] == 0
-        for code in tqdm(codes, desc="Provisioning", unit="dép.", disable=quiet):
-            try:
-                result = tenant_provision(code=code, method=options["method"])
-            except ProvisioningError as exc:
-                failures.append(f"{code}: {exc}")
-                continue
-            if result.created:
-                created += 1
-            else:
-                present += 1
-        elapsed = time.perf_counter() - started
+        work = [(code, method) for code in codes]
+        if jobs > 1 and len(codes) > 1:
+            connections.close_all()  # never share a connection with the forked workers
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+                results = list(
+                    tqdm(
+                        pool.map(_provision_one, work),
+                        total=len(work),
+                        desc="Provisioning",
+                        unit="dép.",
+                        disable=quiet,
+                    )
+                )
+        else:
+            results = [
+                _provision_one(job)
+                for job in tqdm(work, desc="Provisioning", unit="dép.", disable=quiet)
+            ]
+        created = sum(1 for _, done, _ in results if done)
+        present = sum(1 for _, done, _ in results if done is False)
+        failures = [f"{code}: {error}" for code, done, error in results if done is None]
         if not quiet:
             self.stdout.write(
                 f"{created} created, {present} already present, {len(failures)} failed "
-                f"in {elapsed:.1f} s"
+                f"in {time.perf_counter() - started:.1f} s ({jobs} process{'es' if jobs > 1 else ''})"
             )
         if failures:
             raise CommandError("\n".join(failures))
