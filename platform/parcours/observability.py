@@ -45,6 +45,10 @@ class RequestIdMiddleware:
 
 def scrub_event(event: dict[str, Any], hint: dict[str, Any] | None = None) -> dict[str, Any]:
     """Keep only what helps to locate a bug; drop everything a person could be found in."""
+    # The département is tagged here, when an event is sent, not on every request.
+    from django.db import connection
+
+    event.setdefault("tags", {})["schema"] = getattr(connection, "schema_name", "") or "public"
     request = event.get("request")
     if isinstance(request, dict):
         event["request"] = {

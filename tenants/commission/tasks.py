@@ -55,31 +55,46 @@ def _pdf(template: str, context: dict[str, Any]) -> bytes:
     return pdf
 
 
-@shared_task(name="tenants.commission.tasks.send_convocations")
-def send_convocations(*, session_id: int) -> int:
-    session = Session.objects.get(pk=session_id)
-    if _already(session, "commission.convocations_sent"):
+def _send_to_members(
+    *,
+    session: Session,
+    action: str,
+    subject: str,
+    body: str,
+    attachments: list[tuple[str, bytes | str, str]],
+) -> int:
+    """E-mail every member in mandate once (a retried task finds the audit event and stops)."""
+    if _already(session, action):
         return 0
     context = session_minutes_context(session=session)
-    pdf = _pdf("commission/convocation.html", context)
     recipients = sorted({m["email"] for m in context["members"] if m["email"]})
     for email in recipients:
         message = EmailMessage(
-            subject=f"Convocation — {session}",
-            body="Vous trouverez ci-joint la convocation et l'ordre du jour.",
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[email],
+            subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[email]
         )
-        message.attach("convocation.pdf", pdf, "application/pdf")
-        message.attach("seance.ics", _ics(session), "text/calendar")
+        for name, content, mimetype in attachments:
+            message.attach(name, content, mimetype)
         message.send()
     audit_record(
-        action="commission.convocations_sent",
-        object_type="session",
-        object_id=session.pk,
-        data={"count": len(recipients)},
+        action=action, object_type="session", object_id=session.pk, data={"count": len(recipients)}
     )
     return len(recipients)
+
+
+@shared_task(name="tenants.commission.tasks.send_convocations")
+def send_convocations(*, session_id: int) -> int:
+    session = Session.objects.get(pk=session_id)
+    pdf = _pdf("commission/convocation.html", session_minutes_context(session=session))
+    return _send_to_members(
+        session=session,
+        action="commission.convocations_sent",
+        subject=f"Convocation — {session}",
+        body="Vous trouverez ci-joint la convocation et l'ordre du jour.",
+        attachments=[
+            ("convocation.pdf", pdf, "application/pdf"),
+            ("seance.ics", _ics(session), "text/calendar"),
+        ],
+    )
 
 
 def minutes_pdf(*, session: Session) -> bytes:
@@ -89,24 +104,10 @@ def minutes_pdf(*, session: Session) -> bytes:
 @shared_task(name="tenants.commission.tasks.send_minutes")
 def send_minutes(*, session_id: int) -> int:
     session = Session.objects.get(pk=session_id)
-    if _already(session, "commission.minutes_sent"):
-        return 0
-    context = session_minutes_context(session=session)
-    pdf = _pdf("commission/minutes.html", context)
-    recipients = sorted({m["email"] for m in context["members"] if m["email"]})
-    for email in recipients:
-        message = EmailMessage(
-            subject=f"Procès-verbal — {session}",
-            body="Le procès-verbal de la séance est joint.",
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[email],
-        )
-        message.attach("proces-verbal.pdf", pdf, "application/pdf")
-        message.send()
-    audit_record(
+    return _send_to_members(
+        session=session,
         action="commission.minutes_sent",
-        object_type="session",
-        object_id=session.pk,
-        data={"count": len(recipients)},
+        subject=f"Procès-verbal — {session}",
+        body="Le procès-verbal de la séance est joint.",
+        attachments=[("proces-verbal.pdf", minutes_pdf(session=session), "application/pdf")],
     )
-    return len(recipients)

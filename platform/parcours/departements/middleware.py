@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import sentry_sdk
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.http.request import split_domain_port
@@ -53,7 +52,6 @@ class TenantRoutingMiddleware:
                 )
                 return response.render()
         select_schema(tenant)
-        sentry_sdk.set_tag("schema", tenant.schema_name if tenant else "public")
         request.tenant = tenant  # type: ignore[attr-defined]
         if tenant is None:
             request.urlconf = settings.PUBLIC_SCHEMA_URLCONF
