@@ -3,12 +3,13 @@ from __future__ import annotations
 from django.urls import path
 from drf_spectacular.views import SpectacularSwaggerView
 
-from api.views import accounts, referentiel
+from api.views import accounts, associations, referentiel
 
 common = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("auth/token/", accounts.TokenView.as_view(), name="token"),
     path("me/", accounts.MeView.as_view(), name="me"),
+    path("associations/", associations.AssociationList.as_view(), name="associations"),
     path("me/memberships/", accounts.MyMembershipsView.as_view(), name="my-memberships"),
     path("referentiel/regions/", referentiel.RegionList.as_view(), name="regions"),
     path(

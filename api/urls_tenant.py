@@ -4,13 +4,21 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
 from api.urls_common import common
-from api.views import casework, commission, tenant
+from api.views import associations, casework, commission, tenant
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(urlconf="parcours.urls_tenant"), name="schema"),
     *common,
     path("departement/", tenant.TenantSummaryView.as_view(), name="departement"),
     path("commission/members/", commission.MemberList.as_view(), name="commission-members"),
+    path("agrements/", associations.AgrementList.as_view(), name="agrements"),
+    path(
+        "agrements/<int:pk>/actions/", associations.AgrementAction.as_view(), name="agrement-action"
+    ),
+    path("pilotage/figures/", associations.FiguresView.as_view(), name="pilotage-figures"),
+    path(
+        "pilotage/reports/<int:year>/", associations.ReportRequest.as_view(), name="pilotage-report"
+    ),
     path("commission/sessions/", commission.SessionList.as_view(), name="commission-sessions"),
     path(
         "commission/sessions/<int:pk>/",

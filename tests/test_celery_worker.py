@@ -9,6 +9,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import pytest
@@ -94,6 +95,16 @@ def worker(committed: None, mail_dir: Path) -> Iterator[str]:
         process.wait(timeout=20)
 
 
+def _outcome(result: Any) -> Any:
+    """The task's return value, read from the broker's Redis whatever backend the app cached
+    (an earlier test may have instantiated Celery's disabled backend)."""
+    from celery.backends.redis import RedisBackend
+    from celery.result import AsyncResult
+
+    backend = RedisBackend(app=celery_app, url=settings.CELERY_BROKER_URL)
+    return AsyncResult(result.id, backend=backend, app=celery_app).get(timeout=60)
+
+
 def _wait_for(condition: Callable[[], bool], *, seconds: float = 60) -> None:
     deadline = time.monotonic() + seconds
     while not condition():
@@ -119,7 +130,7 @@ def test_the_national_console_provisions_a_departement_through_the_worker(worker
 def test_a_task_sent_from_a_departement_runs_in_its_schema(worker: str) -> None:
     with schema_context("dep_31"):
         result = verify_chain.apply_async()
-    outcome = result.get(timeout=60)
+    outcome = _outcome(result)
     assert outcome["schema"] == "dep_31"
     assert outcome["ok"] is True
 
@@ -165,6 +176,6 @@ def test_convocations_are_emailed_once_by_the_worker(worker: str, mail_dir: Path
 
     _wait_for(lambda: sent() == 3)
     with schema_context("dep_31"):
-        assert send_convocations.apply_async(kwargs={"session_id": session.pk}).get(timeout=60) == 0
+        assert _outcome(send_convocations.apply_async(kwargs={"session_id": session.pk})) == 0
     assert sent() == 3
     connection.set_schema_to_public()

@@ -40,6 +40,7 @@ SIGNED_IN_ROUTES = {
     "api:nomenclatures",
     "api:legal-parameters",
     "api:legal-parameter-value",
+    "api:associations",
 }
 
 SAMPLE_ARGS: dict[str, Any] = {

@@ -67,3 +67,51 @@ def test_the_coordination_instructs_and_the_prefet_decides(login) -> None:  # ty
     prefet.post(f"/agrements/{pk}/", {"action": "approve", "detail": "Arrêté 2026-77"})
     assert "Valable du" in text(prefet.get("/agrements/"))
     assert login("association_worker", "31").get("/agrements/").status_code == 403
+
+
+def test_registry_approvals_and_figures_through_the_api(login) -> None:  # type: ignore[no-untyped-def]
+    operator = login("national_operator", None)
+    created = operator.post(
+        "/api/v1/associations/",
+        {
+            "name": "Asso API",
+            "rna": "W313000666",
+            "siret": "73282932000074",
+            "head_office": "31",
+            "declared_on": "2012-05-01",
+        },
+        content_type="application/json",
+    )
+    assert created.status_code == 201
+    bad = operator.post(
+        "/api/v1/associations/",
+        {"name": "X", "rna": "W1", "head_office": "31", "declared_on": "2012-05-01"},
+        content_type="application/json",
+    )
+    assert bad.status_code == 400 and "rna" in bad.json()["error"]["fields"]
+    coordinator = login("coordinator", "31")
+    request = coordinator.post(
+        "/api/v1/agrements/",
+        {"association": created.json()["id"], "requested_on": "2026-11-02", "departements": ["31"]},
+        content_type="application/json",
+    )
+    assert request.status_code == 201 and request.json()["tacit_approval_on"] == "2027-03-02"
+    decision = coordinator.post(
+        f"/api/v1/agrements/{request.json()['id']}/actions/",
+        {"action": "approve", "on": "2026-11-20", "detail": "Arrêté 2026-31-99"},
+        content_type="application/json",
+    )
+    assert decision.status_code == 200 and decision.json()["valid_until"] == "2029-11-20"
+    figures = coordinator.post(
+        "/api/v1/pilotage/figures/",
+        {"year": 2025, "buyers_fined": 9},
+        content_type="application/json",
+    )
+    assert figures.status_code == 200 and figures.json()["buyers_fined"] == 9
+    negative = coordinator.post(
+        "/api/v1/pilotage/figures/",
+        {"year": 2025, "buyers_fined": -1},
+        content_type="application/json",
+    )
+    assert negative.status_code == 400
+    assert login("association_worker", "31").get("/api/v1/agrements/").status_code == 403

@@ -1,0 +1,257 @@
+"""The national registry of associations, approvals per département and departmental steering."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api.permissions import SignedIn, national_roles, request_access, tenant_roles
+from parcours.accounts.models import Role
+from parcours.accounts.permissions import NATIONAL_OPERATOR_ONLY
+from parcours.associations.models import Association
+from parcours.associations.services import association_save
+from tenants.agrements import services as agrements
+from tenants.agrements.models import Agrement
+from tenants.pilotage import services as pilotage
+from tenants.pilotage.models import PeriodFigures
+
+
+class AssociationSerializer(serializers.ModelSerializer):
+    head_office = serializers.CharField(source="head_office_departement.code")
+
+    class Meta:
+        model = Association
+        fields = [
+            "id",
+            "name",
+            "rna",
+            "siret",
+            "head_office",
+            "head_office_address",
+            "declared_on",
+            "contact_email",
+            "contact_phone",
+        ]
+
+
+class AssociationList(APIView):
+    def get_permissions(self):  # type: ignore[no-untyped-def]
+        if self.request.method == "POST":
+            return [national_roles(NATIONAL_OPERATOR_ONLY)()]
+        return [SignedIn()]
+
+    @extend_schema(
+        responses=AssociationSerializer(many=True), summary="The national registry of associations"
+    )
+    def get(self, request: Request) -> Response:
+        associations = Association.objects.select_related("head_office_departement").order_by(
+            "name"
+        )
+        return Response(AssociationSerializer(associations, many=True).data)
+
+    @extend_schema(
+        request=AssociationSerializer,
+        responses={201: AssociationSerializer},
+        summary="Register an association (national operator; RNA, SIRET checked)",
+    )
+    def post(self, request: Request) -> Response:
+        serializer = AssociationSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        head_office = data.pop("head_office_departement")["code"]
+        try:
+            association = association_save(
+                association_id=None,
+                data=data,
+                head_office=head_office,
+                actor_id=request_access(request).user_id,
+            )
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict) from exc
+        return Response(AssociationSerializer(association).data, status=status.HTTP_201_CREATED)
+
+
+class AgrementSerializer(serializers.ModelSerializer):
+    tacit_approval_on = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Agrement
+        fields = [
+            "id",
+            "association",
+            "status",
+            "requested_on",
+            "departements",
+            "missing_items",
+            "missing_items_requested_on",
+            "complete_on",
+            "decided_on",
+            "tacit",
+            "motivation",
+            "valid_from",
+            "valid_until",
+            "arrete_reference",
+            "tacit_approval_on",
+        ]
+        read_only_fields = [
+            f for f in fields if f not in {"association", "requested_on", "departements"}
+        ]
+
+    def get_tacit_approval_on(self, obj: Agrement) -> str | None:
+        if obj.status not in {"requested", "complete"}:
+            return None
+        day = agrements.tacit_approval_on(agrement=obj)
+        return day.isoformat() if day else None
+
+
+class AgrementActionSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(
+        choices=["missing_items", "complete", "approve", "refuse", "withdraw", "handover"]
+    )
+    on = serializers.DateField()
+    detail = serializers.CharField(required=False, allow_blank=True, default="")
+    to = serializers.IntegerField(required=False)
+
+
+class AgrementList(APIView):
+    def get_permissions(self):  # type: ignore[no-untyped-def]
+        roles = (
+            {Role.COORDINATOR} if self.request.method == "POST" else {Role.COORDINATOR, Role.PREFET}
+        )
+        return [tenant_roles(roles)()]
+
+    @extend_schema(
+        responses=AgrementSerializer(many=True),
+        summary="Approvals in this département, with tacit dates",
+    )
+    def get(self, request: Request) -> Response:
+        return Response(
+            AgrementSerializer(Agrement.objects.order_by("-requested_on"), many=True).data
+        )
+
+    @extend_schema(
+        request=AgrementSerializer,
+        responses={201: AgrementSerializer},
+        summary="Record an approval request (3-year seniority checked)",
+    )
+    def post(self, request: Request) -> Response:
+        serializer = AgrementSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        agrement = agrements.agrement_request(
+            access=request_access(request),
+            association_id=data["association"].pk,
+            requested_on=data["requested_on"],
+            departements=data.get("departements", []),
+        )
+        return Response(AgrementSerializer(agrement).data, status=status.HTTP_201_CREATED)
+
+
+class AgrementAction(APIView):
+    permission_classes = [tenant_roles({Role.COORDINATOR, Role.PREFET})]
+
+    @extend_schema(
+        request=AgrementActionSerializer,
+        responses={200: AgrementSerializer},
+        summary="Instruct and decide: missing items, complete, approve, refuse, withdraw, handover",
+        examples=[
+            OpenApiExample(
+                "Approve",
+                request_only=True,
+                value={"action": "approve", "on": "2026-11-20", "detail": "Arrêté 2026-31-12"},
+            )
+        ],
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        serializer = AgrementActionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        d: dict[str, Any] = serializer.validated_data
+        access = request_access(request)
+        action, on, detail = d["action"], d["on"], d["detail"]
+        if action == "missing_items":
+            agrements.agrement_request_missing_items(
+                access=access, agrement_id=pk, items=detail, on=on
+            )
+        elif action == "complete":
+            agrements.agrement_mark_complete(access=access, agrement_id=pk, on=on)
+        elif action in {"approve", "refuse"}:
+            agrements.agrement_decide(
+                access=access,
+                agrement_id=pk,
+                approve=action == "approve",
+                on=on,
+                reference=detail,
+                motivation=detail,
+            )
+        elif action == "withdraw":
+            agrements.agrement_withdraw(access=access, agrement_id=pk, on=on, motivation=detail)
+        else:
+            agrement = Agrement.objects.filter(pk=pk).first()
+            if agrement is None or "to" not in d:
+                raise serializers.ValidationError(
+                    {"to": ["Indiquez l'association qui reprend les dossiers."]}
+                )
+            agrements.files_handover(
+                access=access,
+                from_association_id=agrement.association_id,
+                to_association_id=d["to"],
+            )
+        return Response(AgrementSerializer(Agrement.objects.get(pk=pk)).data)
+
+
+class FiguresSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PeriodFigures
+        fields = ["year", *pilotage.FIGURES]
+
+
+class FiguresView(APIView):
+    def get_permissions(self):  # type: ignore[no-untyped-def]
+        roles = (
+            {Role.COORDINATOR}
+            if self.request.method == "POST"
+            else {Role.COORDINATOR, Role.PREFET, Role.MEMBER}
+        )
+        return [tenant_roles(roles)()]
+
+    @extend_schema(
+        responses=FiguresSerializer(many=True),
+        summary="Yearly prevention and buyer-side aggregates",
+    )
+    def get(self, request: Request) -> Response:
+        return Response(FiguresSerializer(PeriodFigures.objects.all(), many=True).data)
+
+    @extend_schema(
+        request=FiguresSerializer,
+        responses={200: FiguresSerializer},
+        summary="Record a year's aggregates",
+    )
+    def post(self, request: Request) -> Response:
+        data: dict[str, Any] = request.data if isinstance(request.data, dict) else {}
+        year = data.get("year")
+        values = {k: data[k] for k in pilotage.FIGURES if k in data}
+        figures = pilotage.figures_record(
+            access=request_access(request),
+            year=year if isinstance(year, int) else -1,
+            values=values,
+        )
+        return Response(FiguresSerializer(figures).data)
+
+
+class ReportRequest(APIView):
+    permission_classes = [tenant_roles({Role.COORDINATOR, Role.PREFET})]
+
+    @extend_schema(
+        request=serializers.Serializer,
+        responses={202: None},
+        summary="Build the annual activity report (PDF) in the background",
+    )
+    def post(self, request: Request, year: int) -> Response:
+        pilotage.activity_report_request(access=request_access(request), year=year)
+        return Response(status=status.HTTP_202_ACCEPTED)
