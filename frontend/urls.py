@@ -71,6 +71,7 @@ tenant_patterns = [
     path("pilotage/rapports/<int:pk>/", pilotage.report_download, name="pilotage_report"),
     path("agrements/<int:pk>/", associations.agrement_action, name="agrement_action"),
     path("commission/seances/", commission.sessions, name="commission_sessions"),
+    path("commission/colleges/", commission.college_setting, name="commission_college"),
     path("commission/seances/<int:pk>/", commission.session_detail, name="commission_session"),
     path(
         "commission/seances/<int:pk>/actions/",

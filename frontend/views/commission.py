@@ -122,7 +122,12 @@ def members(request: HttpRequest, *, access: Access) -> HttpResponse:
     return render(
         request,
         "commission/members.html",
-        {"rows": rows, "form": form, "page_title": "Membres de la commission"},
+        {
+            "rows": rows,
+            "form": form,
+            "page_title": "Membres de la commission",
+            "composition": selectors.composition(),
+        },
         status=400 if form is not None and form.is_bound and form.errors else 200,
     )
 
@@ -180,7 +185,8 @@ def session_detail(request: HttpRequest, pk: int, *, access: Access) -> HttpResp
     for vote in Vote.objects.filter(item__session=session):
         votes_by_item.setdefault(vote.item_id, {})[vote.member_id] = vote
     current: int | None = None
-    for row in selectors.agenda_summaries(session=session):
+    show_health = selectors.may_see_health(access=access)
+    for row in selectors.agenda_summaries(session=session, show_health=show_health):
         item: AgendaItem = row["item"]
         # The live screen works item by item: only the first open item takes votes.
         is_current = state is not None and not item.closed_at and current is None
@@ -316,3 +322,21 @@ def session_minutes(request: HttpRequest, pk: int, *, access: Access) -> HttpRes
         f'attachment; filename="proces-verbal-{session.starts_at:%Y-%m-%d}.pdf"'
     )
     return response
+
+
+@page(roles=COORDINATION, national=False)
+@require_POST
+def college_setting(request: HttpRequest, *, access: Access) -> HttpResponse:
+    seats = request.POST.get("titular_seats", "")
+    try:
+        services.college_setting_save(
+            access=access,
+            college=request.POST.get("college", ""),
+            titular_seats=int(seats) if seats.isdigit() else -1,
+            may_see_health=request.POST.get("may_see_health") == "on",
+        )
+    except CaseworkError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, "La composition du collège est enregistrée.")
+    return HttpResponseRedirect(reverse("frontend:commission_members"))

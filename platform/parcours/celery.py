@@ -23,6 +23,10 @@ app.autodiscover_tasks()
 # Beat does not loop over tenants by itself: each schedule entry is a public task that fans
 # out one tenant task per active département (see departements.tasks.fan_out).
 app.conf.beat_schedule = {
+    "commission-mandate-reminders-every-monday": {
+        "task": "tenants.commission.tasks.remind_all_mandates",
+        "schedule": crontab(day_of_week=1, hour=7, minute=0),
+    },
     "agrements-tacit-approvals-every-morning": {
         "task": "tenants.agrements.tasks.apply_all_tacit_approvals",
         "schedule": crontab(hour=6, minute=45),

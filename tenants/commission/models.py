@@ -187,3 +187,21 @@ class Vote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member_id}: {self.choice}"
+
+
+class CollegeSetting(models.Model):
+    """The département's composition of a college, and whether its members may read health goals.
+
+    The numbers per college are set locally (shared/domain.md); who may see health details is not
+    settled by any text, so it is least privilege by default (nobody) and set per college.
+    """
+
+    college = models.CharField(max_length=64, unique=True)
+    titular_seats = models.PositiveSmallIntegerField(default=1)
+    may_see_health = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["college"]
+
+    def __str__(self) -> str:
+        return f"{self.college}: {self.titular_seats}"

@@ -99,9 +99,9 @@ def sessions_for(*, access: Any) -> list[Session]:
     return []
 
 
-def agenda_summaries(*, session: Session) -> list[dict[str, Any]]:
+def agenda_summaries(*, session: Session, show_health: bool = False) -> list[dict[str, Any]]:
     """What members read before deliberating: pseudonym, request, project goals, association
-    avis. Never identity nor health details."""
+    avis. Never identity; health goals only where the département lets the reader's college."""
     rows = []
     items = session.items.select_related("dossier__person", "dossier__project").order_by("position")
     for item in items:
@@ -117,9 +117,52 @@ def agenda_summaries(*, session: Session) -> list[dict[str, Any]]:
                 "association_avis": dossier.get_association_avis_display(),
                 "association_motivation": dossier.association_avis_motivation,
                 "goals": {
-                    k: v for k, v in (project.goals if project else {}).items() if k != "soins"
+                    k: v
+                    for k, v in (project.goals if project else {}).items()
+                    if show_health or k != "soins"
                 },
                 "number": dossier.number,
+            }
+        )
+    return rows
+
+
+def may_see_health(*, access: Any) -> bool:
+    """The coordination and the préfet see whole files; a member only if a college of theirs is
+    allowed by the département (nobody by default: least privilege)."""
+    from parcours.accounts.models import Role
+    from tenants.commission.models import CollegeSetting
+
+    if access.has_any({Role.COORDINATOR, Role.PREFET}):
+        return True
+    colleges = set(
+        Member.objects.filter(user_id=access.user_id, ended_on__isnull=True).values_list(
+            "college", flat=True
+        )
+    )
+    return CollegeSetting.objects.filter(college__in=colleges, may_see_health=True).exists()
+
+
+def composition() -> list[dict[str, Any]]:
+    """Each college: seats set by the département, titular members in mandate today."""
+    from tenants.commission.models import CollegeSetting
+
+    settings = {s.college: s for s in CollegeSetting.objects.all()}
+    active = members_active()
+    rows = []
+    for code, label in NomenclatureItem.objects.filter(kind="college", is_active=True).values_list(
+        "code", "label"
+    ):
+        setting = settings.get(code)
+        rows.append(
+            {
+                "college": code,
+                "label": label,
+                "seats": setting.titular_seats if setting else None,
+                "may_see_health": bool(setting and setting.may_see_health),
+                "titulars": sum(
+                    1 for m in active if m.college == code and m.is_titular and not m.is_chair
+                ),
             }
         )
     return rows

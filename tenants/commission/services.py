@@ -22,6 +22,7 @@ from tenants.casework.services import CaseworkError, TransitionRequest, dossier_
 from tenants.commission.models import (
     AgendaItem,
     Attendance,
+    CollegeSetting,
     ConflictOfInterest,
     Member,
     Presence,
@@ -595,3 +596,41 @@ def session_reconvene(*, access: Access, session_id: int, starts_at: dt.datetime
         first.save(update_fields=["status", "closed_at"])
         _audit(access, "commission.session_reconvened", "session", second.pk, first=first.pk)
         return second
+
+
+def college_setting_save(
+    *, access: Access, college: str, titular_seats: int, may_see_health: bool
+) -> CollegeSetting:
+    """Set how many titular members a college has here, and whether they may read health goals."""
+    _coordinator(access)
+    if not NomenclatureItem.objects.filter(kind="college", code=college).exists():
+        raise CommissionError(["Collège inconnu."], fields={"college": ["Collège inconnu."]})
+    if not 0 <= titular_seats <= 10:
+        raise CommissionError(
+            ["Nombre de sièges entre 0 et 10."], fields={"titular_seats": ["Entre 0 et 10."]}
+        )
+    with transaction.atomic():
+        setting, _ = CollegeSetting.objects.update_or_create(
+            college=college,
+            defaults={"titular_seats": titular_seats, "may_see_health": may_see_health},
+        )
+        _audit(
+            access,
+            "commission.college_setting",
+            "college",
+            setting.pk,
+            college=college,
+            seats=titular_seats,
+            may_see_health=may_see_health,
+        )
+        return setting
+
+
+def mandates_ending(*, today: dt.date, within_days: int = 90) -> list[Member]:
+    return list(
+        Member.objects.filter(
+            mandate_end__gte=today,
+            mandate_end__lte=today + dt.timedelta(days=within_days),
+            ended_on__isnull=True,
+        )
+    )

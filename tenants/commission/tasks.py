@@ -111,3 +111,35 @@ def send_minutes(*, session_id: int) -> int:
         body="Le procès-verbal de la séance est joint.",
         attachments=[("proces-verbal.pdf", minutes_pdf(session=session), "application/pdf")],
     )
+
+
+@shared_task(name="tenants.commission.tasks.remind_mandates")
+def remind_mandates() -> int:
+    """Warn the coordination once, 90 days ahead, of each mandate coming to its end."""
+    from tenants.audit.models import AuditEvent
+    from tenants.casework.tasks import notify_role
+    from tenants.commission.services import mandates_ending
+
+    sent = 0
+    for member in mandates_ending(today=timezone.localdate()):
+        key = f"{member.pk}:{member.mandate_end.isoformat()}"
+        if AuditEvent.objects.filter(action="commission.mandate_reminder", object_id=key).exists():
+            continue
+        notify_role(
+            role="coordinator",
+            subject="Parcours — mandat à renouveler",
+            body=f"Le mandat d'un membre du collège {member.college} ({member.arrete_reference}) prend fin le "
+            f"{member.mandate_end:%d/%m/%Y} : préparez l'arrêté de renouvellement.",
+        )
+        audit_record(
+            action="commission.mandate_reminder", object_type="member_mandate", object_id=key
+        )
+        sent += 1
+    return sent
+
+
+@shared_task(name="tenants.commission.tasks.remind_all_mandates")
+def remind_all_mandates() -> int:
+    from parcours.departements.tasks import fan_out
+
+    return fan_out(remind_mandates)

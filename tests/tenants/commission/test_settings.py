@@ -1,0 +1,86 @@
+"""The département sets its colleges' seats and who may read health goals; mandates are reminded."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+
+import pytest
+from django.utils import timezone
+
+from parcours.accounts.models import User
+from parcours.db import connection
+from parcours.departements.models import Tenant
+from tenants.commission.models import Member
+from tenants.commission.selectors import composition, may_see_health
+from tenants.commission.services import CommissionError, college_setting_save, member_appoint
+from tenants.commission.tasks import remind_mandates
+from tests.tenants.casework.conftest import access_as
+
+
+def test_composition_shows_vacant_seats(in31, commission) -> None:  # type: ignore[no-untyped-def]
+    college_setting_save(
+        access=in31("coordinator"), college="gendarmerie", titular_seats=2, may_see_health=False
+    )
+    row = next(r for r in composition() if r["college"] == "gendarmerie")
+    assert (row["seats"], row["titulars"]) == (2, 1)
+    with pytest.raises(CommissionError):
+        college_setting_save(
+            access=in31("coordinator"),
+            college="gendarmerie",
+            titular_seats=42,
+            may_see_health=False,
+        )
+    with pytest.raises(CommissionError):
+        college_setting_save(
+            access=in31("prefet"), college="gendarmerie", titular_seats=1, may_see_health=False
+        )
+
+
+def test_members_see_health_goals_only_where_their_college_is_allowed(in31, commission) -> None:  # type: ignore[no-untyped-def]
+    user = User.objects.get(email="member.31@test.parcours")
+    member_appoint(
+        access=in31("coordinator"),
+        user_id=user.pk,
+        college="medecin",
+        arrete_reference="A-2",
+        arrete_on=timezone.localdate(),
+        mandate_start=timezone.localdate(),
+    )
+    connection.set_tenant(Tenant.objects.get(code="31"))
+    member = access_as("member", "31")
+    assert not may_see_health(access=member)  # least privilege by default
+    college_setting_save(
+        access=in31("coordinator"), college="medecin", titular_seats=1, may_see_health=True
+    )
+    assert may_see_health(access=member)
+    assert may_see_health(access=in31("prefet"))
+
+
+def test_a_mandate_ending_within_90_days_is_reminded_once(in31, commission, mailoutbox) -> None:  # type: ignore[no-untyped-def]
+    Member.objects.filter(pk=commission.titulars["magistrat"].pk).update(
+        mandate_end=timezone.localdate() + dt.timedelta(days=60)
+    )
+    assert remind_mandates() == 1
+    assert remind_mandates() == 0
+    assert "prend fin" in mailoutbox[-1].body
+
+
+def test_the_members_page_sets_the_composition(login, in31, commission) -> None:  # type: ignore[no-untyped-def]
+    connection.set_schema_to_public()
+    coordinator = login("coordinator", "31")
+    assert (
+        coordinator.post(
+            "/commission/colleges/",
+            {"college": "medecin", "titular_seats": "2", "may_see_health": "on"},
+        ).status_code
+        == 302
+    )
+    page = html.unescape(coordinator.get("/commission/membres/").content.decode())
+    assert "siège vacant" in page
+    assert (
+        login("member", "31")
+        .post("/commission/colleges/", {"college": "medecin", "titular_seats": "2"})
+        .status_code
+        == 403
+    )
