@@ -10,6 +10,7 @@ common = [
     path("auth/token/", accounts.TokenView.as_view(), name="token"),
     path("me/", accounts.MeView.as_view(), name="me"),
     path("associations/", associations.AssociationList.as_view(), name="associations"),
+    path("associations/<int:pk>/", associations.AssociationDetail.as_view(), name="association"),
     path("me/memberships/", accounts.MyMembershipsView.as_view(), name="my-memberships"),
     path("referentiel/regions/", referentiel.RegionList.as_view(), name="regions"),
     path(

@@ -33,6 +33,7 @@ public_patterns = [
     path("departements/<str:code>/provisionner/", national.provision, name="provision"),
     path("referentiel/", national.referentiel, name="referentiel"),
     path("associations/", associations.registry, name="associations"),
+    path("associations/<int:pk>/", associations.registry_edit, name="association_edit"),
     path(
         "referentiel/nomenclatures/<int:pk>/",
         national.nomenclature_item_edit,

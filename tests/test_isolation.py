@@ -41,6 +41,7 @@ SIGNED_IN_ROUTES = {
     "api:legal-parameters",
     "api:legal-parameter-value",
     "api:associations",
+    "api:association",
 }
 
 SAMPLE_ARGS: dict[str, Any] = {

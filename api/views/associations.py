@@ -7,6 +7,7 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -77,6 +78,45 @@ class AssociationList(APIView):
         return Response(AssociationSerializer(association).data, status=status.HTTP_201_CREATED)
 
 
+class AssociationDetail(APIView):
+    def get_permissions(self):  # type: ignore[no-untyped-def]
+        if self.request.method == "PUT":
+            return [national_roles(NATIONAL_OPERATOR_ONLY)()]
+        return [SignedIn()]
+
+    @extend_schema(responses=AssociationSerializer, summary="An association of the registry")
+    def get(self, request: Request, pk: int) -> Response:
+        association = (
+            Association.objects.select_related("head_office_departement").filter(pk=pk).first()
+        )
+        if association is None:
+            raise NotFound
+        return Response(AssociationSerializer(association).data)
+
+    @extend_schema(
+        request=AssociationSerializer,
+        responses={200: AssociationSerializer},
+        summary="Update an association of the registry (national operator)",
+    )
+    def put(self, request: Request, pk: int) -> Response:
+        if not Association.objects.filter(pk=pk).exists():
+            raise NotFound
+        serializer = AssociationSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        head_office = data.pop("head_office_departement")["code"]
+        try:
+            association = association_save(
+                association_id=pk,
+                data=data,
+                head_office=head_office,
+                actor_id=request_access(request).user_id,
+            )
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict) from exc
+        return Response(AssociationSerializer(association).data)
+
+
 class AgrementSerializer(serializers.ModelSerializer):
     tacit_approval_on = serializers.SerializerMethodField()
 
@@ -112,7 +152,7 @@ class AgrementSerializer(serializers.ModelSerializer):
 
 class AgrementActionSerializer(serializers.Serializer):
     action = serializers.ChoiceField(
-        choices=["missing_items", "complete", "approve", "refuse", "withdraw", "handover"]
+        choices=["missing_items", "complete", "approve", "refuse", "withdraw", "handover", "renew"]
     )
     on = serializers.DateField()
     detail = serializers.CharField(required=False, allow_blank=True, default="")
@@ -191,6 +231,18 @@ class AgrementAction(APIView):
             )
         elif action == "withdraw":
             agrements.agrement_withdraw(access=access, agrement_id=pk, on=on, motivation=detail)
+        elif action == "renew":
+            previous = Agrement.objects.filter(pk=pk, status="approved").first()
+            if previous is None:
+                raise NotFound
+            renewal = agrements.agrement_request(
+                access=access,
+                association_id=previous.association_id,
+                requested_on=on,
+                departements=previous.departements,
+                renewal_of_id=previous.pk,
+            )
+            return Response(AgrementSerializer(renewal).data)
         else:
             agrement = Agrement.objects.filter(pk=pk).first()
             if agrement is None or "to" not in d:

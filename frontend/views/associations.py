@@ -89,6 +89,52 @@ def registry(request: HttpRequest, *, access: Access) -> HttpResponse:
     )
 
 
+@page(roles=NATIONAL_OPERATOR_ONLY, national=True)
+def registry_edit(request: HttpRequest, pk: int, *, access: Access) -> HttpResponse:
+    association = (
+        Association.objects.select_related("head_office_departement").filter(pk=pk).first()
+    )
+    if association is None:
+        raise Http404
+    initial = {
+        f: getattr(association, f)
+        for f in (
+            "name",
+            "rna",
+            "siret",
+            "head_office_address",
+            "declared_on",
+            "contact_email",
+            "contact_phone",
+        )
+    }
+    initial["head_office"] = association.head_office_departement.code
+    form = AssociationForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        head_office = data.pop("head_office")
+        try:
+            association_save(
+                association_id=association.pk,
+                data=data,
+                head_office=head_office,
+                actor_id=access.user_id or 0,
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+        else:
+            messages.success(request, "L'association est mise à jour.")
+            return HttpResponseRedirect(reverse("frontend:associations"))
+    return render(
+        request,
+        "associations/edit.html",
+        {"form": form, "association": association, "page_title": association.name},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
 class RequestForm(forms.Form):
     association = forms.ChoiceField(label="Association (registre national)")
     requested_on = forms.DateField(
@@ -173,6 +219,17 @@ def agrement_action(request: HttpRequest, pk: int, *, access: Access) -> HttpRes
                 on=on,
                 reference=post.get("detail", ""),
                 motivation=post.get("detail", ""),
+            )
+        elif action == "renew":
+            previous = Agrement.objects.filter(pk=pk, status="approved").first()
+            if previous is None:
+                raise Http404
+            agrements.agrement_request(
+                access=access,
+                association_id=previous.association_id,
+                requested_on=on,
+                departements=previous.departements,
+                renewal_of_id=previous.pk,
             )
         elif action == "withdraw":
             agrements.agrement_withdraw(

@@ -115,3 +115,33 @@ def test_registry_approvals_and_figures_through_the_api(login) -> None:  # type:
     )
     assert negative.status_code == 400
     assert login("association_worker", "31").get("/api/v1/agrements/").status_code == 403
+
+
+def test_the_operator_edits_the_registry_and_approvals_are_renewed(login) -> None:  # type: ignore[no-untyped-def]
+    association = Association.objects.get(rna="W313000099")
+    operator = login("national_operator", None)
+    data = {
+        "name": "Association A renommée",
+        "rna": "W313000099",
+        "head_office": "31",
+        "declared_on": "2010-01-01",
+    }
+    assert operator.post(f"/associations/{association.pk}/", data).status_code == 302
+    assert Association.objects.get(pk=association.pk).name == "Association A renommée"
+    assert (
+        login("national_analyst", None).get(f"/associations/{association.pk}/").status_code == 403
+    )
+
+    from parcours.db import connection
+    from parcours.departements.models import Tenant
+    from tenants.agrements.models import Agrement
+
+    connection.set_tenant(Tenant.objects.get(code="31"))
+    current = Agrement.objects.get(association=association, status="approved")
+    connection.set_schema_to_public()
+    login("coordinator", "31").post(
+        f"/agrements/{current.pk}/", {"action": "renew", "on": "2026-11-15"}
+    )
+    connection.set_tenant(Tenant.objects.get(code="31"))
+    renewal = Agrement.objects.get(renewal_of=current)
+    assert (renewal.status, renewal.requested_on.isoformat()) == ("requested", "2026-11-15")
