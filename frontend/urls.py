@@ -71,8 +71,20 @@ tenant_patterns = [
     path("pilotage/actions/", pilotage.action, name="pilotage_action"),
     path("pilotage/rapports/<int:pk>/", pilotage.report_download, name="pilotage_report"),
     path("agrements/<int:pk>/", associations.agrement_action, name="agrement_action"),
+    path("agrements/<int:pk>/arrete/", associations.agrement_arrete, name="agrement_arrete"),
+    path(
+        "agrements/<int:pk>/arrete.pdf",
+        associations.agrement_arrete_download,
+        name="agrement_arrete_pdf",
+    ),
     path("commission/seances/", commission.sessions, name="commission_sessions"),
     path("commission/colleges/", commission.college_setting, name="commission_college"),
+    path("commission/membres/<int:pk>/arrete/", commission.member_arrete, name="member_arrete"),
+    path(
+        "commission/membres/<int:pk>/arrete.pdf",
+        commission.member_arrete_download,
+        name="member_arrete_pdf",
+    ),
     path("commission/seances/<int:pk>/", commission.session_detail, name="commission_session"),
     path(
         "commission/seances/<int:pk>/actions/",

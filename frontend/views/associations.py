@@ -260,3 +260,33 @@ def agrement_action(request: HttpRequest, pk: int, *, access: Access) -> HttpRes
     else:
         messages.success(request, "Enregistré.")
     return HttpResponseRedirect(reverse("frontend:agrements"))
+
+
+@page(roles={Role.COORDINATOR}, national=False)
+@require_POST
+def agrement_arrete(request: HttpRequest, pk: int, *, access: Access) -> HttpResponse:
+    upload = request.FILES.get("file")
+    try:
+        agrements.agrement_arrete_attach(
+            access=access, agrement_id=pk, data=upload.read() if upload else b""
+        )
+    except CaseworkError as exc:
+        for reason in exc.reasons:
+            messages.error(request, reason)
+    else:
+        messages.success(request, "L'arrêté est joint.")
+    return HttpResponseRedirect(reverse("frontend:agrements"))
+
+
+@page(roles={Role.COORDINATOR, Role.PREFET}, national=False)
+def agrement_arrete_download(request: HttpRequest, pk: int, *, access: Access) -> HttpResponse:
+    from tenants.casework.storage import read_bytes
+
+    agrement = Agrement.objects.filter(pk=pk).exclude(arrete_storage_name="").first()
+    if agrement is None:
+        raise Http404
+    response = HttpResponse(
+        read_bytes(agrement.arrete_storage_name), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = f'attachment; filename="arrete-agrement-{agrement.pk}.pdf"'
+    return response

@@ -340,3 +340,30 @@ def college_setting(request: HttpRequest, *, access: Access) -> HttpResponse:
     else:
         messages.success(request, "La composition du collège est enregistrée.")
     return HttpResponseRedirect(reverse("frontend:commission_members"))
+
+
+@page(roles=COORDINATION, national=False)
+@require_POST
+def member_arrete(request: HttpRequest, pk: int, *, access: Access) -> HttpResponse:
+    upload = request.FILES.get("file")
+    try:
+        services.member_arrete_attach(
+            access=access, member_id=pk, data=upload.read() if upload else b""
+        )
+    except CaseworkError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, "L'arrêté est joint.")
+    return HttpResponseRedirect(reverse("frontend:commission_members"))
+
+
+@page(roles=READERS | {Role.DPO}, national=False)
+def member_arrete_download(request: HttpRequest, pk: int, *, access: Access) -> HttpResponse:
+    from tenants.casework.storage import read_bytes
+
+    member = Member.objects.filter(pk=pk).exclude(arrete_storage_name="").first()
+    if member is None:
+        raise Http404
+    response = HttpResponse(read_bytes(member.arrete_storage_name), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="arrete-{member.pk}.pdf"'
+    return response

@@ -41,6 +41,7 @@ class Agrement(models.Model):
     valid_from = models.DateField(null=True, blank=True)
     valid_until = models.DateField(null=True, blank=True)
     arrete_reference = models.CharField("référence de l'arrêté", max_length=100, blank=True)
+    arrete_storage_name = models.CharField(max_length=200, blank=True, help_text="the arrêté's PDF")
     renewal_of = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

@@ -300,3 +300,27 @@ def files_handover(*, access: Access, from_association_id: int, to_association_i
             data={"to": to_association_id, "persons": count},
         )
         return count
+
+
+def agrement_arrete_attach(*, access: Access, agrement_id: int, data: bytes) -> Agrement:
+    """Attach the PDF of the arrêté of approval (or of refusal or withdrawal)."""
+    from tenants.casework.storage import store_pdf
+
+    _coordinator(access)
+    with transaction.atomic():
+        agrement = _locked(agrement_id)
+        if agrement.status not in {
+            AgrementStatus.APPROVED,
+            AgrementStatus.REFUSED,
+            AgrementStatus.WITHDRAWN,
+        }:
+            raise AgrementError(["L'arrêté se joint à une décision prise."])
+        agrement.arrete_storage_name = store_pdf(data=data)
+        agrement.save(update_fields=["arrete_storage_name"])
+        audit_record(
+            action="agrement.arrete_attached",
+            actor_id=access.user_id,
+            object_type="agrement",
+            object_id=agrement.pk,
+        )
+        return agrement

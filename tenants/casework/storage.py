@@ -41,3 +41,18 @@ def store_bytes(*, data: bytes, suffix: str) -> tuple[str, str]:
 
 def read_bytes(storage_name: str) -> bytes:
     return (tenant_folder() / storage_name).read_bytes()
+
+
+def store_pdf(*, data: bytes) -> str:
+    """Store an official document (an arrêté): a PDF of at most 10 MB, checked by its bytes."""
+    from tenants.casework.services import CaseworkError
+
+    if (
+        not data
+        or len(data) > MAX_UPLOAD_BYTES
+        or sniff_content_type(data[:16]) != "application/pdf"
+    ):
+        message = "Un arrêté se dépose en PDF (10 Mo au plus)."
+        raise CaseworkError([message], fields={"file": [message]})
+    name, _ = store_bytes(data=data, suffix=".pdf")
+    return name

@@ -33,6 +33,7 @@ class Member(models.Model):
     is_chair = models.BooleanField(default=False)
     arrete_reference = models.CharField("référence de l'arrêté", max_length=100)
     arrete_on = models.DateField("date de l'arrêté")
+    arrete_storage_name = models.CharField(max_length=200, blank=True, help_text="the arrêté's PDF")
     mandate_start = models.DateField()
     mandate_end = models.DateField()
     ended_on = models.DateField(null=True, blank=True)

@@ -634,3 +634,18 @@ def mandates_ending(*, today: dt.date, within_days: int = 90) -> list[Member]:
             ended_on__isnull=True,
         )
     )
+
+
+def member_arrete_attach(*, access: Access, member_id: int, data: bytes) -> Member:
+    """Attach the PDF of the arrêté designating a member."""
+    from tenants.casework.storage import store_pdf
+
+    _coordinator(access)
+    with transaction.atomic():
+        member = Member.objects.select_for_update().filter(pk=member_id).first()
+        if member is None:
+            raise CommissionError(["Membre inconnu."])
+        member.arrete_storage_name = store_pdf(data=data)
+        member.save(update_fields=["arrete_storage_name"])
+        _audit(access, "commission.arrete_attached", "member", member.pk)
+        return member

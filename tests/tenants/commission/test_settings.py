@@ -84,3 +84,32 @@ def test_the_members_page_sets_the_composition(login, in31, commission) -> None:
         .status_code
         == 403
     )
+
+
+def test_the_designation_arrete_is_a_pdf_served_through_the_permission_check(
+    login, in31, commission, settings, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    member = commission.titulars["magistrat"]
+    connection.set_schema_to_public()
+    coordinator = login("coordinator", "31")
+    not_pdf = SimpleUploadedFile("arrete.pdf", b"MZ not a pdf", content_type="application/pdf")
+    page = coordinator.post(
+        f"/commission/membres/{member.pk}/arrete/", {"file": not_pdf}, follow=True
+    )
+    assert "PDF" in html.unescape(page.content.decode())
+    pdf = SimpleUploadedFile("arrete.pdf", b"%PDF-1.4 arrete", content_type="application/pdf")
+    assert (
+        coordinator.post(f"/commission/membres/{member.pk}/arrete/", {"file": pdf}).status_code
+        == 302
+    )
+    download = coordinator.get(f"/commission/membres/{member.pk}/arrete.pdf")
+    assert download.status_code == 200 and download.content.startswith(b"%PDF")
+    assert (
+        login("association_worker", "31")
+        .get(f"/commission/membres/{member.pk}/arrete.pdf")
+        .status_code
+        == 403
+    )
