@@ -16,6 +16,12 @@ urlpatterns = [
         "agrements/<int:pk>/actions/", associations.AgrementAction.as_view(), name="agrement-action"
     ),
     path("pilotage/figures/", associations.FiguresView.as_view(), name="pilotage-figures"),
+    path("pilotage/strategy/", associations.StrategyView.as_view(), name="pilotage-strategy"),
+    path(
+        "pilotage/strategy/<int:axis>/actions/",
+        associations.StrategyActionView.as_view(),
+        name="pilotage-strategy-action",
+    ),
     path(
         "pilotage/reports/<int:year>/", associations.ReportRequest.as_view(), name="pilotage-report"
     ),

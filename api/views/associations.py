@@ -20,7 +20,7 @@ from parcours.associations.services import association_save
 from tenants.agrements import services as agrements
 from tenants.agrements.models import Agrement
 from tenants.pilotage import services as pilotage
-from tenants.pilotage.models import PeriodFigures
+from tenants.pilotage.models import PeriodFigures, StrategyAxis
 
 
 class AssociationSerializer(serializers.ModelSerializer):
@@ -307,3 +307,73 @@ class ReportRequest(APIView):
     def post(self, request: Request, year: int) -> Response:
         pilotage.activity_report_request(access=request_access(request), year=year)
         return Response(status=status.HTTP_202_ACCEPTED)
+
+
+class StrategyActionSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    title = serializers.CharField(max_length=300)
+    owner = serializers.CharField(max_length=200)
+    indicator = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    target = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    achieved = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    status = serializers.ChoiceField(
+        choices=["planned", "in_progress", "done", "dropped"], default="planned"
+    )
+
+
+class StrategyAxisSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    title = serializers.CharField(max_length=200)
+    first_year = serializers.IntegerField()
+    last_year = serializers.IntegerField()
+    actions = StrategyActionSerializer(many=True, read_only=True)
+
+
+class StrategyView(APIView):
+    def get_permissions(self):  # type: ignore[no-untyped-def]
+        roles = (
+            {Role.COORDINATOR}
+            if self.request.method == "POST"
+            else {Role.COORDINATOR, Role.PREFET, Role.MEMBER}
+        )
+        return [tenant_roles(roles)()]
+
+    @extend_schema(
+        responses=StrategyAxisSerializer(many=True),
+        summary="The departmental strategy: axes and actions",
+    )
+    def get(self, request: Request) -> Response:
+        axes = StrategyAxis.objects.prefetch_related("actions").order_by("position")
+        return Response(StrategyAxisSerializer(axes, many=True).data)
+
+    @extend_schema(
+        request=StrategyAxisSerializer,
+        responses={201: StrategyAxisSerializer},
+        summary="Add an axis",
+    )
+    def post(self, request: Request) -> Response:
+        serializer = StrategyAxisSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        axis = pilotage.axis_create(access=request_access(request), **serializer.validated_data)
+        return Response(StrategyAxisSerializer(axis).data, status=status.HTTP_201_CREATED)
+
+
+class StrategyActionView(APIView):
+    permission_classes = [tenant_roles({Role.COORDINATOR})]
+
+    @extend_schema(
+        request=StrategyActionSerializer,
+        responses={200: StrategyActionSerializer},
+        summary="Add (no id) or update an action of an axis",
+    )
+    def post(self, request: Request, axis: int) -> Response:
+        serializer = StrategyActionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        action_id = request.data.get("id") if isinstance(request.data, dict) else None
+        action = pilotage.action_save(
+            access=request_access(request),
+            axis_id=axis,
+            action_id=action_id if isinstance(action_id, int) else None,
+            data=dict(serializer.validated_data),
+        )
+        return Response(StrategyActionSerializer(action).data)

@@ -77,3 +77,28 @@ def test_the_page_records_and_refuses_with_messages(login) -> None:  # type: ign
     )
     assert "Prévenir" in html.unescape(coordinator.get("/pilotage/").content.decode())
     assert login("association_worker", "31").get("/pilotage/").status_code == 403
+
+
+def test_the_strategy_through_the_api(login) -> None:  # type: ignore[no-untyped-def]
+    coordinator = login("coordinator", "31")
+    axis = coordinator.post(
+        "/api/v1/pilotage/strategy/",
+        {"title": "Former", "first_year": 2026, "last_year": 2028},
+        content_type="application/json",
+    )
+    assert axis.status_code == 201
+    action = coordinator.post(
+        f"/api/v1/pilotage/strategy/{axis.json()['id']}/actions/",
+        {"title": "Former 40 agents", "owner": "DDETS"},
+        content_type="application/json",
+    )
+    assert action.status_code == 200
+    listed = login("prefet", "31").get("/api/v1/pilotage/strategy/").json()
+    assert listed[0]["actions"][0]["title"] == "Former 40 agents"
+    bad = coordinator.post(
+        "/api/v1/pilotage/strategy/",
+        {"title": "X", "first_year": 2030, "last_year": 2020},
+        content_type="application/json",
+    )
+    assert bad.status_code == 400 and bad.json()["error"]["code"] == "refused"
+    assert login("association_worker", "31").get("/api/v1/pilotage/strategy/").status_code == 403
