@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from rest_framework import exceptions
-from rest_framework.permissions import BasePermission
+from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 
 from parcours.accounts.models import Role
@@ -71,3 +71,16 @@ def national_roles(roles: Iterable[Role]) -> type[BasePermission]:
 
 def request_access(request: Request) -> Any:
     return access_for(request)
+
+
+def read_write(*, read: type[BasePermission], write: type[BasePermission]) -> type[BasePermission]:
+    """Reads (GET, HEAD, OPTIONS) checked by `read`, writes by `write`: one declaration per view."""
+
+    class ReadWritePermission(BasePermission):
+        parcours_access = "protected"
+
+        def has_permission(self, request: Request, view: Any) -> bool:
+            chosen = read if request.method in SAFE_METHODS else write
+            return bool(chosen().has_permission(request, view))
+
+    return ReadWritePermission

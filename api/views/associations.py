@@ -12,7 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.permissions import SignedIn, national_roles, request_access, tenant_roles
+from api.permissions import SignedIn, national_roles, read_write, request_access, tenant_roles
 from parcours.accounts.models import Role
 from parcours.accounts.permissions import NATIONAL_OPERATOR_ONLY
 from parcours.associations.models import Association
@@ -42,10 +42,7 @@ class AssociationSerializer(serializers.ModelSerializer):
 
 
 class AssociationList(APIView):
-    def get_permissions(self):  # type: ignore[no-untyped-def]
-        if self.request.method == "POST":
-            return [national_roles(NATIONAL_OPERATOR_ONLY)()]
-        return [SignedIn()]
+    permission_classes = [read_write(read=SignedIn, write=national_roles(NATIONAL_OPERATOR_ONLY))]
 
     @extend_schema(
         responses=AssociationSerializer(many=True), summary="The national registry of associations"
@@ -79,10 +76,7 @@ class AssociationList(APIView):
 
 
 class AssociationDetail(APIView):
-    def get_permissions(self):  # type: ignore[no-untyped-def]
-        if self.request.method == "PUT":
-            return [national_roles(NATIONAL_OPERATOR_ONLY)()]
-        return [SignedIn()]
+    permission_classes = [read_write(read=SignedIn, write=national_roles(NATIONAL_OPERATOR_ONLY))]
 
     @extend_schema(responses=AssociationSerializer, summary="An association of the registry")
     def get(self, request: Request, pk: int) -> Response:
@@ -160,11 +154,12 @@ class AgrementActionSerializer(serializers.Serializer):
 
 
 class AgrementList(APIView):
-    def get_permissions(self):  # type: ignore[no-untyped-def]
-        roles = (
-            {Role.COORDINATOR} if self.request.method == "POST" else {Role.COORDINATOR, Role.PREFET}
+    permission_classes = [
+        read_write(
+            read=tenant_roles({Role.COORDINATOR, Role.PREFET}),
+            write=tenant_roles({Role.COORDINATOR}),
         )
-        return [tenant_roles(roles)()]
+    ]
 
     @extend_schema(
         responses=AgrementSerializer(many=True),
@@ -257,6 +252,13 @@ class AgrementAction(APIView):
         return Response(AgrementSerializer(Agrement.objects.get(pk=pk)).data)
 
 
+# The steering is read by the commission and written by the coordination.
+STEERING = read_write(
+    read=tenant_roles({Role.COORDINATOR, Role.PREFET, Role.MEMBER}),
+    write=tenant_roles({Role.COORDINATOR}),
+)
+
+
 class FiguresSerializer(serializers.ModelSerializer):
     class Meta:
         model = PeriodFigures
@@ -264,13 +266,7 @@ class FiguresSerializer(serializers.ModelSerializer):
 
 
 class FiguresView(APIView):
-    def get_permissions(self):  # type: ignore[no-untyped-def]
-        roles = (
-            {Role.COORDINATOR}
-            if self.request.method == "POST"
-            else {Role.COORDINATOR, Role.PREFET, Role.MEMBER}
-        )
-        return [tenant_roles(roles)()]
+    permission_classes = [STEERING]
 
     @extend_schema(
         responses=FiguresSerializer(many=True),
@@ -330,13 +326,7 @@ class StrategyAxisSerializer(serializers.Serializer):
 
 
 class StrategyView(APIView):
-    def get_permissions(self):  # type: ignore[no-untyped-def]
-        roles = (
-            {Role.COORDINATOR}
-            if self.request.method == "POST"
-            else {Role.COORDINATOR, Role.PREFET, Role.MEMBER}
-        )
-        return [tenant_roles(roles)()]
+    permission_classes = [STEERING]
 
     @extend_schema(
         responses=StrategyAxisSerializer(many=True),

@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.errors import ErrorSerializer
-from api.permissions import request_access, tenant_roles
+from api.permissions import read_write, request_access, tenant_roles
 from api.serializers_casework import (
     AssociationAvisSerializer,
     DocumentSerializer,
@@ -111,12 +111,13 @@ class PersonDetail(APIView):
     )
     def get(self, request: Request, pk: int) -> Response:
         access = request_access(request)
-        person = services_get_person(access, pk)
+        person = _person(access, pk)
         identity = selectors.person_identity(access=access, person=person)
         return Response(PersonDetailSerializer(person, context={"identity": identity}).data)
 
 
-def services_get_person(access: Any, pk: int) -> Any:
+def _person(access: Any, pk: int) -> Any:
+    """The person, scope-checked and audited; 404 outside the scope."""
     try:
         return selectors.person_get(access=access, pk=pk)
     except selectors.NotInScope as exc:
@@ -420,7 +421,7 @@ class PersonRights(APIView):
         summary="The person's rights panel (AFIS, APS, housing, care…)",
     )
     def get(self, request: Request, pk: int) -> Response:
-        person = services_get_person(request_access(request), pk)
+        person = _person(request_access(request), pk)
         rows = [_right_row(r["right"], r["label"], r["type"]) for r in rights_panel(person=person)]
         return Response(RightSerializer(rows, many=True).data)
 
@@ -504,12 +505,12 @@ class ReminderList(APIView):
 
 
 class WorkflowView(APIView):
-    permission_classes = [tenant_roles({Role.COORDINATOR, Role.PREFET, Role.ASSOCIATION_WORKER})]
-
-    def get_permissions(self):  # type: ignore[no-untyped-def]
-        if self.request.method == "PUT":
-            return [tenant_roles({Role.COORDINATOR})()]
-        return super().get_permissions()
+    permission_classes = [
+        read_write(
+            read=tenant_roles({Role.COORDINATOR, Role.PREFET, Role.ASSOCIATION_WORKER}),
+            write=tenant_roles({Role.COORDINATOR}),
+        )
+    ]
 
     def _payload(self, variant: Any) -> dict[str, Any]:
         return {

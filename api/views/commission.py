@@ -12,7 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.permissions import request_access, tenant_roles
+from api.permissions import read_write, request_access, tenant_roles
 from parcours.accounts.models import Role
 from tenants.commission import selectors, services
 from tenants.commission.models import Member, Session
@@ -104,7 +104,8 @@ class SessionDetailSerializer(SessionSerializer):
         }
 
     def get_agenda(self, obj: Session) -> list[dict[str, Any]]:
-        return ItemSerializer(selectors.agenda_summaries(session=obj), many=True).data  # type: ignore[return-value]
+        # Rows come from selectors.agenda_read, which applies the reader's rights and audits.
+        return ItemSerializer(self.context.get("agenda", []), many=True).data  # type: ignore[return-value]
 
 
 class SessionActionSerializer(serializers.Serializer):
@@ -138,12 +139,12 @@ class SessionActionSerializer(serializers.Serializer):
 
 
 class MemberList(APIView):
-    def get_permissions(self):  # type: ignore[no-untyped-def]
-        return (
-            [COORDINATION()]
-            if self.request.method == "POST"
-            else [tenant_roles({Role.COORDINATOR, Role.PREFET, Role.MEMBER, Role.DPO})()]
+    permission_classes = [
+        read_write(
+            read=tenant_roles({Role.COORDINATOR, Role.PREFET, Role.MEMBER, Role.DPO}),
+            write=COORDINATION,
         )
+    ]
 
     @extend_schema(responses=MemberSerializer(many=True), summary="Members in mandate today")
     def get(self, request: Request) -> Response:
@@ -173,8 +174,7 @@ class MemberList(APIView):
 
 
 class SessionList(APIView):
-    def get_permissions(self):  # type: ignore[no-untyped-def]
-        return [COORDINATION()] if self.request.method == "POST" else [READERS()]
+    permission_classes = [read_write(read=READERS, write=COORDINATION)]
 
     @extend_schema(responses=SessionSerializer(many=True), summary="Sessions I may see")
     def get(self, request: Request) -> Response:
@@ -200,6 +200,11 @@ class SessionList(APIView):
         return Response(SessionSerializer(session).data, status=status.HTTP_201_CREATED)
 
 
+def _detail(request: Request, session: Session) -> dict[str, Any]:
+    agenda = selectors.agenda_read(access=request_access(request), session=session)
+    return SessionDetailSerializer(session, context={"agenda": agenda}).data
+
+
 def _visible_session(request: Request, pk: int) -> Session:
     session = next(
         (s for s in selectors.sessions_for(access=request_access(request)) if s.pk == pk), None
@@ -217,7 +222,7 @@ class SessionDetail(APIView):
         summary="A session: live quorum and agenda (pseudonyms only)",
     )
     def get(self, request: Request, pk: int) -> Response:
-        return Response(SessionDetailSerializer(_visible_session(request, pk)).data)
+        return Response(_detail(request, _visible_session(request, pk)))
 
 
 class SessionAction(APIView):
@@ -286,7 +291,7 @@ class SessionAction(APIView):
             )
         elif action == "close_item":
             services.item_close(access=access, item_id=_item(pk, d))
-        return Response(SessionDetailSerializer(Session.objects.get(pk=pk)).data)
+        return Response(_detail(request, Session.objects.get(pk=pk)))
 
 
 def _item(session_id: int, data: dict[str, Any]) -> int:

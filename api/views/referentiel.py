@@ -11,7 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.permissions import SignedIn, national_roles, request_access
+from api.permissions import SignedIn, national_roles, read_write, request_access
 from api.serializers import (
     DepartementReferenceSerializer,
     LegalParameterCreateSerializer,
@@ -71,10 +71,7 @@ class LegalParameterList(generics.ListCreateAPIView):
 
     serializer_class = LegalParameterSerializer
 
-    def get_permissions(self):  # type: ignore[no-untyped-def]
-        if self.request.method == "POST":
-            return [national_roles(NATIONAL_OPERATOR_ONLY)()]
-        return [SignedIn()]
+    permission_classes = [read_write(read=SignedIn, write=national_roles(NATIONAL_OPERATOR_ONLY))]
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
         rows = LegalParameter.objects.order_by("key", "territory", "effective_from")

@@ -185,8 +185,7 @@ def session_detail(request: HttpRequest, pk: int, *, access: Access) -> HttpResp
     for vote in Vote.objects.filter(item__session=session):
         votes_by_item.setdefault(vote.item_id, {})[vote.member_id] = vote
     current: int | None = None
-    show_health = selectors.may_see_health(access=access)
-    for row in selectors.agenda_summaries(session=session, show_health=show_health):
+    for row in selectors.agenda_read(access=access, session=session):
         item: AgendaItem = row["item"]
         # The live screen works item by item: only the first open item takes votes.
         is_current = state is not None and not item.closed_at and current is None

@@ -58,7 +58,7 @@ def person_get(*, access: Access, pk: int, reason: str = "") -> Person:
     return person
 
 
-def dossier_get(*, access: Access, pk: int, for_update: bool = False, reason: str = "") -> Dossier:
+def dossier_get(*, access: Access, pk: int, reason: str = "") -> Dossier:
     dossiers = _scope_dossiers(access).select_related("person", "pathway", "workflow_variant")
     dossier = dossiers.filter(pk=pk).first()
     if dossier is None:

@@ -166,3 +166,21 @@ def composition() -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def agenda_read(*, access: Any, session: Session) -> list[dict[str, Any]]:
+    """The agenda as this person may read it; reading files' summaries is audited."""
+    from tenants.audit.services import audit_record
+
+    rows = agenda_summaries(session=session, show_health=may_see_health(access=access))
+    files = [row["item"].dossier_id for row in rows if row["item"].dossier_id]
+    if files:
+        audit_record(
+            action="commission.agenda_read",
+            actor_id=access.user_id,
+            actor_role=",".join(sorted(role.value for role in access.roles)),
+            object_type="session",
+            object_id=session.pk,
+            data={"dossiers": files},
+        )
+    return rows

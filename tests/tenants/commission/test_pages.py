@@ -130,6 +130,7 @@ def test_members_page_lists_mandates_and_refuses_bad_input(ready, login) -> None
     assert login("association_worker", "31").get("/commission/membres/").status_code == 403
 
 
+# 19: the screen's reads plus the 3 statements of the audit event that its agenda read writes.
 def test_the_session_screen_costs_the_same_queries_for_1_or_4_files(
     ready, login, in31, django_assert_max_num_queries
 ) -> None:  # type: ignore[no-untyped-def]
@@ -138,11 +139,25 @@ def test_the_session_screen_costs_the_same_queries_for_1_or_4_files(
     post(coordinator, session, action="add_file", dossier=dossier.pk)
     url = f"/commission/seances/{session.pk}/"
     coordinator.get(url)
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(19):
         assert coordinator.get(url).status_code == 200
     for _ in range(3):
         extra = complete_file(in31)
         connection.set_schema_to_public()
         post(coordinator, session, action="add_file", dossier=extra.pk)
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(19):
         assert coordinator.get(url).status_code == 200
+
+
+def test_reading_an_agenda_with_files_is_audited(ready, login, in31) -> None:  # type: ignore[no-untyped-def]
+    from tenants.audit.models import AuditEvent
+
+    dossier, session, _ = ready
+    coordinator = login("coordinator", "31")
+    post(coordinator, session, action="add_file", dossier=dossier.pk)
+    coordinator.get(f"/commission/seances/{session.pk}/")
+    login("prefet", "31").get(f"/api/v1/commission/sessions/{session.pk}/")
+    connection.set_tenant(Tenant.objects.get(code="31"))
+    reads = AuditEvent.objects.filter(action="commission.agenda_read", object_id=str(session.pk))
+    assert reads.count() == 2
+    assert all(event.data["dossiers"] == [dossier.pk] for event in reads)
