@@ -7,12 +7,19 @@ PostgreSQL is recorded; the result is one SQL script of unqualified DDL. Each ne
 is then one `CREATE SCHEMA`, one `SET LOCAL search_path` and that script, in one transaction
 with its tenant and domain rows: all or nothing. Because the script *is* what the migrations
 executed, the schema is the migrated one (tests compare the catalogs).
+
+One reordering: the foreign keys from the département's tables to national tables (users,
+associations, workflow variants) are added last, just before the commit. Adding a foreign key
+takes a SHARE ROW EXCLUSIVE lock on the referenced table, which conflicts with itself and with
+every write to that table until the transaction ends; added in migration order, it made parallel
+provisioning run one département at a time and held back national writes for the whole replay.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
+import re
 import time
 import uuid
 from dataclasses import dataclass
@@ -41,6 +48,8 @@ class ProvisioningError(Exception):
 class Blueprint:
     fingerprint: str
     script: str
+    # Foreign keys into the public schema, run at the end of the transaction (module docstring).
+    public_links: str
     migrations: tuple[tuple[str, str], ...]
     statements: int
 
@@ -56,6 +65,31 @@ class ProvisionResult:
 _blueprint_cache: dict[str, Blueprint] = {}
 
 _SKIPPED_VERBS = {"SELECT", "SET", "SHOW", "RESET"}
+_CREATED_TABLE = re.compile(r'^CREATE TABLE "(?P<table>[^"]+)"')
+_FOREIGN_KEY = re.compile(
+    r'^ALTER TABLE "[^"]+" ADD CONSTRAINT "(?P<name>[^"]+)" FOREIGN KEY \([^)]*\) '
+    r'REFERENCES "(?P<table>[^"]+)"'
+)
+
+
+def _split_public_links(statements: list[str]) -> tuple[list[str], list[str]]:
+    """Set apart the foreign keys to tables the script does not create, unless referred to later."""
+    created = {m["table"] for s in statements if (m := _CREATED_TABLE.match(s))}
+    local: list[str] = []
+    links: list[str] = []
+    for index, statement in enumerate(statements):
+        match = _FOREIGN_KEY.match(statement)
+        movable = (
+            match is not None
+            and match["table"] not in created
+            and not any(match["name"] in later for later in statements[index + 1 :])
+        )
+        (links if movable else local).append(statement)
+    return local, links
+
+
+def _joined(statements: list[str]) -> str:
+    return "".join(f"{statement};\n" for statement in statements)
 
 
 @functools.cache
@@ -136,8 +170,8 @@ def tenant_blueprint() -> Blueprint:
         with connection.cursor() as cursor:
             cursor.execute(f"DROP SCHEMA IF EXISTS {quote_schema(scratch)} CASCADE")
 
-    script = ";\n".join(part.strip().rstrip(";") for part in parts) + ";"
-    blueprint = Blueprint(fingerprint, script, migrations, len(parts))
+    local, links = _split_public_links([part.strip().rstrip(";") for part in parts])
+    blueprint = Blueprint(fingerprint, _joined(local), _joined(links), migrations, len(parts))
     _blueprint_cache[fingerprint] = blueprint
     return blueprint
 
@@ -154,6 +188,15 @@ def _create_schema_from_blueprint(*, schema_name: str, blueprint: Blueprint) -> 
             f'INSERT INTO "django_migrations" ("app", "name", "applied") VALUES {values}', params
         )
     # SET LOCAL changed the session's search_path behind django-tenants' back: make it re-issue.
+    connection.search_path_set_schemas = None
+
+
+def _link_schema_to_public(*, schema_name: str, blueprint: Blueprint) -> None:
+    if not blueprint.public_links:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET LOCAL search_path TO {quote_schema(schema_name)}, public")
+        cursor.execute(blueprint.public_links)
     connection.search_path_set_schemas = None
 
 
@@ -218,6 +261,11 @@ def tenant_provision(
         )
         if blueprint is not None:
             _create_data_key(tenant=tenant)
+            # From here to the commit, the national tables the schema points to are locked
+            # against other writers (module docstring): keep this tail short, and take these
+            # locks before the national audit chain's, as every provisioning does, so two
+            # parallel ones cannot deadlock.
+            _link_schema_to_public(schema_name=schema_name, blueprint=blueprint)
         # Adopting the national workflow now, not lazily on the first file: two first files
         # at once would otherwise race to create the département's current variant.
         from parcours.workflows.services import current_variant

@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 from django_tenants.utils import schema_context
 
+from parcours.db import connection
 from parcours.departements.models import Tenant
 from parcours.workflows.definition import DefinitionError, apply_adjustments, legal_violations
 from parcours.workflows.models import WorkflowTemplate, WorkflowVariant
@@ -33,6 +34,13 @@ def workflow_template_publish(
     """Publish a new template version (idempotent for an identical version already published)."""
     _check(definition)
     with schema_context("public"), transaction.atomic():
+        # Two processes publishing the same version (parallel provisioning adopts the national
+        # template on first use): the second waits for the first to commit, then finds it.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(hashtext(%s))",
+                [f"workflow-template:{definition['code']}:{definition['version']}"],
+            )
         existing = WorkflowTemplate.objects.filter(
             code=definition["code"], version=definition["version"]
         ).first()

@@ -157,3 +157,37 @@ def test_a_file_keeps_the_rules_it_started_with(
     assert started.workflow_variant.workflow.deadlines["instruction_target_days"] == 45
     later = prepare(worker)
     assert later.workflow_variant_id == new.pk
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_processes_publishing_the_same_version_at_once_publish_it_once(
+    committed: None, psp: WorkflowTemplate
+) -> None:
+    """Parallel provisioning adopts the national template on first use, from several processes."""
+    import threading
+
+    from django.db import connection
+
+    definition = copy.deepcopy(psp.definition)
+    definition["version"] = psp.version + 1
+    barrier = threading.Barrier(2)
+    outcomes: list[object] = []
+
+    def publish() -> None:
+        try:
+            barrier.wait(timeout=10)
+            outcomes.append(workflow_template_publish(definition=definition, actor_id=ACTOR).pk)
+        except Exception as exc:  # the outcome under test
+            outcomes.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=publish) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert len(outcomes) == 2 and all(isinstance(o, int) for o in outcomes), outcomes
+    assert outcomes[0] == outcomes[1]
+    assert WorkflowTemplate.objects.filter(code="psp", version=psp.version + 1).count() == 1

@@ -1,8 +1,9 @@
 """`manage.py provision 31 2A 971` or `--all`: idempotent, all or nothing per département.
 
 With several départements, `--jobs` processes (one per core by default) provision in parallel:
-each département is its own transaction, so they do not wait on one another except for the
-short audit-chain lock of the national trail.
+each département is its own transaction, so they wait on one another only at the end of each,
+while the new schema's foreign keys to national tables are added and the national audit chain
+is extended (see `provisioning.py`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,12 @@ from parcours.departements.provisioning import (
     validate_codes,
 )
 from parcours.referentiel.models import Departement
+from parcours.workflows.services import workflow_templates_load
+
+
+def default_jobs() -> int:
+    """One process per core, at most 4: each one keeps a PostgreSQL backend busy."""
+    return min(4, os.cpu_count() or 1)
 
 
 def _provision_one(job: tuple[str, str]) -> tuple[str, bool | None, str]:
@@ -52,7 +59,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--jobs",
             type=int,
-            default=min(4, os.cpu_count() or 1),
+            default=default_jobs(),
             help="parallel processes (default: one per core, at most 4)",
         )
 
@@ -73,6 +80,7 @@ class Command(BaseCommand):
         jobs = max(1, options["jobs"]) if method == "blueprint" else 1
         if method == "blueprint":
             tenant_blueprint()  # built once here; forked workers inherit it
+        workflow_templates_load()  # the national template each new département adopts
         quiet = options["verbosity"] == 0
         work = [(code, method) for code in codes]
         if jobs > 1 and len(codes) > 1:
