@@ -28,9 +28,12 @@ class PseudonymCounter(models.Model):
 
 
 class Person(models.Model):
-    pseudonym = models.CharField(max_length=32, unique=True)
+    # Unique through Meta.constraints, not `unique=True`, which would add a second index
+    # (varchar_pattern_ops, for LIKE) that no query uses: every index costs each new schema.
+    pseudonym = models.CharField(max_length=32)
+    # No index of its own: person_assoc_idx starts with this column.
     association = models.ForeignKey(
-        "associations.Association", on_delete=models.PROTECT, related_name="+"
+        "associations.Association", on_delete=models.PROTECT, related_name="+", db_index=False
     )
     # Names, birth date, nationality, contacts, identity document references: encrypted JSON.
     identity_encrypted = models.TextField()
@@ -43,6 +46,7 @@ class Person(models.Model):
     class Meta:
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["association", "-created_at"], name="person_assoc_idx")]
+        constraints = [models.UniqueConstraint(fields=["pseudonym"], name="person_pseudonym_uniq")]
 
     def __str__(self) -> str:
         return self.pseudonym
@@ -103,10 +107,14 @@ class NotificationChannel(models.TextChoices):
 class Dossier(models.Model):
     """One request (first or renewal), run by the workflow version it started on."""
 
-    pathway = models.ForeignKey(Pathway, on_delete=models.PROTECT, related_name="dossiers")
+    # No index of its own: dossier_number_per_pathway starts with this column.
+    pathway = models.ForeignKey(
+        Pathway, on_delete=models.PROTECT, related_name="dossiers", db_index=False
+    )
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="dossiers")
+    # No index of its own: dossier_assoc_idx starts with this column.
     association = models.ForeignKey(
-        "associations.Association", on_delete=models.PROTECT, related_name="+"
+        "associations.Association", on_delete=models.PROTECT, related_name="+", db_index=False
     )
     kind = models.CharField(max_length=16, choices=DossierKind.choices)
     number = models.PositiveSmallIntegerField(help_text="1 for the first request, 2… for renewals")
@@ -163,7 +171,10 @@ class Dossier(models.Model):
 
 
 class Period(models.Model):
-    pathway = models.ForeignKey(Pathway, on_delete=models.PROTECT, related_name="periods")
+    # No index of its own: period_number_per_pathway starts with this column.
+    pathway = models.ForeignKey(
+        Pathway, on_delete=models.PROTECT, related_name="periods", db_index=False
+    )
     dossier = models.OneToOneField(Dossier, on_delete=models.PROTECT, related_name="period")
     number = models.PositiveSmallIntegerField()
     starts_on = models.DateField()
@@ -212,7 +223,10 @@ class NeedsDomain(models.TextChoices):
 class NeedsEvaluation(models.Model):
     """The evaluation of one domain of needs, done with the person and signed off by the association."""
 
-    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="evaluations")
+    # No index of its own: evaluation_domain_per_dossier starts with this column.
+    dossier = models.ForeignKey(
+        Dossier, on_delete=models.PROTECT, related_name="evaluations", db_index=False
+    )
     domain = models.CharField(max_length=16, choices=NeedsDomain.choices)
     # [{"code": "...", "label": "...", "need": true|false}] — structured, no free text.
     items = models.JSONField(default=list, blank=True)
@@ -286,7 +300,7 @@ class Document(models.Model):
         Dossier, on_delete=models.PROTECT, null=True, blank=True, related_name="documents"
     )
     doc_type = models.CharField(max_length=64)
-    storage_name = models.CharField(max_length=200, unique=True)
+    storage_name = models.CharField(max_length=200)  # unique: Meta.constraints (see Person)
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
@@ -295,6 +309,9 @@ class Document(models.Model):
 
     class Meta:
         ordering = ["dossier", "doc_type", "-uploaded_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["storage_name"], name="document_storage_name_uniq")
+        ]
 
     def __str__(self) -> str:
         return f"{self.doc_type} ({self.uploaded_at:%d/%m/%Y})"
@@ -344,7 +361,7 @@ class ReminderKind(models.TextChoices):
 class Reminder(models.Model):
     """A deadline reminder, created (and e-mailed) once: `key` makes it unique."""
 
-    key = models.CharField(max_length=120, unique=True)
+    key = models.CharField(max_length=120)  # unique: Meta.constraints (see Person)
     kind = models.CharField(max_length=32, choices=ReminderKind.choices)
     dossier = models.ForeignKey(
         Dossier, on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
@@ -362,6 +379,7 @@ class Reminder(models.Model):
 
     class Meta:
         ordering = ["due_on", "id"]
+        constraints = [models.UniqueConstraint(fields=["key"], name="reminder_key_uniq")]
 
     def __str__(self) -> str:
         return self.message

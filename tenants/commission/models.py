@@ -86,7 +86,10 @@ class Presence(models.TextChoices):
 
 
 class Attendance(models.Model):
-    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="attendances")
+    # No index of its own: attendance_once_per_session starts with this column.
+    session = models.ForeignKey(
+        Session, on_delete=models.CASCADE, related_name="attendances", db_index=False
+    )
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="attendances")
     presence = models.CharField(max_length=16, choices=Presence.choices)
     proxy_to = models.ForeignKey(
@@ -117,7 +120,10 @@ class Attendance(models.Model):
 
 
 class AgendaItem(models.Model):
-    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="items")
+    # No index of its own: agenda_position_uniq starts with this column.
+    session = models.ForeignKey(
+        Session, on_delete=models.CASCADE, related_name="items", db_index=False
+    )
     position = models.PositiveIntegerField()
     dossier = models.ForeignKey(
         "casework.Dossier",
@@ -152,7 +158,10 @@ class AgendaItem(models.Model):
 
 
 class ConflictOfInterest(models.Model):
-    item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="conflicts")
+    # No index of its own: conflict_once starts with this column.
+    item = models.ForeignKey(
+        AgendaItem, on_delete=models.CASCADE, related_name="conflicts", db_index=False
+    )
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
     reason = models.CharField(max_length=300)
     declared_at = models.DateTimeField(auto_now_add=True)
@@ -171,7 +180,10 @@ class VoteChoice(models.TextChoices):
 
 
 class Vote(models.Model):
-    item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="votes")
+    # No index of its own: vote_once_per_item starts with this column.
+    item = models.ForeignKey(
+        AgendaItem, on_delete=models.CASCADE, related_name="votes", db_index=False
+    )
     member = models.ForeignKey(
         Member, on_delete=models.PROTECT, related_name="+", help_text="whose vote it is"
     )
@@ -197,12 +209,14 @@ class CollegeSetting(models.Model):
     settled by any text, so it is least privilege by default (nobody) and set per college.
     """
 
-    college = models.CharField(max_length=64, unique=True)
+    # Unique through Meta.constraints: `unique=True` would add an unused LIKE index.
+    college = models.CharField(max_length=64)
     titular_seats = models.PositiveSmallIntegerField(default=1)
     may_see_health = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["college"]
+        constraints = [models.UniqueConstraint(fields=["college"], name="college_setting_uniq")]
 
     def __str__(self) -> str:
         return f"{self.college}: {self.titular_seats}"

@@ -113,3 +113,79 @@ def test_the_blueprint_is_built_once_per_process(base: None, db: None) -> None:
     assert tenant_blueprint() is tenant_blueprint()
     assert "CREATE TABLE" in tenant_blueprint().script
     assert "dep_" not in tenant_blueprint().script  # unqualified DDL only
+
+
+def test_foreign_keys_to_national_tables_are_set_apart_to_run_last(base: None, db: None) -> None:
+    blueprint = tenant_blueprint()
+    links = [s for s in blueprint.public_links.split(";\n") if s.strip()]
+    national = ('"accounts_user"', '"associations_association"', '"workflows_workflowvariant"')
+    assert len(links) >= 5
+    assert all("FOREIGN KEY" in s and any(t in s for t in national) for s in links)
+    assert not any(f"REFERENCES {t}" in blueprint.script for t in national)
+
+
+def test_national_tables_are_not_locked_while_the_schema_is_built(base: None, db: None) -> None:
+    """Adding a foreign key locks the referenced table against all writes until the commit."""
+    script = tenant_blueprint().script
+    held_after_script: list[tuple[str, str]] = []
+
+    def spy(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        result = execute(sql, params, many, context)
+        if sql == script:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT c.relname, l.mode FROM pg_locks l JOIN pg_class c ON c.oid = l.relation"
+                    " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE l.pid = pg_backend_pid()"
+                    " AND n.nspname = 'public' AND l.mode = 'ShareRowExclusiveLock'"
+                )
+                held_after_script.extend(cursor.fetchall())
+        return result
+
+    with connection.execute_wrapper(spy):
+        tenant_provision(code="973")
+    assert held_after_script == []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_constraint WHERE contype = 'f' "
+            "AND connamespace = 'dep_973'::regnamespace AND confrelid = 'associations_association'::regclass"
+        )
+        assert cursor.fetchone()[0] >= 4  # the links were added all the same
+
+
+def test_parallel_provisioning_neither_deadlocks_nor_races(committed: None) -> None:
+    """Two processes, four départements: each one's national links and audit come last."""
+    from django.core.management import call_command
+
+    codes = {"2A", "2B", "971", "972"}
+    call_command("provision", *sorted(codes), jobs=2, verbosity=0)
+    assert set(Tenant.objects.filter(code__in=codes).values_list("code", flat=True)) == codes
+    assert AuditEvent.objects.filter(action="departement.provisioned").count() >= 4
+
+
+def test_no_département_table_carries_a_redundant_index(base: None, db: None) -> None:
+    """Every index costs each of the 101 schemas a file and a sync: none may duplicate another.
+
+    Redundant: a LIKE index (varchar_pattern_ops) no query uses, or a plain index whose columns
+    begin another index of the same table.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT t.relname, i.relname, x.indkey::text, x.indisunique, x.indpred IS NOT NULL,
+                   pg_get_indexdef(x.indexrelid)
+            FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
+            JOIN pg_class t ON t.oid = x.indrelid
+            WHERE t.relnamespace = 'dep_31'::regnamespace
+            """
+        )
+        rows = cursor.fetchall()
+    assert not [name for _, name, *_, definition in rows if "pattern_ops" in definition]
+    redundant = []
+    for table, name, keys, unique, partial, _ in rows:
+        if unique or partial:
+            continue
+        for other_table, other, other_keys, _, other_partial, _ in rows:
+            covers = (other_keys + " ").startswith(keys + " ")
+            if other_table == table and other != name and not other_partial and covers:
+                redundant.append(f"{table}.{name} (covered by {other})")
+    assert redundant == []
