@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from drf_spectacular.utils import extend_schema_field
@@ -120,7 +121,29 @@ class ProjectSummarySerializer(serializers.Serializer):
     signed_on = serializers.DateField(allow_null=True)
 
 
-class DossierDetailSerializer(DossierSerializer):
+class DossierNotificationSerializer(DossierSerializer):
+    """A file with how its decision was notified and until when it can be appealed."""
+
+    appeal_deadline = serializers.SerializerMethodField(
+        help_text="last day to appeal the decision (délai franc), null until notified"
+    )
+
+    class Meta(DossierSerializer.Meta):
+        fields = [
+            *DossierSerializer.Meta.fields,
+            "notified_on",
+            "notification_channel",
+            "notification_acknowledged_on",
+            "appeal_deadline",
+        ]
+
+    def get_appeal_deadline(self, obj: Dossier) -> dt.date | None:
+        from tenants.casework.services import appeal_deadline
+
+        return appeal_deadline(dossier=obj)
+
+
+class DossierDetailSerializer(DossierNotificationSerializer):
     association_avis_motivation = serializers.CharField()
     decision_motivation = serializers.CharField()
     missing_items = serializers.CharField()
@@ -135,7 +158,7 @@ class DossierDetailSerializer(DossierSerializer):
 
     class Meta(DossierSerializer.Meta):
         fields = [
-            *DossierSerializer.Meta.fields,
+            *DossierNotificationSerializer.Meta.fields,
             "association_avis_motivation",
             "decision_motivation",
             "missing_items",
@@ -147,8 +170,6 @@ class DossierDetailSerializer(DossierSerializer):
             "evaluations",
             "project",
             "extra",
-            "notified_on",
-            "notification_channel",
         ]
 
     @extend_schema_field(EvaluationSummarySerializer(many=True))

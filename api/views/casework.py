@@ -24,6 +24,7 @@ from api.serializers_casework import (
     DocumentUploadSerializer,
     DossierCreateSerializer,
     DossierDetailSerializer,
+    DossierNotificationSerializer,
     DossierSerializer,
     EndEarlySerializer,
     EvaluationSerializer,
@@ -475,7 +476,7 @@ class NotificationView(APIView):
 
     @extend_schema(
         request=NotificationSerializer,
-        responses={200: DossierSerializer},
+        responses={200: DossierNotificationSerializer},
         summary="Record the notification of the decision (starts the appeal delay)",
     )
     def post(self, request: Request, pk: int) -> Response:
@@ -489,7 +490,7 @@ class NotificationView(APIView):
             channel=data["channel"],
             acknowledged_on=data.get("acknowledged_on"),
         )
-        return Response(DossierSerializer(_dossier(request, pk)).data)
+        return Response(DossierNotificationSerializer(_dossier(request, pk)).data)
 
 
 class ReminderList(APIView):

@@ -13,6 +13,8 @@ from django.utils import timezone
 from parcours.accounts.models import Role
 from parcours.accounts.permissions import Access
 from parcours.db import connection
+from parcours.departements.models import Tenant
+from parcours.referentiel.calendar import delai_franc_last_day
 from parcours.referentiel.selectors import legal_parameter_value
 from parcours.workflows.definition import Transition, Workflow
 from parcours.workflows.registry import EFFECTS, GUARDS
@@ -725,11 +727,19 @@ def decision_notification_record(
 
 
 def appeal_deadline(*, dossier: Dossier) -> dt.date | None:
-    """Last day to appeal: the legal delay from the notification (None until notified)."""
+    """Last day to appeal (None until notified): a délai franc from the notification.
+
+    It ends the day after the same date `appeal_delay_months` later, pushed past weekends and
+    the département's public holidays (`referentiel/calendar.py`).
+    """
     if dossier.notified_on is None:
         return None
     months = int(legal_parameter_value(key="appeal_delay_months", on=dossier.notified_on))
-    return dossier.notified_on + relativedelta(months=months)
+    return delai_franc_last_day(
+        start=dossier.notified_on,
+        months=months,
+        departement_code=Tenant.code_for(connection.schema_name),
+    )
 
 
 def extra_fields_errors(*, schema: dict[str, Any], values: dict[str, Any]) -> dict[str, list[str]]:

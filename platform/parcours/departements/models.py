@@ -38,6 +38,11 @@ class Tenant(TenantMixin):
     def schema_name_for(code: str) -> str:
         return f"dep_{code.lower()}"
 
+    @staticmethod
+    def code_for(schema_name: str) -> str:
+        """The INSEE code behind a schema name, without a query (`dep_2a` → `2A`)."""
+        return schema_name.removeprefix("dep_").upper()
+
     @property
     def is_active(self) -> bool:
         return self.status == TenantStatus.ACTIVE

@@ -12,6 +12,7 @@ from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 
 from parcours.accounts.permissions import Access
+from parcours.referentiel.calendar import delai_franc_last_day
 from tenants.audit.models import AuditEvent
 from tenants.casework.models import Dossier
 from tenants.casework.services import (
@@ -65,7 +66,9 @@ def test_the_coordination_records_the_notification_and_the_appeal_delay_starts(
     dossier.refresh_from_db()
     assert (dossier.notified_on, dossier.notification_channel) == (today, "mail")
     assert dossier.notification_acknowledged_on == today
-    assert appeal_deadline(dossier=dossier) == today + relativedelta(months=2)
+    assert appeal_deadline(dossier=dossier) == delai_franc_last_day(
+        start=today, months=2, departement_code="31"
+    )
     event = AuditEvent.objects.filter(action="dossier.notification_recorded").get()
     assert (event.object_id, event.actor_role, event.data) == (
         str(dossier.pk),
@@ -92,7 +95,10 @@ def test_a_refusal_is_notified_too(in31: In31) -> None:
 
     notified = record(coordinator, dossier, notified_on=TODAY(), channel="association")
 
-    assert appeal_deadline(dossier=notified) == TODAY() + relativedelta(months=2)
+    assert appeal_deadline(dossier=notified) == delai_franc_last_day(
+        start=TODAY(), months=2, departement_code="31"
+    )
+    assert appeal_deadline(dossier=notified) > TODAY() + relativedelta(months=2)
 
 
 @pytest.mark.parametrize("role", ["prefet", "association_worker", "member", "dpo"])
@@ -187,14 +193,17 @@ def test_there_is_no_appeal_deadline_until_the_decision_is_notified(db: None, ba
 @pytest.mark.parametrize(
     ("notified_on", "deadline"),
     [
-        (dt.date(2024, 3, 15), dt.date(2024, 5, 15)),
-        (dt.date(2024, 12, 31), dt.date(2025, 2, 28)),  # no 31 February: the month's last day
-        (dt.date(2023, 12, 31), dt.date(2024, 2, 29)),  # leap year
-        (dt.date(2025, 11, 30), dt.date(2026, 1, 30)),  # across the year
+        # Franc: the day after the same date two months later (a Thursday here).
+        (dt.date(2024, 3, 15), dt.date(2024, 5, 16)),
+        # No 31 February: the month's last day, then the next day, a Saturday: Monday.
+        (dt.date(2024, 12, 31), dt.date(2025, 3, 3)),
+        (dt.date(2023, 12, 31), dt.date(2024, 3, 1)),  # leap year: 29 February, then 1 March
+        (dt.date(2025, 11, 30), dt.date(2026, 2, 2)),  # across the year, past a weekend
+        (dt.date(2025, 5, 13), dt.date(2025, 7, 15)),  # 14 July, a Monday, is not worked
     ],
 )
-def test_the_appeal_deadline_is_two_months_after_the_notification(
-    db: None, base: None, notified_on: dt.date, deadline: dt.date
+def test_the_appeal_deadline_is_a_delai_franc_of_two_months(
+    in31: In31, notified_on: dt.date, deadline: dt.date
 ) -> None:
     assert appeal_deadline(dossier=Dossier(notified_on=notified_on)) == deadline
 
@@ -215,7 +224,10 @@ def test_the_coordination_records_the_notification_from_the_files_page(
     )
 
     assert response.status_code == 200
-    assert "le délai de recours court" in html.unescape(response.content.decode())
+    page = html.unescape(response.content.decode())
+    assert "le délai de recours court" in page
+    deadline = delai_franc_last_day(start=today, months=2, departement_code="31")
+    assert f"Recours possible jusqu'au {deadline:%d/%m/%Y}" in page
     decided.refresh_from_db()
     assert (decided.notified_on, decided.notification_channel) == (today, "hand")
 
@@ -270,6 +282,9 @@ def test_the_coordination_records_the_notification_through_the_api(
     assert error["fields"]["notified_on"] == ["Date dans le futur."]
     assert accepted.status_code == 200
     assert accepted.json()["id"] == decided.pk
+    assert accepted.json()["appeal_deadline"] == (
+        delai_franc_last_day(start=today, months=2, departement_code="31").isoformat()
+    )
     decided.refresh_from_db()
     assert (decided.notified_on, decided.notification_channel) == (today, "mail")
 
