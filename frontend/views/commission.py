@@ -143,6 +143,7 @@ class SessionForm(forms.Form):
     video_link = forms.URLField(
         label="Lien de visioconférence",
         required=False,
+        assume_scheme="https",  # a link typed without scheme is a video-conference URL
         error_messages={"invalid": "Adresse invalide."},
     )
 
