@@ -138,6 +138,16 @@ def django_db_setup(django_db_setup: None, django_db_blocker: pytest.FixtureRequ
 
 
 @pytest.fixture(autouse=True)
+def _no_sign_in_throttle_across_tests(settings) -> None:  # type: ignore[no-untyped-def]
+    """Failures counted by one test must not lock another test's sign-in with a demo account.
+
+    The counters live in a cache that outlives a test (and, with Redis, is shared by the
+    workers): tests of the throttle set the limit themselves, with identifiers of their own.
+    """
+    settings.LOGIN_FAILURE_LIMIT = 10_000
+
+
+@pytest.fixture(autouse=True)
 def _fresh_routing() -> Iterator[None]:
     from parcours.departements.routing import forget_hosts
 

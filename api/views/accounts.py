@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from django.contrib.auth import authenticate
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import exceptions
 from rest_framework.authtoken.models import Token
@@ -15,7 +14,7 @@ from api.serializers import (
     TokenRequestSerializer,
     TokenSerializer,
 )
-from parcours.accounts.services import login_failure_record, login_success_record
+from parcours.accounts.services import SignInRefused, password_sign_in
 
 
 class MeView(APIView):
@@ -56,13 +55,15 @@ class TokenView(APIView):
     def post(self, request: Request) -> Response:
         serializer = TokenRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        email = serializer.validated_data["email"]
-        user = authenticate(
-            request._request, username=email.lower(), password=serializer.validated_data["password"]
-        )
-        if user is None:
-            login_failure_record(identifier=email, host=request.get_host())
-            raise exceptions.AuthenticationFailed("Adresse électronique ou mot de passe incorrect.")
-        login_success_record(user=user, host=request.get_host())
+        try:
+            user = password_sign_in(
+                request=request._request,
+                email=serializer.validated_data["email"],
+                password=serializer.validated_data["password"],
+            )
+        except SignInRefused as refused:
+            if refused.throttled:
+                raise exceptions.Throttled(detail=refused.message) from refused
+            raise exceptions.AuthenticationFailed(refused.message) from refused
         token, _ = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})

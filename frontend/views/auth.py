@@ -6,7 +6,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
-from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth import login, logout
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -17,13 +17,7 @@ from frontend.context_processors import host_url
 from frontend.decorators import open_page
 from parcours.accounts.handoff import handoff_consume, handoff_token
 from parcours.accounts.permissions import access_for
-from parcours.accounts.services import (
-    handoff_record,
-    login_failure_record,
-    login_success_record,
-)
-
-INVALID_LOGIN = "Adresse électronique ou mot de passe incorrect."
+from parcours.accounts.services import SignInRefused, handoff_record, password_sign_in
 
 
 class LoginForm(forms.Form):
@@ -49,22 +43,21 @@ def login_view(request: HttpRequest) -> HttpResponse:
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
         next_url = "/"
     form = LoginForm(request.POST or None)
+    status = 200
     if request.method == "POST" and form.is_valid():
-        user = authenticate(
-            request,
-            username=form.cleaned_data["email"].lower(),
-            password=form.cleaned_data["password"],
-        )
-        host = request.get_host()
-        if user is None:
-            # Same message for an unknown account and a wrong password.
-            login_failure_record(identifier=form.cleaned_data["email"], host=host)
-            form.add_error(None, INVALID_LOGIN)
+        try:
+            user = password_sign_in(
+                request=request,
+                email=form.cleaned_data["email"],
+                password=form.cleaned_data["password"],
+            )
+        except SignInRefused as refused:
+            form.add_error(None, refused.message)
+            status = 429 if refused.throttled else 200
         else:
             login(request, user)
-            login_success_record(user=user, host=host)
             return HttpResponseRedirect(_landing(request, next_url))
-    return render(request, "accounts/login.html", {"form": form, "next": next_url}, status=200)
+    return render(request, "accounts/login.html", {"form": form, "next": next_url}, status=status)
 
 
 def _landing(request: HttpRequest, next_url: str) -> str:

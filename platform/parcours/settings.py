@@ -153,9 +153,18 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+# The same store without the schema in its keys, for what spans every host (sign-in throttling).
+CACHES["global"] = {**CACHES["default"], "KEY_PREFIX": "global"}
+if not CACHE_URL:
+    CACHES["global"]["LOCATION"] = "global"
 # Cache keys carry the schema, so one département never reads another's cached values.
 CACHES["default"]["KEY_FUNCTION"] = "django_tenants.cache.make_key"
 CACHES["default"]["REVERSE_KEY_FUNCTION"] = "django_tenants.cache.reverse_key"
+
+# Password guessing: after this many failures for one identifier within the window (seconds),
+# its sign-in is refused until the window ends (accounts/throttle.py).
+LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+LOGIN_FAILURE_WINDOW = int(os.environ.get("LOGIN_FAILURE_WINDOW", "900"))
 
 # --- Accounts, sessions -------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -2,35 +2,77 @@
 
 from __future__ import annotations
 
-import hashlib
-
+from django.conf import settings
+from django.contrib.auth import authenticate
 from django.db import transaction
+from django.http import HttpRequest
 from django_tenants.utils import schema_context
 
 from parcours.accounts.models import NATIONAL_ROLES, Membership, Role, User
+from parcours.accounts.throttle import (
+    identifier_digest,
+    login_failure_count,
+    login_failures_forget,
+    login_throttled,
+)
 from parcours.associations.models import Association
 from parcours.departements.models import Tenant
 from tenants.audit.services import audit_record
 
-
-def _identifier_digest(identifier: str) -> str:
-    # The typed identifier may be a mistyped password: keep a digest, never the text.
-    return hashlib.sha256(identifier.strip().lower().encode()).hexdigest()[:16]
+INVALID_LOGIN = "Adresse électronique ou mot de passe incorrect."
 
 
-def login_failure_record(*, identifier: str, host: str) -> None:
-    """Audit a failed sign-in in the national trail (accounts are national)."""
+class SignInRefused(Exception):
+    """A refused sign-in, with the message to show; `throttled` when refused unchecked."""
+
+    def __init__(self, message: str, *, throttled: bool = False) -> None:
+        super().__init__(message)
+        self.message = message
+        self.throttled = throttled
+
+
+def password_sign_in(*, request: HttpRequest, email: str, password: str) -> User:
+    """Check an e-mail and password for the page and the API alike; every outcome is audited.
+
+    Raises SignInRefused with the same message for an unknown account and a wrong password,
+    and refuses without checking once the identifier has failed too often (accounts/throttle.py).
+    """
+    host = request.get_host()
+    if login_throttled(identifier=email):
+        _login_audit(action="auth.login_throttled", identifier=email, host=host)
+        minutes = max(1, settings.LOGIN_FAILURE_WINDOW // 60)
+        raise SignInRefused(
+            "Trop de tentatives de connexion avec cette adresse : "
+            f"réessayez dans {minutes} minutes au plus.",
+            throttled=True,
+        )
+    user = authenticate(request, username=email.strip().lower(), password=password)
+    if user is None:
+        login_failure_record(identifier=email, host=host)
+        raise SignInRefused(INVALID_LOGIN)
+    login_failures_forget(identifier=email)
+    login_success_record(user=user, host=host)
+    return user
+
+
+def _login_audit(*, action: str, identifier: str, host: str, **data: object) -> None:
     user_id = (
         User.objects.filter(email__iexact=identifier.strip()).values_list("pk", flat=True).first()
     )
     with schema_context("public"), transaction.atomic():
         audit_record(
-            action="auth.login_failed",
+            action=action,
             actor_id=None,
             object_type="user" if user_id else "",
             object_id=user_id or "",
-            data={"identifier_digest": _identifier_digest(identifier), "host": host},
+            data={"identifier_digest": identifier_digest(identifier), "host": host, **data},
         )
+
+
+def login_failure_record(*, identifier: str, host: str) -> None:
+    """Audit a failed sign-in in the national trail (accounts are national), and count it."""
+    failures = login_failure_count(identifier=identifier)
+    _login_audit(action="auth.login_failed", identifier=identifier, host=host, failures=failures)
 
 
 def login_success_record(*, user: User, host: str) -> None:
