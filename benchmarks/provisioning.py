@@ -111,6 +111,20 @@ def _provision_command(*, codes: list[str]) -> tuple[float, int]:
     return sw.seconds, jobs
 
 
+def _file_creation_probe(*, tables: int = 40) -> float:
+    """Milliseconds per `CREATE TABLE` of one column, rolled back: the disk's state, printed
+    before and after the runs so that a slow file system shows as such (see common.py)."""
+    from django.db import connection, transaction
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("CREATE SCHEMA probe_files")
+        with Stopwatch() as sw:
+            for index in range(tables):
+                cursor.execute(f"CREATE TABLE probe_files.t{index} (id integer PRIMARY KEY)")
+        transaction.set_rollback(True)
+    return 1000 * sw.seconds / tables
+
+
 def _catalog_signature(*, schema: str) -> tuple[tuple[str, ...], ...]:
     """What a schema is made of, with its name taken out, to compare two of them."""
     from django.db import connection
@@ -187,6 +201,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{', '.join(leftovers) or 'none'}"
     )
 
+    probe_before = _file_creation_probe()
     ours = _provision_all(codes=codes, method="blueprint")
     ours_schemas = _count_schemas()
     ours_signature = _catalog_signature(schema=f"dep_{codes[0].lower()}")
@@ -210,6 +225,7 @@ def main(argv: list[str] | None = None) -> int:
         f"stock: {sample} provisioned in {stock.total:.2f} s in database {current_database()}"
         + (f" (stopped: time budget of {args.stock_budget:.0f} s reached)" if budget_hit else "")
     )
+    probe_after = _file_creation_probe()  # before our own drops below
     from django.db import connection
 
     connection.close()
@@ -267,6 +283,11 @@ def main(argv: list[str] | None = None) -> int:
                 ],
             ],
         )
+    )
+    print(
+        f"file-creation probe (CREATE TABLE of one column and its index, rolled back): "
+        f"{probe_before:.2f} ms before the runs, {probe_after:.2f} ms after them; several times "
+        "a quiet disk's figure means recent deletions slow file creation down (README)"
     )
     same = ours_signature == stock_signature == parallel_signature
     print(
