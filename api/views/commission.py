@@ -84,6 +84,18 @@ class ItemSerializer(serializers.Serializer):
     votes_against = serializers.IntegerField(source="item.votes_against", allow_null=True)
     abstentions = serializers.IntegerField(source="item.abstentions", allow_null=True)
     casting_vote_used = serializers.BooleanField(source="item.casting_vote_used")
+    # What members read before deliberating, for file items (null for a policy item): never
+    # identity; health goals only for readers whose college the département allows.
+    number = serializers.IntegerField(
+        default=None, help_text="1 for a first request, 2… for renewals"
+    )
+    association_avis = serializers.CharField(default=None)
+    association_motivation = serializers.CharField(default=None)
+    goals = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        default=None,
+        help_text="insertion project goals by domain; 'soins' only if the reader may see health",
+    )
 
 
 class SessionDetailSerializer(SessionSerializer):

@@ -97,3 +97,44 @@ def test_only_the_coordination_runs_sessions_and_members_only_see_theirs(
     assert (
         login("prefet", "31").get(f"/api/v1/commission/sessions/{session.pk}/").status_code == 200
     )
+
+
+def test_members_read_file_summaries_with_health_goals_only_if_their_college_may(
+    in31, commission, session, login
+) -> None:  # type: ignore[no-untyped-def]
+    """The same summaries as the session page: pseudonym, request, goals, avis; never identity."""
+    from parcours.accounts.models import User
+    from tenants.casework.models import InsertionProject
+    from tenants.commission.services import agenda_add_file, college_setting_save, member_appoint
+
+    dossier = complete_file(in31)
+    InsertionProject.objects.filter(dossier=dossier).update(
+        goals={"logement": ["Accéder à un logement social"], "soins": ["Suivi en addictologie"]}
+    )
+    agenda_add_file(access=in31("coordinator"), session_id=session.pk, dossier_id=dossier.pk)
+    member_appoint(
+        access=in31("coordinator"),
+        user_id=User.objects.get(email="member.31@test.parcours").pk,
+        college="medecin",
+        arrete_reference="A-3",
+        arrete_on=timezone.localdate(),
+        mandate_start=timezone.localdate(),
+    )
+    connection.set_schema_to_public()
+    assert act(login("coordinator", "31"), session.pk, action="convene").status_code == 200
+    member = login("member", "31")
+    url = f"/api/v1/commission/sessions/{session.pk}/"
+
+    before = member.get(url).json()["agenda"][0]
+    connection.set_tenant(Tenant.objects.get(code="31"))
+    college_setting_save(
+        access=in31("coordinator"), college="medecin", titular_seats=1, may_see_health=True
+    )
+    connection.set_schema_to_public()
+    after = member.get(url).json()["agenda"][0]
+
+    assert before["dossier"] == dossier.pk and before["number"] == 1
+    assert before["goals"] == {"logement": ["Accéder à un logement social"]}
+    assert after["goals"]["soins"] == ["Suivi en addictologie"]
+    assert before["association_avis"] and before["association_motivation"]
+    assert "Testeuse" not in str(before) and "Amina" not in str(before)
