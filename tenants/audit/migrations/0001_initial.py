@@ -26,15 +26,11 @@ class Migration(migrations.Migration):
                 ('request_id', models.CharField(blank=True, max_length=64)),
                 ('data', models.JSONField(blank=True, default=dict)),
                 ('prev_hash', models.CharField(max_length=64)),
-                ('hash', models.CharField(max_length=64)),
+                ('hash', models.CharField(max_length=64, unique=True)),
             ],
             options={
                 'ordering': ['id'],
                 'indexes': [models.Index(fields=['object_type', 'object_id'], name='audit_object_idx')],
             },
-        ),
-        migrations.AddConstraint(
-            model_name='auditevent',
-            constraint=models.UniqueConstraint(fields=('hash',), name='audit_hash_uniq'),
         ),
     ]

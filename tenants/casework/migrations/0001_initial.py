@@ -77,9 +77,9 @@ class Migration(migrations.Migration):
                 ('notification_acknowledged_on', models.DateField(blank=True, null=True)),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('updated_at', models.DateTimeField(auto_now=True)),
-                ('association', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='associations.association')),
+                ('association', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='associations.association')),
                 ('workflow_variant', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='workflows.workflowvariant')),
-                ('pathway', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='dossiers', to='casework.pathway')),
+                ('pathway', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='dossiers', to='casework.pathway')),
             ],
             options={
                 'ordering': ['-created_at'],
@@ -116,14 +116,14 @@ class Migration(migrations.Migration):
             name='Person',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('pseudonym', models.CharField(max_length=32)),
+                ('pseudonym', models.CharField(max_length=32, unique=True)),
                 ('identity_encrypted', models.TextField()),
                 ('children_count', models.PositiveSmallIntegerField(default=0)),
                 ('languages', models.JSONField(blank=True, default=list)),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('created_by_id', models.BigIntegerField(blank=True, null=True)),
                 ('last_contact_on', models.DateField(blank=True, null=True)),
-                ('association', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='associations.association')),
+                ('association', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='associations.association')),
             ],
             options={
                 'ordering': ['-created_at'],
@@ -144,7 +144,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('doc_type', models.CharField(max_length=64)),
-                ('storage_name', models.CharField(max_length=200)),
+                ('storage_name', models.CharField(max_length=200, unique=True)),
                 ('content_type', models.CharField(max_length=100)),
                 ('size', models.PositiveIntegerField()),
                 ('sha256', models.CharField(max_length=64)),
@@ -195,7 +195,7 @@ class Migration(migrations.Migration):
             name='Reminder',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=120)),
+                ('key', models.CharField(max_length=120, unique=True)),
                 ('kind', models.CharField(choices=[('period_ending', 'Fin de période proche'), ('aps_expiring', 'APS bientôt expirée'), ('waiting_instruction', "Dossier en attente d'instruction"), ('waiting_decision', 'Décision en attente'), ('missing_items_unanswered', 'Pièces manquantes sans réponse')], max_length=32)),
                 ('role', models.CharField(max_length=32)),
                 ('association_id', models.BigIntegerField(blank=True, null=True)),
@@ -221,7 +221,7 @@ class Migration(migrations.Migration):
                 ('evaluated_on', models.DateField()),
                 ('signed_off_at', models.DateTimeField(blank=True, null=True)),
                 ('signed_off_by_id', models.BigIntegerField(blank=True, null=True)),
-                ('dossier', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='evaluations', to='casework.dossier')),
+                ('dossier', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='evaluations', to='casework.dossier')),
             ],
             options={
                 'ordering': ['dossier', 'domain'],
@@ -237,7 +237,7 @@ class Migration(migrations.Migration):
                 ('ends_on', models.DateField(help_text='last day of the period')),
                 ('ended_early_on', models.DateField(blank=True, null=True)),
                 ('dossier', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='period', to='casework.dossier')),
-                ('pathway', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='periods', to='casework.pathway')),
+                ('pathway', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='periods', to='casework.pathway')),
             ],
             options={
                 'ordering': ['pathway', 'number'],
@@ -259,17 +259,5 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name='dossier',
             constraint=models.UniqueConstraint(fields=('pathway', 'number'), name='dossier_number_per_pathway'),
-        ),
-        migrations.AddConstraint(
-            model_name='document',
-            constraint=models.UniqueConstraint(fields=('storage_name',), name='document_storage_name_uniq'),
-        ),
-        migrations.AddConstraint(
-            model_name='person',
-            constraint=models.UniqueConstraint(fields=('pseudonym',), name='person_pseudonym_uniq'),
-        ),
-        migrations.AddConstraint(
-            model_name='reminder',
-            constraint=models.UniqueConstraint(fields=('key',), name='reminder_key_uniq'),
         ),
     ]

@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
             name='CollegeSetting',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('college', models.CharField(max_length=64)),
+                ('college', models.CharField(max_length=64, unique=True)),
                 ('titular_seats', models.PositiveSmallIntegerField(default=1)),
                 ('may_see_health', models.BooleanField(default=False)),
             ],
@@ -60,7 +60,7 @@ class Migration(migrations.Migration):
                 ('casting_vote_used', models.BooleanField(default=False)),
                 ('closed_at', models.DateTimeField(blank=True, null=True)),
                 ('dossier', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='agenda_items', to='casework.dossier')),
-                ('session', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='items', to='commission.session')),
+                ('session', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='commission.session')),
             ],
             options={
                 'ordering': ['session', 'position'],
@@ -93,7 +93,7 @@ class Migration(migrations.Migration):
                 ('choice', models.CharField(choices=[('favourable', 'Favorable'), ('unfavourable', 'Défavorable'), ('abstention', 'Abstention')], max_length=16)),
                 ('cast_at', models.DateTimeField(auto_now_add=True)),
                 ('cast_by', models.ForeignKey(help_text='who cast it (proxy holder)', on_delete=django.db.models.deletion.PROTECT, related_name='+', to='commission.member')),
-                ('item', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='votes', to='commission.agendaitem')),
+                ('item', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='votes', to='commission.agendaitem')),
                 ('member', models.ForeignKey(help_text='whose vote it is', on_delete=django.db.models.deletion.PROTECT, related_name='+', to='commission.member')),
             ],
         ),
@@ -103,7 +103,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('reason', models.CharField(max_length=300)),
                 ('declared_at', models.DateTimeField(auto_now_add=True)),
-                ('item', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='conflicts', to='commission.agendaitem')),
+                ('item', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='conflicts', to='commission.agendaitem')),
                 ('member', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='commission.member')),
             ],
             options={
@@ -117,7 +117,7 @@ class Migration(migrations.Migration):
                 ('presence', models.CharField(choices=[('in_person', 'Présent'), ('video', 'Présent en visioconférence'), ('absent', 'Absent')], max_length=16)),
                 ('member', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='attendances', to='commission.member')),
                 ('proxy_to', models.ForeignKey(blank=True, help_text='an absent member gives a proxy to another member present', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='proxies_held', to='commission.member')),
-                ('session', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='attendances', to='commission.session')),
+                ('session', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attendances', to='commission.session')),
             ],
             options={
                 'ordering': ['session', 'member'],
@@ -135,9 +135,5 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name='vote',
             constraint=models.UniqueConstraint(fields=('item', 'member'), name='vote_once_per_item'),
-        ),
-        migrations.AddConstraint(
-            model_name='collegesetting',
-            constraint=models.UniqueConstraint(fields=('college',), name='college_setting_uniq'),
         ),
     ]
