@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 
@@ -146,7 +147,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Europe/Paris"
 
 CACHE_URL = os.environ.get("CACHE_URL", "")
-CACHES = {
+CACHES: dict[str, dict[str, Any]] = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
         if CACHE_URL
@@ -156,7 +157,8 @@ CACHES = {
 # The same store without the schema in its keys, for what spans every host (sign-in throttling).
 CACHES["global"] = {**CACHES["default"], "KEY_PREFIX": "global"}
 if not CACHE_URL:
-    CACHES["global"]["LOCATION"] = "global"
+    # Per process, hence only for tests and one-process development: `check --deploy` warns.
+    CACHES["global"] |= {"LOCATION": "global", "OPTIONS": {"MAX_ENTRIES": 100_000}}
 # Cache keys carry the schema, so one département never reads another's cached values.
 CACHES["default"]["KEY_FUNCTION"] = "django_tenants.cache.make_key"
 CACHES["default"]["REVERSE_KEY_FUNCTION"] = "django_tenants.cache.reverse_key"

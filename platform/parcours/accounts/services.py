@@ -10,10 +10,11 @@ from django_tenants.utils import schema_context
 
 from parcours.accounts.models import NATIONAL_ROLES, Membership, Role, User
 from parcours.accounts.throttle import (
+    first_refusal_in_window,
     identifier_digest,
-    login_failure_count,
+    login_attempt_allowed,
+    login_attempt_count,
     login_failures_forget,
-    login_throttled,
 )
 from parcours.associations.models import Association
 from parcours.departements.models import Tenant
@@ -38,8 +39,10 @@ def password_sign_in(*, request: HttpRequest, email: str, password: str) -> User
     and refuses without checking once the identifier has failed too often (accounts/throttle.py).
     """
     host = request.get_host()
-    if login_throttled(identifier=email):
-        _login_audit(action="auth.login_throttled", identifier=email, host=host)
+    rank = login_attempt_count(identifier=email)
+    if not login_attempt_allowed(rank=rank):
+        if first_refusal_in_window(identifier=email):
+            _login_audit(action="auth.login_throttled", identifier=email, host=host)
         minutes = max(1, settings.LOGIN_FAILURE_WINDOW // 60)
         raise SignInRefused(
             "Trop de tentatives de connexion avec cette adresse : "
@@ -48,7 +51,7 @@ def password_sign_in(*, request: HttpRequest, email: str, password: str) -> User
         )
     user = authenticate(request, username=email.strip().lower(), password=password)
     if user is None:
-        login_failure_record(identifier=email, host=host)
+        login_failure_record(identifier=email, host=host, failures=rank)
         raise SignInRefused(INVALID_LOGIN)
     login_failures_forget(identifier=email)
     login_success_record(user=user, host=host)
@@ -69,9 +72,8 @@ def _login_audit(*, action: str, identifier: str, host: str, **data: object) -> 
         )
 
 
-def login_failure_record(*, identifier: str, host: str) -> None:
-    """Audit a failed sign-in in the national trail (accounts are national), and count it."""
-    failures = login_failure_count(identifier=identifier)
+def login_failure_record(*, identifier: str, host: str, failures: int = 1) -> None:
+    """Audit a failed sign-in in the national trail (accounts are national)."""
     _login_audit(action="auth.login_failed", identifier=identifier, host=host, failures=failures)
 
 

@@ -2,7 +2,7 @@
 
 After `LOGIN_FAILURE_LIMIT` failures for one identifier within `LOGIN_FAILURE_WINDOW` seconds
 (counted from the first), sign-in with that identifier is refused until the window ends,
-without even checking the password. The counter is keyed by a digest of the typed identifier,
+without even checking the password; the first refusal of a window is audited. The counter is keyed by a digest of the typed identifier,
 whether an account has it or not, so the refusal says nothing about which accounts exist.
 Per account and not per address: behind a préfecture's proxy every agent shares one address,
 and a per-address limit would lock a whole service out (the API's per-address throttle stays).
@@ -25,13 +25,13 @@ def _key(identifier: str) -> str:
     return f"login-failures:{identifier_digest(identifier)}"
 
 
-def login_throttled(*, identifier: str) -> bool:
-    failures = caches["global"].get(_key(identifier)) or 0
-    return int(failures) >= settings.LOGIN_FAILURE_LIMIT
+def login_attempt_count(*, identifier: str) -> int:
+    """Count an attempt before the password is checked, and return its rank in the window.
 
-
-def login_failure_count(*, identifier: str) -> int:
-    """Count one failure; the window starts at the first one."""
+    Counting first means parallel requests each get their own rank: no burst of simultaneous
+    guesses slips past the limit while the (slow, Argon2) check of the others runs. A success
+    forgets the count, so only failures add up.
+    """
     cache = caches["global"]
     key = _key(identifier)
     cache.add(key, 0, timeout=settings.LOGIN_FAILURE_WINDOW)
@@ -40,6 +40,22 @@ def login_failure_count(*, identifier: str) -> int:
     except ValueError:  # expired between add and incr
         cache.set(key, 1, timeout=settings.LOGIN_FAILURE_WINDOW)
         return 1
+
+
+def login_attempt_allowed(*, rank: int) -> bool:
+    return rank <= settings.LOGIN_FAILURE_LIMIT
+
+
+def first_refusal_in_window(*, identifier: str) -> bool:
+    """True once per window: refusals cost no hashing, so auditing each would let anyone
+    flood the national trail."""
+    return bool(
+        caches["global"].add(
+            f"login-refusal-audited:{identifier_digest(identifier)}",
+            1,
+            timeout=settings.LOGIN_FAILURE_WINDOW,
+        )
+    )
 
 
 def login_failures_forget(*, identifier: str) -> None:

@@ -57,8 +57,10 @@ def test_after_the_limit_even_the_right_password_is_refused_and_audited(email: s
     assert status == 429
     assert THROTTLED in page
     assert "_auth_user_id" not in page
+    assert sign_in(email, PASSWORD)[0] == 429
     refused = events("auth.login_throttled")
-    assert len(refused) == 1 and email.split("@")[0] not in repr(refused[0].data)
+    assert len(refused) == 1  # once per window: refusals are cheap, the trail is not
+    assert email.split("@")[0] not in repr(refused[0].data)
     assert [e.data["failures"] for e in events("auth.login_failed")][-LIMIT:] == [1, 2, 3]
 
 
@@ -118,3 +120,31 @@ def test_the_refusal_ends_with_the_window(email: str, settings) -> None:  # type
     time.sleep(1.5)
 
     assert sign_in(email, PASSWORD)[0] == 302
+
+
+def test_simultaneous_attempts_are_counted_before_the_password_is_checked(email: str) -> None:
+    """A burst sent at once must not get more guesses than the limit."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+
+    def attempt(_: int) -> int:
+        try:
+            return sign_in(email, "pas le bon")[0]
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        statuses = list(pool.map(attempt, range(LIMIT + 5)))
+
+    assert statuses.count(200) == LIMIT  # checked, and refused as wrong
+    assert statuses.count(429) == 5
+
+
+def test_deploy_check_warns_when_failures_are_counted_per_process(settings) -> None:  # type: ignore[no-untyped-def]
+    from parcours.accounts.checks import shared_cache_for_sign_in_throttle
+
+    settings.CACHE_URL = ""
+    assert [w.id for w in shared_cache_for_sign_in_throttle()] == ["parcours.W001"]
+    settings.CACHE_URL = "redis://cache:6379/1"
+    assert shared_cache_for_sign_in_throttle() == []
