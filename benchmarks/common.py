@@ -116,25 +116,31 @@ def drop_database(*, name: str) -> None:
 # about 105 ms before any deletion; 327, 282, 196, 177 and 150 ms at 0, 1, 1.5, 3 and 4 minutes
 # after such a drop. So leftover databases are renamed out of the way (no file is deleted) and
 # dropped at the end of the run.
-LEFTOVER_SUFFIX = "_leftover"
+LEFTOVER_MARK = "_leftover_"
 
 
 def set_aside_leftovers(*, names: Iterable[str]) -> list[str]:
-    """Rename existing benchmark databases out of the way, to be dropped after measuring."""
-    set_aside = []
+    """Rename existing benchmark databases out of the way, to be dropped after measuring.
+
+    Each gets a name of its own (a timestamp), so that nothing needs dropping now, not even a
+    database an interrupted run set aside; those are returned too, for the same end-of-run drop.
+    """
+    stamp = time.strftime("%Y%m%d%H%M%S")
     with maintenance_cursor() as cursor:
         for name in names:
             _check_name(name)
             if not database_exists(name=name):
                 continue
-            target = _check_name(f"{name}{LEFTOVER_SUFFIX}")
             cursor.execute(
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", [name]
             )
-            cursor.execute(f'DROP DATABASE IF EXISTS "{target}" WITH (FORCE)')
+            target = _check_name(f"{name}{LEFTOVER_MARK}{stamp}")
             cursor.execute(f'ALTER DATABASE "{name}" RENAME TO "{target}"')
-            set_aside.append(target)
-    return set_aside
+        cursor.execute(
+            "SELECT datname FROM pg_database WHERE datname LIKE %s ORDER BY datname",
+            ["parcours\\_bench%\\_leftover\\_%"],  # LEFTOVER_MARK, its _ escaped for LIKE
+        )
+        return [row[0] for row in cursor.fetchall()]
 
 
 def server_version() -> str:

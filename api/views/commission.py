@@ -87,13 +87,14 @@ class ItemSerializer(serializers.Serializer):
     # What members read before deliberating, for file items (null for a policy item): never
     # identity; health goals only for readers whose college the département allows.
     number = serializers.IntegerField(
-        default=None, help_text="1 for a first request, 2… for renewals"
+        default=None, allow_null=True, help_text="1 for a first request, 2… for renewals"
     )
-    association_avis = serializers.CharField(default=None)
-    association_motivation = serializers.CharField(default=None)
+    association_avis = serializers.CharField(default=None, allow_null=True)
+    association_motivation = serializers.CharField(default=None, allow_null=True)
     goals = serializers.DictField(
         child=serializers.ListField(child=serializers.CharField()),
         default=None,
+        allow_null=True,
         help_text="insertion project goals by domain; 'soins' only if the reader may see health",
     )
 

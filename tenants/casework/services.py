@@ -729,14 +729,17 @@ def decision_notification_record(
 def appeal_deadline(*, dossier: Dossier) -> dt.date | None:
     """Last day to appeal (None until notified): a délai franc from the notification.
 
-    It ends the day after the same date `appeal_delay_months` later, pushed past weekends and
-    the département's public holidays (`referentiel/calendar.py`).
+    The delay runs from the day the person received the decision: the acknowledgement of
+    receipt when one is recorded later than the sending. It ends the day after the same date
+    `appeal_delay_months` later, pushed past weekends and the département's public holidays
+    (`referentiel/calendar.py`).
     """
     if dossier.notified_on is None:
         return None
-    months = int(legal_parameter_value(key="appeal_delay_months", on=dossier.notified_on))
+    received = max(dossier.notified_on, dossier.notification_acknowledged_on or dossier.notified_on)
+    months = int(legal_parameter_value(key="appeal_delay_months", on=received))
     return delai_franc_last_day(
-        start=dossier.notified_on,
+        start=received,
         months=months,
         departement_code=Tenant.code_for(connection.schema_name),
     )

@@ -10,7 +10,8 @@ holidays depends on the département:
 - in Alsace-Moselle (57, 67, 68), Good Friday and 26 December as well (L.3134-13);
 - in the overseas départements, the day of the abolition of slavery (loi 83-550, décret
   83-1003): Guadeloupe 27 May, Martinique 22 May, Guyane 10 June, La Réunion 20 December,
-  Mayotte 27 April.
+  Mayotte 27 April; and in Guadeloupe and Martinique, 21 July (fête de Victor Schœlcher),
+  a day off there: art. 642 covers days "chômés" as well as legal holidays.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ ABOLITION_OF_SLAVERY = {
     "974": (12, 20),
     "976": (4, 27),
 }
+VICTOR_SCHOELCHER = frozenset({"971", "972"})
 
 
 @functools.cache
@@ -53,6 +55,8 @@ def public_holidays(*, year: int, departement_code: str) -> frozenset[dt.date]:
     if code in ABOLITION_OF_SLAVERY:
         month, day = ABOLITION_OF_SLAVERY[code]
         days.add(dt.date(year, month, day))
+    if code in VICTOR_SCHOELCHER:
+        days.add(dt.date(year, 7, 21))
     return frozenset(days)
 
 

@@ -50,6 +50,11 @@ def test_overseas_départements_add_the_abolition_of_slavery(code: str, day: D) 
     assert day not in public_holidays(year=2026, departement_code="13")
 
 
+@pytest.mark.parametrize(("code", "off"), [("971", True), ("972", True), ("973", False)])
+def test_21_july_is_off_in_guadeloupe_and_martinique(code: str, off: bool) -> None:
+    assert (D(2026, 7, 21) in public_holidays(year=2026, departement_code=code)) is off
+
+
 def test_weekends_and_holidays_are_not_working_days() -> None:
     assert is_working_day(D(2026, 11, 27), departement_code="31")  # a Friday
     assert not is_working_day(D(2026, 11, 28), departement_code="31")  # Saturday

@@ -208,6 +208,14 @@ def test_the_appeal_deadline_is_a_delai_franc_of_two_months(
     assert appeal_deadline(dossier=Dossier(notified_on=notified_on)) == deadline
 
 
+def test_the_appeal_delay_runs_from_the_acknowledgement_of_receipt(in31: In31) -> None:
+    sent_and_received = Dossier(
+        notified_on=dt.date(2024, 3, 15), notification_acknowledged_on=dt.date(2024, 3, 18)
+    )
+    # 18 May + 1 is a Sunday, then Whit Monday (20 May 2024): Tuesday 21 May.
+    assert appeal_deadline(dossier=sent_and_received) == dt.date(2024, 5, 21)
+
+
 # --- The page ----------------------------------------------------------------------------------
 
 
