@@ -11,7 +11,7 @@ No database is dropped before or between measurements, only at the end: see
 
 Ours is measured twice: one département after the other (per-département figures, comparable
 with stock, which has no parallel path), and as an operator runs it, `manage.py provision --all`
-with its default number of processes (one per core), in `parcours_bench_parallel`.
+with its default number of processes (one per core plus one), in `parcours_bench_parallel`.
 
     python -m benchmarks.provisioning [--stock-sample N] [--stock-budget SECONDS] [--count N]
 

@@ -1,9 +1,9 @@
 """`manage.py provision 31 2A 971` or `--all`: idempotent, all or nothing per département.
 
-With several départements, `--jobs` processes (one per core by default) provision in parallel:
-each département is its own transaction, so they wait on one another only at the end of each,
-while the new schema's foreign keys to national tables are added and the national audit chain
-is extended (see `provisioning.py`).
+With several départements, `--jobs` processes (one per core plus one by default) provision in
+parallel: each département is its own transaction, so they wait on one another only at the end
+of each, while the new schema's foreign keys to national tables are added and the national
+audit chain is extended (see `provisioning.py`).
 """
 
 from __future__ import annotations
@@ -29,8 +29,13 @@ from parcours.workflows.services import workflow_templates_load
 
 
 def default_jobs() -> int:
-    """One process per core, at most 4: each one keeps a PostgreSQL backend busy."""
-    return min(4, os.cpu_count() or 1)
+    """One process per core plus one, at most 5.
+
+    Each département's build waits on the disk (an fsync per index) as much as it computes, so
+    one extra process fills the cores. Measured on 2 cores, 101 départements: 14.4 and 15.5 s
+    with 2 processes, 12.9 and 13.0 s with 3, 14.8 s with 4.
+    """
+    return min(5, (os.cpu_count() or 1) + 1)
 
 
 def _provision_one(job: tuple[str, str]) -> tuple[str, bool | None, str]:
@@ -60,7 +65,7 @@ class Command(BaseCommand):
             "--jobs",
             type=int,
             default=default_jobs(),
-            help="parallel processes (default: one per core, at most 4)",
+            help="parallel processes (default: one per core plus one, at most 5)",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
