@@ -10,7 +10,7 @@ from django_tenants.utils import schema_context
 
 from parcours.accounts.models import NATIONAL_ROLES, Membership, Role, User
 from parcours.accounts.throttle import (
-    first_refusal_in_window,
+    first_refusal,
     identifier_digest,
     login_attempt_allowed,
     login_attempt_count,
@@ -41,7 +41,7 @@ def password_sign_in(*, request: HttpRequest, email: str, password: str) -> User
     host = request.get_host()
     rank = login_attempt_count(identifier=email)
     if not login_attempt_allowed(rank=rank):
-        if first_refusal_in_window(identifier=email):
+        if first_refusal(rank=rank):
             _login_audit(action="auth.login_throttled", identifier=email, host=host)
         minutes = max(1, settings.LOGIN_FAILURE_WINDOW // 60)
         raise SignInRefused(

@@ -46,16 +46,10 @@ def login_attempt_allowed(*, rank: int) -> bool:
     return rank <= settings.LOGIN_FAILURE_LIMIT
 
 
-def first_refusal_in_window(*, identifier: str) -> bool:
-    """True once per window: refusals cost no hashing, so auditing each would let anyone
-    flood the national trail."""
-    return bool(
-        caches["global"].add(
-            f"login-refusal-audited:{identifier_digest(identifier)}",
-            1,
-            timeout=settings.LOGIN_FAILURE_WINDOW,
-        )
-    )
+def first_refusal(*, rank: int) -> bool:
+    """True for the first refused attempt of a window, and only for it (ranks are unique):
+    refusals cost no hashing, so auditing each would let anyone flood the national trail."""
+    return rank == settings.LOGIN_FAILURE_LIMIT + 1
 
 
 def login_failures_forget(*, identifier: str) -> None:
