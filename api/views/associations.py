@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
@@ -59,20 +58,23 @@ class AssociationList(APIView):
         summary="Register an association (national operator; RNA, SIRET checked)",
     )
     def post(self, request: Request) -> Response:
-        serializer = AssociationSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        head_office = data.pop("head_office_departement")["code"]
-        try:
-            association = association_save(
-                association_id=None,
-                data=data,
-                head_office=head_office,
-                actor_id=request_access(request).user_id,
-            )
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError(exc.message_dict) from exc
+        association = _association_save(request, association_id=None)
         return Response(AssociationSerializer(association).data, status=status.HTTP_201_CREATED)
+
+
+def _association_save(request: Request, *, association_id: int | None) -> Association:
+    # The registry's own checks raise Django's ValidationError: api/errors.py gives it the
+    # API's error format, field by field.
+    serializer = AssociationSerializer(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    data = dict(serializer.validated_data)
+    head_office = data.pop("head_office_departement")["code"]
+    return association_save(
+        association_id=association_id,
+        data=data,
+        head_office=head_office,
+        actor_id=request_access(request).user_id,
+    )
 
 
 class AssociationDetail(APIView):
@@ -95,19 +97,7 @@ class AssociationDetail(APIView):
     def put(self, request: Request, pk: int) -> Response:
         if not Association.objects.filter(pk=pk).exists():
             raise NotFound
-        serializer = AssociationSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        head_office = data.pop("head_office_departement")["code"]
-        try:
-            association = association_save(
-                association_id=pk,
-                data=data,
-                head_office=head_office,
-                actor_id=request_access(request).user_id,
-            )
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError(exc.message_dict) from exc
+        association = _association_save(request, association_id=pk)
         return Response(AssociationSerializer(association).data)
 
 

@@ -15,9 +15,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from frontend.decorators import page
+from frontend.form_errors import add_field_errors
 from parcours.accounts.models import Role
 from parcours.accounts.permissions import ALL_NATIONAL_ROLES, NATIONAL_OPERATOR_ONLY, Access
 from parcours.associations.models import Association
+from parcours.associations.services import FIELDS as ASSOCIATION_FIELDS
 from parcours.associations.services import association_save
 from tenants.agrements import services as agrements
 from tenants.agrements.models import Agrement
@@ -48,6 +50,23 @@ class AssociationForm(forms.Form):
     contact_phone = forms.CharField(label="Téléphone", max_length=30, required=False)
 
 
+def _registry_save(form: AssociationForm, *, access: Access, association_id: int | None) -> bool:
+    """Register or update from a valid form; the registry's refusals go on the form."""
+    data = dict(form.cleaned_data)
+    head_office = data.pop("head_office")
+    try:
+        association_save(
+            association_id=association_id,
+            data=data,
+            head_office=head_office,
+            actor_id=access.user_id or 0,
+        )
+    except ValidationError as exc:
+        add_field_errors(form, exc.message_dict)
+        return False
+    return True
+
+
 @page(roles=ALL_NATIONAL_ROLES, national=True)
 def registry(request: HttpRequest, *, access: Access) -> HttpResponse:
     can_edit = access.has_any(NATIONAL_OPERATOR_ONLY)
@@ -55,23 +74,9 @@ def registry(request: HttpRequest, *, access: Access) -> HttpResponse:
     if request.method == "POST":
         if form is None:
             raise PermissionDenied
-        if form.is_valid():
-            data = dict(form.cleaned_data)
-            head_office = data.pop("head_office")
-            try:
-                association_save(
-                    association_id=None,
-                    data=data,
-                    head_office=head_office,
-                    actor_id=access.user_id or 0,
-                )
-            except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    for error in errors:
-                        form.add_error(field if field in form.fields else None, error)
-            else:
-                messages.success(request, "L'association est inscrite au registre.")
-                return HttpResponseRedirect(reverse("frontend:associations"))
+        if form.is_valid() and _registry_save(form, access=access, association_id=None):
+            messages.success(request, "L'association est inscrite au registre.")
+            return HttpResponseRedirect(reverse("frontend:associations"))
     today = timezone.localdate()
     rows = [
         {
@@ -96,37 +101,16 @@ def registry_edit(request: HttpRequest, pk: int, *, access: Access) -> HttpRespo
     )
     if association is None:
         raise Http404
-    initial = {
-        f: getattr(association, f)
-        for f in (
-            "name",
-            "rna",
-            "siret",
-            "head_office_address",
-            "declared_on",
-            "contact_email",
-            "contact_phone",
-        )
-    }
+    initial = {f: getattr(association, f) for f in ASSOCIATION_FIELDS}
     initial["head_office"] = association.head_office_departement.code
     form = AssociationForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        head_office = data.pop("head_office")
-        try:
-            association_save(
-                association_id=association.pk,
-                data=data,
-                head_office=head_office,
-                actor_id=access.user_id or 0,
-            )
-        except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                for error in errors:
-                    form.add_error(field if field in form.fields else None, error)
-        else:
-            messages.success(request, "L'association est mise à jour.")
-            return HttpResponseRedirect(reverse("frontend:associations"))
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _registry_save(form, access=access, association_id=association.pk)
+    ):
+        messages.success(request, "L'association est mise à jour.")
+        return HttpResponseRedirect(reverse("frontend:associations"))
     return render(
         request,
         "associations/edit.html",

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from frontend.decorators import page
+from frontend.form_errors import add_field_errors
 from parcours.accounts.models import Role, User
 from parcours.accounts.permissions import Access
 from parcours.referentiel.models import NomenclatureItem
@@ -100,9 +101,7 @@ def members(request: HttpRequest, *, access: Access) -> HttpResponse:
                 )
             except CaseworkError as exc:
                 form.add_error(None, " ".join(exc.reasons))
-                for field, errors in exc.fields.items():
-                    for error in errors:
-                        form.add_error(field if field in form.fields else None, error)
+                add_field_errors(form, exc.fields)
             else:
                 messages.success(request, "Le membre est désigné.")
                 return HttpResponseRedirect(reverse("frontend:commission_members"))

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from frontend.decorators import page
+from frontend.form_errors import add_field_errors
 from parcours.accounts.models import User
 from parcours.accounts.permissions import (
     ALL_NATIONAL_ROLES,
@@ -124,9 +125,7 @@ def referentiel(request: HttpRequest, *, access: Access) -> HttpResponse:
                     actor_id=access.user_id or 0,
                 )
             except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    for error in errors:
-                        form.add_error(field if field in form.fields else None, error)
+                add_field_errors(form, exc.message_dict)
             else:
                 messages.success(request, "La nouvelle valeur a été enregistrée.")
                 return HttpResponseRedirect(reverse("frontend:referentiel"))
