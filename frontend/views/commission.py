@@ -358,11 +358,20 @@ def member_arrete(request: HttpRequest, pk: int, *, access: Access) -> HttpRespo
 
 @page(roles=READERS | {Role.DPO}, national=False)
 def member_arrete_download(request: HttpRequest, pk: int, *, access: Access) -> HttpResponse:
+    from tenants.audit.services import audit_record
     from tenants.casework.storage import read_bytes
 
     member = Member.objects.filter(pk=pk).exclude(arrete_storage_name="").first()
     if member is None:
         raise Http404
+    # The arrêté names the member: reading it is audited like any personal data.
+    audit_record(
+        action="commission.member_arrete_read",
+        actor_id=access.user_id,
+        actor_role=",".join(sorted(role.value for role in access.roles)),
+        object_type="member",
+        object_id=member.pk,
+    )
     response = HttpResponse(read_bytes(member.arrete_storage_name), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="arrete-{member.pk}.pdf"'
     return response
