@@ -178,3 +178,31 @@ def test_signed_in_routes_serve_no_tenant_data_to_other_departements(
     response = client_for("coordinator", "75", on="31").get(route.path)
     assert response.status_code == 200
     assert b"coordinator.31@" not in response.content
+
+
+# Routes every signed-in person may read, whose writes belong to the national operator alone.
+OPERATOR_WRITES = {"api:associations", "api:association"}
+
+
+@pytest.mark.parametrize("method", ["post", "put"])
+@pytest.mark.parametrize(
+    ("role", "code", "on"),
+    [(role, "31", "31") for role in TENANT_ROLES]
+    + [(role, "31", None) for role in TENANT_ROLES]
+    + [("national_analyst", None, None)],
+)
+@pytest.mark.parametrize(
+    "route", [r for r in TENANT_ROUTES if r.name in OPERATOR_WRITES], ids=lambda r: r.name
+)
+def test_signed_in_routes_refuse_writes_to_all_but_the_national_operator(
+    base: None, db: None, route: Route, role: str, code: str | None, on: str | None, method: str
+) -> None:
+    from parcours.associations.models import Association
+
+    before = list(Association.objects.order_by("pk").values_list("pk", "name"))
+    payload = {"name": "Écrite par un autre rôle", "rna": "W313000123"}
+    response = getattr(client_for(role, code, on=on), method)(
+        route.path, payload, content_type="application/json"
+    )
+    assert response.status_code in DENIED, (route, role, method, response.status_code)
+    assert list(Association.objects.order_by("pk").values_list("pk", "name")) == before
