@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from celery import shared_task
@@ -61,18 +62,23 @@ def _send_to_members(
     action: str,
     subject: str,
     body: str,
-    attachments: list[tuple[str, bytes | str, str]],
+    attachments: Callable[[dict[str, Any]], list[tuple[str, bytes | str, str]]],
 ) -> int:
-    """E-mail every member in mandate once (a retried task finds the audit event and stops)."""
+    """E-mail every member in mandate once (a retried task finds the audit event and stops).
+
+    `attachments` is built from the session's context only past that check, so a retry
+    renders no PDF for nothing, and the context is read once for the recipients and the PDF.
+    """
     if _already(session, action):
         return 0
     context = session_minutes_context(session=session)
+    files = attachments(context)
     recipients = sorted({m["email"] for m in context["members"] if m["email"]})
     for email in recipients:
         message = EmailMessage(
             subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[email]
         )
-        for name, content, mimetype in attachments:
+        for name, content, mimetype in files:
             message.attach(name, content, mimetype)
         message.send()
     audit_record(
@@ -84,14 +90,13 @@ def _send_to_members(
 @shared_task(name="tenants.commission.tasks.send_convocations")
 def send_convocations(*, session_id: int) -> int:
     session = Session.objects.get(pk=session_id)
-    pdf = _pdf("commission/convocation.html", session_minutes_context(session=session))
     return _send_to_members(
         session=session,
         action="commission.convocations_sent",
         subject=f"Convocation — {session}",
         body="Vous trouverez ci-joint la convocation et l'ordre du jour.",
-        attachments=[
-            ("convocation.pdf", pdf, "application/pdf"),
+        attachments=lambda context: [
+            ("convocation.pdf", _pdf("commission/convocation.html", context), "application/pdf"),
             ("seance.ics", _ics(session), "text/calendar"),
         ],
     )
@@ -109,7 +114,9 @@ def send_minutes(*, session_id: int) -> int:
         action="commission.minutes_sent",
         subject=f"Procès-verbal — {session}",
         body="Le procès-verbal de la séance est joint.",
-        attachments=[("proces-verbal.pdf", minutes_pdf(session=session), "application/pdf")],
+        attachments=lambda context: [
+            ("proces-verbal.pdf", _pdf("commission/minutes.html", context), "application/pdf")
+        ],
     )
 
 
