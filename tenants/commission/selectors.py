@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Q
 from django.utils import timezone
 
 from parcours.accounts.models import User
@@ -12,10 +13,14 @@ from tenants.commission.models import Member, Presence, Session
 
 
 def members_active(*, on: Any = None) -> list[Member]:
+    """Members whose mandate covers `on` (today by default) and had not ended early by then.
+
+    The one definition for the composition, the quorum and the minutes alike."""
     day = on or timezone.localdate()
     return list(
         Member.objects.select_related("titular", "association")
-        .filter(mandate_start__lte=day, mandate_end__gte=day, ended_on__isnull=True)
+        .filter(mandate_start__lte=day, mandate_end__gte=day)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=day))
         .order_by("college", "titular_id", "id")
     )
 

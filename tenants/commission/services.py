@@ -31,6 +31,7 @@ from tenants.commission.models import (
     Vote,
     VoteChoice,
 )
+from tenants.commission.selectors import members_active
 
 
 class CommissionError(CaseworkError):
@@ -227,13 +228,7 @@ def agenda_add_policy(*, access: Access, session_id: int, title: str) -> AgendaI
 
 
 def _active_members(on: dt.date) -> list[Member]:
-    return [
-        m
-        for m in Member.objects.select_related("titular").filter(
-            mandate_start__lte=on, mandate_end__gte=on
-        )
-        if m.ended_on is None or m.ended_on > on
-    ]
+    return members_active(on=on)
 
 
 def attendance_record(

@@ -119,3 +119,22 @@ def test_the_designation_arrete_is_a_pdf_served_through_the_permission_check(
         .status_code
         == 403
     )
+
+
+def test_one_rule_of_who_sits_for_the_composition_and_the_quorum(in31, commission, session) -> None:  # type: ignore[no-untyped-def]
+    """A mandate ended early counts until its last day, in the selector and the quorum alike."""
+    from tenants.commission.selectors import members_active
+    from tenants.commission.services import quorum
+
+    today = timezone.localdate()
+    session_day = timezone.localtime(session.starts_at).date()
+    magistrat = commission.titulars["magistrat"]
+    before = (len(members_active(on=session_day)), quorum(session=session).members)
+
+    Member.objects.filter(pk=magistrat.pk).update(ended_on=session_day + dt.timedelta(days=1))
+    still = (len(members_active(on=session_day)), quorum(session=session).members)
+    Member.objects.filter(pk=magistrat.pk).update(ended_on=today)
+    gone = (len(members_active(on=session_day)), quorum(session=session).members)
+
+    assert still == before
+    assert gone == (before[0] - 1, before[1] - 1)
