@@ -21,6 +21,7 @@ from parcours.accounts.permissions import ALL_NATIONAL_ROLES, NATIONAL_OPERATOR_
 from parcours.associations.models import Association
 from parcours.associations.services import FIELDS as ASSOCIATION_FIELDS
 from parcours.associations.services import association_save
+from parcours.referentiel.selectors import legal_parameter_value
 from tenants.agrements import services as agrements
 from tenants.agrements.models import Agrement
 from tenants.casework.services import CaseworkError
@@ -78,14 +79,14 @@ def registry(request: HttpRequest, *, access: Access) -> HttpResponse:
             messages.success(request, "L'association est inscrite au registre.")
             return HttpResponseRedirect(reverse("frontend:associations"))
     today = timezone.localdate()
-    rows = [
-        {
-            "association": a,
-            "eligible_on": a.seniority_reached_on(years=3),
-            "eligible": a.seniority_reached_on(years=3) <= today,
-        }
-        for a in Association.objects.select_related("head_office_departement").order_by("name")
-    ]
+    # The same dated parameter agrement_request applies, read once for the whole registry.
+    years = int(legal_parameter_value(key="association_min_seniority_years", on=today))
+    rows = []
+    for a in Association.objects.select_related("head_office_departement").order_by("name"):
+        eligible_on = a.seniority_reached_on(years=years)
+        rows.append(
+            {"association": a, "eligible_on": eligible_on, "eligible": eligible_on <= today}
+        )
     return render(
         request,
         "associations/registry.html",
