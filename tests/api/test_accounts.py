@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
-from django.core.cache import cache
 from django.forms.models import model_to_dict
 from django.test import Client
 from django_tenants.utils import schema_context
@@ -22,14 +20,6 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("base")]
 TOKEN = "/api/v1/auth/token/"
 COORDINATOR_31 = People.email("coordinator", "31")
 UNKNOWN_EMAIL = "personne.inconnue@example.org"
-
-
-@pytest.fixture(autouse=True)
-def _no_throttle_history() -> Iterator[None]:
-    # The anonymous throttle counts in the cache; other modules' requests must not add up here.
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def _exchange(email: str, password: str, host: str = "31.localhost") -> object:
