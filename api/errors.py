@@ -16,6 +16,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import connection, transaction
 from django.http import Http404
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
@@ -63,7 +64,21 @@ class Refused(exceptions.APIException):
     default_code = "refused"
 
 
+DATA_ERROR_MESSAGE = (
+    "Une valeur dépasse les limites acceptées (nombre trop grand, texte trop long ou caractère "
+    "refusé) ; rien n'a été enregistré."
+)
+
+
+MISSING_PARAMETER_MESSAGE = (
+    "Aucun paramètre légal n'est en vigueur à cette date : la date est antérieure aux textes."
+)
+
+
 def _domain_exception(exc: Exception) -> Exception:
+    from django.db import DataError
+
+    from parcours.referentiel.selectors import MissingLegalParameter
     from parcours.workflows.definition import DefinitionError
     from tenants.casework.selectors import NotInScope
     from tenants.casework.services import CaseworkError, TransitionConflict
@@ -81,6 +96,13 @@ def _domain_exception(exc: Exception) -> Exception:
         return refused
     if isinstance(exc, NotInScope):
         return exceptions.NotFound()
+    if isinstance(exc, DataError):
+        # What a serializer let through and PostgreSQL refused: the client's data, not a bug.
+        return exceptions.ValidationError({"non_field_errors": [DATA_ERROR_MESSAGE]})
+    if isinstance(exc, MissingLegalParameter):
+        refused = Refused(MISSING_PARAMETER_MESSAGE)
+        refused.fields = {"non_field_errors": [MISSING_PARAMETER_MESSAGE]}  # type: ignore[attr-defined]
+        return refused
     return exc
 
 
@@ -95,6 +117,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
     response = drf_exception_handler(exc, context)
+    if not getattr(context.get("view"), "atomic_request", True) and connection.in_atomic_block:
+        # DRF marks the open transaction for rollback; a view served outside the request's
+        # transaction (the token exchange) has none of its own to roll back.
+        transaction.set_rollback(False)
     if response is None:
         return None
     assert isinstance(exc, exceptions.APIException)

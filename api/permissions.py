@@ -40,6 +40,12 @@ class SignedIn(BasePermission):
         return True
 
 
+def implements(view: Any, request: Request) -> bool:
+    """Whether the view has a handler for the request's method."""
+    method = (request.method or "").lower()
+    return method in view.http_method_names and hasattr(view, method)
+
+
 def _role_permission(roles: Iterable[Role], *, national: bool) -> type[BasePermission]:
     allowed = frozenset(roles)
 
@@ -80,7 +86,10 @@ def read_write(*, read: type[BasePermission], write: type[BasePermission]) -> ty
         parcours_access = "protected"
 
         def has_permission(self, request: Request, view: Any) -> bool:
-            chosen = read if request.method in SAFE_METHODS else write
+            # A method the view lacks is judged as a read: who may read the resource learns it
+            # is 405; anyone else is refused as for any other method.
+            writes = request.method not in SAFE_METHODS and implements(view, request)
+            chosen = write if writes else read
             return bool(chosen().has_permission(request, view))
 
     return ReadWritePermission

@@ -49,7 +49,9 @@ class PersonDetailSerializer(PersonSerializer):
 class PersonCreateSerializer(serializers.Serializer):
     identity = IdentitySerializer()
     children_count = serializers.IntegerField(min_value=0, max_value=20, default=0)
-    languages = serializers.ListField(child=serializers.CharField(max_length=8), default=list)
+    languages = serializers.ListField(
+        child=serializers.CharField(min_length=2, max_length=3), default=list, max_length=10
+    )
 
 
 class PeriodSerializer(serializers.ModelSerializer):

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.db import transaction
 from django.urls import path
 from drf_spectacular.views import SpectacularSwaggerView
 
@@ -7,7 +8,11 @@ from api.views import accounts, associations, referentiel
 
 common = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
-    path("auth/token/", accounts.TokenView.as_view(), name="token"),
+    # Outside the request's transaction: a refused sign-in is answered with an error, and its
+    # audit event and failure count must outlive that answer.
+    path(
+        "auth/token/", transaction.non_atomic_requests(accounts.TokenView.as_view()), name="token"
+    ),
     path("me/", accounts.MeView.as_view(), name="me"),
     path("associations/", associations.AssociationList.as_view(), name="associations"),
     path("associations/<int:pk>/", associations.AssociationDetail.as_view(), name="association"),

@@ -6,15 +6,23 @@ from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DataError, transaction
+from django.http import Http404, HttpRequest, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 
+from api.errors import DATA_ERROR_MESSAGE, MISSING_PARAMETER_MESSAGE
 from parcours.accounts.models import Role
 from parcours.accounts.permissions import Forbidden, NotSignedIn, WrongHost, check
+from parcours.hardening import page_error
+from parcours.referentiel.selectors import MissingLegalParameter
+from tenants.casework.services import CaseworkError
 
 View = Callable[..., HttpResponseBase]
+# Refusals a view may let escape: turned into a message, never a 500.
+REFUSALS = (CaseworkError, ValidationError, DataError, MissingLegalParameter)
 
 
 def page(*, roles: Iterable[Role], national: bool) -> Callable[[View], View]:
@@ -32,12 +40,35 @@ def page(*, roles: Iterable[Role], national: bool) -> Callable[[View], View]:
                 return redirect_to_login(request.get_full_path())
             except Forbidden as exc:
                 raise PermissionDenied from exc
-            return view(request, *args, access=access, **kwargs)
+            try:
+                return view(request, *args, access=access, **kwargs)
+            except REFUSALS as exc:
+                return refused_page(request, exc)
 
         wrapped.parcours_access = "protected"  # type: ignore[attr-defined]
         return wrapped
 
     return decorate
+
+
+def refused_page(request: HttpRequest, exc: Exception) -> HttpResponseBase:
+    """A refusal the view did not put on its form: nothing is kept, the person is told why.
+
+    The request's transaction (ATOMIC_REQUESTS) is rolled back, so what the view wrote before
+    the refusal is undone. The answer needs no database: after a DataError the transaction can
+    run no query until it ends.
+    """
+    transaction.set_rollback(True)
+    reasons = getattr(exc, "reasons", None) or (
+        exc.messages
+        if isinstance(exc, ValidationError)
+        else [DATA_ERROR_MESSAGE if isinstance(exc, DataError) else MISSING_PARAMETER_MESSAGE]
+    )
+    if request.method == "POST":
+        for reason in reasons:
+            messages.error(request, reason)
+        return HttpResponseRedirect(request.get_full_path())
+    return page_error(request, 400, " ".join(str(reason) for reason in reasons))
 
 
 def open_page(view: View) -> View:

@@ -37,6 +37,8 @@ class MyMembershipsView(APIView):
 
 
 class TokenView(APIView):
+    # Served outside the request's transaction (urls_common): its refusals are audited.
+    atomic_request = False
     permission_classes = [Open]
     authentication_classes: list[type] = []
     throttle_scope = "token"

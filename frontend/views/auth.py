@@ -9,6 +9,7 @@ from django import forms
 from django.contrib.auth import login, logout
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
@@ -134,5 +135,21 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
     return render(request, "errors/404.html", {}, status=404)
 
 
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        from parcours.hardening import api_error
+
+        return api_error(400)
+    # No context processor: the request that failed may be the reason it failed.
+    message = "La requête n'a pas pu être comprise. Vérifiez l'adresse ou le formulaire."
+    return HttpResponse(
+        render_to_string("errors/400.html", {"status": 400, "message": message}), status=400
+    )
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
-    return render(request, "errors/500.html", {}, status=500)
+    if request.path.startswith("/api/"):
+        from parcours.hardening import api_error
+
+        return api_error(500)
+    return HttpResponse(render_to_string("errors/500.html"), status=500)

@@ -80,6 +80,10 @@ PUBLIC_SCHEMA_NAME = "public"
 
 MIDDLEWARE = [
     "parcours.observability.RequestIdMiddleware",
+    # Outermost after the id: turns any error answer under /api/ into the documented JSON.
+    "parcours.hardening.ApiErrorMiddleware",
+    # Before anything reads the request: sizes, NUL characters, JSON depth and numbers.
+    "parcours.hardening.InputGuardMiddleware",
     "parcours.departements.middleware.TenantRoutingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -130,6 +134,10 @@ _db["ENGINE"] = "django_tenants.postgresql_backend"
 # connection and its search_path (no SET). No transaction-mode pooler: it loses search_path.
 _db["CONN_MAX_AGE"] = int(os.environ.get("CONN_MAX_AGE", "60"))
 _db["CONN_HEALTH_CHECKS"] = True
+# A page's or an endpoint's whole write is one transaction: a request that fails halfway (a
+# refusal, a value PostgreSQL rejects, a bug) leaves nothing behind. Domain functions still
+# open their own atomic blocks (savepoints here), so they stay correct when called elsewhere.
+_db["ATOMIC_REQUESTS"] = True
 _db.setdefault("TEST", {})
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -211,6 +219,10 @@ STATICFILES_DIRS = [BASE_DIR / "frontend" / "static"]
 # Static files are served by WhiteNoise straight from the apps (django-dsfr ships the DSFR).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
+# Bodies: 2.5 MB of fields at most; uploads (a 10 MB piece and its form) up to this size. Both
+# are refused from Content-Length before being read (parcours.hardening).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+PARCOURS_MAX_UPLOAD_SIZE = 11 * 1024 * 1024
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", DATA_DIR / "media"))
 
 EMAIL_BACKEND = os.environ.get(

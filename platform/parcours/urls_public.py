@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include((public_patterns, "frontend"))),
 ]
 
+handler400 = "frontend.views.auth.bad_request"
 handler403 = "frontend.views.auth.permission_denied"
 handler404 = "frontend.views.auth.not_found"
 handler500 = "frontend.views.auth.server_error"

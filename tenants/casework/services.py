@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+import pycountry
 from dateutil.relativedelta import relativedelta
 from django.db import DatabaseError, transaction
 from django.utils import timezone
@@ -15,7 +16,14 @@ from parcours.accounts.permissions import Access
 from parcours.db import connection
 from parcours.departements.models import Tenant
 from parcours.referentiel.calendar import delai_franc_last_day
+from parcours.referentiel.models import NomenclatureItem, NomenclatureKind
 from parcours.referentiel.selectors import legal_parameter_value
+from parcours.validation import (
+    BIDI_MESSAGE,
+    DATE_RANGE_MESSAGE,
+    has_bidi_controls,
+    is_plausible_date,
+)
 from parcours.workflows.definition import Transition, Workflow
 from parcours.workflows.registry import EFFECTS, GUARDS
 from parcours.workflows.services import current_variant
@@ -98,6 +106,44 @@ def _next_pseudonym(*, code: str, year: int) -> str:
     return f"PSP-{code}-{year}-{counter.last:04d}"
 
 
+MAX_LANGUAGES = 10
+
+
+def _check_identity(
+    *, identity: dict[str, str], birth_date: dt.date | None, languages: list[str]
+) -> None:
+    """What the pages and the API both refuse in an identity, whatever their own forms check."""
+    fields: dict[str, list[str]] = {}
+    for key, value in identity.items():
+        if has_bidi_controls(value) or any(ord(ch) < 32 for ch in value):
+            fields[key] = [BIDI_MESSAGE]
+    if birth_date and not is_plausible_date(birth_date):
+        fields["birth_date"] = [DATE_RANGE_MESSAGE]
+    nationality = identity.get("nationality") or ""
+    if (
+        nationality
+        and not NomenclatureItem.objects.filter(
+            kind=NomenclatureKind.NATIONALITY, code=nationality
+        ).exists()
+    ):
+        fields["nationality"] = ["Choisissez une nationalité de la liste ISO 3166."]
+    if len(languages) > MAX_LANGUAGES:
+        fields["languages"] = [f"{MAX_LANGUAGES} langues au plus."]
+    elif any(not _is_language(code) for code in languages):
+        fields["languages"] = ["Codes de langue ISO 639 attendus (fr, en, ara…)."]
+    if fields:
+        raise CaseworkError(
+            ["Certaines informations d'identité ne sont pas valides."], fields=fields
+        )
+
+
+def _is_language(code: Any) -> bool:
+    if not isinstance(code, str) or not code.isascii() or not 2 <= len(code) <= 3:
+        return False
+    key = "alpha_2" if len(code) == 2 else "alpha_3"
+    return pycountry.languages.get(**{key: code.lower()}) is not None
+
+
 def person_create(
     *, access: Access, identity: dict[str, Any], children_count: int, languages: list[str]
 ) -> Person:
@@ -123,6 +169,7 @@ def person_create(
             fields={"birth_date": ["Date dans le futur."]},
         )
     clean = {key: str(identity.get(key) or "").strip() for key in IDENTITY_KEYS}
+    _check_identity(identity=clean, birth_date=birth_date, languages=languages)
     tenant = access.tenant
     assert tenant is not None
     with transaction.atomic():
