@@ -22,6 +22,7 @@ from parcours.associations.models import Association
 from parcours.associations.services import FIELDS as ASSOCIATION_FIELDS
 from parcours.associations.services import association_save
 from parcours.referentiel.selectors import legal_parameter_value
+from parcours.validation import parse_int
 from tenants.agrements import services as agrements
 from tenants.agrements.models import Agrement
 from tenants.casework.services import CaseworkError
@@ -227,7 +228,7 @@ def agrement_action(request: HttpRequest, pk: int, *, access: Access) -> HttpRes
             count = agrements.files_handover(
                 access=access,
                 from_association_id=agrement.association_id,
-                to_association_id=int(post.get("to", "0")),
+                to_association_id=parse_int(post.get("to", "0")),
             )
             messages.success(
                 request,

@@ -331,7 +331,9 @@ def college_setting(request: HttpRequest, *, access: Access) -> HttpResponse:
         services.college_setting_save(
             access=access,
             college=request.POST.get("college", ""),
-            titular_seats=int(seats) if seats.isdigit() else -1,
+            titular_seats=int(seats)
+            if seats.isascii() and seats.isdigit() and len(seats) < 4
+            else -1,
             may_see_health=request.POST.get("may_see_health") == "on",
         )
     except CaseworkError as exc:

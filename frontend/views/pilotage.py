@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from frontend.decorators import page
 from parcours.accounts.models import Role
 from parcours.accounts.permissions import Access
+from parcours.validation import parse_int
 from tenants.audit.services import audit_record
 from tenants.casework.services import CaseworkError
 from tenants.casework.storage import read_bytes
@@ -47,7 +48,7 @@ def overview(request: HttpRequest, *, access: Access) -> HttpResponse:
 
 
 def _int(value: str) -> int:
-    return int(value) if value.strip().lstrip("-").isdigit() else -1
+    return parse_int(value)
 
 
 @page(roles={Role.COORDINATOR, Role.PREFET}, national=False)
@@ -68,7 +69,7 @@ def action(request: HttpRequest, *, access: Access) -> HttpResponse:
             services.action_save(
                 access=access,
                 axis_id=_int(post.get("axis", "")),
-                action_id=int(action_id) if action_id else None,
+                action_id=_int(action_id) if action_id else None,
                 data={
                     k: post.get(k, "")
                     for k in ("title", "owner", "indicator", "target", "achieved", "status")

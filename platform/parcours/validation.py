@@ -46,6 +46,32 @@ def has_bidi_controls(value: str) -> bool:
     return bool(BIDI_CONTROLS.intersection(value))
 
 
+def parse_int(value: Any, *, default: int = -1) -> int:
+    """An integer typed in a form or a query string, `default` if it is not one.
+
+    Only ASCII digits: '²' and other Unicode digits pass str.isdigit() and fail int(); at most
+    18 digits, so the result fits every integer column and no huge number is parsed.
+    """
+    text = str(value).strip()
+    digits = text.removeprefix("-")
+    if not (digits.isascii() and digits.isdigit() and len(digits) <= 18):
+        return default
+    return int(text)
+
+
+def model_field_errors(model: Any, values: dict[str, Any]) -> dict[str, list[str]]:
+    """The model's own limits (length, integer range, choices) on values about to be stored,
+    so a domain function refuses with reasons what PostgreSQL would refuse with an error."""
+    errors: dict[str, list[str]] = {}
+    for name, value in values.items():
+        field = model._meta.get_field(name)
+        try:
+            field.clean(value, None)
+        except ValidationError as exc:
+            errors[name] = list(exc.messages)
+    return errors
+
+
 def install() -> None:
     """Make the date range the default validator of every form and serializer date field."""
     from django import forms

@@ -13,6 +13,7 @@ from typing import Any
 from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 
+from parcours.validation import DATE_RANGE_MESSAGE, is_plausible_date
 from tenants.casework.models import Avis, Decision, Dossier
 
 
@@ -29,9 +30,12 @@ def _date(data: dict[str, Any], field: str, label: str) -> dt.date:
     if isinstance(raw, dt.date):
         return raw
     try:
-        return dt.date.fromisoformat(str(raw))
+        value = dt.date.fromisoformat(str(raw))
     except ValueError as exc:
         raise _error(field, f"{label.capitalize()} : date attendue au format AAAA-MM-JJ.") from exc
+    if not is_plausible_date(value):
+        raise _error(field, DATE_RANGE_MESSAGE)
+    return value
 
 
 def _count(data: dict[str, Any], field: str) -> int:
@@ -136,7 +140,10 @@ def decision_refuse(*, dossier: Dossier, data: dict[str, Any], comment: str) -> 
         raise _error(
             "motivation", "Un refus est motivé en fait et en droit (30 caractères au moins)."
         )
-    grounds = set(data.get("grounds") or [])
+    raw = data.get("grounds") or []
+    if not isinstance(raw, list) or not all(isinstance(ground, str) for ground in raw):
+        raise _error("grounds", "Choisissez au moins un motif de refus dans la liste.")
+    grounds = set(raw)
     if not grounds or not grounds <= set(REFUSAL_GROUNDS):
         raise _error("grounds", "Choisissez au moins un motif de refus dans la liste.")
     if grounds <= INSUFFICIENT_ALONE:

@@ -10,6 +10,7 @@ from django.utils import timezone
 from parcours.accounts.models import Role
 from parcours.accounts.permissions import Access
 from parcours.queue import enqueue_on_commit
+from parcours.validation import model_field_errors
 from tenants.audit.services import audit_record
 from tenants.casework.services import CaseworkError
 from tenants.pilotage.models import ActionStatus, PeriodFigures, StrategyAction, StrategyAxis
@@ -43,6 +44,8 @@ def axis_create(*, access: Access, title: str, first_year: int, last_year: int) 
             ["Années incohérentes."],
             fields={"last_year": ["La stratégie couvre de 1 à 10 ans, à partir de 2016."]},
         )
+    if errors := model_field_errors(StrategyAxis, {"title": title.strip()}):
+        raise PilotageError(["L'intitulé de l'axe est invalide."], fields=errors)
     with transaction.atomic():
         axis = StrategyAxis.objects.create(
             title=title.strip(),
@@ -70,6 +73,10 @@ def action_save(
         )
     if data.get("status", ActionStatus.PLANNED) not in ActionStatus.values:
         raise PilotageError(["État inconnu."], fields={"status": ["État inconnu."]})
+    fields = ("title", "owner", "indicator", "target", "achieved", "status")
+    values = {field: str(data[field]).strip() for field in fields if field in data}
+    if errors := model_field_errors(StrategyAction, values):
+        raise PilotageError(["Certains champs de l'action sont invalides."], fields=errors)
     with transaction.atomic():
         axis = StrategyAxis.objects.filter(pk=axis_id).first()
         if axis is None:
@@ -77,11 +84,12 @@ def action_save(
         action = (
             StrategyAction(axis=axis)
             if action_id is None
-            else StrategyAction.objects.select_for_update().get(pk=action_id, axis=axis)
+            else StrategyAction.objects.select_for_update().filter(pk=action_id, axis=axis).first()
         )
-        for field in ("title", "owner", "indicator", "target", "achieved", "status"):
-            if field in data:
-                setattr(action, field, str(data[field]).strip())
+        if action is None:
+            raise PilotageError(["Action inconnue dans cet axe."])
+        for field, value in values.items():
+            setattr(action, field, value)
         action.save()
         audit_record(
             action="pilotage.action_saved",
@@ -100,6 +108,9 @@ def figures_record(*, access: Access, year: int, values: dict[str, int]) -> Peri
         for k, v in values.items()
         if k in FIGURES and (not isinstance(v, int) or v < 0)
     }
+    errors.update(
+        model_field_errors(PeriodFigures, {k: v for k, v in values.items() if k not in errors})
+    )
     if not 2016 <= year <= timezone.localdate().year:
         errors["year"] = ["Année hors de la période couverte par la loi de 2016."]
     if errors:

@@ -1,0 +1,338 @@
+"""Hostile input gets a clear answer: 400/404/413 in the API's format or a French page, never a
+500, and nothing half-written (parcours/hardening.py, parcours/validation.py, ATOMIC_REQUESTS).
+
+Each case is one that broke the platform under attack (issue #9), sent as the role that may
+reach the code behind it.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from django_tenants.utils import schema_context
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from parcours.hardening import MAX_JSON_DEPTH, check_json_value, parse_json_body
+from tests.conftest import client_for
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("base")]
+
+API = "/api/v1"
+
+
+def _api_error(response: Any, status: int) -> dict[str, Any]:
+    assert response.status_code == status, response.content[:500]
+    assert response["Content-Type"].startswith("application/json")
+    error = response.json()["error"]
+    assert error["status"] == status
+    assert error["message"]
+    return error
+
+
+def _french_page(response: Any, status: int) -> str:
+    assert response.status_code == status
+    assert response["Content-Type"].startswith("text/html")
+    text = response.content.decode()
+    assert 'lang="fr"' in text and "Traceback" not in text
+    return text
+
+
+# --- NUL characters -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("role", "code", "path"),
+    [
+        ("coordinator", "31", f"{API}/dossiers/?q=a%00b"),
+        ("coordinator", "31", f"{API}/persons/?q=%00"),
+        ("national_operator", None, f"{API}/associations/?q=%00"),
+    ],
+)
+def test_nul_in_an_api_query_string_is_a_400(role: str, code: str | None, path: str) -> None:
+    error = _api_error(client_for(role, code).get(path), 400)
+    assert "nul" in error["message"]
+
+
+@pytest.mark.parametrize(
+    ("role", "code", "path"),
+    [
+        ("coordinator", "31", "/dossiers/?etat=%00"),
+        ("national_operator", None, "/departements/%00/provisionner/"),
+    ],
+)
+def test_nul_in_a_page_address_is_a_french_400_page(role: str, code: str | None, path: str) -> None:
+    _french_page(client_for(role, code).get(path), 400)
+
+
+def test_nul_in_a_json_value_is_refused_before_anything_is_stored(tenant31: Any) -> None:
+    from tenants.casework.models import Person
+
+    with schema_context("dep_31"):
+        before = Person.objects.count()
+    response = client_for("association_worker", "31").post(
+        f"{API}/persons/",
+        {"identity": {"last_name": "Do\u0000e", "first_name": "Jane"}},
+        content_type="application/json",
+    )
+    _api_error(response, 400)
+    with schema_context("dep_31"):
+        assert Person.objects.count() == before
+
+
+def test_nul_in_a_form_field_is_a_french_400_page() -> None:
+    response = client_for("association_worker", "31").post(
+        "/personnes/nouvelle/", {"last_name": "Do\x00e", "first_name": "Jane"}
+    )
+    _french_page(response, 400)
+
+
+# --- JSON bodies --------------------------------------------------------------------------
+
+
+def test_a_deeply_nested_body_is_a_400_not_a_recursion_error() -> None:
+    body = "[" * 100_000 + "]" * 100_000
+    response = client_for("coordinator", "31").post(
+        f"{API}/pilotage/figures/", body, content_type="application/json"
+    )
+    _api_error(response, 400)
+
+
+@pytest.mark.parametrize("body", ['{"votes_for": 1e400}', '{"a": NaN}', '{"a": -Infinity}'])
+def test_non_finite_numbers_are_a_400(body: str) -> None:
+    response = client_for("coordinator", "31").post(
+        f"{API}/pilotage/figures/", body, content_type="application/json"
+    )
+    _api_error(response, 400)
+
+
+def test_a_body_that_is_not_json_is_a_400() -> None:
+    response = client_for("coordinator", "31").post(
+        f"{API}/pilotage/figures/", "{not json", content_type="application/json"
+    )
+    _api_error(response, 400)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+        lambda children: st.lists(children) | st.dictionaries(st.text(), children),
+        max_leaves=50,
+    )
+)
+def test_the_json_guard_accepts_exactly_what_postgresql_can_store(value: Any) -> None:
+    """Whatever a client sends: the guard either accepts it, and then it has no NUL, no
+    non-finite number and no integer beyond 64 bits, or refuses it with a French reason."""
+    from parcours.hardening import InputRefused
+
+    raw = json.dumps(value, allow_nan=True).encode()
+    try:
+        parse_json_body(raw)
+    except InputRefused as refusal:
+        assert refusal.status == 400 and refusal.message
+        return
+    text = raw.decode()
+    assert "\\u0000" not in text
+    assert "NaN" not in text and "Infinity" not in text
+    check_json_value(json.loads(raw))  # does not raise
+
+
+def test_depth_limit_is_where_it_is_documented() -> None:
+    from parcours.hardening import InputRefused
+
+    parse_json_body(("[" * MAX_JSON_DEPTH + "]" * MAX_JSON_DEPTH).encode())
+    with pytest.raises(InputRefused):
+        parse_json_body(("[" * (MAX_JSON_DEPTH + 2) + "]" * (MAX_JSON_DEPTH + 2)).encode())
+
+
+# --- Sizes --------------------------------------------------------------------------------
+
+
+def test_a_body_over_the_limit_is_a_413_before_it_is_read(settings: Any) -> None:
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1_000
+    response = client_for("coordinator", "31").post(
+        f"{API}/pilotage/figures/",
+        json.dumps({"year": 2025, "padding": "x" * 2_000}),
+        content_type="application/json",
+    )
+    error = _api_error(response, 413)
+    assert error["code"] == "too_large"
+
+
+def test_an_upload_over_the_limit_is_a_413(settings: Any) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.PARCOURS_MAX_UPLOAD_SIZE = 1_000
+    upload = SimpleUploadedFile("piece.pdf", b"%PDF-1.4\n" + b"x" * 2_000)
+    response = client_for("association_worker", "31").post(
+        f"{API}/dossiers/1/documents/", {"doc_type": "identity", "file": upload}
+    )
+    _api_error(response, 413)
+
+
+# --- Numbers, text, dates -----------------------------------------------------------------
+
+
+def test_a_count_above_the_column_range_is_refused_with_reasons() -> None:
+    response = client_for("coordinator", "31").post(
+        f"{API}/pilotage/figures/",
+        {"year": 2024, "buyers_fined": 2_147_483_648},
+        content_type="application/json",
+    )
+    error = _api_error(response, 400)
+    assert "buyers_fined" in error["fields"]
+
+
+@pytest.mark.parametrize("year", ["²", "٣", "99999999999999999999"])
+def test_unicode_digits_and_huge_numbers_in_a_page_form_are_refused_with_a_message(
+    year: str,
+) -> None:
+    response = client_for("coordinator", "31").post(
+        "/pilotage/actions/", {"kind": "figures", "year": year}, follow=True
+    )
+    assert response.status_code == 200
+    assert "invalides" in response.content.decode()
+
+
+def test_an_axis_title_longer_than_its_column_is_refused_on_the_page_and_the_api() -> None:
+    coordinator = client_for("coordinator", "31")
+    title = "A" * 201
+    api = coordinator.post(
+        f"{API}/pilotage/strategy/",
+        {"title": title, "first_year": 2025, "last_year": 2027},
+        content_type="application/json",
+    )
+    assert "title" in _api_error(api, 400)["fields"]
+    page = coordinator.post(
+        "/pilotage/actions/",
+        {"kind": "axis", "title": title, "first_year": "2025", "last_year": "2027"},
+        follow=True,
+    )
+    assert page.status_code == 200
+    assert "invalide" in page.content.decode()
+
+
+def test_an_action_title_longer_than_its_column_is_refused(tenant31: Any) -> None:
+    coordinator = client_for("coordinator", "31")
+    axis = coordinator.post(
+        f"{API}/pilotage/strategy/",
+        {"title": "Prévention", "first_year": 2025, "last_year": 2027},
+        content_type="application/json",
+    ).json()
+    response = coordinator.post(
+        f"{API}/pilotage/strategy/{axis['id']}/actions/",
+        {"title": "T" * 301, "owner": "DDETS"},
+        content_type="application/json",
+    )
+    assert "title" in _api_error(response, 400)["fields"]
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "1899-12-31", "2101-01-01"])
+def test_dates_outside_the_plausible_range_are_refused_in_french(day: str) -> None:
+    response = client_for("association_worker", "31").post(
+        f"{API}/persons/",
+        {"identity": {"last_name": "Doe", "first_name": "Jane", "birth_date": day}},
+        content_type="application/json",
+    )
+    error = _api_error(response, 400)
+    assert "plage" in json.dumps(error["fields"], ensure_ascii=False)
+
+
+def test_an_approval_dated_before_the_law_is_refused_not_a_500() -> None:
+    from parcours.associations.models import Association
+
+    association = Association.objects.get(rna="W313000099")
+    response = client_for("coordinator", "31").post(
+        f"{API}/agrements/",
+        {"association": association.pk, "requested_on": "1950-01-01", "departements": ["31"]},
+        content_type="application/json",
+    )
+    assert response.status_code in {400, 409}, response.content[:400]
+
+
+# --- Identity text ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "identity",
+    [
+        {"last_name": "Doe\u202e", "first_name": "Jane"},
+        {"last_name": "Doe", "first_name": "\u2066Jane"},
+        {"last_name": "Doe", "first_name": "Jane", "nationality": "XXX"},
+    ],
+)
+def test_identity_refuses_bidi_controls_and_unknown_nationalities(
+    identity: dict[str, str],
+) -> None:
+    response = client_for("association_worker", "31").post(
+        f"{API}/persons/", {"identity": identity}, content_type="application/json"
+    )
+    _api_error(response, 400)
+
+
+@pytest.mark.parametrize("languages", [["zz"], ["fr"] * 11, [7]])
+def test_languages_are_iso_codes_and_bounded(languages: list[Any]) -> None:
+    response = client_for("association_worker", "31").post(
+        f"{API}/persons/",
+        {"identity": {"last_name": "Doe", "first_name": "Jane"}, "languages": languages},
+        content_type="application/json",
+    )
+    _api_error(response, 400)
+
+
+# --- Unknown ids --------------------------------------------------------------------------
+
+
+def test_an_unknown_axis_in_a_nested_route_is_a_404_or_a_refusal() -> None:
+    response = client_for("coordinator", "31").post(
+        f"{API}/pilotage/strategy/999999/actions/",
+        {"title": "Action", "owner": "DDETS"},
+        content_type="application/json",
+    )
+    assert response.status_code in {400, 404}
+    _api_error(response, response.status_code)
+
+
+def test_a_page_given_a_non_numeric_id_answers_without_a_500() -> None:
+    response = client_for("coordinator", "31").post(
+        "/pilotage/actions/",
+        {"kind": "action", "axis": "1", "action_id": "abc", "title": "T", "owner": "O"},
+        follow=True,
+    )
+    assert response.status_code in {200, 404}
+
+
+# --- The error contract -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_an_unknown_api_route_is_a_json_404_whatever_debug_says(debug: bool, settings: Any) -> None:
+    settings.DEBUG = debug
+    response = client_for("coordinator", "31").get(f"{API}/nothing-here/")
+    assert _api_error(response, 404)["code"] == "not_found"
+
+
+def test_a_server_error_under_the_api_is_the_documented_json() -> None:
+    from parcours.hardening import ApiErrorMiddleware
+
+    def failing(request: Any) -> Any:
+        from django.http import HttpResponseServerError
+
+        return HttpResponseServerError("<html>boom</html>")
+
+    from django.test import RequestFactory
+
+    response = ApiErrorMiddleware(failing)(RequestFactory().get(f"{API}/dossiers/"))
+    error = json.loads(response.content)["error"]
+    assert response.status_code == 500
+    assert error["code"] == "server_error"
+    assert "boom" not in response.content.decode()
+
+
+def test_a_page_400_is_a_french_dsfr_page() -> None:
+    text = _french_page(client_for("coordinator", "31").get("/dossiers/?etat=%00"), 400)
+    assert "Requête refusée" in text
+    assert "dsfr" in text
