@@ -18,6 +18,7 @@ from django.db import connection
 from django_tenants.utils import schema_context
 
 from parcours import celery_app
+from parcours.accounts.checks import secrets_are_real
 from parcours.departements.models import Tenant
 from parcours.departements.services import departement_provision_request
 from tenants.audit.models import AuditEvent
@@ -58,6 +59,12 @@ def worker(committed: None, mail_dir: Path) -> Iterator[str]:
         "CELERY_RESULT_BACKEND": broker,
         "CELERY_TASK_DEFAULT_QUEUE": queue,
         "CONN_MAX_AGE": "0",
+        # The same secrets as this process, so the worker reads what the test encrypted. A
+        # plain `pytest` (not `make test`) runs on the public development key, on which the
+        # worker refuses to start unless DEBUG is on (parcours.accounts.checks).
+        "SECRET_KEY": settings.SECRET_KEY,
+        "PARCOURS_MASTER_KEY": settings.PARCOURS_MASTER_KEY,
+        "DEBUG": "1" if secrets_are_real() else "0",
         "PARCOURS_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "EMAIL_FILE_PATH": str(mail_dir),
     }

@@ -54,7 +54,8 @@ def prepare() -> None:
 
 def main() -> None:
     port = os.environ.get("PORT", "8000")
-    os.environ.setdefault("DEBUG", "1")
+    # The demo shows the product's own pages (French error pages included); DEBUG=1 on request.
+    os.environ.setdefault("DEBUG", "0")
     started = time.perf_counter()
     try:
         services = start_services()

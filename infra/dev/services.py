@@ -7,8 +7,11 @@ next start. The servers stop when the process that started them exits.
 
 from __future__ import annotations
 
+import base64
 import os
+import secrets
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,12 +42,35 @@ def data_dir() -> Path:
     return Path(os.environ.get("PARCOURS_DATA_DIR", ROOT / ".data"))
 
 
+def _read_or_create(path: Path, make: Callable[[], str]) -> str:
+    if not path.exists():
+        # Created readable by its owner only, before the secret is written into it.
+        path.touch(mode=0o600)
+        path.write_text(make())
+    return path.read_text().strip()
+
+
+def local_secrets(base: Path) -> dict[str, str]:
+    """SECRET_KEY and PARCOURS_MASTER_KEY of this machine's platform, when the environment has
+    none: generated once, kept under the data folder, so that DEBUG can stay off and the
+    identities stored in the embedded database stay readable from one start to the next."""
+    env: dict[str, str] = {}
+    if not os.environ.get("SECRET_KEY"):
+        env["SECRET_KEY"] = _read_or_create(base / "secret_key", lambda: secrets.token_urlsafe(64))
+    if not os.environ.get("PARCOURS_MASTER_KEY"):
+        env["PARCOURS_MASTER_KEY"] = _read_or_create(
+            base / "master_key", lambda: base64.b64encode(secrets.token_bytes(32)).decode()
+        )
+    return env
+
+
 def start_services(*, database: str = "parcours") -> Services:
     """Start what is missing and return the environment every child process should get."""
     env: dict[str, str] = {}
     services = Services(env=env)
     base = data_dir()
     base.mkdir(parents=True, exist_ok=True)
+    env.update(local_secrets(base))
     if not os.environ.get("DATABASE_URL"):
         import pgserver
 

@@ -13,10 +13,21 @@ for _source_root in (_ROOT, _ROOT / "platform"):
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "parcours.settings")
 
+from celery import signals  # noqa: E402
 from celery.schedules import crontab  # noqa: E402
 from tenant_schemas_celery.app import CeleryApp  # noqa: E402
 
 app = CeleryApp("parcours")
+
+
+@signals.worker_init.connect
+@signals.beat_init.connect
+def _refuse_unsafe_start(**kwargs: object) -> None:
+    from parcours.accounts.checks import refuse_unsafe_start
+
+    refuse_unsafe_start()
+
+
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 

@@ -194,6 +194,20 @@ def _content_length(request: HttpRequest) -> int:
         return 0
 
 
+class PrivacyHeadersMiddleware:
+    """Nothing the platform answers is kept by a browser or a proxy: pages, API answers and
+    documents carry personal data, or may (static files are answered before, by WhiteNoise)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response["Cache-Control"] = "no-store"
+        response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return response
+
+
 class ApiErrorMiddleware:
     """Under /api/, an error answer is always the documented JSON, never an HTML page."""
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 DATA_DIR = Path(os.environ.get("PARCOURS_DATA_DIR", BASE_DIR / ".data"))
@@ -27,6 +28,7 @@ def _env_bool(name: str, default: bool) -> bool:
 
 
 DEBUG = _env_bool("DEBUG", False)
+# The default is public: with DEBUG off the platform refuses to start on it (accounts/checks.py).
 SECRET_KEY = os.environ.get(
     "SECRET_KEY", "dev-only-insecure-key-change-me-in-production-0123456789"
 )
@@ -57,6 +59,7 @@ SHARED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "widget_tweaks",
+    "csp",
     "dsfr",
     "api",
     "frontend",
@@ -87,6 +90,9 @@ MIDDLEWARE = [
     "parcours.departements.middleware.TenantRoutingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below WhiteNoise, so static files (public) keep their cache headers.
+    "parcours.hardening.PrivacyHeadersMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -293,6 +299,34 @@ LOGGING = {
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# The DSFR needs no inline script nor style attribute: its scripts and styles are files.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# What no page of the platform uses (PrivacyHeadersMiddleware sends it).
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=(), interest-cohort=()"
+)
+# Deploy mode (a real domain, DEBUG off): HTTPS only, announced for a year. Behind a proxy
+# that terminates TLS, SECURE_PROXY_SSL_HEADER names the header it sets.
+_deployed = not DEBUG and BASE_DOMAIN != "localhost"
+SECURE_SSL_REDIRECT = _env_bool("SECURE_SSL_REDIRECT", _deployed)
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", 31_536_000 if _deployed else 0))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
+SECURE_HSTS_PRELOAD = _env_bool("SECURE_HSTS_PRELOAD", _deployed)
+if os.environ.get("SECURE_PROXY_SSL_HEADER"):
+    SECURE_PROXY_SSL_HEADER = (os.environ["SECURE_PROXY_SSL_HEADER"], "https")
 
 # Wraps each département's data key (32 bytes, base64). Unset in development: derived from
 # SECRET_KEY. In production it comes from a secret store, never from the database.

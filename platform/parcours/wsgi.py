@@ -14,3 +14,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "parcours.settings")
 from django.core.wsgi import get_wsgi_application  # noqa: E402
 
 application = get_wsgi_application()
+
+from parcours.accounts.checks import refuse_unsafe_start  # noqa: E402
+
+refuse_unsafe_start()
