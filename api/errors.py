@@ -85,6 +85,8 @@ def _domain_exception(exc: Exception) -> Exception:
 
     if isinstance(exc, TransitionConflict):
         return Conflict(" ".join(exc.reasons))
+    if isinstance(exc, CaseworkError) and exc.forbidden:
+        return exceptions.PermissionDenied(" ".join(exc.reasons))
     if isinstance(exc, CaseworkError):
         detail = {"non_field_errors": exc.reasons, **exc.fields}
         refused = Refused(" ".join(exc.reasons))

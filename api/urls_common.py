@@ -21,9 +21,7 @@ common = [
     # Swagger UI is an inline script loading its bundle: its own, looser policy.
     path(
         "docs/",
-        csp(DOCS_CSP)(
-            SpectacularSwaggerView.as_view(url_name="api:schema")
-        ),
+        csp(DOCS_CSP)(SpectacularSwaggerView.as_view(url_name="api:schema")),
         name="docs",
     ),
     # Outside the request's transaction: a refused sign-in is answered with an error, and its

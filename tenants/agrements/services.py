@@ -27,7 +27,9 @@ def _months(key: str, on: dt.date) -> int:
 
 def _coordinator(access: Access) -> None:
     if Role.COORDINATOR not in access.roles:
-        raise AgrementError(["Les agréments sont instruits par la coordination (DDFE)."])
+        raise AgrementError(
+            ["Les agréments sont instruits par la coordination (DDFE)."], forbidden=True
+        )
 
 
 def completeness_deadline(*, agrement: Agrement) -> dt.date:
@@ -181,7 +183,9 @@ def agrement_decide(
 ) -> Agrement:
     """The préfet's decision, on a complete file only; a refusal is motivated."""
     if not access.has_any({Role.COORDINATOR, Role.PREFET}):
-        raise AgrementError(["La décision revient au préfet (préparée par la coordination)."])
+        raise AgrementError(
+            ["La décision revient au préfet (préparée par la coordination)."], forbidden=True
+        )
     with transaction.atomic():
         agrement = _locked(agrement_id)
         if agrement.status == AgrementStatus.INCOMPLETE or complete_on(agrement=agrement) is None:
@@ -249,7 +253,7 @@ def agrement_withdraw(
 ) -> Agrement:
     """Withdraw an approval: the association opens no new file here from `on`."""
     if not access.has_any({Role.COORDINATOR, Role.PREFET}):
-        raise AgrementError(["Le retrait d'agrément revient au préfet."])
+        raise AgrementError(["Le retrait d'agrément revient au préfet."], forbidden=True)
     if len(motivation.strip()) < 20:
         raise AgrementError(
             ["Un retrait d'agrément est motivé."],

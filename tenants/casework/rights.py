@@ -57,8 +57,13 @@ def _person_in_scope(access: Access, person_id: int) -> Person:
     if not access.has_any(FULL_SCOPE_ROLES):
         persons = persons.filter(association_id__in=access.association_ids)
     person = persons.filter(pk=person_id).first()
-    if person is None or not access.has_any({Role.COORDINATOR, Role.ASSOCIATION_WORKER}):
+    if person is None:
         raise NotInScope
+    if not access.has_any({Role.COORDINATOR, Role.ASSOCIATION_WORKER}):
+        # The préfet reads the rights of every person; following them is not theirs to do.
+        raise CaseworkError(
+            ["Les droits sont suivis par la coordination et l'association."], forbidden=True
+        )
     return person
 
 
@@ -161,7 +166,9 @@ def right_update(
 def afis_transmit_to_msa(*, access: Access, person_id: int, on: dt.date) -> Right:
     """Record the transmission of a granted AFIS to the MSA, which pays it."""
     if Role.COORDINATOR not in access.roles:
-        raise CaseworkError(["La transmission à la MSA est faite par la coordination."])
+        raise CaseworkError(
+            ["La transmission à la MSA est faite par la coordination."], forbidden=True
+        )
     with transaction.atomic():
         person = _person_in_scope(access, person_id)
         right = (

@@ -50,12 +50,23 @@ from tenants.casework.selectors import FULL_SCOPE_ROLES, NotInScope
 
 
 class CaseworkError(Exception):
-    """A refused write; `reasons` (French) say why, `fields` point at the inputs concerned."""
+    """A refused write; `reasons` (French) say why, `fields` point at the inputs concerned.
 
-    def __init__(self, reasons: list[str], *, fields: dict[str, list[str]] | None = None) -> None:
+    `forbidden` marks a refusal of the person's role (the API answers 403), as opposed to a
+    rule of the procedure that the request breaks (400).
+    """
+
+    def __init__(
+        self,
+        reasons: list[str],
+        *,
+        fields: dict[str, list[str]] | None = None,
+        forbidden: bool = False,
+    ) -> None:
         super().__init__("; ".join(reasons))
         self.reasons = reasons
         self.fields = fields or {}
+        self.forbidden = forbidden
 
 
 class TransitionConflict(CaseworkError):
@@ -86,7 +97,9 @@ def _require_worker(access: Access) -> int:
     from tenants.agrements.selectors import agrements_valid_on
 
     if Role.ASSOCIATION_WORKER not in access.roles or not access.association_ids:
-        raise CaseworkError(["Seule une association agréée dans ce département peut faire cela."])
+        raise CaseworkError(
+            ["Seule une association agréée dans ce département peut faire cela."], forbidden=True
+        )
     approved = {a.association_id for a in agrements_valid_on(day=timezone.localdate())}
     usable = sorted(access.association_ids & approved)
     if not usable:
@@ -94,7 +107,8 @@ def _require_worker(access: Access) -> int:
             [
                 "Votre association n'est pas agréée dans ce département à ce jour : "
                 "elle ne peut pas ouvrir de nouveau dossier."
-            ]
+            ],
+            forbidden=True,
         )
     return usable[0]
 
@@ -473,7 +487,9 @@ def dossier_transition(*, access: Access, dossier_id: int, request: TransitionRe
         role = _actor_role(access, transition.roles)
         if not role:
             labels = ", ".join(sorted(Role(r).label for r in transition.roles))
-            raise CaseworkError([f"« {transition.label} » est réservé à : {labels}."])
+            raise CaseworkError(
+                [f"« {transition.label} » est réservé à : {labels}."], forbidden=True
+            )
         if role == Role.ASSOCIATION_WORKER.value:
             _require_approval(association_id=dossier.association_id)
         handler = FORM_HANDLERS.get(transition.form)
@@ -618,7 +634,7 @@ def pathway_end_early(*, access: Access, pathway_id: int, on: dt.date, reason: s
     The AFIS stops from the first day of the following month.
     """
     if Role.PREFET not in access.roles:
-        raise CaseworkError(["Seul le préfet peut mettre fin à un parcours."])
+        raise CaseworkError(["Seul le préfet peut mettre fin à un parcours."], forbidden=True)
     if len(reason.strip()) < 10:
         raise CaseworkError(
             ["Motivez la fin anticipée."],
@@ -672,7 +688,9 @@ def pathway_exit(*, access: Access, pathway_id: int, outcome: str, on: dt.date) 
 
     role = _actor_role(access, {"coordinator", "association_worker"})
     if not role:
-        raise CaseworkError(["La sortie est enregistrée par la coordination ou l'association."])
+        raise CaseworkError(
+            ["La sortie est enregistrée par la coordination ou l'association."], forbidden=True
+        )
     if not NomenclatureItem.objects.filter(
         kind="exit_outcome", code=outcome, is_active=True
     ).exists():
@@ -723,7 +741,9 @@ def decision_notification_record(
     from tenants.casework.models import NotificationChannel
 
     if Role.COORDINATOR not in access.roles:
-        raise CaseworkError(["La notification est enregistrée par la coordination."])
+        raise CaseworkError(
+            ["La notification est enregistrée par la coordination."], forbidden=True
+        )
     if channel not in NotificationChannel.values:
         raise CaseworkError(
             ["Mode de notification inconnu."],
@@ -858,7 +878,9 @@ def project_action_save(
     if errors:
         raise CaseworkError(["L'action n'est pas complète."], fields=errors)
     if Role.ASSOCIATION_WORKER not in access.roles:
-        raise CaseworkError(["Les actions du projet sont suivies par l'association."])
+        raise CaseworkError(
+            ["Les actions du projet sont suivies par l'association."], forbidden=True
+        )
     with transaction.atomic():
         dossier = (
             Dossier.objects.select_for_update()

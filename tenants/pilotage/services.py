@@ -30,7 +30,9 @@ class PilotageError(CaseworkError):
 
 def _coordinator(access: Access) -> None:
     if Role.COORDINATOR not in access.roles:
-        raise PilotageError(["La stratégie départementale est tenue par la coordination."])
+        raise PilotageError(
+            ["La stratégie départementale est tenue par la coordination."], forbidden=True
+        )
 
 
 def axis_create(*, access: Access, title: str, first_year: int, last_year: int) -> StrategyAxis:
@@ -133,7 +135,9 @@ def figures_record(*, access: Access, year: int, values: dict[str, int]) -> Peri
 def activity_report_request(*, access: Access, year: int) -> None:
     """The annual activity report is built in the background (PDF)."""
     if not access.has_any({Role.COORDINATOR, Role.PREFET}):
-        raise PilotageError(["Le rapport d'activité est demandé par la coordination ou le préfet."])
+        raise PilotageError(
+            ["Le rapport d'activité est demandé par la coordination ou le préfet."], forbidden=True
+        )
     if not 2016 <= year <= timezone.localdate().year:
         raise PilotageError(["Année invalide."], fields={"year": ["Année invalide."]})
     from tenants.pilotage.tasks import generate_activity_report

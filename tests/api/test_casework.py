@@ -273,8 +273,8 @@ def test_a_transition_for_another_role_is_refused_with_the_reason(login: Login, 
     response = post_json(
         login("coordinator", "31"), f"{API}/dossiers/{dossier.pk}/transitions/submit/", {}
     )
-    error = error_of(response, 400, "refused")
-    assert "réservé" in error["fields"]["non_field_errors"][0]
+    error = error_of(response, 403, "permission_denied")
+    assert "réservé" in error["message"]
     assert in_31(lambda: Dossier.objects.get(pk=dossier.pk).state) == "draft"
 
 

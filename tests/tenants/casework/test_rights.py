@@ -313,12 +313,24 @@ def test_a_worker_of_another_association_cannot_update_the_persons_rights(in31: 
     assert not Right.objects.filter(person=person).exists()
 
 
-@pytest.mark.parametrize("role", ["prefet", "member", "dpo"])
+@pytest.mark.parametrize("role", ["member", "dpo"])
 def test_only_the_coordination_and_the_association_update_rights(in31: In31, role: str) -> None:
     person = a_person(in31("association_worker"))
 
     with pytest.raises(NotInScope):
         move(in31(role), person, "aps", "requested", timezone.localdate())
+
+
+def test_the_prefet_who_reads_rights_is_refused_for_his_role_when_updating_them(
+    in31: In31,
+) -> None:
+    """Not "not found": the préfet reads this person's rights, so the refusal is about the role."""
+    person = a_person(in31("association_worker"))
+
+    with pytest.raises(CaseworkError) as refused:
+        move(in31("prefet"), person, "aps", "requested", timezone.localdate())
+    assert refused.value.forbidden
+    assert not Right.objects.filter(person=person).exists()
 
 
 # --- Transmission to the MSA, which pays the AFIS --------------------------------------------

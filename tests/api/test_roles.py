@@ -1,0 +1,71 @@
+"""A role that may not do something gets 403 with the reason, and nothing is written.
+
+Inside its own département a person is known and signed in: refusing their role is a 403, not
+a 400 (a rule of the procedure) nor a 404 (a resource they cannot see).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from tenants.casework.models import Dossier, Person, Right
+from tests.api.test_casework import API, error_of, in_31, plain_dossier, post_json, ready_dossier
+from tests.conftest import client_for
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("base")]
+
+
+@pytest.fixture
+def media(settings, tmp_path):  # type: ignore[no-untyped-def]
+    settings.MEDIA_ROOT = str(tmp_path)
+    return tmp_path
+
+
+def test_the_prefet_submitting_a_file_is_a_403(media: Any) -> None:
+    dossier = ready_dossier()
+    response = post_json(
+        client_for("prefet", "31"), f"{API}/dossiers/{dossier.pk}/transitions/submit/", {}
+    )
+    error = error_of(response, 403, "permission_denied")
+    assert "réservé" in error["message"]
+    assert in_31(lambda: Dossier.objects.get(pk=dossier.pk).state) == "draft"
+
+
+def test_the_association_authorising_is_a_403(media: Any) -> None:
+    dossier = plain_dossier()
+    response = post_json(
+        client_for("association_worker", "31"),
+        f"{API}/dossiers/{dossier.pk}/transitions/authorise/",
+        {"data": {"start_on": timezone.localdate().isoformat()}},
+    )
+    # From a draft the transition is not possible at all: the state is checked first (400);
+    # what matters is that no association can ever decide.
+    assert response.status_code in {400, 403}
+    assert in_31(lambda: Dossier.objects.get(pk=dossier.pk).decision) in {None, ""}
+
+
+def test_the_coordination_opening_a_file_for_a_person_is_a_403() -> None:
+    before = in_31(lambda: Person.objects.count())
+    response = post_json(
+        client_for("coordinator", "31"),
+        f"{API}/persons/",
+        {"identity": {"last_name": "Doe", "first_name": "Jane"}},
+    )
+    error_of(response, 403, "permission_denied")
+    assert in_31(lambda: Person.objects.count()) == before
+
+
+def test_the_prefet_reads_a_persons_rights_and_is_refused_their_update_with_a_403() -> None:
+    dossier = plain_dossier()
+    prefet = client_for("prefet", "31")
+    assert prefet.get(f"{API}/persons/{dossier.person_id}/rights/").status_code == 200
+    response = post_json(
+        prefet,
+        f"{API}/persons/{dossier.person_id}/rights/",
+        {"right_type": "aps", "status": "requested", "on": timezone.localdate().isoformat()},
+    )
+    error_of(response, 403, "permission_denied")
+    assert not in_31(lambda: Right.objects.filter(person_id=dossier.person_id).exists())
