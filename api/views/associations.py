@@ -65,7 +65,9 @@ class AssociationList(APIView):
 def _association_save(request: Request, *, association_id: int | None) -> Association:
     # The registry's own checks raise Django's ValidationError: api/errors.py gives it the
     # API's error format, field by field.
-    serializer = AssociationSerializer(data=request.data)
+    # Bound to the row being updated, so its own RNA and SIRET are not "already taken".
+    instance = Association.objects.filter(pk=association_id).first() if association_id else None
+    serializer = AssociationSerializer(instance, data=request.data)
     serializer.is_valid(raise_exception=True)
     data = dict(serializer.validated_data)
     head_office = data.pop("head_office_departement")["code"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from typing import Any
 
@@ -49,7 +50,7 @@ from parcours.db import connection
 from parcours.workflows.services import current_template, current_variant, workflow_variant_save
 from tenants.audit.services import audit_record
 from tenants.casework import selectors, services
-from tenants.casework.models import Document
+from tenants.casework.models import Document, ProjectAction
 from tenants.casework.rights import right_update, rights_panel
 from tenants.casework.storage import read_bytes
 
@@ -583,7 +584,26 @@ class ExtraView(_WorkerAction):
         return Response(DossierSerializer(_dossier(request, pk)).data)
 
 
+def _project_actions(request: Request, pk: int) -> Any:
+    """The actions of a file's project, through the file's scoped (and audited) read."""
+    dossier = _dossier(request, pk)
+    return ProjectAction.objects.filter(project__dossier=dossier).order_by("pk")
+
+
+ACTIONS = read_write(read=CASE, write=WORKER)
+
+
 class ProjectActionCreate(_WorkerAction):
+    permission_classes = [ACTIONS]
+
+    @extend_schema(
+        responses=ProjectActionSerializer(many=True),
+        summary="The actions of the insertion project",
+        operation_id="dossier_project_action_list",
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(ProjectActionSerializer(_project_actions(request, pk), many=True).data)
+
     @extend_schema(
         request=ProjectActionSerializer,
         responses={200: ProjectActionSerializer},
@@ -595,6 +615,28 @@ class ProjectActionCreate(_WorkerAction):
 
 
 class ProjectActionUpdate(_WorkerAction):
+    permission_classes = [ACTIONS]
+
+    @extend_schema(
+        responses=ProjectActionSerializer,
+        summary="An action of the insertion project",
+        operation_id="dossier_project_action_get",
+    )
+    def get(self, request: Request, pk: int, action_id: int) -> Response:
+        action = _project_actions(request, pk).filter(pk=action_id).first()
+        if action is None:
+            raise NotFound
+        return Response(ProjectActionSerializer(action).data)
+
+    @extend_schema(
+        request=ProjectActionSerializer(partial=True),
+        responses={200: ProjectActionSerializer},
+        summary="Change some fields of an action; the others keep their value",
+        operation_id="dossier_project_action_patch",
+    )
+    def patch(self, request: Request, pk: int, action_id: int) -> Response:
+        return _save_action(request, pk, action_id)
+
     @extend_schema(
         request=ProjectActionSerializer,
         responses={200: ProjectActionSerializer},
@@ -606,13 +648,27 @@ class ProjectActionUpdate(_WorkerAction):
 
 
 def _save_action(request: Request, pk: int, action_id: int | None) -> Response:
-    serializer = ProjectActionSerializer(data=request.data)
+    """An update changes only the fields sent (a status alone keeps the due date)."""
+    updating = action_id is not None
+    serializer = ProjectActionSerializer(data=request.data, partial=updating)
     serializer.is_valid(raise_exception=True)
+    values = dict(serializer.validated_data)
+    if updating:
+        sent = set(request.data) if isinstance(request.data, dict) else set()
+        values = {key: value for key, value in values.items() if key in sent}
+        current = _project_actions(request, pk).filter(pk=action_id).first()
+        if current is None:
+            raise NotFound
+        values = {**ProjectActionSerializer(current).data, **values}
+        values.pop("id", None)
+        due_on = values.get("due_on")
+        if isinstance(due_on, str):
+            values["due_on"] = dt.date.fromisoformat(due_on)
     action = services.project_action_save(
         access=request_access(request),
         dossier_id=pk,
         action_id=action_id,
-        **serializer.validated_data,
+        **values,
     )
     return Response(ProjectActionSerializer(action).data)
 

@@ -94,13 +94,21 @@ def workflow_variant_save(
     adjustments: dict[str, Any],
     actor_id: int | None,
 ) -> WorkflowVariant:
-    """Adopt `template` in a département with `adjustments`; refused with reasons if unlawful."""
+    """Adopt `template` in a département with `adjustments`; refused with reasons if unlawful.
+
+    Saving what is already in force changes nothing (a repeated PUT, a double click): the
+    current variant is returned and no new version of the rules appears.
+    """
     merged = apply_adjustments(template.definition, adjustments)
     _check(merged)
     with schema_context("public"), transaction.atomic():
-        WorkflowVariant.objects.select_for_update().filter(
+        current = WorkflowVariant.objects.select_for_update().filter(
             tenant=tenant, template__code=template.code, is_current=True
-        ).update(is_current=False)
+        )
+        same = current.filter(template=template).first()
+        if same is not None and same.adjustments == adjustments and same.definition == merged:
+            return same
+        current.update(is_current=False)
         variant = WorkflowVariant.objects.create(
             tenant=tenant,
             template=template,
