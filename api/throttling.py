@@ -9,12 +9,14 @@ header is otherwise whatever the client wrote, and rewriting it reset the limit.
 
 from __future__ import annotations
 
-from django.core.cache import caches
+from typing import cast
+
+from django.core.cache import BaseCache, caches
 from django.utils.connection import ConnectionProxy
 from rest_framework import throttling
 
 # A proxy, not the cache object: the alias is looked up at each use (tests reconfigure it).
-global_cache = ConnectionProxy(caches, "global")
+global_cache = cast(BaseCache, ConnectionProxy(caches, "global"))
 
 
 class AnonRateThrottle(throttling.AnonRateThrottle):
