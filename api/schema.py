@@ -15,6 +15,13 @@ ERROR_RESPONSES = {
     403: "Rôle insuffisant dans ce département.",
     404: "Ressource inconnue ici.",
     429: "Trop de requêtes.",
+    500: "Erreur interne (rien n'a été enregistré).",
+}
+# Only where the operation takes a body.
+BODY_ERROR_RESPONSES = {
+    409: "Modifié entre-temps par une autre personne : recharger puis réessayer.",
+    413: "Corps de requête ou fichier trop volumineux.",
+    415: "Type de contenu non pris en charge.",
 }
 
 
@@ -23,7 +30,10 @@ class ParcoursAutoSchema(AutoSchema):
         self, direction: Literal["request", "response"] = "response"
     ) -> dict[str, Any]:
         responses = super()._get_response_bodies(direction)
-        for code, description in ERROR_RESPONSES.items():
+        errors = dict(ERROR_RESPONSES)
+        if self.method in {"POST", "PUT", "PATCH"}:
+            errors |= BODY_ERROR_RESPONSES
+        for code, description in errors.items():
             if str(code) not in responses:
                 responses[str(code)] = self._get_response_for_code(
                     OpenApiResponse(response=ErrorSerializer, description=description),

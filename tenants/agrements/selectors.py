@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db.models import QuerySet
+from django.utils import timezone
+
 from parcours.accounts.models import Role
 from parcours.accounts.permissions import Access
 from tenants.agrements.models import Agrement, AgrementStatus
@@ -16,6 +19,22 @@ def agrements_valid_on(*, day: dt.date) -> list[Agrement]:
         .filter(status=AgrementStatus.APPROVED, valid_from__lte=day, valid_until__gt=day)
         .order_by("association__name")
     )
+
+
+def acting_associations(*, access: Access) -> QuerySet[Agrement]:
+    """The person's associations whose approval is in force here today, as a subquery.
+
+    An association acts, and reads its persons' files, only while approved: after a
+    withdrawal or the end of its approval it sees and writes nothing here (its files are
+    handed over). Used as `association_id__in=…`, it adds no round trip.
+    """
+    today = timezone.localdate()
+    return Agrement.objects.filter(
+        status=AgrementStatus.APPROVED,
+        valid_from__lte=today,
+        valid_until__gt=today,
+        association_id__in=access.association_ids,
+    ).values("association_id")
 
 
 def agrements_visible(*, access: Access, day: dt.date) -> list[Agrement]:

@@ -279,7 +279,9 @@ def agrement_withdraw(
 
 
 def files_handover(*, access: Access, from_association_id: int, to_association_id: int) -> int:
-    """After a withdrawal, hand the persons and running files over to another approved association."""
+    """After a withdrawal, hand the persons and all their files over to another approved
+    association: decided files too, since the withdrawn one may no longer read any of them and
+    the pathway they opened is followed by the new one."""
     from tenants.agrements.selectors import agrements_valid_on
     from tenants.casework.models import Dossier, Person
 
@@ -293,15 +295,15 @@ def files_handover(*, access: Access, from_association_id: int, to_association_i
     with transaction.atomic():
         persons = Person.objects.select_for_update().filter(association_id=from_association_id)
         count = persons.update(association_id=to_association_id)
-        Dossier.objects.filter(association_id=from_association_id).exclude(
-            state__in=["authorised", "refused", "withdrawn"]
-        ).update(association_id=to_association_id)
+        files = Dossier.objects.filter(association_id=from_association_id).update(
+            association_id=to_association_id
+        )
         audit_record(
             action="agrement.handover",
             actor_id=access.user_id,
             object_type="association",
             object_id=from_association_id,
-            data={"to": to_association_id, "persons": count},
+            data={"to": to_association_id, "persons": count, "files": files},
         )
         return count
 

@@ -14,6 +14,7 @@ from parcours.accounts.models import Role
 from parcours.accounts.permissions import Access
 from parcours.referentiel.models import NomenclatureItem
 from parcours.referentiel.selectors import legal_parameter_value
+from tenants.agrements.selectors import acting_associations
 from tenants.audit.services import audit_record
 from tenants.casework.models import Person, Right, RightStatus
 from tenants.casework.selectors import FULL_SCOPE_ROLES, NotInScope
@@ -55,7 +56,7 @@ def afis_amount(*, children: int, on: dt.date, territory: str) -> AfisAmount:
 def _person_in_scope(access: Access, person_id: int) -> Person:
     persons = Person.objects.select_for_update()
     if not access.has_any(FULL_SCOPE_ROLES):
-        persons = persons.filter(association_id__in=access.association_ids)
+        persons = persons.filter(association_id__in=acting_associations(access=access))
     person = persons.filter(pk=person_id).first()
     if person is None:
         raise NotInScope

@@ -6,6 +6,7 @@ from django.db.models import Q, QuerySet
 
 from parcours.accounts.models import Role
 from parcours.accounts.permissions import Access
+from tenants.agrements.selectors import acting_associations
 from tenants.audit.services import audit_record
 from tenants.casework.models import Dossier, DossierEvent, Person, Reminder
 
@@ -23,7 +24,7 @@ def _scope_persons(access: Access) -> QuerySet[Person]:
     if access.has_any(FULL_SCOPE_ROLES):
         return Person.objects.all()
     if Role.ASSOCIATION_WORKER in access.roles:
-        return Person.objects.filter(association_id__in=access.association_ids)
+        return Person.objects.filter(association_id__in=acting_associations(access=access))
     return Person.objects.none()
 
 
@@ -31,7 +32,7 @@ def _scope_dossiers(access: Access) -> QuerySet[Dossier]:
     if access.has_any(FULL_SCOPE_ROLES):
         return Dossier.objects.all()
     if Role.ASSOCIATION_WORKER in access.roles:
-        return Dossier.objects.filter(association_id__in=access.association_ids)
+        return Dossier.objects.filter(association_id__in=acting_associations(access=access))
     return Dossier.objects.none()
 
 
@@ -107,6 +108,6 @@ def reminders_for(*, access: Access, limit: int = 20) -> list[Reminder]:
     roles = {role.value for role in access.roles}
     mine = Q(role__in=roles - {"association_worker"})
     if "association_worker" in roles:
-        mine |= Q(role="association_worker", association_id__in=access.association_ids)
+        mine |= Q(role="association_worker", association_id__in=acting_associations(access=access))
     reminders = Reminder.objects.filter(mine, done_at__isnull=True)
     return list(reminders.order_by("due_on", "id")[:limit])

@@ -27,6 +27,7 @@ from parcours.validation import (
 from parcours.workflows.definition import Transition, Workflow
 from parcours.workflows.registry import EFFECTS, GUARDS
 from parcours.workflows.services import current_variant
+from tenants.agrements.selectors import acting_associations
 from tenants.audit.services import audit_record
 from tenants.casework.crypto import encrypt_json
 from tenants.casework.models import (
@@ -238,7 +239,7 @@ def dossier_create(*, access: Access, person_id: int, kind: str) -> Dossier:
     with transaction.atomic():
         person = (
             Person.objects.select_for_update()
-            .filter(pk=person_id, association_id__in=access.association_ids)
+            .filter(pk=person_id, association_id__in=acting_associations(access=access))
             .first()
         )
         if person is None:
@@ -292,7 +293,7 @@ def dossier_create(*, access: Access, person_id: int, kind: str) -> Dossier:
 def _editable_by_association(*, access: Access, dossier_id: int) -> Dossier:
     dossier = (
         Dossier.objects.select_for_update()
-        .filter(pk=dossier_id, association_id__in=access.association_ids)
+        .filter(pk=dossier_id, association_id__in=acting_associations(access=access))
         .first()
     )
     if dossier is None or Role.ASSOCIATION_WORKER not in access.roles:
@@ -443,7 +444,7 @@ class TransitionRequest:
 def _lock(*, access: Access, dossier_id: int) -> Dossier:
     scope = Dossier.objects.all()
     if not access.has_any(FULL_SCOPE_ROLES):
-        scope = scope.filter(association_id__in=access.association_ids)
+        scope = scope.filter(association_id__in=acting_associations(access=access))
     try:
         dossier = (
             scope.select_for_update(nowait=True, of=("self",))
@@ -704,7 +705,9 @@ def pathway_exit(*, access: Access, pathway_id: int, outcome: str, on: dt.date) 
     with transaction.atomic():
         pathways = Pathway.objects.select_for_update().filter(pk=pathway_id)
         if role == "association_worker":
-            pathways = pathways.filter(person__association_id__in=access.association_ids)
+            pathways = pathways.filter(
+                person__association_id__in=acting_associations(access=access)
+            )
         pathway = pathways.first()
         if pathway is None:
             raise NotInScope
@@ -884,7 +887,7 @@ def project_action_save(
     with transaction.atomic():
         dossier = (
             Dossier.objects.select_for_update()
-            .filter(pk=dossier_id, association_id__in=access.association_ids)
+            .filter(pk=dossier_id, association_id__in=acting_associations(access=access))
             .first()
         )
         if dossier is None:

@@ -190,6 +190,12 @@ def test_a_withdrawal_blocks_new_files_and_the_files_are_handed_over(in31) -> No
 
 
 def test_after_a_withdrawal_the_association_can_no_longer_act_on_its_files(in31) -> None:  # type: ignore[no-untyped-def]
+    from tenants.casework.selectors import (
+        NotInScope,
+        dossier_get,
+        dossiers_visible,
+        persons_visible,
+    )
     from tenants.casework.services import TransitionRequest, dossier_transition, evaluation_record
     from tests.tenants.casework.conftest import prepare
 
@@ -204,11 +210,16 @@ def test_after_a_withdrawal_the_association_can_no_longer_act_on_its_files(in31)
         on=timezone.localdate(),
         motivation="Les conditions de l'article R.121-12-2 ne sont plus remplies.",
     )
-    with pytest.raises(CaseworkError, match="agréée"):
+    # Its files left its scope: it reads none and writes none (they await the handover).
+    assert not dossiers_visible(access=worker).exists()
+    assert not persons_visible(access=worker).exists()
+    with pytest.raises(NotInScope):
+        dossier_get(access=worker, pk=dossier.pk)
+    with pytest.raises(NotInScope):
         dossier_transition(
             access=worker, dossier_id=dossier.pk, request=TransitionRequest(name="submit", data={})
         )
-    with pytest.raises(CaseworkError, match="agréée"):
+    with pytest.raises(NotInScope):
         evaluation_record(
             access=worker,
             dossier_id=dossier.pk,
