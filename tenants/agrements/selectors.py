@@ -21,7 +21,7 @@ def agrements_valid_on(*, day: dt.date) -> list[Agrement]:
     )
 
 
-def acting_associations(*, access: Access) -> QuerySet[Agrement]:
+def acting_associations(*, access: Access) -> QuerySet[Agrement, dict[str, int]]:
     """The person's associations whose approval is in force here today, as a subquery.
 
     An association acts, and reads its persons' files, only while approved: after a
