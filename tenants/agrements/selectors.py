@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -21,7 +22,7 @@ def agrements_valid_on(*, day: dt.date) -> list[Agrement]:
     )
 
 
-def acting_associations(*, access: Access) -> QuerySet[Agrement, dict[str, int]]:
+def acting_associations(*, access: Access) -> QuerySet[Agrement, Any]:
     """The person's associations whose approval is in force here today, as a subquery.
 
     An association acts, and reads its persons' files, only while approved: after a
