@@ -78,7 +78,9 @@ def test_a_coordinator_signs_in_on_the_national_host_and_reaches_her_departement
     page: Any, live_server: Any
 ) -> None:
     _sign_in(page, _url(live_server, None, "/connexion/"), People.email("coordinator", "31"))
-    # Her only space is Haute-Garonne: the sign-in is carried there (accounts.handoff).
+    # Her only space is Haute-Garonne: the sign-in is carried there (accounts.handoff), once
+    # she confirmed the account is hers.
+    page.locator("[data-testid=continue]").click()
     page.wait_for_url(_url(live_server, "31", "/"))
     assert "Haute-Garonne" in page.locator("[data-testid=tenant-name]").inner_text()
     assert int(page.locator("[data-testid=people-count]").inner_text()) >= 5
@@ -109,6 +111,8 @@ def test_a_worker_approved_in_two_departements_switches_without_signing_in_again
     page.wait_for_selector("[data-testid=people-count]")
     page.goto(_url(live_server, "31", "/espaces/"))
     page.get_by_role("link", name="Bouches-du-Rhône").click()
+    # The new space asks before opening a session for the account the link carries.
+    page.locator("[data-testid=continue]").click()
     page.wait_for_url(_url(live_server, "13", "/"))
     assert "Bouches-du-Rhône" in page.locator("[data-testid=tenant-name]").inner_text()
     page.wait_for_selector("[data-testid=agrements-count]")

@@ -16,7 +16,8 @@ from django.views.decorators.http import require_http_methods
 
 from frontend.context_processors import host_url
 from frontend.decorators import open_page
-from parcours.accounts.handoff import handoff_consume, handoff_token
+from parcours.accounts.handoff import handoff_consume, handoff_peek, handoff_token
+from parcours.accounts.middleware import session_bind_host
 from parcours.accounts.permissions import access_for
 from parcours.accounts.services import SignInRefused, handoff_record, password_sign_in
 
@@ -57,6 +58,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
             status = 429 if refused.throttled else 200
         else:
             login(request, user)
+            session_bind_host(request)
             return HttpResponseRedirect(_landing(request, next_url))
     return render(request, "accounts/login.html", {"form": form, "next": next_url}, status=status)
 
@@ -94,13 +96,28 @@ def go_view(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @open_page
+@require_http_methods(["GET", "POST"])
 def enter_view(request: HttpRequest) -> HttpResponse:
-    """Arrive from another space: open this host's session from the one-minute token."""
+    """Arrive from another space: open this host's session from the one-minute token, once
+    the person confirmed it is theirs; never over another person's session."""
     host = request.get_host().rsplit(":", 1)[0].lower()
-    user = handoff_consume(token=request.GET.get("jeton", ""), host=host)
+    token = request.POST.get("jeton") or request.GET.get("jeton", "")
+    arriving = handoff_peek(token=token, host=host)
+    if arriving is None:
+        return HttpResponseRedirect(reverse("frontend:login"))
+    if request.user.is_authenticated:
+        if request.user.pk == arriving.pk:
+            handoff_consume(token=token, host=host)  # already here: the token is spent
+            return HttpResponseRedirect("/")
+        context = {"arriving": arriving.email, "signed_in_as": request.user.email}
+        return render(request, "accounts/enter.html", context, status=409)
+    if request.method == "GET":
+        return render(request, "accounts/enter.html", {"arriving": arriving.email, "token": token})
+    user = handoff_consume(token=token, host=host)
     if user is None:
         return HttpResponseRedirect(reverse("frontend:login"))
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    session_bind_host(request)
     handoff_record(user=user, host=host)
     return HttpResponseRedirect("/")
 

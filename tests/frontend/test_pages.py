@@ -6,7 +6,7 @@ import datetime as dt
 import html as html_lib
 import re
 from decimal import Decimal
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import pytest
 from django.db import connection
@@ -215,10 +215,47 @@ def _handoff_url(national: Client, code: str) -> str:
 
 
 def _arrive(url: str) -> tuple[Client, object]:
-    """A browser keeps cookies per host: a fresh client stands for the département's host."""
+    """A browser keeps cookies per host: a fresh client stands for the département's host.
+    The page asks first; the person confirms with the token the page carries."""
     parts = urlsplit(url)
-    client = Client(HTTP_HOST=parts.hostname)
-    return client, client.get(f"{parts.path}?{parts.query}")
+    client = Client(HTTP_HOST=parts.hostname, enforce_csrf_checks=True)
+    asked = client.get(f"{parts.path}?{parts.query}")
+    if asked.status_code != 200:
+        return client, asked
+    token = dict(pair.split("=", 1) for pair in parts.query.split("&"))["jeton"]
+    csrf = client.cookies["csrftoken"].value
+    return client, client.post(parts.path, {"jeton": unquote(token), "csrfmiddlewaretoken": csrf})
+
+
+def test_arriving_asks_before_signing_anyone_in() -> None:
+    national = Client(HTTP_HOST="localhost")
+    _sign_in(national, People.email("coordinator", "31"))
+    parts = urlsplit(_handoff_url(national, "31"))
+    browser = Client(HTTP_HOST="31.localhost")
+
+    asked = browser.get(f"{parts.path}?{parts.query}")
+
+    assert asked.status_code == 200
+    assert People.email("coordinator", "31") in asked.content.decode()
+    assert browser.get("/").status_code == 302  # still signed out: nothing happened yet
+
+
+def test_a_link_of_another_account_never_replaces_the_session_of_this_browser() -> None:
+    """Login CSRF: a link minted by someone else, opened where another person is signed in."""
+    attacker = Client(HTTP_HOST="localhost")
+    _sign_in(attacker, People.email("coordinator", "31"))
+    parts = urlsplit(_handoff_url(attacker, "31"))
+    victim = Client(HTTP_HOST="31.localhost")
+    _sign_in(victim, People.email("prefet", "31"))
+
+    opened = victim.get(f"{parts.path}?{parts.query}")
+    token = unquote(dict(p.split("=", 1) for p in parts.query.split("&"))["jeton"])
+    posted = victim.post(parts.path, {"jeton": token})
+
+    assert opened.status_code == posted.status_code == 409
+    from django.contrib.auth import get_user
+
+    assert get_user(victim).email == People.email("prefet", "31")
 
 
 def test_sign_in_on_the_national_host_carries_over_to_the_departement_host() -> None:
@@ -501,3 +538,18 @@ def test_unknown_page_gets_the_french_404_page(login) -> None:
 
     assert response.status_code == 404
     assert "Page introuvable" in response.content.decode()
+
+
+def test_a_session_cookie_of_one_host_opens_nothing_on_another() -> None:
+    """Only the browser's cookie scope stopped it before: the server binds a session to its host."""
+    on31 = Client(HTTP_HOST="31.localhost")
+    _sign_in(on31, People.email("association_worker", "31"))
+    cookie = on31.cookies["sessionid"].value
+    on13 = Client(HTTP_HOST="13.localhost")
+    on13.cookies["sessionid"] = cookie
+
+    stolen = on13.get("/")
+
+    assert stolen.status_code == 302 and "/connexion/" in stolen["Location"]
+    # Presented on the wrong host, the session is ended for everyone.
+    assert on31.get("/").status_code == 302

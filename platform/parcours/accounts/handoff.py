@@ -4,11 +4,16 @@ Browsers do not share cookies between `31.localhost` and `75.localhost` (`localh
 registrable domain), and sessions per host are a sound default anyway. Moving to another space
 goes through a signed, single-use token valid for one minute and for one target host only;
 the target host opens its own session. A changed password invalidates pending tokens.
+
+The target asks before it signs anyone in, and never replaces another person's session: a
+link minted by one account and opened in a browser signed in as someone else (or by no one)
+would otherwise sign that browser in as the link's owner (login CSRF).
 """
 
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from django.core import signing
 from django.core.cache import cache
@@ -32,19 +37,34 @@ def handoff_token(*, user: User, target_host: str) -> str:
     )
 
 
-def handoff_consume(*, token: str, host: str) -> User | None:
-    """The user the token was issued for, if it is fresh, for this host, and unused."""
+def _payload(token: str, host: str) -> dict[str, Any] | None:
     try:
         payload = signing.loads(token, salt=SALT, max_age=MAX_AGE_SECONDS)
     except signing.BadSignature:
         return None
-    if payload.get("h") != host:
+    return payload if isinstance(payload, dict) and payload.get("h") == host else None
+
+
+def _user(payload: dict[str, Any]) -> User | None:
+    user = User.objects.filter(pk=payload.get("u"), is_active=True).first()
+    if user is None or user.get_session_auth_hash() != payload.get("a"):
+        return None
+    return user
+
+
+def handoff_peek(*, token: str, host: str) -> User | None:
+    """Whom the token would sign in, without using it: the target asks before it does."""
+    payload = _payload(token, host)
+    return _user(payload) if payload is not None else None
+
+
+def handoff_consume(*, token: str, host: str) -> User | None:
+    """The user the token was issued for, if it is fresh, for this host, and unused."""
+    payload = _payload(token, host)
+    if payload is None:
         return None
     # Single use: the nonce is remembered in the shared (public) cache space for two minutes.
     with schema_context("public"):
         if not cache.add(f"handoff:{payload['n']}", 1, timeout=2 * MAX_AGE_SECONDS):
             return None
-    user = User.objects.filter(pk=payload.get("u"), is_active=True).first()
-    if user is None or user.get_session_auth_hash() != payload.get("a"):
-        return None
-    return user
+    return _user(payload)
