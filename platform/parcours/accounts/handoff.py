@@ -46,7 +46,10 @@ def _payload(token: str, host: str) -> dict[str, Any] | None:
 
 
 def _user(payload: dict[str, Any]) -> User | None:
-    user = User.objects.filter(pk=payload.get("u"), is_active=True).first()
+    user_id = payload.get("u")
+    if not isinstance(user_id, int):
+        return None
+    user = User.objects.filter(pk=user_id, is_active=True).first()
     if user is None or user.get_session_auth_hash() != payload.get("a"):
         return None
     return user
