@@ -229,9 +229,9 @@ def protect_breakdowns(
         if 0 < value < rules.k and banded(value, rules=rules).low != banded(value, rules=rules).high
     }
     unknown -= disclosed_unknowns(equations=management_equations, unknown=unknown)
-    cells = set(cell_keys)
-    unknown |= {key for key in cells if 0 < system.values[key] < rules.k}
-    _complete_suppression(system=system, cells=cells, unknown=unknown, rules=rules)
+    all_cells = set(cell_keys)
+    unknown |= {key for key in all_cells if 0 < system.values[key] < rules.k}
+    _complete_suppression(system=system, cells=all_cells, unknown=unknown, rules=rules)
     return {key: SUPPRESSED if key in unknown else exact(system.values[key]) for key in cell_keys}
 
 
