@@ -175,9 +175,9 @@ def protect_breakdowns(
             ("region", region, "", ""),
         )
     system.equation([("region", r, "", "") for r in regions], ("france", FRANCE, "", ""))
-    management_equations = list(system.equations)
 
     cell_keys: list[Key] = []
+    listed_of: dict[str, list[str]] = {}
     for dimension, cells in sorted(breakdowns.items()):
         unknown_codes = {code for code, _ in cells} - set(margins)
         if unknown_codes:
@@ -185,6 +185,7 @@ def protect_breakdowns(
         if len(categories[dimension]) < 2 or {c for _, c in cells} - set(categories[dimension]):
             raise DisclosureError(f"{dimension}: unknown categories, or fewer than two")
         listed = list(categories[dimension])
+        listed_of[dimension] = listed
         for code in margins:
             row = sum(cells.get((code, category), 0) for category in listed)
             if row != margins[code]:
@@ -221,31 +222,108 @@ def protect_breakdowns(
             [("france", FRANCE, dimension, c) for c in listed], ("france", FRANCE, "", "")
         )
 
-    # Margins from 1 to k-1 are only known by their band (unknowns for the attacker too),
-    # unless the band is one value wide or the other margins give it away by difference.
-    unknown = {
-        key
-        for key, value in margin_keys.items()
-        if 0 < value < rules.k and banded(value, rules=rules).low != banded(value, rules=rules).high
-    }
-    unknown -= disclosed_unknowns(equations=management_equations, unknown=unknown)
+    # The margins are taken as known exactly, although a small one is published as its band:
+    # bands and totals can pin a margin (two bands adding up to an exact région total), and
+    # protecting against the stronger attacker covers every such case.
     all_cells = set(cell_keys)
-    unknown |= {key for key in all_cells if 0 < system.values[key] < rules.k}
-    _complete_suppression(system=system, cells=all_cells, unknown=unknown, rules=rules)
+    unknown = {key for key in all_cells if 0 < system.values[key] < rules.k}
+    # A small cell alone in its row (everyone counted there shares the category) equals the
+    # known margin whatever else is hidden: it is protected by hiding a swap of categories
+    # with another département or région instead (see _swap_partners).
+    swapped: set[Key] = set()
+    for key in sorted(unknown):
+        level, code, dimension, category = key
+        others = [(level, code, dimension, c) for c in listed_of[dimension] if c != category]
+        if any(system.values[other] > 0 for other in others):
+            continue
+        partners = _swap_partners(
+            key=key,
+            values=system.values,
+            categories=listed_of[dimension],
+            by_region=by_region,
+            region_of=region_of,
+        )
+        if partners is None:
+            raise DisclosureError(f"{key}: everyone included shares the category")
+        unknown |= partners
+        swapped |= partners | {key}  # every cell of a swap moves with it
+    _complete_suppression(system=system, cells=all_cells, unknown=unknown, swapped=swapped)
     return {key: SUPPRESSED if key in unknown else exact(system.values[key]) for key in cell_keys}
 
 
+def _swap_partners(
+    *,
+    key: Key,
+    values: Mapping[Key, int],
+    categories: Sequence[str],
+    by_region: Mapping[str, list[str]],
+    region_of: Mapping[str, str],
+) -> set[Key] | None:
+    """Cells to hide so that `key` can move: ε of its unit goes to another category c2, and ε of
+    another unit of the same parent comes back from c2, so every margin and total stays put.
+
+    Counts only go down where they are positive and zeros only go up, so the attacker's
+    interval for `key` is wider than a point. None when no other unit has anyone outside the
+    category (then everyone included shares it, which no suppression can hide).
+    """
+    level, code, dimension, category = key
+
+    def other_category(unit_level: str, unit: str) -> str | None:
+        for c in categories:
+            if c != category and values[(unit_level, unit, dimension, c)] > 0:
+                return c
+        return None
+
+    def moved(unit_level: str, unit: str, down: str, up: str) -> set[Key]:
+        cells = {(unit_level, unit, dimension, down), (unit_level, unit, dimension, up)}
+        if unit_level == "region":
+            # Realised by one of its départements that has someone in `down`.
+            for dep in by_region[unit]:
+                if values[("departement", dep, dimension, down)] > 0:
+                    return cells | moved("departement", dep, down, up)
+        return cells
+
+    if level == "departement":
+        region = region_of[code]
+        for sibling in by_region[region]:
+            c2 = other_category("departement", sibling)
+            if sibling != code and c2 is not None:
+                return moved(level, code, category, c2) | moved(level, sibling, c2, category)
+    if level in {"departement", "region"}:
+        region = region_of[code] if level == "departement" else code
+        for other in sorted(by_region):
+            c2 = other_category("region", other)
+            if other != region and c2 is not None:
+                if level == "departement":
+                    own = moved(level, code, category, c2) | {
+                        ("region", region, dimension, category),
+                        ("region", region, dimension, c2),
+                    }
+                else:
+                    own = moved("region", region, category, c2)
+                return own | moved("region", other, c2, category)
+    return None
+
+
 def _complete_suppression(
-    *, system: _System, cells: set[Key], unknown: set[Key], rules: Rules
+    *, system: _System, cells: set[Key], unknown: set[Key], swapped: set[Key]
 ) -> None:
-    """Add complementary suppressions to `unknown` until no suppressed cell is disclosed."""
+    """Add complementary suppressions to `unknown` until no suppressed cell is disclosed.
+
+    The check treats hidden zeros as known (a zero can only move up, which the equations
+    alone do not see): every other suppressed cell must then move among positive cells. The
+    cells in `swapped` move by their swap of categories instead.
+    """
 
     def cost(key: Key) -> tuple[int, int, Key]:
         # The smallest count first (the least information lost), départements before régions.
         return (system.values[key], _LEVEL_ORDER[key[0]], key)
 
     while True:
-        disclosed = sorted(disclosed_unknowns(equations=system.equations, unknown=unknown) & cells)
+        positive = {key for key in unknown if system.values[key] > 0}
+        disclosed = sorted(
+            (disclosed_unknowns(equations=system.equations, unknown=positive) & cells) - swapped
+        )
         if not disclosed:
             return
         touched: set[int] = set()
@@ -254,15 +332,12 @@ def _complete_suppression(
             equations = system.where[key]
             if touched.intersection(equations):
                 continue  # a complement added in this pass may already protect it
-            beside = {
+            neighbours = {
                 other
                 for index in equations
                 for other in system.equations[index]
-                if other in cells and other not in unknown
+                if other in cells and other not in unknown and system.values[other] > 0
             }
-            # Positive cells first; a zero only for a row whose other cells are all zero
-            # (everyone there shares the attribute): hiding one leaves the attacker room.
-            neighbours = {other for other in beside if system.values[other] > 0} or beside
             if not neighbours:
                 continue  # pinned through a chain of unknowns: the next pass looks wider
             chosen = min(neighbours, key=cost)
@@ -274,10 +349,14 @@ def _complete_suppression(
             continue
         # Every equation around the disclosed cells is hidden already: widen to the dimension.
         key = disclosed[0]
-        rest = {other for other in cells if other[2] == key[2] and other not in unknown}
+        rest = {
+            other
+            for other in cells
+            if other[2] == key[2] and other not in unknown and system.values[other] > 0
+        }
         if not rest:
             raise DisclosureError(f"{key} cannot be protected")
-        unknown.add(min(rest, key=lambda other: (system.values[other] == 0, *cost(other))))
+        unknown.add(min(rest, key=cost))
 
 
 def disclosed_unknowns(*, equations: list[dict[Key, int]], unknown: set[Key]) -> set[Key]:

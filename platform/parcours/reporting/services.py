@@ -219,7 +219,7 @@ def release_consolidate(*, release_id: int) -> Release:
             release.published_at = timezone.now()
         else:
             release.status = ReleaseStatus.FAILED
-        release.save(update_fields=["status", "published_at"])
+        release.save(update_fields=["status", "published_at", "rules"])
         StagingCount.objects.filter(release=release).delete()
         audit_record(
             action=f"reporting.release_{release.status}",
@@ -294,6 +294,10 @@ def _figures(
         except DisclosureError:
             # Withheld whole rather than published unsafely; the management figures stand.
             logger.warning("breakdowns of %s withheld in release %s", indicator.code, release.pk)
+            release.rules = {
+                **release.rules,
+                "withheld": sorted({*release.rules.get("withheld", []), indicator.code}),
+            }
             continue
         for key, shown in protected.items():
             add(indicator.code, key, shown)
