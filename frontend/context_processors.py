@@ -47,6 +47,7 @@ def navigation(roles: frozenset[Role], *, national: bool) -> list[dict[str, str]
         if roles:
             items.append({"label": "Référentiel", "url": reverse("frontend:referentiel")})
             items.append({"label": "Associations", "url": reverse("frontend:associations")})
+            items.append({"label": "Statistiques", "url": reverse("frontend:statistics")})
         return items if roles else []
     if not roles:
         return []

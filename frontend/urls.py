@@ -11,6 +11,7 @@ from frontend.views import (
     commission,
     health,
     national,
+    national_statistics,
     pilotage,
     tenant,
     workflow,
@@ -34,6 +35,8 @@ public_patterns = [
     path("referentiel/", national.referentiel, name="referentiel"),
     path("associations/", associations.registry, name="associations"),
     path("associations/<int:pk>/", associations.registry_edit, name="association_edit"),
+    path("statistiques/", national_statistics.overview, name="statistics"),
+    path("statistiques/export.csv", national_statistics.export_csv, name="statistics_csv"),
     path(
         "referentiel/nomenclatures/<int:pk>/",
         national.nomenclature_item_edit,

@@ -1,0 +1,70 @@
+"""National statistics (national host): published releases only, never a département's schema."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from frontend.decorators import page
+from parcours.accounts.permissions import ALL_NATIONAL_ROLES, Access
+from parcours.reporting import indicators
+from parcours.reporting.selectors import dashboard, figures_csv, published_release
+
+
+def _release_id(request: HttpRequest) -> int | None:
+    value = request.GET.get("publication", "")
+    return int(value) if value.isdigit() else None
+
+
+@page(roles=ALL_NATIONAL_ROLES, national=True)
+def overview(request: HttpRequest, *, access: Access) -> HttpResponse:
+    release = published_release(release_id=_release_id(request))
+    if release is None:
+        return render(request, "national/statistics.html", {"release": None})
+    selected = request.GET.get("indicateur", "")
+    if selected not in indicators.BY_CODE:
+        selected = indicators.MANAGEMENT[0].code
+    board = dashboard(release=release)
+    labels = indicators.categories()
+    breakdowns = [
+        {
+            "dimension": indicators.DIMENSIONS[dimension],
+            "cells": [(label, cells.get(code)) for code, label in labels[dimension]],
+        }
+        for dimension, cells in board.breakdowns.get(selected, {}).items()
+    ]
+    return render(
+        request,
+        "national/statistics.html",
+        {
+            "release": release,
+            "board": board,
+            "indicators": indicators.MANAGEMENT,
+            "selected": indicators.BY_CODE[selected],
+            "key_figures": [
+                (indicator, board.france.values.get(indicator.code))
+                for indicator in indicators.MANAGEMENT
+            ],
+            "departement_rows": [(row, row.values.get(selected)) for row in board.departements],
+            "region_rows": [(row, row.values.get(selected)) for row in board.regions],
+            "breakdowns": breakdowns,
+        },
+    )
+
+
+@page(roles=ALL_NATIONAL_ROLES, national=True)
+def export_csv(request: HttpRequest, *, access: Access) -> HttpResponse:
+    release = published_release(release_id=_release_id(request))
+    if release is None:
+        raise Http404("Aucune statistique publiée.")
+    indicator = request.GET.get("indicateur") or None
+    if indicator is not None and indicator not in indicators.BY_CODE:
+        raise Http404("Indicateur inconnu.")
+    response = HttpResponse(
+        figures_csv(release=release, indicator=indicator), content_type="text/csv; charset=utf-8"
+    )
+    name = f"statistiques-{release.period_kind}-{release.period_start:%Y-%m}"
+    if indicator:
+        name += f"-{indicator}"
+    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    return response
