@@ -37,6 +37,7 @@ public_patterns = [
     path("associations/<int:pk>/", associations.registry_edit, name="association_edit"),
     path("statistiques/", national_statistics.overview, name="statistics"),
     path("statistiques/export.csv", national_statistics.export_csv, name="statistics_csv"),
+    path("statistiques/publier/", national_statistics.publish, name="statistics_publish"),
     path(
         "referentiel/nomenclatures/<int:pk>/",
         national.nomenclature_item_edit,

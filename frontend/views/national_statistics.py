@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
 
 from frontend.decorators import page
-from parcours.accounts.permissions import ALL_NATIONAL_ROLES, Access
+from parcours.accounts.permissions import ALL_NATIONAL_ROLES, NATIONAL_OPERATOR_ONLY, Access
 from parcours.reporting import indicators
-from parcours.reporting.selectors import dashboard, figures_csv, published_release
+from parcours.reporting.selectors import (
+    dashboard,
+    figures_csv,
+    published_release,
+    releases_in_progress,
+)
+from parcours.reporting.services import ReportingError, period_parse, release_start
 
 
 def _release_id(request: HttpRequest) -> int | None:
@@ -19,8 +28,12 @@ def _release_id(request: HttpRequest) -> int | None:
 @page(roles=ALL_NATIONAL_ROLES, national=True)
 def overview(request: HttpRequest, *, access: Access) -> HttpResponse:
     release = published_release(release_id=_release_id(request))
+    common = {
+        "in_progress": releases_in_progress(),
+        "can_publish": access.has_any(NATIONAL_OPERATOR_ONLY),
+    }
     if release is None:
-        return render(request, "national/statistics.html", {"release": None})
+        return render(request, "national/statistics.html", {"release": None, **common})
     selected = request.GET.get("indicateur", "")
     if selected not in indicators.BY_CODE:
         selected = indicators.MANAGEMENT[0].code
@@ -48,8 +61,26 @@ def overview(request: HttpRequest, *, access: Access) -> HttpResponse:
             "departement_rows": [(row, row.values.get(selected)) for row in board.departements],
             "region_rows": [(row, row.values.get(selected)) for row in board.regions],
             "breakdowns": breakdowns,
+            **common,
         },
     )
+
+
+@page(roles=NATIONAL_OPERATOR_ONLY, national=True)
+@require_POST
+def publish(request: HttpRequest, *, access: Access) -> HttpResponse:
+    try:
+        kind, start = period_parse(text=request.POST.get("periode", ""))
+        release_start(period_kind=kind, period_start=start, actor_id=access.user_id)
+    except ReportingError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            "Le calcul est lancé : chaque département compte ses effectifs, puis la "
+            "publication remplace la précédente de la même période.",
+        )
+    return HttpResponseRedirect(reverse("frontend:statistics"))
 
 
 @page(roles=ALL_NATIONAL_ROLES, national=True)

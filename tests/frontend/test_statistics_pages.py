@@ -106,3 +106,31 @@ def test_departement_roles_get_no_statistics_page(login, release_2024, role: str
     from tests.conftest import client_for
 
     assert client_for(role, "31", on=None).get(PAGE).status_code in {403, 404}
+
+
+def test_the_operator_starts_a_release_and_sees_its_progress(
+    login, seeded, django_capture_on_commit_callbacks, monkeypatch
+) -> None:
+    from parcours.reporting import tasks
+    from parcours.reporting.models import Release
+
+    monkeypatch.setattr(tasks.extract_departement, "apply_async", lambda kwargs: None)
+    client = login("national_operator", None)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/statistiques/publier/", {"periode": "2024-T4"})
+    assert response.status_code == 302
+    release = Release.objects.get()
+    assert (release.period_kind, release.status) == ("quarter", "running")
+    html = client.get(PAGE).content.decode()
+    assert "0 départements traités sur 3" in html
+
+
+def test_a_period_not_ended_is_refused_with_a_french_message(login, seeded) -> None:
+    client = login("national_operator", None)
+    response = client.post("/statistiques/publier/", {"periode": "2999"}, follow=True)
+    assert "La période n&#x27;est pas terminée" in response.content.decode()
+
+
+def test_the_analyst_cannot_start_a_release(login, seeded) -> None:
+    response = login("national_analyst", None).post("/statistiques/publier/", {"periode": "2024"})
+    assert response.status_code == 403

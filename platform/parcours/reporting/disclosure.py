@@ -311,8 +311,8 @@ def _complete_suppression(
     """Add complementary suppressions to `unknown` until no suppressed cell is disclosed.
 
     The check treats hidden zeros as known (a zero can only move up, which the equations
-    alone do not see): every other suppressed cell must then move among positive cells. The
-    cells in `swapped` move by their swap of categories instead.
+    alone do not see), except those of a swap: every other suppressed cell must then move
+    among positive cells and swaps. The cells in `swapped` move by their swap of categories.
     """
 
     def cost(key: Key) -> tuple[int, int, Key]:
@@ -320,9 +320,11 @@ def _complete_suppression(
         return (system.values[key], _LEVEL_ORDER[key[0]], key)
 
     while True:
-        positive = {key for key in unknown if system.values[key] > 0}
+        # Hidden zeros of a swap count as unknowns: each of them only goes up in its swap, so
+        # any solution of the equations plus enough of every swap stays non-negative.
+        moving = {key for key in unknown if system.values[key] > 0 or key in swapped}
         disclosed = sorted(
-            (disclosed_unknowns(equations=system.equations, unknown=positive) & cells) - swapped
+            (disclosed_unknowns(equations=system.equations, unknown=moving) & cells) - swapped
         )
         if not disclosed:
             return

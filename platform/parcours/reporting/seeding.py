@@ -219,3 +219,19 @@ def _seed_departement(
             data={"persons_in_pathway": persons, "exits": exits, "on": snapshot.isoformat()},
         )
     return True
+
+
+def demo_release_ensure() -> bool:
+    """`make run`: the 2024 case data and its published release, computed once (the dashboard is
+    never empty); True when it was computed now."""
+    from parcours.reporting.models import PeriodKind, Release, ReleaseStatus
+    from parcours.reporting.services import release_run_sync
+
+    national_figures_seed()
+    start = SNAPSHOT_2024.replace(month=1, day=1)
+    if Release.objects.filter(
+        period_kind=PeriodKind.YEAR, period_start=start, status=ReleaseStatus.PUBLISHED
+    ).exists():
+        return False
+    release_run_sync(period_kind=PeriodKind.YEAR, period_start=start, actor_id=None)
+    return True

@@ -21,6 +21,11 @@ def published_releases() -> QuerySet[Release]:
     )
 
 
+def releases_in_progress() -> list[Release]:
+    """Releases being computed, with their progress (départements done out of those asked)."""
+    return list(Release.objects.filter(status=ReleaseStatus.RUNNING).order_by("-started_at"))
+
+
 def published_release(*, release_id: int | None = None) -> Release | None:
     """The release asked for if it is published, else the latest published one."""
     releases = published_releases()

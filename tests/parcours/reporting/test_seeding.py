@@ -56,3 +56,21 @@ def test_seeded_identities_are_encrypted_like_any_other(seeded, tenant31) -> Non
 def test_a_departement_not_provisioned_is_reported(db: None, base: None) -> None:
     result = national_figures_seed(distribution={"31": 2, "69": 5})
     assert result.seeded == {"31": 2} and result.not_provisioned == ["69"]
+
+
+def test_the_demo_release_is_computed_once(db: None, base: None, monkeypatch) -> None:
+    from parcours.reporting import seeding
+    from parcours.reporting.models import Release
+
+    monkeypatch.setattr(
+        seeding, "distribution_2024", lambda *, codes: {"31": 12, "75": 20, "13": 2}
+    )
+    assert seeding.demo_release_ensure() is True
+    assert seeding.demo_release_ensure() is False
+    assert (
+        Release.objects.get()
+        .figures.filter(level="france", indicator="persons_in_pathway", dimension="")
+        .get()
+        .value
+        == 34
+    )
