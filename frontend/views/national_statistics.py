@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from frontend.decorators import page
 from parcours.accounts.permissions import ALL_NATIONAL_ROLES, NATIONAL_OPERATOR_ONLY, Access
 from parcours.reporting import indicators
+from parcours.reporting import map as france_map
 from parcours.reporting.selectors import (
     dashboard,
     figures_csv,
@@ -39,6 +40,14 @@ def overview(request: HttpRequest, *, access: Access) -> HttpResponse:
         selected = indicators.MANAGEMENT[0].code
     board = dashboard(release=release)
     labels = indicators.categories()
+    included = {row.code: row for row in board.departements}
+    map_tiles = france_map.tiles(
+        rows=[
+            (code, name, included[code].values.get(selected) if code in included else None)
+            for code, name in board.names.items()
+        ]
+    )
+    width, height = france_map.size()
     breakdowns = [
         {
             "dimension": indicators.DIMENSIONS[dimension],
@@ -61,6 +70,12 @@ def overview(request: HttpRequest, *, access: Access) -> HttpResponse:
             "departement_rows": [(row, row.values.get(selected)) for row in board.departements],
             "region_rows": [(row, row.values.get(selected)) for row in board.regions],
             "breakdowns": breakdowns,
+            "map_tiles": map_tiles,
+            "map_width": width,
+            "map_height": height,
+            "map_tile": france_map.TILE,
+            "map_classes": [(label, fill) for _, label, fill, _ in france_map.CLASSES]
+            + [france_map.MISSING[:2]],
             **common,
         },
     )

@@ -134,3 +134,19 @@ def test_a_period_not_ended_is_refused_with_a_french_message(login, seeded) -> N
 def test_the_analyst_cannot_start_a_release(login, seeded) -> None:
     response = login("national_analyst", None).post("/statistiques/publier/", {"periode": "2024"})
     assert response.status_code == 403
+
+
+def test_the_map_colours_each_departement_by_its_published_band(login, release_2024) -> None:
+    html = login("national_analyst", None).get(PAGE).content.decode()
+    assert "<title>75 – Paris : 148</title>" in html
+    assert "<title>13 – Bouches-du-Rhône : 1–5</title>" in html
+    assert "<title>69 – Rhône : non inclus</title>" in html
+    assert html.count('<g data-code="') == 101
+
+
+def test_every_departement_has_a_tile_of_its_own() -> None:
+    from parcours.reporting.map import grid
+
+    cells = grid()
+    assert len(cells) == 101
+    assert len(set(cells.values())) == 101

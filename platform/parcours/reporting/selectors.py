@@ -67,6 +67,7 @@ class Dashboard:
     regions: list[Row]
     departements: list[Row]
     missing: list[tuple[str, str, str]]  # code, name, error
+    names: dict[str, str]  # every département of the reference data, code → name
     # indicator → dimension → category → the France figure
     breakdowns: dict[str, dict[str, dict[str, PublishedFigure]]]
 
@@ -112,6 +113,7 @@ def dashboard(*, release: Release) -> Dashboard:
         regions=sorted(regions.values(), key=lambda r: r.name),
         departements=sorted(departements.values(), key=lambda r: Departement.order_key(r.code)),
         missing=missing,
+        names={code: name for code, (name, _) in names.items()},
         breakdowns=breakdowns,
     )
 
