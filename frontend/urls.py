@@ -38,6 +38,7 @@ public_patterns = [
     path("statistiques/", national_statistics.overview, name="statistics"),
     path("statistiques/export.csv", national_statistics.export_csv, name="statistics_csv"),
     path("statistiques/publier/", national_statistics.publish, name="statistics_publish"),
+    path("statistiques/commissions/", national_statistics.commissions, name="oversight"),
     path(
         "referentiel/nomenclatures/<int:pk>/",
         national.nomenclature_item_edit,

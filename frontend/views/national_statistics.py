@@ -15,6 +15,7 @@ from parcours.reporting import map as france_map
 from parcours.reporting.selectors import (
     dashboard,
     figures_csv,
+    oversight,
     published_release,
     releases_in_progress,
 )
@@ -114,3 +115,28 @@ def export_csv(request: HttpRequest, *, access: Access) -> HttpResponse:
         name += f"-{indicator}"
     response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
     return response
+
+
+@page(roles=ALL_NATIONAL_ROLES, national=True)
+def commissions(request: HttpRequest, *, access: Access) -> HttpResponse:
+    release = published_release(release_id=_release_id(request))
+    if release is None:
+        return render(request, "national/commissions.html", {"release": None})
+    board = dashboard(release=release)
+    rows = oversight(board=board)
+    return render(
+        request,
+        "national/commissions.html",
+        {
+            "release": release,
+            "board": board,
+            "rows": rows,
+            "summary": {
+                "without_commission": sum(1 for r in rows if r.titulars == 0),
+                "incomplete": sum(1 for r in rows if r.colleges_without_titular),
+                "no_session": sum(1 for r in rows if r.sessions_held == 0),
+                "overdue": sum(r.files_overdue for r in rows),
+                "expiring": sum(r.approvals_expiring for r in rows),
+            },
+        },
+    )

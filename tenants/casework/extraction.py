@@ -20,7 +20,7 @@ from django.db.models.functions import Cast, Least
 
 from tenants.agrements.models import Agrement, AgrementStatus
 from tenants.casework.models import Decision, Dossier, DossierKind, Pathway, Period
-from tenants.commission.models import Session, SessionStatus
+from tenants.commission.models import Member, Session, SessionStatus
 
 # Indicator and dimension codes, shared with parcours.reporting.indicators (their labels).
 PERSONS_IN_PATHWAY = "persons_in_pathway"
@@ -33,6 +33,11 @@ EARLY_ENDS = "early_ends"
 FILES_PENDING = "files_pending"
 APPROVALS_IN_FORCE = "approvals_in_force"
 SESSIONS_HELD = "sessions_held"
+# Oversight of the commissions: facts about the institution, no person, published exactly.
+COMMISSION_TITULARS = "commission_titulars"
+COLLEGES_WITHOUT_TITULAR = "colleges_without_titular"
+FILES_OVERDUE = "files_overdue"
+APPROVALS_EXPIRING = "approvals_expiring_90_days"
 DIMENSION_PERIOD = "period_number"
 DIMENSION_CHILDREN = "children"
 DIMENSION_OUTCOME = "outcome"
@@ -67,7 +72,53 @@ def extract_counts(*, snapshot: dt.date, period_start: dt.date, period_end: dt.d
         status=SessionStatus.CLOSED, starts_at__date__range=(period_start, period_end)
     ).count()
     counts.append(Count(SESSIONS_HELD, sessions))
-    return counts
+    return counts + _oversight(snapshot)
+
+
+def _oversight(snapshot: dt.date) -> list[Count]:
+    """The commission's composition on the day, files open beyond the département's own
+    instruction and decision targets, approvals ending within 90 days."""
+    from parcours.db import connection
+    from parcours.referentiel.models import NomenclatureItem
+    from parcours.workflows.models import WorkflowVariant
+
+    titulars = (
+        Member.objects.filter(titular__isnull=True, is_chair=False)
+        .filter(mandate_start__lte=snapshot, mandate_end__gte=snapshot)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=snapshot))
+    )
+    seated = set(titulars.values_list("college", flat=True).distinct())
+    # Colleges that sit on files: those that do not (child protection) are not required here.
+    colleges = {
+        code
+        for code, attributes in NomenclatureItem.objects.filter(
+            kind="college", is_active=True
+        ).values_list("code", "attributes")
+        if (attributes or {}).get("sits_on_individual_files", True)
+    }
+    variant = (
+        WorkflowVariant.objects.filter(tenant__schema_name=connection.schema_name, is_current=True)
+        .values_list("definition", flat=True)
+        .first()
+    )
+    deadlines = (variant or {}).get("deadlines", {})
+    target = int(deadlines.get("instruction_target_days", 45)) + int(
+        deadlines.get("decision_target_days", 30)
+    )
+    overdue = Dossier.objects.filter(
+        submitted_at__date__lt=snapshot - dt.timedelta(days=target),
+    ).filter(Q(closed_at__isnull=True) | Q(closed_at__date__gt=snapshot))
+    expiring = Agrement.objects.filter(
+        status=AgrementStatus.APPROVED,
+        valid_until__gt=snapshot,
+        valid_until__lte=snapshot + dt.timedelta(days=90),
+    )
+    return [
+        Count(COMMISSION_TITULARS, titulars.count()),
+        Count(COLLEGES_WITHOUT_TITULAR, len(colleges - seated)),
+        Count(FILES_OVERDUE, overdue.count()),
+        Count(APPROVALS_EXPIRING, expiring.count()),
+    ]
 
 
 def _persons_in_pathway(snapshot: dt.date) -> list[Count]:

@@ -111,11 +111,11 @@ def management_figures(
     *, values: Mapping[str, int], region_of: Mapping[str, str], rules: Rules
 ) -> dict[Key, Shown]:
     """One management indicator per département, région (of the départements given) and France."""
-    totals = _rollup(values, region_of)
+    totals = rollup(values, region_of)
     return {key: banded(value, rules=rules) for key, value in totals.items()}
 
 
-def _rollup(values: Mapping[str, int], region_of: Mapping[str, str]) -> dict[Key, int]:
+def rollup(values: Mapping[str, int], region_of: Mapping[str, str]) -> dict[Key, int]:
     out: dict[Key, int] = {}
     regions: dict[str, int] = defaultdict(int)
     for code, value in values.items():
@@ -162,7 +162,7 @@ def protect_breakdowns(
     by `management_figures`.
     """
     system = _System()
-    margin_keys = _rollup(margins, region_of)
+    margin_keys = rollup(margins, region_of)
     system.values.update(margin_keys)
     regions = sorted({region_of[code] for code in margins})
     by_region: dict[str, list[str]] = defaultdict(list)

@@ -33,7 +33,16 @@ MANAGEMENT = [
     Indicator(x.APPROVALS_IN_FORCE, "Agréments d'associations en vigueur", stock=True),
     Indicator(x.SESSIONS_HELD, "Séances de la commission tenues", stock=False),
 ]
-BY_CODE = {indicator.code: indicator for indicator in MANAGEMENT}
+# Facts about the institution, not about persons: published exactly, no band, no secret.
+OVERSIGHT = [
+    Indicator(x.COMMISSION_TITULARS, "Membres titulaires en mandat", stock=True),
+    Indicator(x.COLLEGES_WITHOUT_TITULAR, "Collèges sans titulaire", stock=True),
+    Indicator(
+        x.FILES_OVERDUE, "Dossiers au-delà des délais d'instruction et de décision", stock=True
+    ),
+    Indicator(x.APPROVALS_EXPIRING, "Agréments expirant dans les 90 jours", stock=True),
+]
+BY_CODE = {indicator.code: indicator for indicator in MANAGEMENT + OVERSIGHT}
 
 DIMENSIONS = {
     x.DIMENSION_PERIOD: Dimension(x.DIMENSION_PERIOD, "Durée dans le parcours"),

@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from parcours.referentiel.models import Departement, Region
 from parcours.reporting import indicators
 from parcours.reporting.models import Level, PublishedFigure, Release, ReleaseStatus
+from tenants.casework import extraction as x
 
 
 def published_releases() -> QuerySet[Release]:
@@ -160,3 +161,59 @@ def figures_csv(*, release: Release, indicator: str | None = None) -> str:
             ]
         )
     return out.getvalue()
+
+
+@dataclass(frozen=True)
+class OversightRow:
+    code: str
+    name: str
+    region: str
+    titulars: int
+    colleges_without_titular: int
+    sessions_held: int
+    files_overdue: int
+    approvals_expiring: int
+
+    @property
+    def needs_attention(self) -> bool:
+        return bool(
+            self.titulars == 0
+            or self.colleges_without_titular
+            or self.sessions_held == 0
+            or self.files_overdue
+            or self.approvals_expiring
+        )
+
+
+def oversight(*, board: Dashboard) -> list[OversightRow]:
+    """Each included département's commission, sorted where the ministry should act first: no
+    commission, incomplete colleges, no session in the period, overdue files, expiring approvals."""
+
+    def value(row: Row, indicator: str) -> int:
+        figure = row.values.get(indicator)
+        return figure.value or 0 if figure is not None else 0
+
+    rows = [
+        OversightRow(
+            code=row.code,
+            name=row.name,
+            region=row.region,
+            titulars=value(row, x.COMMISSION_TITULARS),
+            colleges_without_titular=value(row, x.COLLEGES_WITHOUT_TITULAR),
+            sessions_held=value(row, x.SESSIONS_HELD),
+            files_overdue=value(row, x.FILES_OVERDUE),
+            approvals_expiring=value(row, x.APPROVALS_EXPIRING),
+        )
+        for row in board.departements
+    ]
+    return sorted(
+        rows,
+        key=lambda r: (
+            r.titulars > 0,
+            -r.colleges_without_titular,
+            r.sessions_held > 0,
+            -r.files_overdue,
+            -r.approvals_expiring,
+            Departement.order_key(r.code),
+        ),
+    )

@@ -30,8 +30,10 @@ from parcours.reporting.disclosure import (
     DisclosureError,
     Rules,
     Shown,
+    exact,
     management_figures,
     protect_breakdowns,
+    rollup,
 )
 from parcours.reporting.models import (
     Level,
@@ -272,6 +274,10 @@ def _figures(
             )
         )
 
+    for indicator in indicators.OVERSIGHT:
+        values = {code: totals[indicator.code].get(code, 0) for code in included}
+        for key, value in rollup(values, region_of).items():
+            add(indicator.code, key, exact(value))
     for indicator in indicators.MANAGEMENT:
         margins = {code: totals[indicator.code].get(code, 0) for code in included}
         for key, shown in management_figures(

@@ -56,4 +56,12 @@ def test_the_number_of_queries_does_not_grow_with_the_persons(
         with CaptureQueriesContext(connection) as captured:
             _extract_in(tenant)
         queries.append(len(captured))
-    assert queries[0] == queries[1] <= 8
+    assert queries[0] == queries[1] <= 14
+
+
+def test_oversight_counts_the_commission_and_the_approvals(db: None, base: None, tenant31) -> None:
+    counts = {c.indicator: c.value for c in _extract_in(tenant31) if not c.dimension}
+    # The base data: no member appointed; two approvals in force for two years more.
+    assert counts["commission_titulars"] == 0
+    assert counts["colleges_without_titular"] >= 10
+    assert counts["approvals_expiring_90_days"] == 0
