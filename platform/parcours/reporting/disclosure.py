@@ -70,6 +70,7 @@ class Rules:
             "bands": [list(b) for b in self.bands],
             "management": "bands below k, exact from k, zeros shown",
             "breakdowns": "cells 1..k-1 suppressed, complementary suppression",
+            "breakdowns_of_flows": "published for years only (against differencing)",
         }
 
 

@@ -285,7 +285,9 @@ def _figures(
         ).items():
             add(indicator.code, key, shown)
         dimensions = indicators.BREAKDOWNS.get(indicator.code, [])
-        if not dimensions:
+        if not dimensions or (not indicator.stock and release.period_kind != PeriodKind.YEAR):
+            # A year's flows are the sum of its quarters' and months': breakdowns of flows in
+            # both would let a year's hidden cell be computed from the shorter periods' cells.
             continue
         breakdowns = {d: cells.get((indicator.code, d), {}) for d in dimensions}
         categories = {d: [code for code, _ in all_categories[d]] for d in dimensions}

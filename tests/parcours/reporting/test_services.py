@@ -193,3 +193,29 @@ def test_the_tasks_extract_then_consolidate_when_the_last_departement_is_done(
 def test_the_command_runs_a_release_without_a_worker(seeded, capsys) -> None:
     call_command("statistics_release", "--period", "2024", "--sync")
     assert "published: 3 départements included" in capsys.readouterr().out
+
+
+def test_breakdowns_of_flows_are_published_for_years_only(seeded) -> None:
+    """A year's exits are the sum of its quarters': both broken down would be differenced."""
+    quarter = release_run_sync(
+        period_kind="quarter", period_start=dt.date(2024, 1, 1), actor_id=None
+    )
+    assert quarter.figures.filter(indicator="exits", dimension="").exists()
+    assert not quarter.figures.filter(indicator="exits").exclude(dimension="").exists()
+    # Stocks are counted on one day: their breakdowns are published for every period kind.
+    assert quarter.figures.filter(indicator="persons_in_pathway", dimension="children").exists()
+
+
+def test_stock_breakdowns_of_a_year_and_its_last_quarter_are_identical(seeded) -> None:
+    """Same day, same persons: the same cells are hidden, nothing to difference."""
+    year = release_run_sync(period_kind="year", period_start=JAN_2024, actor_id=None)
+    q4 = release_run_sync(period_kind="quarter", period_start=dt.date(2024, 10, 1), actor_id=None)
+
+    def stock(release: Release) -> set[tuple]:
+        return set(
+            release.figures.filter(indicator="persons_in_pathway")
+            .exclude(dimension="")
+            .values_list("level", "code", "dimension", "category", "shown")
+        )
+
+    assert stock(year) == stock(q4)
