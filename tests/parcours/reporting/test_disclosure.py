@@ -167,7 +167,7 @@ def tables(draw: st.DrawFn) -> tuple[dict[str, int], dict, dict[str, str], Rules
     )
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(tables())
 def test_no_suppressed_cell_can_be_recovered_by_a_linear_program(table: tuple) -> None:
     margins, breakdowns, region_of, rules, categories = table
@@ -200,7 +200,7 @@ def true_values(
     return truth
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(tables())
 def test_no_published_breakdown_cell_lies_between_1_and_k_minus_1(table: tuple) -> None:
     margins, breakdowns, region_of, rules, categories = table

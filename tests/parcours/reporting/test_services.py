@@ -22,18 +22,10 @@ from tests.parcours.reporting.conftest import as_figures
 JAN_2024 = dt.date(2024, 1, 1)
 
 
-def figure(release: Release, indicator: str, level: str, code: str, category: str = "") -> str:
+def figure(release: Release, indicator: str, level: str, code: str) -> str:
+    """A management figure as shown."""
     return PublishedFigure.objects.get(
-        release=release,
-        indicator=indicator,
-        level=level,
-        code=code,
-        dimension=""
-        if not category
-        else PublishedFigure.objects.filter(release=release, indicator=indicator, category=category)
-        .values_list("dimension", flat=True)
-        .first(),
-        category=category,
+        release=release, indicator=indicator, level=level, code=code, dimension=""
     ).shown
 
 
