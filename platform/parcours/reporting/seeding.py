@@ -11,7 +11,7 @@ the bands leave out in 1–5 (the band where small counts are least reliably rep
 Persons are created in bulk (a few queries per département, not one per person), with their
 identity encrypted like any other (tenants/casework/crypto.py), a first request authorised, a
 renewal for some, the period running on the day, and, for the exits table, some persons who left
-the pathway during 2024.
+the pathway during 2024; about one refusal for ten persons in pathway.
 """
 
 from __future__ import annotations
@@ -131,10 +131,12 @@ def _seed_departement(
     if Person.objects.filter(pseudonym__startswith=prefix).exists():
         return False
     exits = persons // 4
+    # About one refusal for ten persons in pathway (84 refusals, 903 persons in 2024).
+    refusals = persons // 10
     year_start = snapshot.replace(month=1, day=1)
     with transaction.atomic():
         people = []
-        for i in range(persons + exits):
+        for i in range(persons + exits + refusals):
             pseudonym = f"{prefix}{i + 1:04d}"
             identity = {
                 "first_name": _FIRST_NAMES[i % len(_FIRST_NAMES)],
@@ -157,11 +159,12 @@ def _seed_departement(
         people = Person.objects.bulk_create(people)
         pathways = []
         for i, person in enumerate(people):
-            exited = i >= persons
+            exited = persons <= i < persons + exits
+            status = PathwayStatus.EXITED if exited else PathwayStatus.ACTIVE
             pathways.append(
                 Pathway(
                     person=person,
-                    status=PathwayStatus.EXITED if exited else PathwayStatus.ACTIVE,
+                    status=PathwayStatus.REFUSED if i >= persons + exits else status,
                     exit_outcome=["logement", "emploi", "formation", "autre"][i % 4]
                     if exited
                     else "",
@@ -171,7 +174,27 @@ def _seed_departement(
         pathways = Pathway.objects.bulk_create(pathways)
         # Each pathway: its periods, newest covering the snapshot (or ended before the exit).
         plans: list[tuple[Pathway, list[dt.date]]] = []
+        refused: list[Dossier] = []
         for i, pathway in enumerate(pathways):
+            if i >= persons + exits:
+                decided = year_start + dt.timedelta(days=30 + (i * 17) % 300)
+                refused.append(
+                    Dossier(
+                        pathway=pathway,
+                        person_id=pathway.person_id,
+                        association_id=association_id,
+                        kind=DossierKind.FIRST_REQUEST,
+                        number=1,
+                        workflow_variant_id=variant_id,
+                        state="refused",
+                        extra={"refusal_grounds": ["project_insufficient"]},
+                        submitted_at=_aware(decided - dt.timedelta(days=60)),
+                        closed_at=_aware(decided),
+                        decision=Decision.REFUSED,
+                        decided_at=_aware(decided),
+                    )
+                )
+                continue
             if i >= persons:
                 last_start = year_start - relativedelta(months=4)
                 plans.append((pathway, [last_start]))
@@ -200,6 +223,7 @@ def _seed_departement(
                     )
                 )
         dossiers = Dossier.objects.bulk_create(dossiers)
+        Dossier.objects.bulk_create(refused)
         periods = [
             Period(
                 pathway_id=d.pathway_id,
@@ -216,7 +240,12 @@ def _seed_departement(
             action="statistics.seeded",
             object_type="departement",
             object_id=code,
-            data={"persons_in_pathway": persons, "exits": exits, "on": snapshot.isoformat()},
+            data={
+                "persons_in_pathway": persons,
+                "exits": exits,
+                "refusals": refusals,
+                "on": snapshot.isoformat(),
+            },
         )
     return True
 

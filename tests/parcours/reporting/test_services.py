@@ -211,3 +211,8 @@ def test_stock_breakdowns_of_a_year_and_its_last_quarter_are_identical(seeded) -
         )
 
     assert stock(year) == stock(q4)
+
+
+def test_refusals_of_the_period_are_counted(release_2024) -> None:
+    # About one refusal for ten persons in pathway (seeding): 3 + 14 + 0.
+    assert figure(release_2024, "refusals", "france", "FR") == "17"
