@@ -37,6 +37,7 @@ public_patterns = [
     path("associations/<int:pk>/", associations.registry_edit, name="association_edit"),
     path("statistiques/", national_statistics.overview, name="statistics"),
     path("statistiques/export.csv", national_statistics.export_csv, name="statistics_csv"),
+    path("statistiques/export.xlsx", national_statistics.export_xlsx, name="statistics_xlsx"),
     path("statistiques/publier/", national_statistics.publish, name="statistics_publish"),
     path("statistiques/commissions/", national_statistics.commissions, name="oversight"),
     path(

@@ -15,6 +15,7 @@ from parcours.reporting import map as france_map
 from parcours.reporting.selectors import (
     dashboard,
     figures_csv,
+    figures_xlsx,
     oversight,
     published_release,
     releases_in_progress,
@@ -99,21 +100,39 @@ def publish(request: HttpRequest, *, access: Access) -> HttpResponse:
     return HttpResponseRedirect(reverse("frontend:statistics"))
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
 @page(roles=ALL_NATIONAL_ROLES, national=True)
 def export_csv(request: HttpRequest, *, access: Access) -> HttpResponse:
+    return _export(request, extension="csv")
+
+
+@page(roles=ALL_NATIONAL_ROLES, national=True)
+def export_xlsx(request: HttpRequest, *, access: Access) -> HttpResponse:
+    return _export(request, extension="xlsx")
+
+
+def _export(request: HttpRequest, *, extension: str) -> HttpResponse:
     release = published_release(release_id=_release_id(request))
     if release is None:
         raise Http404("Aucune statistique publiée.")
     indicator = request.GET.get("indicateur") or None
     if indicator is not None and indicator not in indicators.BY_CODE:
         raise Http404("Indicateur inconnu.")
-    response = HttpResponse(
-        figures_csv(release=release, indicator=indicator), content_type="text/csv; charset=utf-8"
-    )
+    if extension == "xlsx":
+        response = HttpResponse(
+            figures_xlsx(release=release, indicator=indicator), content_type=XLSX
+        )
+    else:
+        response = HttpResponse(
+            figures_csv(release=release, indicator=indicator),
+            content_type="text/csv; charset=utf-8",
+        )
     name = f"statistiques-{release.period_kind}-{release.period_start:%Y-%m}"
     if indicator:
         name += f"-{indicator}"
-    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    response["Content-Disposition"] = f'attachment; filename="{name}.{extension}"'
     return response
 
 

@@ -168,3 +168,22 @@ def test_the_oversight_page_never_touches_a_departement_schema(
     client = login("national_analyst", None)
     with no_departement_schema(monkeypatch):
         assert client.get("/statistiques/commissions/").status_code == 200
+
+
+def test_the_xlsx_export_holds_the_same_figures_as_the_csv(login, release_2024) -> None:
+    from openpyxl import load_workbook
+
+    client = login("national_analyst", None)
+    response = client.get("/statistiques/export.xlsx?indicateur=persons_in_pathway")
+    assert response.status_code == 200
+    assert response["Content-Disposition"].endswith('.xlsx"')
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    csv_rows = list(
+        csv.reader(
+            io.StringIO(client.get(CSV + "?indicateur=persons_in_pathway").content.decode()),
+            delimiter=";",
+        )
+    )
+    assert len(rows) == len(csv_rows)
+    france = next(r for r in rows if r[4] == "france" and not r[8])
+    assert france[10] == "191" and france[11] == 191

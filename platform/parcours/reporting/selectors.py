@@ -141,9 +141,29 @@ def figures_csv(*, release: Release, indicator: str | None = None) -> str:
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")
     writer.writerow(CSV_COLUMNS)
+    writer.writerows(_export_rows(release=release, indicator=indicator))
+    return out.getvalue()
+
+
+def figures_xlsx(*, release: Release, indicator: str | None = None) -> bytes:
+    """The same table as an XLSX workbook (exact values as numbers, the rest as shown)."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("statistiques")
+    sheet.append(CSV_COLUMNS)
+    for row in _export_rows(release=release, indicator=indicator):
+        sheet.append(row)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def _export_rows(*, release: Release, indicator: str | None) -> list[list[object]]:
+    rows: list[list[object]] = []
     for f in published_figures(release=release, indicator=indicator):
         label = indicators.BY_CODE[f.indicator].label if f.indicator in indicators.BY_CODE else ""
-        writer.writerow(
+        rows.append(
             [
                 release.pk,
                 release.period_start.isoformat(),
@@ -160,7 +180,7 @@ def figures_csv(*, release: Release, indicator: str | None = None) -> str:
                 f.disclosure,
             ]
         )
-    return out.getvalue()
+    return rows
 
 
 @dataclass(frozen=True)
