@@ -52,8 +52,9 @@ class Rules:
     band_width: int
 
     def __post_init__(self) -> None:
-        if self.k < 2 or self.band_width < 1:
-            raise ValueError("k must be at least 2 and bands at least 1 wide")
+        # A band one value wide would publish a small count exactly.
+        if self.k < 3 or self.band_width < 2:
+            raise ValueError("k must be at least 3 and bands at least 2 wide")
 
     @property
     def bands(self) -> tuple[tuple[int, int], ...]:

@@ -61,8 +61,10 @@ def test_management_figures_are_banded_below_k_and_exact_from_k(value: int, show
 
 def test_bands_are_data_from_k_and_the_width() -> None:
     assert Rules(k=11, band_width=5).bands == ((1, 5), (6, 10))
-    assert Rules(k=8, band_width=3).bands == ((1, 3), (4, 6), (7, 7))
-    assert banded(7, rules=Rules(k=8, band_width=3)).shown == "7–7"
+    assert Rules(k=9, band_width=3).bands == ((1, 3), (4, 6), (7, 8))
+    assert banded(7, rules=Rules(k=9, band_width=3)).shown == "7–8"
+    with pytest.raises(ValueError):
+        Rules(k=11, band_width=1)
 
 
 def test_management_figures_roll_up_to_region_and_france() -> None:
@@ -162,7 +164,7 @@ def tables(draw: st.DrawFn) -> tuple[dict[str, int], dict, dict[str, str], Rules
         margins,
         breakdowns,
         region_of,
-        Rules(k=k, band_width=draw(st.integers(1, 5))),
+        Rules(k=k, band_width=draw(st.integers(2, 5))),
         categories,
     )
 
