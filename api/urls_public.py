@@ -4,7 +4,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
 from api.urls_common import common
-from api.views import national
+from api.views import national, national_statistics
 
 urlpatterns = [
     # Each host documents its own routes.
@@ -12,4 +12,19 @@ urlpatterns = [
     *common,
     path("departements/", national.DepartementStatusList.as_view(), name="departements"),
     path("departements/provision/", national.ProvisionView.as_view(), name="provision"),
+    path(
+        "statistics/releases/",
+        national_statistics.ReleaseList.as_view(),
+        name="statistics-releases",
+    ),
+    path(
+        "statistics/releases/<int:pk>/",
+        national_statistics.ReleaseDetail.as_view(),
+        name="statistics-release",
+    ),
+    path(
+        "statistics/releases/<int:pk>/figures/",
+        national_statistics.FigureList.as_view(),
+        name="statistics-figures",
+    ),
 ]

@@ -184,6 +184,7 @@ def main(argv: list[str] | None = None) -> int:
         ("routing", routing_args),
         ("casework", ["--requests", "50" if args.quick else "100"]),
         ("commission", []),
+        ("statistics_release", ["--requests", "20" if args.quick else "50"]),
     ):
         if run_benchmark(module, module_args, lines) != 0:
             failed.append(module)

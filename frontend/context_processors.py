@@ -47,6 +47,8 @@ def navigation(roles: frozenset[Role], *, national: bool) -> list[dict[str, str]
         if roles:
             items.append({"label": "Référentiel", "url": reverse("frontend:referentiel")})
             items.append({"label": "Associations", "url": reverse("frontend:associations")})
+            items.append({"label": "Statistiques", "url": reverse("frontend:statistics")})
+            items.append({"label": "Commissions", "url": reverse("frontend:oversight")})
         return items if roles else []
     if not roles:
         return []

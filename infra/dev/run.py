@@ -49,6 +49,11 @@ def prepare() -> None:
     call_command("load_referentiel", verbosity=1)
     call_command("provision", all=True, verbosity=1)
     call_command("seed_demo", verbosity=1)
+    from parcours.reporting.seeding import demo_release_ensure
+
+    # 903 persons as on 31/12/2024 and their published release: the statistics page is never
+    # empty (both steps are skipped when already done).
+    demo_release_ensure()
     connection.close()
 
 

@@ -49,6 +49,7 @@ SHARED_APPS = [
     "parcours.accounts",
     "parcours.associations",
     "parcours.workflows",
+    "parcours.reporting",
     "tenants.audit",
     "django.contrib.contenttypes",
     "django.contrib.auth",

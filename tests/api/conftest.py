@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.parcours.reporting.conftest import release_2024, seeded  # noqa: F401 (re-exported)
+
 
 @pytest.fixture(autouse=True)
 def _static_files_found_on_request(settings) -> None:  # type: ignore[no-untyped-def]

@@ -1,0 +1,161 @@
+"""National statistics (national host): published releases only, never a département's schema."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from frontend.decorators import page
+from parcours.accounts.permissions import ALL_NATIONAL_ROLES, NATIONAL_OPERATOR_ONLY, Access
+from parcours.reporting import indicators
+from parcours.reporting import map as france_map
+from parcours.reporting.selectors import (
+    dashboard,
+    figures_csv,
+    figures_xlsx,
+    oversight,
+    published_release,
+    releases_in_progress,
+)
+from parcours.reporting.services import ReportingError, period_parse, release_start
+
+
+def _release_id(request: HttpRequest) -> int | None:
+    value = request.GET.get("publication", "")
+    return int(value) if value.isdigit() else None
+
+
+@page(roles=ALL_NATIONAL_ROLES, national=True)
+def overview(request: HttpRequest, *, access: Access) -> HttpResponse:
+    release = published_release(release_id=_release_id(request))
+    common = {
+        "in_progress": releases_in_progress(),
+        "can_publish": access.has_any(NATIONAL_OPERATOR_ONLY),
+    }
+    if release is None:
+        return render(request, "national/statistics.html", {"release": None, **common})
+    selected = request.GET.get("indicateur", "")
+    if selected not in indicators.BY_CODE:
+        selected = indicators.MANAGEMENT[0].code
+    board = dashboard(release=release)
+    labels = indicators.categories()
+    included = {row.code: row for row in board.departements}
+    map_tiles = france_map.tiles(
+        rows=[
+            (code, name, included[code].values.get(selected) if code in included else None)
+            for code, name in board.names.items()
+        ]
+    )
+    width, height = france_map.size()
+    breakdowns = [
+        {
+            "dimension": indicators.DIMENSIONS[dimension],
+            "cells": [(label, cells.get(code)) for code, label in labels[dimension]],
+        }
+        for dimension, cells in board.breakdowns.get(selected, {}).items()
+    ]
+    return render(
+        request,
+        "national/statistics.html",
+        {
+            "release": release,
+            "board": board,
+            "indicators": indicators.MANAGEMENT,
+            "selected": indicators.BY_CODE[selected],
+            "key_figures": [
+                (indicator, board.france.values.get(indicator.code))
+                for indicator in indicators.MANAGEMENT
+            ],
+            "departement_rows": [(row, row.values.get(selected)) for row in board.departements],
+            "region_rows": [(row, row.values.get(selected)) for row in board.regions],
+            "breakdowns": breakdowns,
+            "map_tiles": map_tiles,
+            "map_width": width,
+            "map_height": height,
+            "map_tile": france_map.TILE,
+            "map_classes": [(label, fill) for _, label, fill, _ in france_map.CLASSES]
+            + [france_map.MISSING[:2]],
+            **common,
+        },
+    )
+
+
+@page(roles=NATIONAL_OPERATOR_ONLY, national=True)
+@require_POST
+def publish(request: HttpRequest, *, access: Access) -> HttpResponse:
+    try:
+        kind, start = period_parse(text=request.POST.get("periode", ""))
+        release_start(period_kind=kind, period_start=start, actor_id=access.user_id)
+    except ReportingError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            "Le calcul est lancé : chaque département compte ses effectifs, puis la "
+            "publication remplace la précédente de la même période.",
+        )
+    return HttpResponseRedirect(reverse("frontend:statistics"))
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@page(roles=ALL_NATIONAL_ROLES, national=True)
+def export_csv(request: HttpRequest, *, access: Access) -> HttpResponse:
+    return _export(request, extension="csv")
+
+
+@page(roles=ALL_NATIONAL_ROLES, national=True)
+def export_xlsx(request: HttpRequest, *, access: Access) -> HttpResponse:
+    return _export(request, extension="xlsx")
+
+
+def _export(request: HttpRequest, *, extension: str) -> HttpResponse:
+    release = published_release(release_id=_release_id(request))
+    if release is None:
+        raise Http404("Aucune statistique publiée.")
+    indicator = request.GET.get("indicateur") or None
+    if indicator is not None and indicator not in indicators.BY_CODE:
+        raise Http404("Indicateur inconnu.")
+    if extension == "xlsx":
+        response = HttpResponse(
+            figures_xlsx(release=release, indicator=indicator), content_type=XLSX
+        )
+    else:
+        response = HttpResponse(
+            figures_csv(release=release, indicator=indicator),
+            content_type="text/csv; charset=utf-8",
+        )
+    name = f"statistiques-{release.period_kind}-{release.period_start:%Y-%m}"
+    if indicator:
+        name += f"-{indicator}"
+    response["Content-Disposition"] = f'attachment; filename="{name}.{extension}"'
+    return response
+
+
+@page(roles=ALL_NATIONAL_ROLES, national=True)
+def commissions(request: HttpRequest, *, access: Access) -> HttpResponse:
+    release = published_release(release_id=_release_id(request))
+    if release is None:
+        return render(request, "national/commissions.html", {"release": None})
+    board = dashboard(release=release)
+    rows = oversight(board=board)
+    return render(
+        request,
+        "national/commissions.html",
+        {
+            "release": release,
+            "board": board,
+            "rows": rows,
+            "summary": {
+                "without_commission": sum(1 for r in rows if r.titulars == 0),
+                "incomplete": sum(1 for r in rows if r.colleges_without_titular),
+                "no_session": sum(1 for r in rows if r.sessions_held == 0),
+                "overdue": sum(r.files_overdue for r in rows),
+                "expiring": sum(r.approvals_expiring for r in rows),
+            },
+        },
+    )

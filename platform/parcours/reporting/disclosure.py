@@ -1,0 +1,400 @@
+"""Disclosure control of a release: pure functions over counts, no database.
+
+Two regimes, as `README.md` ("National statistics") states them:
+
+- **Management figures** (persons in pathway, files, sessions, approvals) are shown per
+  département, région and France; a count from 1 to k-1 is shown as its band (`1–5`, `6–10`),
+  zero and counts from k up exactly (the State's practice for the PSP figures).
+- **Breakdowns by a personal attribute** (outcome, duration in pathway, children) are tables
+  département × category rolled up to région and France, whose margins are the management
+  figures. A cell from 1 to k-1 is suppressed (primary suppression); then cells are suppressed
+  in addition (complementary suppression) until no suppressed cell can be computed exactly from
+  the published cells, margins and totals.
+
+"Computed exactly" is decided exactly, not by a rule of thumb: the published figures give a
+system of linear equations (each row, column and level sums to its margin); a suppressed cell
+is disclosed when its unit vector lies in the row space of the equations restricted to the
+suppressed cells (then every solution gives it the same value). The usual rule "each row and
+column with a suppressed cell holds at least two" is the special case of an equation with one
+unknown; it misses cells that several equations pin together (a bridge between two groups of
+suppressed cells), which this test catches. Every suppressed cell also holds a positive count
+(complements are chosen among positive cells), so a solution that moves it a little in one
+direction or the other stays non-negative: the attacker's interval, even with bounds from the
+bands, is never a single point. The test suite attacks every release with a linear program.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+SUPPRESSED_MARK = "s"
+DASH = "–"  # an en dash, as the State writes its bands
+FRANCE = "FR"
+
+# The equations are solved modulo a prime: exact for the 0/±1 sum matrices of these tables
+# (their minors are tiny), and a spurious "disclosed" could only suppress one cell more.
+_PRIME = 2**61 - 1
+_LEVEL_ORDER = {"departement": 0, "region": 1, "france": 2}
+
+
+class DisclosureError(ValueError):
+    """The counts cannot be published as given (inconsistent margins, nothing left to hide)."""
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The rules a release applies: k (a dated legal parameter) and the width of the bands."""
+
+    k: int
+    band_width: int
+
+    def __post_init__(self) -> None:
+        # A band one value wide would publish a small count exactly.
+        if self.k < 3 or self.band_width < 2:
+            raise ValueError("k must be at least 3 and bands at least 2 wide")
+
+    @property
+    def bands(self) -> tuple[tuple[int, int], ...]:
+        """Bands covering 1..k-1: with k = 11 and a width of 5, (1, 5) and (6, 10)."""
+        return tuple(
+            (low, min(low + self.band_width - 1, self.k - 1))
+            for low in range(1, self.k, self.band_width)
+        )
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "k": self.k,
+            "band_width": self.band_width,
+            "bands": [list(b) for b in self.bands],
+            "management": "bands below k, exact from k, zeros shown",
+            "breakdowns": "cells 1..k-1 suppressed, complementary suppression",
+            "breakdowns_of_flows": "published for years only (against differencing)",
+        }
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A figure as the public sees it."""
+
+    disclosure: str  # "exact", "banded" or "suppressed" (models.Disclosure)
+    shown: str
+    value: int | None = None
+    low: int | None = None
+    high: int | None = None
+
+
+def exact(value: int) -> Shown:
+    return Shown("exact", str(value), value=value, low=value, high=value)
+
+
+SUPPRESSED = Shown("suppressed", SUPPRESSED_MARK)
+
+
+def banded(value: int, *, rules: Rules) -> Shown:
+    """A management figure: zero and k upwards exactly, the rest as its band."""
+    if value < 0:
+        raise DisclosureError("a count cannot be negative")
+    if value == 0 or value >= rules.k:
+        return exact(value)
+    for low, high in rules.bands:
+        if low <= value <= high:
+            return Shown("banded", f"{low}{DASH}{high}", low=low, high=high)
+    raise AssertionError("bands cover 1..k-1")  # pragma: no cover
+
+
+# A figure's place: (level, code, dimension, category); margins have "" for both.
+Key = tuple[str, str, str, str]
+
+
+def management_figures(
+    *, values: Mapping[str, int], region_of: Mapping[str, str], rules: Rules
+) -> dict[Key, Shown]:
+    """One management indicator per département, région (of the départements given) and France."""
+    totals = rollup(values, region_of)
+    return {key: banded(value, rules=rules) for key, value in totals.items()}
+
+
+def rollup(values: Mapping[str, int], region_of: Mapping[str, str]) -> dict[Key, int]:
+    out: dict[Key, int] = {}
+    regions: dict[str, int] = defaultdict(int)
+    for code, value in values.items():
+        out[("departement", code, "", "")] = value
+        regions[region_of[code]] += value
+    for region, value in regions.items():
+        out[("region", region, "", "")] = value
+    out[("france", FRANCE, "", "")] = sum(values.values())
+    return out
+
+
+@dataclass
+class _System:
+    values: dict[Key, int] = field(default_factory=dict)
+    equations: list[dict[Key, int]] = field(default_factory=list)
+    # The equations each key appears in, to find complements next to a disclosed cell.
+    where: dict[Key, list[int]] = field(default_factory=lambda: defaultdict(list))
+
+    def equation(self, plus: Iterable[Key], minus: Key) -> None:
+        coefficients: dict[Key, int] = defaultdict(int)
+        for key in plus:
+            coefficients[key] += 1
+        coefficients[minus] -= 1
+        index = len(self.equations)
+        self.equations.append(dict(coefficients))
+        for key in coefficients:
+            self.where[key].append(index)
+
+
+def protect_breakdowns(
+    *,
+    margins: Mapping[str, int],
+    breakdowns: Mapping[str, Mapping[tuple[str, str], int]],
+    categories: Mapping[str, Sequence[str]],
+    region_of: Mapping[str, str],
+    rules: Rules,
+) -> dict[Key, Shown]:
+    """Breakdowns of one management indicator, protected together since they share its margins.
+
+    `margins` maps each département included to the indicator's total there (the management
+    figure, published banded); `breakdowns` maps a dimension to its cells
+    {(département, category): count}, absent cells being zero. Returns every cell of every
+    dimension at the three levels, exact or suppressed; the margins themselves are published
+    by `management_figures`.
+    """
+    system = _System()
+    margin_keys = rollup(margins, region_of)
+    system.values.update(margin_keys)
+    regions = sorted({region_of[code] for code in margins})
+    by_region: dict[str, list[str]] = defaultdict(list)
+    for code in sorted(margins):
+        by_region[region_of[code]].append(code)
+    # The margins' own sums, which the management figures publish.
+    for region in regions:
+        system.equation(
+            [("departement", code, "", "") for code in by_region[region]],
+            ("region", region, "", ""),
+        )
+    system.equation([("region", r, "", "") for r in regions], ("france", FRANCE, "", ""))
+
+    cell_keys: list[Key] = []
+    listed_of: dict[str, list[str]] = {}
+    for dimension, cells in sorted(breakdowns.items()):
+        unknown_codes = {code for code, _ in cells} - set(margins)
+        if unknown_codes:
+            raise DisclosureError(f"cells of {dimension} for départements without a margin")
+        if len(categories[dimension]) < 2 or {c for _, c in cells} - set(categories[dimension]):
+            raise DisclosureError(f"{dimension}: unknown categories, or fewer than two")
+        listed = list(categories[dimension])
+        listed_of[dimension] = listed
+        for code in margins:
+            row = sum(cells.get((code, category), 0) for category in listed)
+            if row != margins[code]:
+                raise DisclosureError(
+                    f"{dimension} in {code}: cells sum to {row}, margin is {margins[code]}"
+                )
+        for category in listed:
+            for code in margins:
+                key = ("departement", code, dimension, category)
+                system.values[key] = cells.get((code, category), 0)
+                cell_keys.append(key)
+            for region in regions:
+                key = ("region", region, dimension, category)
+                system.values[key] = sum(
+                    system.values[("departement", c, dimension, category)]
+                    for c in by_region[region]
+                )
+                cell_keys.append(key)
+                system.equation(
+                    [("departement", c, dimension, category) for c in by_region[region]], key
+                )
+            key = ("france", FRANCE, dimension, category)
+            system.values[key] = sum(
+                system.values[("region", r, dimension, category)] for r in regions
+            )
+            cell_keys.append(key)
+            system.equation([("region", r, dimension, category) for r in regions], key)
+        for level, codes in (("departement", sorted(margins)), ("region", regions)):
+            for code in codes:
+                system.equation(
+                    [(level, code, dimension, c) for c in listed], (level, code, "", "")
+                )
+        system.equation(
+            [("france", FRANCE, dimension, c) for c in listed], ("france", FRANCE, "", "")
+        )
+
+    # The margins are taken as known exactly, although a small one is published as its band:
+    # bands and totals can pin a margin (two bands adding up to an exact région total), and
+    # protecting against the stronger attacker covers every such case.
+    all_cells = set(cell_keys)
+    unknown = {key for key in all_cells if 0 < system.values[key] < rules.k}
+    # A small cell alone in its row (everyone counted there shares the category) equals the
+    # known margin whatever else is hidden: it is protected by hiding a swap of categories
+    # with another département or région instead (see _swap_partners).
+    swapped: set[Key] = set()
+    for key in sorted(unknown):
+        level, code, dimension, category = key
+        others = [(level, code, dimension, c) for c in listed_of[dimension] if c != category]
+        if any(system.values[other] > 0 for other in others):
+            continue
+        partners = _swap_partners(
+            key=key,
+            values=system.values,
+            categories=listed_of[dimension],
+            by_region=by_region,
+            region_of=region_of,
+        )
+        if partners is None:
+            raise DisclosureError(f"{key}: everyone included shares the category")
+        unknown |= partners
+        swapped |= partners | {key}  # every cell of a swap moves with it
+    _complete_suppression(system=system, cells=all_cells, unknown=unknown, swapped=swapped)
+    return {key: SUPPRESSED if key in unknown else exact(system.values[key]) for key in cell_keys}
+
+
+def _swap_partners(
+    *,
+    key: Key,
+    values: Mapping[Key, int],
+    categories: Sequence[str],
+    by_region: Mapping[str, list[str]],
+    region_of: Mapping[str, str],
+) -> set[Key] | None:
+    """Cells to hide so that `key` can move: ε of its unit goes to another category c2, and ε of
+    another unit of the same parent comes back from c2, so every margin and total stays put.
+
+    Counts only go down where they are positive and zeros only go up, so the attacker's
+    interval for `key` is wider than a point. None when no other unit has anyone outside the
+    category (then everyone included shares it, which no suppression can hide).
+    """
+    level, code, dimension, category = key
+
+    def other_category(unit_level: str, unit: str) -> str | None:
+        for c in categories:
+            if c != category and values[(unit_level, unit, dimension, c)] > 0:
+                return c
+        return None
+
+    def moved(unit_level: str, unit: str, down: str, up: str) -> set[Key]:
+        cells = {(unit_level, unit, dimension, down), (unit_level, unit, dimension, up)}
+        if unit_level == "region":
+            # Realised by one of its départements that has someone in `down`.
+            for dep in by_region[unit]:
+                if values[("departement", dep, dimension, down)] > 0:
+                    return cells | moved("departement", dep, down, up)
+        return cells
+
+    if level == "departement":
+        region = region_of[code]
+        for sibling in by_region[region]:
+            c2 = other_category("departement", sibling)
+            if sibling != code and c2 is not None:
+                return moved(level, code, category, c2) | moved(level, sibling, c2, category)
+    if level in {"departement", "region"}:
+        region = region_of[code] if level == "departement" else code
+        for other in sorted(by_region):
+            c2 = other_category("region", other)
+            if other != region and c2 is not None:
+                if level == "departement":
+                    own = moved(level, code, category, c2) | {
+                        ("region", region, dimension, category),
+                        ("region", region, dimension, c2),
+                    }
+                else:
+                    own = moved("region", region, category, c2)
+                return own | moved("region", other, c2, category)
+    return None
+
+
+def _complete_suppression(
+    *, system: _System, cells: set[Key], unknown: set[Key], swapped: set[Key]
+) -> None:
+    """Add complementary suppressions to `unknown` until no suppressed cell is disclosed.
+
+    The check treats hidden zeros as known (a zero can only move up, which the equations
+    alone do not see), except those of a swap: every other suppressed cell must then move
+    among positive cells and swaps. The cells in `swapped` move by their swap of categories.
+    """
+
+    def cost(key: Key) -> tuple[int, int, Key]:
+        # The smallest count first (the least information lost), départements before régions.
+        return (system.values[key], _LEVEL_ORDER[key[0]], key)
+
+    while True:
+        # Hidden zeros of a swap count as unknowns: each of them only goes up in its swap, so
+        # any solution of the equations plus enough of every swap stays non-negative.
+        moving = {key for key in unknown if system.values[key] > 0 or key in swapped}
+        disclosed = sorted(
+            (disclosed_unknowns(equations=system.equations, unknown=moving) & cells) - swapped
+        )
+        if not disclosed:
+            return
+        touched: set[int] = set()
+        added = 0
+        for key in disclosed:
+            equations = system.where[key]
+            if touched.intersection(equations):
+                continue  # a complement added in this pass may already protect it
+            neighbours = {
+                other
+                for index in equations
+                for other in system.equations[index]
+                if other in cells and other not in unknown and system.values[other] > 0
+            }
+            if not neighbours:
+                continue  # pinned through a chain of unknowns: the next pass looks wider
+            chosen = min(neighbours, key=cost)
+            unknown.add(chosen)
+            added += 1
+            touched.update(system.where[chosen])
+            touched.update(equations)
+        if added:
+            continue
+        # Every equation around the disclosed cells is hidden already: widen to the dimension.
+        key = disclosed[0]
+        rest = {
+            other
+            for other in cells
+            if other[2] == key[2] and other not in unknown and system.values[other] > 0
+        }
+        if not rest:
+            raise DisclosureError(f"{key} cannot be protected")
+        unknown.add(min(rest, key=cost))
+
+
+def disclosed_unknowns(*, equations: list[dict[Key, int]], unknown: set[Key]) -> set[Key]:
+    """The unknowns whose value every solution of `equations` shares (known terms moved right).
+
+    Gauss-Jordan elimination of the equations restricted to the unknowns, over sparse rows:
+    an unknown is determined exactly when a row of the reduced echelon form is its unit vector.
+    """
+    pivots: dict[Key, dict[Key, int]] = {}
+    for equation in equations:
+        row = {k: c % _PRIME for k, c in equation.items() if k in unknown and c % _PRIME}
+        for hit in [k for k in row if k in pivots]:
+            factor = row.get(hit, 0)
+            if not factor:
+                continue
+            for k, c in pivots[hit].items():
+                value = (row.get(k, 0) - factor * c) % _PRIME
+                if value:
+                    row[k] = value
+                else:
+                    row.pop(k, None)
+        if not row:
+            continue
+        pivot = min(row)
+        inverse = pow(row[pivot], _PRIME - 2, _PRIME)
+        row = {k: c * inverse % _PRIME for k, c in row.items()}
+        for other in pivots.values():
+            factor = other.get(pivot, 0)
+            if factor:
+                for k, c in row.items():
+                    value = (other.get(k, 0) - factor * c) % _PRIME
+                    if value:
+                        other[k] = value
+                    else:
+                        other.pop(k, None)
+        pivots[pivot] = row
+    return {pivot for pivot, row in pivots.items() if len(row) == 1}

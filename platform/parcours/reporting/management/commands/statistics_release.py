@@ -1,0 +1,43 @@
+"""`manage.py statistics_release --period 2024 [--sync]`: compute and publish a release."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from parcours.reporting.services import (
+    ReportingError,
+    period_parse,
+    release_run_sync,
+    release_start,
+)
+
+
+class Command(BaseCommand):
+    help = "Compute the national statistics of a fixed period (2024, 2024-T3, 2024-07)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--period", required=True, help="2024, 2024-T3 or 2024-07")
+        parser.add_argument(
+            "--sync", action="store_true", help="run here instead of queueing tasks to workers"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            kind, start = period_parse(text=options["period"])
+            if options["sync"]:
+                release = release_run_sync(period_kind=kind, period_start=start, actor_id=None)
+                self.stdout.write(
+                    f"release {release.pk} {release.status}: "
+                    f"{len(release.departements_included)} départements included, "
+                    f"{len(release.departements_missing)} missing"
+                )
+            else:
+                release = release_start(period_kind=kind, period_start=start, actor_id=None)
+                self.stdout.write(
+                    f"release {release.pk} queued for {len(release.departements_expected)} "
+                    "départements"
+                )
+        except ReportingError as exc:
+            raise CommandError(str(exc)) from exc

@@ -1,0 +1,121 @@
+"""National statistics (public schema): releases, their restricted staging counts, and the
+published figures that national roles, the API and exports read.
+
+Only counts live here: never a row per person, never an identity, never free text.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class PeriodKind(models.TextChoices):
+    YEAR = "year", "Année"
+    QUARTER = "quarter", "Trimestre"
+    MONTH = "month", "Mois"
+
+
+class ReleaseStatus(models.TextChoices):
+    RUNNING = "running", "En cours"
+    PUBLISHED = "published", "Publiée"
+    FAILED = "failed", "Échouée"
+
+
+class Release(models.Model):
+    """One publication for a fixed period; re-running it replaces it (one row per period)."""
+
+    period_kind = models.CharField(max_length=8, choices=PeriodKind.choices)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    snapshot_on = models.DateField(help_text="stock figures are counted on this day")
+    status = models.CharField(
+        max_length=16, choices=ReleaseStatus.choices, default=ReleaseStatus.RUNNING
+    )
+    # k, the bands and the indicators, as applied: figures always show the rules they follow.
+    rules = models.JSONField(default=dict)
+    departements_expected = models.JSONField(default=list, help_text="codes asked to extract")
+    departements_included = models.JSONField(default=list, help_text="codes extracted")
+    # {code: error class}: a département that failed is shown as missing; the others publish.
+    departements_missing = models.JSONField(default=dict)
+    started_at = models.DateTimeField()
+    published_at = models.DateTimeField(null=True, blank=True)
+    requested_by_id = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-period_end", "period_kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period_kind", "period_start"], name="release_one_per_period"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_period_kind_display()} {self.period_start} ({self.get_status_display()})"
+
+    @property
+    def progress(self) -> tuple[int, int]:
+        """Départements done (extracted or failed) out of those asked."""
+        done = len(self.departements_included) + len(self.departements_missing)
+        return done, len(self.departements_expected)
+
+
+class StagingCount(models.Model):
+    """A département's raw count, read only by the consolidation and purged once published."""
+
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="+")
+    departement = models.CharField(max_length=3)
+    indicator = models.CharField(max_length=40)
+    dimension = models.CharField(max_length=40, blank=True, help_text="empty for the total")
+    category = models.CharField(max_length=64, blank=True, help_text="empty for the total")
+    value = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["release", "departement", "indicator", "dimension", "category"],
+                name="staging_count_uniq",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.departement} {self.indicator} {self.dimension}={self.category}"
+
+
+class Level(models.TextChoices):
+    DEPARTEMENT = "departement", "Département"
+    REGION = "region", "Région"
+    FRANCE = "france", "France"
+
+
+class Disclosure(models.TextChoices):
+    EXACT = "exact", "Exact"
+    BANDED = "banded", "Par tranche"
+    SUPPRESSED = "suppressed", "Secret statistique"
+
+
+class PublishedFigure(models.Model):
+    """One figure as published: `shown` is what anyone sees ("12", "1–5", "s")."""
+
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="figures")
+    level = models.CharField(max_length=16, choices=Level.choices)
+    code = models.CharField(max_length=3, help_text="département or région code; FR for France")
+    indicator = models.CharField(max_length=40)
+    dimension = models.CharField(max_length=40, blank=True)
+    category = models.CharField(max_length=64, blank=True)
+    disclosure = models.CharField(max_length=16, choices=Disclosure.choices)
+    shown = models.CharField(max_length=16)
+    value = models.PositiveIntegerField(null=True, blank=True, help_text="only when exact")
+    band_low = models.PositiveIntegerField(null=True, blank=True)
+    band_high = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["indicator", "dimension", "level", "code", "category"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["release", "indicator", "dimension", "level", "code", "category"],
+                name="published_figure_uniq",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.level} {self.code} {self.indicator} {self.category}: {self.shown}"

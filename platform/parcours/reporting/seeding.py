@@ -1,0 +1,266 @@
+"""Case data matching the real national situation on 31 December 2024 (see ../shared/domain.md):
+903 persons in an exit pathway in 67 départements; Paris 148, Rhône 89, Bouches-du-Rhône 49,
+Isère 39, Haute-Garonne 39; 26 départements with 1–5, 16 with 6–10, 9 with 11–20, 12 with more
+than 20, 34 with none. The split of the départements not named by the sources is invented but
+keeps those bands and that total.
+
+The sources do not add up: 26 + 16 + 9 + 12 = 63 départements in the bands, but 67 with persons
+(101 - 34). The seeding keeps 903, the 67 and the three upper bands, and puts the 4 départements
+the bands leave out in 1–5 (the band where small counts are least reliably reported): 30 there.
+
+Persons are created in bulk (a few queries per département, not one per person), with their
+identity encrypted like any other (tenants/casework/crypto.py), a first request authorised, a
+renewal for some, the period running on the day, and, for the exits table, some persons who left
+the pathway during 2024; about one refusal for ten persons in pathway.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from dateutil.relativedelta import relativedelta
+from django.db import transaction
+from django.utils import timezone
+from django_tenants.utils import schema_context
+
+from parcours.associations.models import Association
+from parcours.db import connection
+from parcours.departements.models import Tenant, TenantStatus
+from parcours.referentiel.models import Departement
+from parcours.workflows.services import current_variant
+from tenants.audit.services import audit_record
+from tenants.casework.crypto import encrypt_json
+from tenants.casework.models import (
+    Decision,
+    Dossier,
+    DossierKind,
+    Pathway,
+    PathwayStatus,
+    Period,
+    Person,
+)
+
+SNAPSHOT_2024 = dt.date(2024, 12, 31)
+_NAMED = {"75": 148, "69": 89, "13": 49, "38": 39, "31": 39}
+_OVER_20 = {"59": 33, "06": 30, "33": 29, "34": 28, "44": 26, "93": 24, "67": 22}
+_ELEVEN_TO_20 = [19, 18, 17, 16, 15, 14, 13, 12, 11]
+_SIX_TO_10 = [10, 10, 9, 9, 9, 8, 8, 8, 8, 8, 7, 7, 7, 7, 7, 6]
+# 26 from the sources, and the 4 their bands leave out (see the module's docstring).
+_ONE_TO_5 = [1, 2, 3, 4, 5] * 5 + [3] + [1, 2, 1, 2]
+_FIRST_NAMES = ["Amina", "Elena", "Joy", "Mei", "Sara", "Ioana", "Blessing", "Grace"]
+_NATIONALITIES = ["NGA", "ROU", "CHN", "MAR", "GHA", "BRA", "CMR", "FRA"]
+SEED_ASSOCIATION_RNA = "W000002024"
+
+
+def distribution_2024(*, codes: list[str]) -> dict[str, int]:
+    """Persons in pathway on 31/12/2024 per département code, for the 101 codes given."""
+    distribution = {**_NAMED, **_OVER_20}
+    rest = [c for c in codes if c not in distribution]
+    for value in _ELEVEN_TO_20 + _SIX_TO_10 + _ONE_TO_5:
+        distribution[rest.pop(0)] = value
+    return distribution
+
+
+@dataclass(frozen=True)
+class SeedResult:
+    seeded: dict[str, int]
+    skipped: list[str]  # already seeded
+    not_provisioned: list[str]
+
+
+def national_figures_seed(
+    *, distribution: Mapping[str, int] | None = None, snapshot: dt.date = SNAPSHOT_2024
+) -> SeedResult:
+    """Fill the départements' schemas (idempotent: a département seeded once is left alone)."""
+    with schema_context("public"):
+        if distribution is None:
+            codes = list(Departement.objects.order_by("sort_key").values_list("code", flat=True))
+            distribution = distribution_2024(codes=codes)
+        association = _seed_association()
+        tenants = {
+            t.code: t
+            for t in Tenant.objects.filter(code__in=distribution, status=TenantStatus.ACTIVE)
+        }
+        variants = {code: current_variant(tenant=t).pk for code, t in tenants.items()}
+    seeded: dict[str, int] = {}
+    skipped: list[str] = []
+    for code, persons in distribution.items():
+        tenant = tenants.get(code)
+        if tenant is None or persons == 0:
+            continue
+        connection.set_tenant(tenant)
+        try:
+            if _seed_departement(
+                code=code,
+                persons=persons,
+                association_id=association.pk,
+                variant_id=variants[code],
+                snapshot=snapshot,
+            ):
+                seeded[code] = persons
+            else:
+                skipped.append(code)
+        finally:
+            connection.set_schema_to_public()
+    missing = sorted(c for c, n in distribution.items() if n and c not in tenants)
+    return SeedResult(seeded=seeded, skipped=skipped, not_provisioned=missing)
+
+
+def _seed_association() -> Association:
+    association, _ = Association.objects.get_or_create(
+        rna=SEED_ASSOCIATION_RNA,
+        defaults={
+            "name": "Réseau national d'accompagnement (données de démonstration)",
+            "head_office_departement": Departement.objects.get(code="75"),
+            "declared_on": dt.date(2010, 1, 1),
+        },
+    )
+    return association
+
+
+def _aware(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(10, 0)))
+
+
+def _seed_departement(
+    *, code: str, persons: int, association_id: int, variant_id: int, snapshot: dt.date
+) -> bool:
+    prefix = f"PSP-{code}-{snapshot.year}-S"
+    if Person.objects.filter(pseudonym__startswith=prefix).exists():
+        return False
+    exits = persons // 4
+    # About one refusal for ten persons in pathway (84 refusals, 903 persons in 2024).
+    refusals = persons // 10
+    year_start = snapshot.replace(month=1, day=1)
+    with transaction.atomic():
+        people = []
+        for i in range(persons + exits + refusals):
+            pseudonym = f"{prefix}{i + 1:04d}"
+            identity = {
+                "first_name": _FIRST_NAMES[i % len(_FIRST_NAMES)],
+                "last_name": f"Exemple{i + 1}",
+                "nationality": _NATIONALITIES[i % len(_NATIONALITIES)],
+                "birth_date": (dt.date(1985, 1, 1) + dt.timedelta(days=97 * i % 9000)).isoformat(),
+            }
+            people.append(
+                Person(
+                    pseudonym=pseudonym,
+                    association_id=association_id,
+                    identity_encrypted=encrypt_json(
+                        identity, purpose=f"person:{pseudonym}:identity"
+                    ),
+                    children_count=(i * 7) % 5 % 4,
+                    languages=["fr"],
+                    last_contact_on=snapshot,
+                )
+            )
+        people = Person.objects.bulk_create(people)
+        pathways = []
+        for i, person in enumerate(people):
+            exited = persons <= i < persons + exits
+            status = PathwayStatus.EXITED if exited else PathwayStatus.ACTIVE
+            pathways.append(
+                Pathway(
+                    person=person,
+                    status=PathwayStatus.REFUSED if i >= persons + exits else status,
+                    exit_outcome=["logement", "emploi", "formation", "autre"][i % 4]
+                    if exited
+                    else "",
+                    exited_on=year_start + dt.timedelta(days=60 + i % 200) if exited else None,
+                )
+            )
+        pathways = Pathway.objects.bulk_create(pathways)
+        # Each pathway: its periods, newest covering the snapshot (or ended before the exit).
+        plans: list[tuple[Pathway, list[dt.date]]] = []
+        refused: list[Dossier] = []
+        for i, pathway in enumerate(pathways):
+            if i >= persons + exits:
+                decided = year_start + dt.timedelta(days=30 + (i * 17) % 300)
+                refused.append(
+                    Dossier(
+                        pathway=pathway,
+                        person_id=pathway.person_id,
+                        association_id=association_id,
+                        kind=DossierKind.FIRST_REQUEST,
+                        number=1,
+                        workflow_variant_id=variant_id,
+                        state="refused",
+                        extra={"refusal_grounds": ["project_insufficient"]},
+                        submitted_at=_aware(decided - dt.timedelta(days=60)),
+                        closed_at=_aware(decided),
+                        decision=Decision.REFUSED,
+                        decided_at=_aware(decided),
+                    )
+                )
+                continue
+            if i >= persons:
+                last_start = year_start - relativedelta(months=4)
+                plans.append((pathway, [last_start]))
+                continue
+            last_start = snapshot - dt.timedelta(days=(i * 13) % 180)
+            count = 1 + (i % 7 == 0) + (i % 11 == 0)
+            starts = [last_start - relativedelta(months=6 * n) for n in range(count - 1, -1, -1)]
+            plans.append((pathway, starts))
+        dossiers = []
+        for pathway, starts in plans:
+            for number, start in enumerate(starts, 1):
+                dossiers.append(
+                    Dossier(
+                        pathway=pathway,
+                        person_id=pathway.person_id,
+                        association_id=association_id,
+                        kind=DossierKind.FIRST_REQUEST if number == 1 else DossierKind.RENEWAL,
+                        number=number,
+                        workflow_variant_id=variant_id,
+                        state="authorised",
+                        submitted_at=_aware(start - dt.timedelta(days=45)),
+                        closed_at=_aware(start),
+                        decision=Decision.AUTHORISED,
+                        decided_at=_aware(start),
+                        start_on=start,
+                    )
+                )
+        dossiers = Dossier.objects.bulk_create(dossiers)
+        Dossier.objects.bulk_create(refused)
+        periods = [
+            Period(
+                pathway_id=d.pathway_id,
+                dossier=d,
+                number=d.number,
+                starts_on=d.start_on,
+                ends_on=d.start_on + relativedelta(months=6) - dt.timedelta(days=1),
+            )
+            for d in dossiers
+            if d.start_on is not None
+        ]
+        Period.objects.bulk_create(periods)
+        audit_record(
+            action="statistics.seeded",
+            object_type="departement",
+            object_id=code,
+            data={
+                "persons_in_pathway": persons,
+                "exits": exits,
+                "refusals": refusals,
+                "on": snapshot.isoformat(),
+            },
+        )
+    return True
+
+
+def demo_release_ensure() -> bool:
+    """`make run`: the 2024 case data and its published release, computed once (the dashboard is
+    never empty); True when it was computed now."""
+    from parcours.reporting.models import PeriodKind, Release, ReleaseStatus
+    from parcours.reporting.services import release_run_sync
+
+    national_figures_seed()
+    start = SNAPSHOT_2024.replace(month=1, day=1)
+    if Release.objects.filter(
+        period_kind=PeriodKind.YEAR, period_start=start, status=ReleaseStatus.PUBLISHED
+    ).exists():
+        return False
+    release_run_sync(period_kind=PeriodKind.YEAR, period_start=start, actor_id=None)
+    return True

@@ -1,0 +1,239 @@
+"""Reads of published statistics: national pages, the API and exports read these, never the
+staging counts and never a département's schema. A fixed number of queries whatever the number
+of départements."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+from django.db.models import QuerySet
+
+from parcours.referentiel.models import Departement, Region
+from parcours.reporting import indicators
+from parcours.reporting.models import Level, PublishedFigure, Release, ReleaseStatus
+from tenants.casework import extraction as x
+
+
+def published_releases() -> QuerySet[Release]:
+    return Release.objects.filter(status=ReleaseStatus.PUBLISHED).order_by(
+        "-period_end", "period_kind"
+    )
+
+
+def releases_in_progress() -> list[Release]:
+    """Releases being computed, with their progress (départements done out of those asked)."""
+    return list(Release.objects.filter(status=ReleaseStatus.RUNNING).order_by("-started_at"))
+
+
+def published_release(*, release_id: int | None = None) -> Release | None:
+    """The release asked for if it is published, else the latest published one."""
+    releases = published_releases()
+    if release_id is not None:
+        return releases.filter(pk=release_id).first()
+    return releases.first()
+
+
+def published_figures(
+    *,
+    release: Release,
+    indicator: str | None = None,
+    level: str | None = None,
+    dimension: str | None = None,
+) -> QuerySet[PublishedFigure]:
+    figures = PublishedFigure.objects.filter(release=release)
+    if indicator:
+        figures = figures.filter(indicator=indicator)
+    if level:
+        figures = figures.filter(level=level)
+    if dimension is not None:
+        figures = figures.filter(dimension=dimension)
+    return figures.order_by("indicator", "dimension", "level", "code", "category")
+
+
+@dataclass
+class Row:
+    level: str
+    code: str
+    name: str
+    region: str
+    values: dict[str, PublishedFigure] = field(default_factory=dict)
+
+
+@dataclass
+class Dashboard:
+    release: Release
+    france: Row
+    regions: list[Row]
+    departements: list[Row]
+    missing: list[tuple[str, str, str]]  # code, name, error
+    names: dict[str, str]  # every département of the reference data, code → name
+    # indicator → dimension → category → the France figure
+    breakdowns: dict[str, dict[str, dict[str, PublishedFigure]]]
+
+
+def dashboard(*, release: Release) -> Dashboard:
+    """Management figures of every indicator at every level, in three queries."""
+    names = {d.code: (d.name, d.region_id) for d in Departement.objects.all()}
+    region_names = {r.pk: (r.code, r.name) for r in Region.objects.all()}
+    region_by_code = {code: name for code, name in region_names.values()}
+    france = Row(Level.FRANCE, "FR", "France", "")
+    regions: dict[str, Row] = {}
+    departements: dict[str, Row] = {}
+    breakdowns: dict[str, dict[str, dict[str, PublishedFigure]]] = {}
+    for figure in PublishedFigure.objects.filter(release=release).filter(
+        level=Level.FRANCE
+    ) | PublishedFigure.objects.filter(release=release, dimension=""):
+        if figure.dimension:
+            breakdowns.setdefault(figure.indicator, {}).setdefault(figure.dimension, {})[
+                figure.category
+            ] = figure
+            continue
+        if figure.level == Level.FRANCE:
+            row = france
+        elif figure.level == Level.REGION:
+            row = regions.setdefault(
+                figure.code,
+                Row(Level.REGION, figure.code, region_by_code.get(figure.code, figure.code), ""),
+            )
+        else:
+            name, region_id = names.get(figure.code, (figure.code, None))
+            region_name = region_names[region_id][1] if region_id in region_names else ""
+            row = departements.setdefault(
+                figure.code, Row(Level.DEPARTEMENT, figure.code, name, region_name)
+            )
+        row.values[figure.indicator] = figure
+    missing = [
+        (code, names.get(code, (code, None))[0], error)
+        for code, error in sorted(release.departements_missing.items())
+    ]
+    return Dashboard(
+        release=release,
+        france=france,
+        regions=sorted(regions.values(), key=lambda r: r.name),
+        departements=sorted(departements.values(), key=lambda r: Departement.order_key(r.code)),
+        missing=missing,
+        names={code: name for code, (name, _) in names.items()},
+        breakdowns=breakdowns,
+    )
+
+
+CSV_COLUMNS = [
+    "publication",
+    "periode_debut",
+    "periode_fin",
+    "date_observation",
+    "niveau",
+    "code",
+    "indicateur",
+    "libelle",
+    "dimension",
+    "categorie",
+    "valeur_affichee",
+    "valeur_exacte",
+    "diffusion",
+]
+
+
+def figures_csv(*, release: Release, indicator: str | None = None) -> str:
+    """A published table as CSV (semicolon-separated, as French spreadsheets expect)."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(CSV_COLUMNS)
+    writer.writerows(_export_rows(release=release, indicator=indicator))
+    return out.getvalue()
+
+
+def figures_xlsx(*, release: Release, indicator: str | None = None) -> bytes:
+    """The same table as an XLSX workbook (exact values as numbers, the rest as shown)."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("statistiques")
+    sheet.append(CSV_COLUMNS)
+    for row in _export_rows(release=release, indicator=indicator):
+        sheet.append(row)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def _export_rows(*, release: Release, indicator: str | None) -> list[list[object]]:
+    rows: list[list[object]] = []
+    for f in published_figures(release=release, indicator=indicator):
+        label = indicators.BY_CODE[f.indicator].label if f.indicator in indicators.BY_CODE else ""
+        rows.append(
+            [
+                release.pk,
+                release.period_start.isoformat(),
+                release.period_end.isoformat(),
+                release.snapshot_on.isoformat(),
+                f.level,
+                f.code,
+                f.indicator,
+                label,
+                f.dimension,
+                f.category,
+                f.shown,
+                "" if f.value is None else f.value,
+                f.disclosure,
+            ]
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class OversightRow:
+    code: str
+    name: str
+    region: str
+    titulars: int
+    colleges_without_titular: int
+    sessions_held: int
+    files_overdue: int
+    approvals_expiring: int
+
+    @property
+    def needs_attention(self) -> bool:
+        return bool(
+            self.titulars == 0
+            or self.colleges_without_titular
+            or self.sessions_held == 0
+            or self.files_overdue
+            or self.approvals_expiring
+        )
+
+
+def oversight(*, board: Dashboard) -> list[OversightRow]:
+    """Each included département's commission, sorted where the ministry should act first: no
+    commission, incomplete colleges, no session in the period, overdue files, expiring approvals."""
+
+    def value(row: Row, indicator: str) -> int:
+        figure = row.values.get(indicator)
+        return figure.value or 0 if figure is not None else 0
+
+    rows = [
+        OversightRow(
+            code=row.code,
+            name=row.name,
+            region=row.region,
+            titulars=value(row, x.COMMISSION_TITULARS),
+            colleges_without_titular=value(row, x.COLLEGES_WITHOUT_TITULAR),
+            sessions_held=value(row, x.SESSIONS_HELD),
+            files_overdue=value(row, x.FILES_OVERDUE),
+            approvals_expiring=value(row, x.APPROVALS_EXPIRING),
+        )
+        for row in board.departements
+    ]
+    return sorted(
+        rows,
+        key=lambda r: (
+            r.titulars > 0,
+            -r.colleges_without_titular,
+            r.sessions_held > 0,
+            -r.files_overdue,
+            -r.approvals_expiring,
+            Departement.order_key(r.code),
+        ),
+    )

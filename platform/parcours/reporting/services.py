@@ -1,0 +1,338 @@
+"""The release pipeline: start, one extraction per département, consolidation and publication.
+
+`release_start` (national, audited) opens or reopens the release of a fixed period and queues
+one extraction per active département; each extraction writes its counts to the restricted
+staging table (`staging_write`, or `staging_failed` after its retries); the last one queues
+`release_consolidate`, which applies the disclosure control, replaces the published figures,
+purges the staging counts and audits the publication. `release_run_sync` does the same in one
+process, for the command line and tests.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import defaultdict
+from collections.abc import Sequence
+
+from dateutil.relativedelta import relativedelta
+from django.db import transaction
+from django.utils import timezone
+from django_tenants.utils import schema_context
+
+from parcours.db import connection
+from parcours.departements.models import Tenant, TenantStatus
+from parcours.queue import enqueue_on_commit
+from parcours.referentiel.models import Departement
+from parcours.referentiel.selectors import legal_parameter_value
+from parcours.reporting import indicators
+from parcours.reporting.disclosure import (
+    DisclosureError,
+    Rules,
+    Shown,
+    exact,
+    management_figures,
+    protect_breakdowns,
+    rollup,
+)
+from parcours.reporting.models import (
+    Level,
+    PeriodKind,
+    PublishedFigure,
+    Release,
+    ReleaseStatus,
+    StagingCount,
+)
+from tenants.audit.services import audit_record
+from tenants.casework.extraction import Count, extract_counts
+
+logger = logging.getLogger(__name__)
+
+
+class ReportingError(Exception):
+    """A request the pipeline refuses, with a message in French for people."""
+
+
+_MONTHS = {PeriodKind.YEAR: 12, PeriodKind.QUARTER: 3, PeriodKind.MONTH: 1}
+
+
+def period_parse(*, text: str) -> tuple[str, dt.date]:
+    """`2024` (year), `2024-T3` or `2024-Q3` (quarter), `2024-07` (month): fixed periods only,
+    since arbitrary ranges could be differenced against each other."""
+    value = text.strip().upper()
+    try:
+        if len(value) == 4:
+            return PeriodKind.YEAR, dt.date(int(value), 1, 1)
+        year, part = value.split("-")
+        if part[0] in {"T", "Q"}:
+            quarter = int(part[1:])
+            if not 1 <= quarter <= 4:
+                raise ValueError
+            return PeriodKind.QUARTER, dt.date(int(year), 3 * quarter - 2, 1)
+        return PeriodKind.MONTH, dt.date(int(year), int(part), 1)
+    except (ValueError, IndexError) as exc:
+        raise ReportingError(
+            f"Période invalide : {text!r}. Écrivez 2024, 2024-T3 ou 2024-07."
+        ) from exc
+
+
+def period_end(*, kind: str, start: dt.date) -> dt.date:
+    return start + relativedelta(months=_MONTHS[PeriodKind(kind)]) - dt.timedelta(days=1)
+
+
+def rules_on(*, day: dt.date) -> Rules:
+    return Rules(
+        k=int(legal_parameter_value(key="statistics_k_threshold", on=day)),
+        band_width=int(legal_parameter_value(key="statistics_band_width", on=day)),
+    )
+
+
+def release_start(
+    *, period_kind: str, period_start: dt.date, actor_id: int | None, queue: bool = True
+) -> Release:
+    """Open the release of a fixed, ended period (or reopen it: a re-run replaces it)."""
+    if period_kind not in PeriodKind.values:
+        raise ReportingError("Type de période inconnu.")
+    if period_start.day != 1 or (
+        (period_kind == PeriodKind.YEAR and period_start.month != 1)
+        or (period_kind == PeriodKind.QUARTER and period_start.month % 3 != 1)
+    ):
+        raise ReportingError("Les statistiques se publient sur des périodes fixes.")
+    end = period_end(kind=period_kind, start=period_start)
+    if end >= timezone.localdate():
+        raise ReportingError("La période n'est pas terminée : rien n'est publié avant son terme.")
+    rules = rules_on(day=end)
+    with schema_context("public"), transaction.atomic():
+        codes = list(
+            Tenant.objects.filter(status=TenantStatus.ACTIVE)
+            .order_by("code")
+            .values_list("code", flat=True)
+        )
+        release, _ = Release.objects.select_for_update().get_or_create(
+            period_kind=period_kind,
+            period_start=period_start,
+            defaults={"period_end": end, "snapshot_on": end, "started_at": timezone.now()},
+        )
+        release.period_end = release.snapshot_on = end
+        release.status = ReleaseStatus.RUNNING
+        release.rules = rules.as_json()
+        release.departements_expected = codes
+        release.departements_included = []
+        release.departements_missing = {}
+        release.started_at = timezone.now()
+        release.requested_by_id = actor_id
+        release.save()
+        StagingCount.objects.filter(release=release).delete()
+        audit_record(
+            action="reporting.release_started",
+            actor_id=actor_id,
+            object_type="release",
+            object_id=release.pk,
+            data={"period_kind": period_kind, "period_start": period_start.isoformat()},
+        )
+        if queue:
+            from parcours.reporting.tasks import consolidate_release, extract_departement
+
+            for code in codes:
+                enqueue_on_commit(
+                    extract_departement,
+                    schema_name=Tenant.schema_name_for(code),
+                    release_id=release.pk,
+                )
+            if not codes:
+                enqueue_on_commit(consolidate_release, schema_name="public", release_id=release.pk)
+        return release
+
+
+def staging_write(
+    *, release_id: int, code: str, counts: Sequence[Count], queue: bool = True
+) -> bool:
+    """Replace a département's staging counts for the release (idempotent); True when it was
+    the last département expected, in which case the consolidation is queued."""
+    with schema_context("public"), transaction.atomic():
+        release = Release.objects.select_for_update().filter(pk=release_id).first()
+        if release is None or release.status != ReleaseStatus.RUNNING:
+            return False  # a late retry of a release since replaced or published
+        StagingCount.objects.filter(release=release, departement=code).delete()
+        StagingCount.objects.bulk_create(
+            StagingCount(
+                release=release,
+                departement=code,
+                indicator=c.indicator,
+                dimension=c.dimension,
+                category=c.category,
+                value=c.value,
+            )
+            for c in counts
+        )
+        if code not in release.departements_included:
+            release.departements_included = sorted([*release.departements_included, code])
+        release.departements_missing.pop(code, None)
+        release.save(update_fields=["departements_included", "departements_missing"])
+        return _queue_consolidation_when_complete(release, queue=queue)
+
+
+def staging_failed(*, release_id: int, code: str, error: str, queue: bool = True) -> bool:
+    """Record a département that could not be extracted: it is shown as missing, others publish."""
+    with schema_context("public"), transaction.atomic():
+        release = Release.objects.select_for_update().filter(pk=release_id).first()
+        if release is None or release.status != ReleaseStatus.RUNNING:
+            return False
+        StagingCount.objects.filter(release=release, departement=code).delete()
+        release.departements_included = [c for c in release.departements_included if c != code]
+        release.departements_missing[code] = error[:100]
+        release.save(update_fields=["departements_included", "departements_missing"])
+        return _queue_consolidation_when_complete(release, queue=queue)
+
+
+def _queue_consolidation_when_complete(release: Release, *, queue: bool) -> bool:
+    done, expected = release.progress
+    if done < expected:
+        return False
+    if not queue:
+        return True
+    from parcours.reporting.tasks import consolidate_release
+
+    enqueue_on_commit(consolidate_release, schema_name="public", release_id=release.pk)
+    return True
+
+
+def release_consolidate(*, release_id: int) -> Release:
+    """Publish the release: disclosure control over the staging counts, figures replaced in one
+    transaction, staging purged. Idempotent: a published release is left as it is."""
+    with schema_context("public"), transaction.atomic():
+        release = Release.objects.select_for_update().get(pk=release_id)
+        if release.status != ReleaseStatus.RUNNING:
+            return release
+        region_of = dict(Departement.objects.values_list("code", "region__code"))
+        rules = Rules(k=release.rules["k"], band_width=release.rules["band_width"])
+        included = list(release.departements_included)
+        staged = list(
+            StagingCount.objects.filter(release=release).values_list(
+                "departement", "indicator", "dimension", "category", "value"
+            )
+        )
+        PublishedFigure.objects.filter(release=release).delete()
+        if included:
+            PublishedFigure.objects.bulk_create(
+                _figures(release, staged, included, region_of, rules)
+            )
+            release.status = ReleaseStatus.PUBLISHED
+            release.published_at = timezone.now()
+        else:
+            release.status = ReleaseStatus.FAILED
+        release.save(update_fields=["status", "published_at", "rules"])
+        StagingCount.objects.filter(release=release).delete()
+        audit_record(
+            action=f"reporting.release_{release.status}",
+            object_type="release",
+            object_id=release.pk,
+            data={
+                "included": len(included),
+                "missing": sorted(release.departements_missing),
+            },
+        )
+        return release
+
+
+def _figures(
+    release: Release,
+    staged: list[tuple[str, str, str, str, int]],
+    included: list[str],
+    region_of: dict[str, str],
+    rules: Rules,
+) -> list[PublishedFigure]:
+    totals: dict[str, dict[str, int]] = defaultdict(dict)
+    cells: dict[tuple[str, str], dict[tuple[str, str], int]] = defaultdict(dict)
+    all_categories = indicators.categories()
+    known = {d: {code for code, _ in cats} for d, cats in all_categories.items()}
+    for code, staged_indicator, dimension, category, value in staged:
+        if not dimension:
+            totals[staged_indicator][code] = value
+            continue
+        if category not in known.get(dimension, set()):
+            category = "autre" if "autre" in known.get(dimension, set()) else category
+        bucket = cells[(staged_indicator, dimension)]
+        bucket[(code, category)] = bucket.get((code, category), 0) + value
+    figures: list[PublishedFigure] = []
+
+    def add(indicator: str, key: tuple[str, str, str, str], shown: Shown) -> None:
+        level, code, dimension, category = key
+        figures.append(
+            PublishedFigure(
+                release=release,
+                level=level,
+                code=code,
+                indicator=indicator,
+                dimension=dimension,
+                category=category,
+                disclosure=shown.disclosure,
+                shown=shown.shown,
+                value=shown.value,
+                band_low=shown.low if shown.disclosure == "banded" else None,
+                band_high=shown.high if shown.disclosure == "banded" else None,
+            )
+        )
+
+    for indicator in indicators.OVERSIGHT:
+        values = {code: totals[indicator.code].get(code, 0) for code in included}
+        for key, value in rollup(values, region_of).items():
+            add(indicator.code, key, exact(value))
+    for indicator in indicators.MANAGEMENT:
+        margins = {code: totals[indicator.code].get(code, 0) for code in included}
+        for key, shown in management_figures(
+            values=margins, region_of=region_of, rules=rules
+        ).items():
+            add(indicator.code, key, shown)
+        dimensions = indicators.BREAKDOWNS.get(indicator.code, [])
+        if not dimensions or (not indicator.stock and release.period_kind != PeriodKind.YEAR):
+            # A year's flows are the sum of its quarters' and months': breakdowns of flows in
+            # both would let a year's hidden cell be computed from the shorter periods' cells.
+            continue
+        breakdowns = {d: cells.get((indicator.code, d), {}) for d in dimensions}
+        categories = {d: [code for code, _ in all_categories[d]] for d in dimensions}
+        try:
+            protected = protect_breakdowns(
+                margins=margins,
+                breakdowns=breakdowns,
+                categories=categories,
+                region_of=region_of,
+                rules=rules,
+            )
+        except DisclosureError:
+            # Withheld whole rather than published unsafely; the management figures stand.
+            logger.warning("breakdowns of %s withheld in release %s", indicator.code, release.pk)
+            release.rules = {
+                **release.rules,
+                "withheld": sorted({*release.rules.get("withheld", []), indicator.code}),
+            }
+            continue
+        for key, shown in protected.items():
+            add(indicator.code, key, shown)
+    assert all(f.level in Level.values for f in figures)
+    return figures
+
+
+def release_run_sync(*, period_kind: str, period_start: dt.date, actor_id: int | None) -> Release:
+    """The whole pipeline in this process (command line, demo, tests): no worker needed."""
+    release = release_start(
+        period_kind=period_kind, period_start=period_start, actor_id=actor_id, queue=False
+    )
+    for code in release.departements_expected:
+        tenant = Tenant.objects.get(code=code)
+        try:
+            connection.set_tenant(tenant)
+            counts = extract_counts(
+                snapshot=release.snapshot_on,
+                period_start=release.period_start,
+                period_end=release.period_end,
+            )
+        except Exception as exc:  # one département failing must not stop the others
+            logger.exception("extraction failed in %s", code)
+            connection.set_schema_to_public()
+            staging_failed(release_id=release.pk, code=code, error=type(exc).__name__, queue=False)
+        else:
+            connection.set_schema_to_public()
+            staging_write(release_id=release.pk, code=code, counts=counts, queue=False)
+    connection.set_schema_to_public()
+    return release_consolidate(release_id=release.pk)

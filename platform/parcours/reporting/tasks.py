@@ -1,0 +1,51 @@
+"""Thin tasks of the release pipeline; the work is in services.py."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import shared_task
+
+from parcours.db import connection
+from parcours.departements.models import Tenant
+from parcours.reporting.models import Release
+from parcours.reporting.services import release_consolidate, staging_failed, staging_write
+from tenants.casework.extraction import extract_counts
+
+
+@shared_task(
+    name="parcours.reporting.tasks.extract_departement",
+    bind=True,
+    acks_late=True,
+    max_retries=3,
+    default_retry_delay=15,
+)
+def extract_departement(self: Any, *, release_id: int) -> dict[str, Any]:
+    """Sent in a département's schema (tenant-schemas-celery): its counts for the release.
+
+    Idempotent: the département's staging rows are replaced, never added to.
+    """
+    schema = connection.schema_name
+    code = Tenant.code_for(schema)
+    release = Release.objects.filter(pk=release_id).first()
+    if release is None:
+        return {"code": code, "skipped": True}
+    try:
+        counts = extract_counts(
+            snapshot=release.snapshot_on,
+            period_start=release.period_start,
+            period_end=release.period_end,
+        )
+    except Exception as exc:
+        if self.request.retries < self.max_retries:
+            raise self.retry(exc=exc) from exc
+        staging_failed(release_id=release_id, code=code, error=type(exc).__name__)
+        return {"code": code, "failed": type(exc).__name__}
+    complete = staging_write(release_id=release_id, code=code, counts=counts)
+    return {"code": code, "counts": len(counts), "last": complete}
+
+
+@shared_task(name="parcours.reporting.tasks.consolidate_release", acks_late=True)
+def consolidate_release(*, release_id: int) -> dict[str, Any]:
+    release = release_consolidate(release_id=release_id)
+    return {"release": release.pk, "status": release.status}

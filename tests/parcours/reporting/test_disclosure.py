@@ -1,0 +1,243 @@
+"""Disclosure control as a specification, then under attack by a linear program."""
+
+from __future__ import annotations
+
+import contextlib
+from collections import defaultdict
+from collections.abc import Mapping
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from parcours.reporting.disclosure import (
+    DisclosureError,
+    Rules,
+    banded,
+    disclosed_unknowns,
+    management_figures,
+    protect_breakdowns,
+)
+from tests.parcours.reporting.attacker import Figure, attack
+
+RULES = Rules(k=11, band_width=5)
+
+
+def publish(
+    *,
+    margins: Mapping[str, int],
+    breakdowns: Mapping[str, Mapping[tuple[str, str], int]],
+    region_of: Mapping[str, str],
+    rules: Rules = RULES,
+    categories: Mapping[str, list[str]] | None = None,
+) -> list[Figure]:
+    if categories is None:
+        categories = {d: sorted({c for _, c in cells}) for d, cells in breakdowns.items()}
+    figures = []
+    shown = management_figures(values=margins, region_of=region_of, rules=rules)
+    with contextlib.suppress(DisclosureError):  # then withheld whole, as the release does
+        shown |= protect_breakdowns(
+            margins=margins,
+            breakdowns=breakdowns,
+            categories=categories,
+            region_of=region_of,
+            rules=rules,
+        )
+
+    for (level, code, dimension, category), s in shown.items():
+        figures.append(
+            Figure(level, code, "x", dimension, category, s.disclosure, s.value, s.low, s.high)
+        )
+    return figures
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [(0, "0"), (1, "1–5"), (5, "1–5"), (6, "6–10"), (10, "6–10"), (11, "11"), (148, "148")],
+)
+def test_management_figures_are_banded_below_k_and_exact_from_k(value: int, shown: str) -> None:
+    assert banded(value, rules=RULES).shown == shown
+
+
+def test_bands_are_data_from_k_and_the_width() -> None:
+    assert Rules(k=11, band_width=5).bands == ((1, 5), (6, 10))
+    assert Rules(k=9, band_width=3).bands == ((1, 3), (4, 6), (7, 8))
+    assert banded(7, rules=Rules(k=9, band_width=3)).shown == "7–8"
+    with pytest.raises(ValueError):
+        Rules(k=11, band_width=1)
+
+
+def test_management_figures_roll_up_to_region_and_france() -> None:
+    shown = management_figures(
+        values={"31": 39, "32": 3, "75": 148},
+        region_of={"31": "76", "32": "76", "75": "11"},
+        rules=RULES,
+    )
+    assert shown[("departement", "32", "", "")].shown == "1–5"
+    assert shown[("region", "76", "", "")].shown == "42"
+    assert shown[("france", "FR", "", "")].value == 190
+
+
+def test_a_small_cell_is_suppressed_with_a_complement_in_its_row_and_column() -> None:
+    region_of = {"31": "76", "32": "76"}
+    figures = publish(
+        margins={"31": 40, "32": 30},
+        breakdowns={"outcome": {("31", "a"): 3, ("31", "b"): 37, ("32", "a"): 12, ("32", "b"): 18}},
+        region_of=region_of,
+    )
+    hidden = {(f.level, f.code, f.category) for f in figures if f.disclosure == "suppressed"}
+    assert ("departement", "31", "a") in hidden
+    # Its row (31), its column (a in the région) each hold a second suppressed cell.
+    assert len([h for h in hidden if h[:2] == ("departement", "31")]) >= 2
+    assert len([h for h in hidden if h[0] == "departement" and h[2] == "a"]) >= 2
+    assert all(i.high - i.low > 0 for i in attack(figures, region_of=region_of))
+
+
+def test_a_bridge_between_two_groups_of_suppressed_cells_is_caught() -> None:
+    """Every row and column below holds two unknowns, yet (a, c) is pinned by the others."""
+    unknown = {
+        ("r1", "c1"),
+        ("r1", "c2"),
+        ("r2", "c1"),
+        ("r2", "c2"),
+        ("r2", "c3"),
+        ("r3", "c3"),
+        ("r3", "c4"),
+        ("r4", "c3"),
+        ("r4", "c4"),
+    }
+    keys = {k: ("departement", k[0], "d", k[1]) for k in unknown}
+    equations = []
+    for line in ("r1", "r2", "r3", "r4", "c1", "c2", "c3", "c4"):
+        equations.append({keys[k]: 1 for k in unknown if line in k})
+    # The rule of thumb is satisfied: no equation with a lone unknown.
+    assert all(len(e) >= 2 for e in equations)
+    assert disclosed_unknowns(equations=equations, unknown=set(keys.values())) == {
+        keys[("r2", "c3")]
+    }
+
+
+def test_inconsistent_margins_are_refused() -> None:
+    with pytest.raises(DisclosureError):
+        protect_breakdowns(
+            margins={"31": 5},
+            breakdowns={"d": {("31", "a"): 4}},
+            categories={"d": ["a", "b"]},
+            region_of={"31": "76"},
+            rules=RULES,
+        )
+
+
+def test_zeros_and_counts_from_k_stay_published() -> None:
+    figures = publish(
+        margins={"31": 30, "32": 24},
+        breakdowns={"d": {("31", "a"): 30, ("32", "a"): 12, ("32", "b"): 12}},
+        region_of={"31": "76", "32": "76"},
+        categories={"d": ["a", "b"]},
+    )
+    assert all(f.disclosure == "exact" for f in figures if f.dimension)
+
+
+@st.composite
+def tables(draw: st.DrawFn) -> tuple[dict[str, int], dict, dict[str, str], Rules, dict]:
+    regions = draw(st.integers(1, 3))
+    region_of: dict[str, str] = {}
+    for r in range(regions):
+        for d in range(draw(st.integers(1, 4))):
+            region_of[f"{r}{d}"] = f"R{r}"
+    count = st.one_of(st.integers(0, 3), st.integers(0, 14), st.integers(8, 40))
+    names = [f"c{c}" for c in range(draw(st.integers(2, 4)))]
+    first = {(code, name): draw(count) for code in region_of for name in names}
+    margins = {code: sum(v for (d, _), v in first.items() if d == code) for code in region_of}
+    breakdowns = {"first": first}
+    categories = {"first": names, "second": ["x", "y"]}
+    if draw(st.booleans()):
+        # A second attribute of the same persons: another split of the same margins.
+        second: dict[tuple[str, str], int] = {}
+        for code, total in margins.items():
+            cut = draw(st.integers(0, total))
+            second[(code, "x")] = cut
+            second[(code, "y")] = total - cut
+        breakdowns["second"] = second
+    k = draw(st.sampled_from([3, 5, 11]))
+    return (
+        margins,
+        breakdowns,
+        region_of,
+        Rules(k=k, band_width=draw(st.integers(2, 5))),
+        categories,
+    )
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tables())
+def test_no_suppressed_cell_can_be_recovered_by_a_linear_program(table: tuple) -> None:
+    margins, breakdowns, region_of, rules, categories = table
+    figures = publish(
+        margins=margins,
+        breakdowns=breakdowns,
+        region_of=region_of,
+        rules=rules,
+        categories={d: categories[d] for d in breakdowns},
+    )
+    truth = true_values(breakdowns, region_of)
+    for interval in attack(figures, region_of=region_of):
+        f = interval.figure
+        if truth[(f.level, f.code, f.dimension, f.category)] == 0:
+            # A zero hidden as a complement may be found to be zero: zeros are public anyway.
+            assert interval.low == 0
+            continue
+        assert interval.high - interval.low > 1e-6, interval
+
+
+def true_values(
+    breakdowns: Mapping[str, Mapping[tuple[str, str], int]], region_of: Mapping[str, str]
+) -> dict[tuple[str, str, str, str], int]:
+    truth: dict[tuple[str, str, str, str], int] = defaultdict(int)
+    for dimension, cells in breakdowns.items():
+        for (code, category), value in cells.items():
+            truth[("departement", code, dimension, category)] += value
+            truth[("region", region_of[code], dimension, category)] += value
+            truth[("france", "FR", dimension, category)] += value
+    return truth
+
+
+@settings(max_examples=200, deadline=None)
+@given(tables())
+def test_no_published_breakdown_cell_lies_between_1_and_k_minus_1(table: tuple) -> None:
+    margins, breakdowns, region_of, rules, categories = table
+    for f in publish(
+        margins=margins,
+        breakdowns=breakdowns,
+        region_of=region_of,
+        rules=rules,
+        categories={d: categories[d] for d in breakdowns},
+    ):
+        if f.dimension and f.disclosure != "suppressed":
+            assert f.value == 0 or f.value >= rules.k, f
+
+
+def test_a_small_row_sharing_one_category_is_protected_by_a_swap_with_a_neighbour() -> None:
+    """Everyone in 32 is in `a`: hiding 32's zero and a swap with 31 leaves room."""
+    region_of = {"31": "76", "32": "76"}
+    figures = publish(
+        margins={"31": 40, "32": 3},
+        breakdowns={"d": {("31", "a"): 25, ("31", "b"): 15, ("32", "a"): 3}},
+        region_of=region_of,
+        categories={"d": ["a", "b"]},
+    )
+    hidden = {(f.level, f.code, f.category) for f in figures if f.disclosure == "suppressed"}
+    assert {("departement", "32", "a"), ("departement", "32", "b")} <= hidden
+    for interval in attack(figures, region_of=region_of):
+        assert interval.high - interval.low > 0, interval
+
+
+def test_breakdowns_are_refused_when_everyone_included_shares_a_category() -> None:
+    with pytest.raises(DisclosureError, match="shares the category"):
+        protect_breakdowns(
+            margins={"31": 3, "75": 2},
+            breakdowns={"d": {("31", "a"): 3, ("75", "a"): 2}},
+            categories={"d": ["a", "b"]},
+            region_of={"31": "76", "75": "11"},
+            rules=RULES,
+        )

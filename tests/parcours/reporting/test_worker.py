@@ -1,0 +1,34 @@
+"""The release pipeline through a real Celery worker: fan-out per schema, then consolidation."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from parcours.reporting.models import Release, ReleaseStatus
+from tests.test_celery_worker import _wait_for, mail_dir, worker  # noqa: F401 (fixtures)
+
+pytestmark = [
+    pytest.mark.worker,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("worker"),
+]
+
+
+def test_a_release_is_extracted_per_departement_and_published_by_the_worker() -> None:
+    from parcours.reporting.seeding import national_figures_seed
+    from parcours.reporting.services import release_start
+
+    national_figures_seed(distribution={"31": 39, "75": 148, "13": 4})
+    release = release_start(period_kind="year", period_start=dt.date(2024, 1, 1), actor_id=None)
+
+    def published() -> bool:
+        release.refresh_from_db()
+        return release.status == ReleaseStatus.PUBLISHED
+
+    _wait_for(published, seconds=90)
+    assert release.departements_included == ["13", "31", "75"]
+    france = release.figures.get(level="france", indicator="persons_in_pathway", dimension="")
+    assert france.shown == "191"
+    assert Release.objects.count() == 1
