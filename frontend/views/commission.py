@@ -199,7 +199,7 @@ def session_detail(request: HttpRequest, pk: int, *, access: Access) -> HttpResp
                 "member": m,
                 "name": users[m.user_id].display_name,
                 "vote": votes.get(m.pk),
-                "by_proxy": allowed[m.pk] != m.pk,
+                "by_proxy": allowed[m.pk].by_proxy,
             }
             for m in active
             if m.pk in allowed

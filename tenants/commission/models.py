@@ -68,9 +68,23 @@ class Session(models.Model):
     second_convocation = models.BooleanField(
         default=False, help_text="convened again after a session without quorum: no quorum required"
     )
+    first_session = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="second_sessions",
+        help_text="for a second convocation: the session that met without quorum",
+    )
     convened_at = models.DateTimeField(null=True, blank=True)
     opened_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    carence_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="the session met and recorded that the quorum was not reached (procès-verbal de "
+        "carence); only then may a second convocation be sent",
+    )
 
     class Meta:
         ordering = ["-starts_at"]
@@ -141,6 +155,9 @@ class AgendaItem(models.Model):
     abstentions = models.PositiveSmallIntegerField(null=True, blank=True)
     casting_vote_used = models.BooleanField(default=False)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # The quorum as it stood when the avis was made (CRPA R.133-10 is checked per deliberation).
+    quorum_counted = models.PositiveSmallIntegerField(null=True, blank=True)
+    quorum_needed = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["session", "position"]
@@ -190,12 +207,22 @@ class Vote(models.Model):
     cast_by = models.ForeignKey(
         Member, on_delete=models.PROTECT, related_name="+", help_text="who cast it (proxy holder)"
     )
+    # Nullable only for votes recorded before seats existed (filled by the migration).
+    seat = models.ForeignKey(
+        Member,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        help_text="the titular seat the vote counts for: a seat has one vote, cast by the titular, "
+        "else by a substitute present, else by the holder of the titular's proxy",
+    )
     choice = models.CharField(max_length=16, choices=VoteChoice.choices)
     cast_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["item", "member"], name="vote_once_per_item")
+            models.UniqueConstraint(fields=["item", "member"], name="vote_once_per_item"),
+            models.UniqueConstraint(fields=["item", "seat"], name="vote_once_per_seat"),
         ]
 
     def __str__(self) -> str:
