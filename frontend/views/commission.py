@@ -22,7 +22,7 @@ from parcours.referentiel.models import NomenclatureItem
 from tenants.casework.models import Dossier
 from tenants.casework.services import CaseworkError
 from tenants.commission import selectors, services
-from tenants.commission.models import AgendaItem, Member, Presence, Session, Vote, VoteChoice
+from tenants.commission.models import AgendaItem, Member, Presence, Vote, VoteChoice
 
 COORDINATION = {Role.COORDINATOR}
 READERS = {Role.COORDINATOR, Role.PREFET, Role.MEMBER}
@@ -254,7 +254,9 @@ def session_action(request: HttpRequest, pk: int, *, access: Access) -> HttpResp
                 access=access, session_id=pk, starts_at=timezone.make_aware(starts_at)
             )
             messages.success(
-                request, "Seconde convocation créée : elle délibérera sans condition de quorum."
+                request,
+                "Carence constatée (procès-verbal envoyé aux membres). Seconde séance créée sur le "
+                "même ordre du jour : convoquez-la ; elle délibérera sans condition de quorum.",
             )
             return HttpResponseRedirect(
                 reverse("frontend:commission_session", kwargs={"pk": second.pk})
@@ -265,6 +267,13 @@ def session_action(request: HttpRequest, pk: int, *, access: Access) -> HttpResp
             )
         elif action == "add_policy":
             services.agenda_add_policy(access=access, session_id=pk, title=post.get("title", ""))
+        elif action == "remove_file":
+            services.agenda_remove_file(
+                access=access,
+                session_id=pk,
+                dossier_id=int(post.get("dossier", "0")),
+                reason=post.get("reason", ""),
+            )
         elif action == "attendance":
             proxy = post.get("proxy_to") or None
             services.attendance_record(
@@ -301,24 +310,18 @@ def session_action(request: HttpRequest, pk: int, *, access: Access) -> HttpResp
     return HttpResponseRedirect(reverse("frontend:commission_session", kwargs={"pk": pk}))
 
 
-@page(roles={Role.COORDINATOR, Role.PREFET}, national=False)
+@page(roles=READERS, national=False)
 def session_minutes(request: HttpRequest, pk: int, *, access: Access) -> HttpResponse:
-    """The minutes of a closed session, as a PDF (also e-mailed to every member when it closes)."""
-    from tenants.audit.services import audit_record
+    """The minutes of a closed session, as a PDF (also e-mailed to every member when it closes):
+    for the coordination, the préfet and the members who were convened to it."""
     from tenants.commission.tasks import minutes_pdf
 
-    session = Session.objects.filter(pk=pk, status="closed").first()
+    session = selectors.session_for_minutes(access=access, session_id=pk)
     if session is None:
         raise Http404
-    audit_record(
-        action="commission.minutes_read",
-        actor_id=access.user_id,
-        object_type="session",
-        object_id=session.pk,
-    )
     response = HttpResponse(minutes_pdf(session=session), content_type="application/pdf")
     response["Content-Disposition"] = (
-        f'attachment; filename="proces-verbal-{session.starts_at:%Y-%m-%d}.pdf"'
+        f'attachment; filename="proces-verbal-{timezone.localtime(session.starts_at):%Y-%m-%d}.pdf"'
     )
     return response
 

@@ -9,6 +9,7 @@ casting vote, minutes sent to all.
 from __future__ import annotations
 
 from django.db import models
+from django.utils import timezone
 
 
 class Member(models.Model):
@@ -90,7 +91,8 @@ class Session(models.Model):
         ordering = ["-starts_at"]
 
     def __str__(self) -> str:
-        return f"Séance du {self.starts_at:%d/%m/%Y %H:%M}"
+        # In the active zone: the département's (its requests and tasks activate it).
+        return f"Séance du {timezone.localtime(self.starts_at):%d/%m/%Y à %H:%M}"
 
 
 class Presence(models.TextChoices):

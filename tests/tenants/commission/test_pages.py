@@ -60,7 +60,7 @@ def test_a_full_session_through_the_pages(ready, login, in31) -> None:  # type: 
     )
 
 
-def test_a_member_reads_pseudonymized_summaries_until_the_session_closes(
+def test_a_member_reads_the_sessions_convened_to_during_the_mandate_even_after_closing(
     ready, login, in31
 ) -> None:  # type: ignore[no-untyped-def]
     dossier, session, _ = ready
@@ -88,6 +88,15 @@ def test_a_member_reads_pseudonymized_summaries_until_the_session_closes(
     assert "Voter" not in page  # the coordination records the votes
     connection.set_tenant(Tenant.objects.get(code="31"))
     Session.objects.filter(pk=session.pk).update(status="closed")
+    connection.set_schema_to_public()
+    assert member.get(f"/commission/seances/{session.pk}/").status_code == 200
+    minutes = member.get(f"/commission/seances/{session.pk}/proces-verbal/")
+    assert minutes.status_code == 200 and minutes.content.startswith(b"%PDF")
+    connection.set_tenant(Tenant.objects.get(code="31"))
+    # A mandate ended (resignation) before the convocation: that member was never convened.
+    from tenants.commission.models import Member
+
+    Member.objects.filter(user=base_member).update(ended_on=timezone.localdate())
     connection.set_schema_to_public()
     assert member.get(f"/commission/seances/{session.pk}/").status_code == 404
 
