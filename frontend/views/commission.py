@@ -17,7 +17,6 @@ from frontend.decorators import page
 from frontend.form_errors import add_field_errors
 from parcours.accounts.models import Role, User
 from parcours.accounts.permissions import Access
-from parcours.accounts.services import user_create
 from parcours.referentiel.models import NomenclatureItem
 from tenants.casework.models import Dossier
 from tenants.casework.services import CaseworkError
@@ -81,17 +80,12 @@ def members(request: HttpRequest, *, access: Access) -> HttpResponse:
             raise PermissionDenied
         if form.is_valid():
             data = form.cleaned_data
-            user = User.objects.filter(email__iexact=data["email"]).first() or user_create(
-                email=data["email"],
-                password=None,
-                first_name=data["first_name"],
-                last_name=data["last_name"],
-                actor_id=access.user_id,
-            )
             try:
-                services.member_appoint(
+                services.member_designate(
                     access=access,
-                    user_id=user.pk,
+                    email=data["email"],
+                    first_name=data["first_name"],
+                    last_name=data["last_name"],
                     college=data["college"],
                     arrete_reference=data["arrete_reference"],
                     arrete_on=data["arrete_on"],

@@ -12,6 +12,13 @@ from django.db import models
 from django.utils import timezone
 
 
+class EndReason(models.TextChoices):
+    RESIGNATION = "resignation", "Démission"
+    DEATH = "death", "Décès"
+    CHANGE_OF_POST = "change_of_post", "Changement de fonctions"
+    OTHER = "other", "Autre motif"
+
+
 class Member(models.Model):
     user = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
     college = models.CharField(max_length=64, help_text="code of the 'college' nomenclature")
@@ -37,7 +44,10 @@ class Member(models.Model):
     arrete_storage_name = models.CharField(max_length=200, blank=True, help_text="the arrêté's PDF")
     mandate_start = models.DateField()
     mandate_end = models.DateField()
-    ended_on = models.DateField(null=True, blank=True)
+    ended_on = models.DateField(
+        null=True, blank=True, help_text="first day the member no longer sits (mandate ended early)"
+    )
+    end_reason = models.CharField(max_length=20, choices=EndReason.choices, blank=True)
 
     class Meta:
         ordering = ["college", "titular_id", "id"]

@@ -65,8 +65,10 @@ def member_appoint(
     titular_id: int | None = None,
     association_id: int | None = None,
     is_chair: bool = False,
+    mandate_end: dt.date | None = None,
 ) -> Member:
-    """Appoint a member (or a substitute) by arrêté, for the legal mandate duration."""
+    """Appoint a member (or a substitute) by arrêté, for the legal mandate duration, or until
+    `mandate_end` when replacing a member for the rest of their mandate (CRPA R.133-4)."""
     _coordinator(access)
     if not NomenclatureItem.objects.filter(kind="college", code=college, is_active=True).exists():
         raise CommissionError(["Collège inconnu."], fields={"college": ["Choisissez un collège."]})
@@ -109,7 +111,10 @@ def member_appoint(
             arrete_reference=arrete_reference.strip(),
             arrete_on=arrete_on,
             mandate_start=mandate_start,
-            mandate_end=mandate_start + relativedelta(years=years) - dt.timedelta(days=1),
+            mandate_end=min(
+                mandate_end or dt.date.max,
+                mandate_start + relativedelta(years=years) - dt.timedelta(days=1),
+            ),
         )
         _audit(
             access,
@@ -122,6 +127,134 @@ def member_appoint(
     membership_grant(user=user, role=Role.MEMBER, tenant=tenant, actor_id=access.user_id)
     connection.set_tenant(tenant)
     return member
+
+
+def member_designate(
+    *,
+    access: Access,
+    email: str,
+    first_name: str,
+    last_name: str,
+    college: str,
+    arrete_reference: str,
+    arrete_on: dt.date,
+    mandate_start: dt.date,
+    titular_id: int | None = None,
+    association_id: int | None = None,
+    is_chair: bool = False,
+    mandate_end: dt.date | None = None,
+) -> Member:
+    """Appoint a member together with their account: the account of that address if there is
+    one, else a new one without password (they choose it through the reset link). Account and
+    appointment are one transaction: a refused appointment leaves no account behind."""
+    from parcours.accounts.services import user_create
+
+    _coordinator(access)
+    email = email.strip().lower()
+    if "@" not in email or not first_name.strip() or not last_name.strip():
+        raise CommissionError(
+            ["Indiquez l'adresse, le prénom et le nom du membre."],
+            fields={"email": ["Adresse, prénom et nom requis."]},
+        )
+    tenant = access.tenant
+    try:
+        with transaction.atomic():
+            user = User.objects.filter(email__iexact=email).first() or user_create(
+                email=email,
+                password=None,
+                first_name=first_name.strip(),
+                last_name=last_name.strip(),
+                actor_id=access.user_id,
+            )
+            return member_appoint(
+                access=access,
+                user_id=user.pk,
+                college=college,
+                arrete_reference=arrete_reference,
+                arrete_on=arrete_on,
+                mandate_start=mandate_start,
+                titular_id=titular_id,
+                association_id=association_id,
+                is_chair=is_chair,
+                mandate_end=mandate_end,
+            )
+    finally:
+        connection.set_tenant(tenant)
+
+
+@dataclass(frozen=True)
+class Replacement:
+    """Who replaces a member for the rest of the mandate, and by which arrêté."""
+
+    email: str
+    first_name: str
+    last_name: str
+    arrete_reference: str
+    arrete_on: dt.date
+
+
+def member_end_mandate(
+    *,
+    access: Access,
+    member_id: int,
+    ended_on: dt.date,
+    reason: str,
+    replacement: Replacement | None = None,
+) -> Member | None:
+    """End a mandate early (resignation, death, change of post): the member no longer sits
+    from `ended_on`. A replacement takes the same seat (college, association, chair, titular of
+    the same substitutes) for the rest of the mandate (CRPA R.133-4); returns them."""
+    from tenants.commission.models import EndReason
+
+    _coordinator(access)
+    if reason not in EndReason.values:
+        raise CommissionError(
+            ["Motif de fin de mandat inconnu."],
+            fields={"reason": ["Démission, décès, changement de fonctions ou autre."]},
+        )
+    tenant = access.tenant
+    try:
+        with transaction.atomic():
+            member = Member.objects.select_for_update().filter(pk=member_id).first()
+            if member is None:
+                raise CommissionError(["Membre inconnu."])
+            if member.ended_on is not None:
+                raise CommissionError(["Ce mandat a déjà pris fin."])
+            if not member.mandate_start < ended_on <= member.mandate_end:
+                raise CommissionError(
+                    ["La fin anticipée tombe pendant le mandat."],
+                    fields={"ended_on": ["Date hors du mandat."]},
+                )
+            member.ended_on, member.end_reason = ended_on, reason
+            member.save(update_fields=["ended_on", "end_reason"])
+            _audit(access, "commission.mandate_ended", "member", member.pk, reason=reason)
+            if replacement is None:
+                return None
+            successor = member_designate(
+                access=access,
+                email=replacement.email,
+                first_name=replacement.first_name,
+                last_name=replacement.last_name,
+                college=member.college,
+                arrete_reference=replacement.arrete_reference,
+                arrete_on=replacement.arrete_on,
+                mandate_start=ended_on,
+                titular_id=member.titular_id,
+                association_id=member.association_id,
+                is_chair=member.is_chair,
+                mandate_end=member.mandate_end,
+            )
+            if member.is_titular:
+                # The seat's substitutes stand in for whoever holds it.
+                Member.objects.filter(titular=member, ended_on__isnull=True).update(
+                    titular=successor
+                )
+            _audit(
+                access, "commission.member_replaced", "member", successor.pk, replaces=member.pk
+            )
+            return successor
+    finally:
+        connection.set_tenant(tenant)
 
 
 def session_schedule(
