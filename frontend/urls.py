@@ -92,6 +92,11 @@ tenant_patterns = [
         name="commission_session_action",
     ),
     path(
+        "commission/inscrire/<int:dossier_pk>/",
+        commission.schedule_file,
+        name="commission_schedule_file",
+    ),
+    path(
         "commission/seances/<int:pk>/proces-verbal/",
         commission.session_minutes,
         name="commission_minutes",

@@ -304,6 +304,24 @@ def session_action(request: HttpRequest, pk: int, *, access: Access) -> HttpResp
     return HttpResponseRedirect(reverse("frontend:commission_session", kwargs={"pk": pk}))
 
 
+@page(roles=COORDINATION, national=False)
+@require_POST
+def schedule_file(request: HttpRequest, dossier_pk: int, *, access: Access) -> HttpResponse:
+    """From the file's page: put it on the agenda of the session chosen in the list."""
+    session = request.POST.get("session", "")
+    try:
+        services.agenda_add_file(
+            access=access,
+            session_id=int(session) if session.isdigit() else 0,
+            dossier_id=dossier_pk,
+        )
+    except CaseworkError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, "Le dossier est inscrit à l'ordre du jour de la séance.")
+    return HttpResponseRedirect(reverse("frontend:dossier", kwargs={"pk": dossier_pk}))
+
+
 @page(roles=READERS, national=False)
 def session_minutes(request: HttpRequest, pk: int, *, access: Access) -> HttpResponse:
     """The minutes of a closed session, as a PDF (also e-mailed to every member when it closes):

@@ -123,6 +123,16 @@ def sessions_for(*, access: Any) -> list[Session]:
     return []
 
 
+def sessions_for_scheduling() -> list[Session]:
+    """The sessions a complete file can be scheduled onto: planned or convened, on a first
+    convocation (a second one keeps the agenda of the session that lacked its quorum)."""
+    return list(
+        Session.objects.filter(status__in=["planned", "convened"], second_convocation=False)
+        .filter(starts_at__gte=timezone.now())
+        .order_by("starts_at")[:20]
+    )
+
+
 def session_for_minutes(*, access: Any, session_id: int) -> Session | None:
     """A closed session whose minutes this person may read; the reading is audited (the
     minutes name the members and how each voted)."""

@@ -249,9 +249,7 @@ def member_end_mandate(
                 Member.objects.filter(titular=member, ended_on__isnull=True).update(
                     titular=successor
                 )
-            _audit(
-                access, "commission.member_replaced", "member", successor.pk, replaces=member.pk
-            )
+            _audit(access, "commission.member_replaced", "member", successor.pk, replaces=member.pk)
             return successor
     finally:
         connection.set_tenant(tenant)

@@ -43,10 +43,21 @@ vote = st.tuples(
     st.integers(0, MEMBERS - 1),
     st.sampled_from(["favourable", "unfavourable", "abstention"]),
 )
+# Everyone tries to vote on an item, in an order drawn at random (titulars, substitutes, proxies).
+ballot = st.tuples(
+    st.just("ballot"),
+    st.integers(0, ITEMS - 1),
+    st.permutations(range(MEMBERS)),
+    st.lists(
+        st.sampled_from(["favourable", "unfavourable", "abstention"]),
+        min_size=MEMBERS,
+        max_size=MEMBERS,
+    ),
+)
 conflict = st.tuples(st.just("conflict"), st.integers(0, ITEMS - 1), st.integers(0, MEMBERS - 1))
 close = st.tuples(st.just("close"), st.integers(0, ITEMS - 1))
 actions = st.lists(
-    st.one_of(attendance, vote, vote, vote, vote, conflict, close), min_size=5, max_size=40
+    st.one_of(attendance, attendance, vote, ballot, conflict, close), min_size=3, max_size=20
 )
 # Who is there when the session opens (None: not recorded); later steps change it. Half of the
 # members on average: sessions fall on both sides of the quorum (4 seats of 8).
@@ -63,7 +74,7 @@ class _Rollback(Exception):
 
 @pytest.mark.parametrize("second_convocation", [False, True])
 @settings(
-    max_examples=40,
+    max_examples=30,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -122,6 +133,10 @@ def _run(
             vote_cast(
                 access=coordinator, item_id=items[item].pk, member_id=members[who].pk, choice=choice
             )
+        elif kind == "ballot":
+            _, item, order, choices = step
+            for who in order:
+                _run(coordinator, session, items, members, ("vote", item, who, choices[who]))
         elif kind == "conflict":
             _, item, who = step
             conflict_declare(
