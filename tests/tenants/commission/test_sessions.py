@@ -305,3 +305,40 @@ def test_the_minutes_list_attendees_and_votes(
     assert "Amina" not in text  # pseudonyms only
     assert send_convocations(session_id=session.pk) == 9
     assert any(name == "seance.ics" for name, _, _ in mailoutbox[-1].attachments)
+
+
+def test_a_session_held_on_paper_is_transcribed_into_that_session_afterwards(
+    in31, commission, session
+) -> None:  # type: ignore[no-untyped-def]
+    coordinator = in31("coordinator")
+    dossier = complete_file(in31)
+    agenda_add_file(access=coordinator, session_id=session.pk, dossier_id=dossier.pk)
+    session_convene(access=coordinator, session_id=session.pk)
+    # The session met two days ago and its record was kept on paper.
+    held_on = timezone.now() - dt.timedelta(days=2)
+    Session.objects.filter(pk=session.pk).update(starts_at=held_on)
+    Dossier.objects.filter(pk=dossier.pk).update(session_on=timezone.localdate(held_on))
+    session_open(access=coordinator, session_id=session.pk)
+    t = commission.titulars
+    for member in (commission.chair, t["magistrat"], t["ddets"], t["medecin"]):
+        attend(in31, session, member)
+        vote_cast(
+            access=coordinator,
+            item_id=session.items.get().pk,
+            member_id=member.pk,
+            choice="favourable",
+        )
+    item_close(access=coordinator, item_id=session.items.get().pk)
+    dossier.refresh_from_db()
+    assert dossier.state == "avis_given"
+    assert dossier.commission_avis_on == timezone.localdate(held_on)  # the day it deliberated
+    assert dossier.commission_votes_for == 4
+
+
+def test_a_session_is_not_opened_before_its_day(in31, commission, session) -> None:  # type: ignore[no-untyped-def]
+    coordinator = in31("coordinator")
+    agenda_add_policy(access=coordinator, session_id=session.pk, title="Point d'information")
+    session_convene(access=coordinator, session_id=session.pk)
+    with pytest.raises(CommissionError, match="le jour"):
+        session_open(access=coordinator, session_id=session.pk)
+    assert Session.objects.get(pk=session.pk).status == SessionStatus.CONVENED
