@@ -217,7 +217,8 @@ def may_see_health(*, access: Any) -> bool:
 
 
 def composition() -> list[dict[str, Any]]:
-    """Each college: seats set by the département, titular members in mandate today."""
+    """Each college: seats set by the département, titular members in mandate today (the chair
+    sits in the college of the arrêté that designates them)."""
     from tenants.commission.models import CollegeSetting
 
     settings = {s.college: s for s in CollegeSetting.objects.all()}
@@ -233,9 +234,9 @@ def composition() -> list[dict[str, Any]]:
                 "label": label,
                 "seats": setting.titular_seats if setting else None,
                 "may_see_health": bool(setting and setting.may_see_health),
-                "titulars": sum(
-                    1 for m in active if m.college == code and m.is_titular and not m.is_chair
-                ),
+                # Titular seats, the chair's included: the members composing the commission,
+                # as the quorum and the minutes count them (CRPA R.133-10).
+                "titulars": sum(1 for m in active if m.college == code and m.is_titular),
             }
         )
     return rows

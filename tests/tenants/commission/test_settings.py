@@ -13,17 +13,26 @@ from parcours.db import connection
 from parcours.departements.models import Tenant
 from tenants.commission.models import Member
 from tenants.commission.selectors import composition, may_see_health
-from tenants.commission.services import CommissionError, college_setting_save, member_appoint
+from tenants.commission.services import (
+    CommissionError,
+    college_setting_save,
+    member_appoint,
+    quorum,
+)
 from tenants.commission.tasks import remind_mandates
 from tests.tenants.casework.conftest import access_as
 
 
-def test_composition_shows_vacant_seats(in31, commission) -> None:  # type: ignore[no-untyped-def]
+def test_composition_shows_vacant_seats(in31, commission, session) -> None:  # type: ignore[no-untyped-def]
     college_setting_save(
         access=in31("coordinator"), college="gendarmerie", titular_seats=2, may_see_health=False
     )
     row = next(r for r in composition() if r["college"] == "gendarmerie")
     assert (row["seats"], row["titulars"]) == (2, 1)
+    # The chair is a member composing the commission: counted in their college as in the quorum.
+    ddets = next(r for r in composition() if r["college"] == "ddets")
+    assert ddets["titulars"] == 2
+    assert sum(r["titulars"] for r in composition()) == quorum(session=session).members
     with pytest.raises(CommissionError):
         college_setting_save(
             access=in31("coordinator"),
