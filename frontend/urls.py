@@ -80,6 +80,7 @@ tenant_patterns = [
     path("commission/seances/", commission.sessions, name="commission_sessions"),
     path("commission/colleges/", commission.college_setting, name="commission_college"),
     path("commission/membres/<int:pk>/arrete/", commission.member_arrete, name="member_arrete"),
+    path("commission/membres/<int:pk>/fin/", commission.member_end, name="member_end"),
     path(
         "commission/membres/<int:pk>/arrete.pdf",
         commission.member_arrete_download,

@@ -21,7 +21,14 @@ from parcours.referentiel.models import NomenclatureItem
 from tenants.casework.models import Dossier
 from tenants.casework.services import CaseworkError
 from tenants.commission import selectors, services
-from tenants.commission.models import AgendaItem, Member, Presence, Vote, VoteChoice
+from tenants.commission.models import (
+    AgendaItem,
+    EndReason,
+    Member,
+    Presence,
+    Vote,
+    VoteChoice,
+)
 
 COORDINATION = {Role.COORDINATOR}
 READERS = {Role.COORDINATOR, Role.PREFET, Role.MEMBER}
@@ -120,6 +127,7 @@ def members(request: HttpRequest, *, access: Access) -> HttpResponse:
             "form": form,
             "page_title": "Membres de la commission",
             "composition": selectors.composition(),
+            "end_reasons": EndReason.choices,
         },
         status=400 if form is not None and form.is_bound and form.errors else 200,
     )
@@ -353,6 +361,42 @@ def college_setting(request: HttpRequest, *, access: Access) -> HttpResponse:
         _errors(request, exc)
     else:
         messages.success(request, "La composition du collège est enregistrée.")
+    return HttpResponseRedirect(reverse("frontend:commission_members"))
+
+
+@page(roles=COORDINATION, national=False)
+@require_POST
+def member_end(request: HttpRequest, pk: int, *, access: Access) -> HttpResponse:
+    """End a mandate early; the replacement, if named, takes the seat for the rest of it."""
+    post = request.POST
+    try:
+        ended_on = dt.date.fromisoformat(post.get("ended_on", ""))
+        replacement = None
+        if post.get("email"):
+            replacement = services.Replacement(
+                email=post.get("email", ""),
+                first_name=post.get("first_name", ""),
+                last_name=post.get("last_name", ""),
+                arrete_reference=post.get("arrete_reference", ""),
+                arrete_on=dt.date.fromisoformat(post.get("arrete_on", "")),
+            )
+        successor = services.member_end_mandate(
+            access=access,
+            member_id=pk,
+            ended_on=ended_on,
+            reason=post.get("reason", ""),
+            replacement=replacement,
+        )
+    except CaseworkError as exc:
+        _errors(request, exc)
+    except ValueError:
+        messages.error(request, "Indiquez des dates valides (fin du mandat, arrêté du remplaçant).")
+    else:
+        messages.success(
+            request,
+            "Le mandat prend fin"
+            + (" ; le remplaçant siège pour la durée restante." if successor else "."),
+        )
     return HttpResponseRedirect(reverse("frontend:commission_members"))
 
 

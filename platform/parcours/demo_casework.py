@@ -282,6 +282,13 @@ def demo_commission(*, tenant: Tenant, stages: dict[int, str]) -> None:
                 )
             seats.append((titular, substitute))
         connection.set_tenant(tenant)
+        seats_by_college: dict[str, int] = {}
+        for college, _, _ in COMPOSITIONS[tenant.code]:
+            seats_by_college[college] = seats_by_college.get(college, 0) + 1
+        for college, count in seats_by_college.items():
+            services.college_setting_save(
+                access=coordinator, college=college, titular_seats=count, may_see_health=False
+            )
         by_stage: dict[str, list[int]] = {}
         for dossier_id, stage in stages.items():
             by_stage.setdefault(stage, []).append(dossier_id)

@@ -9,7 +9,7 @@ from parcours.demo import demo_seed
 from parcours.departements.models import Tenant
 from tenants.casework.models import Dossier
 from tenants.commission.models import AgendaItem, Session, Vote
-from tenants.commission.selectors import members_active
+from tenants.commission.selectors import composition, members_active
 from tenants.commission.services import quorum
 
 
@@ -22,6 +22,7 @@ def test_the_demo_commissions_are_composed_and_deliberate_lawfully(db, settings,
         active = members_active()
         assert sum(m.is_titular for m in active) == expected
         assert sum(m.is_chair for m in active) == 1
+        assert not [row for row in composition() if (row["seats"] or 0) > row["titulars"]]
         held = Session.objects.get(status="closed")
         assert quorum(session=held).reached
         for item in AgendaItem.objects.filter(session=held, dossier__isnull=False):
