@@ -317,6 +317,21 @@ def session_convene(
         return session
 
 
+def _locked_item(item_id: int) -> AgendaItem:
+    """The item, its session locked first: attendance, votes and closings of one session are
+    serialised (the quorum counted when an avis is made is the one that holds), always in the
+    order session then item, as agenda changes take them."""
+    session_id = AgendaItem.objects.filter(pk=item_id).values_list("session_id", flat=True).first()
+    if session_id is None:
+        raise CommissionError(["Point de l'ordre du jour inconnu."])
+    _locked_session(session_id)
+    return (
+        AgendaItem.objects.select_for_update(of=("self",))
+        .select_related("session", "dossier")
+        .get(pk=item_id)
+    )
+
+
 def _same_agenda_as_first(session: Session) -> None:
     # Deliberating without quorum is allowed only on the agenda the failed session had.
     if session.second_convocation:
@@ -563,7 +578,7 @@ def conflict_declare(
             ["Précisez l'intérêt déclaré."], fields={"reason": ["Précisez l'intérêt."]}
         )
     with transaction.atomic():
-        item = AgendaItem.objects.select_for_update().get(pk=item_id)
+        item = _locked_item(item_id)
         if item.closed_at:
             raise CommissionError(["Le vote sur ce point est clos."])
         conflict, _ = ConflictOfInterest.objects.get_or_create(
@@ -658,14 +673,7 @@ def vote_cast(*, access: Access, item_id: int, member_id: int, choice: str) -> V
             fields={"choice": ["Choisissez favorable, défavorable ou abstention."]},
         )
     with transaction.atomic():
-        item = (
-            AgendaItem.objects.select_for_update(of=("self",))
-            .select_related("session", "dossier")
-            .filter(pk=item_id)
-            .first()
-        )
-        if item is None:
-            raise CommissionError(["Point de l'ordre du jour inconnu."])
+        item = _locked_item(item_id)
         if item.session.status != SessionStatus.OPEN:
             raise CommissionError(["On ne vote qu'en séance ouverte."])
         if item.closed_at:
@@ -699,14 +707,7 @@ def item_close(*, access: Access, item_id: int) -> AgendaItem:
     cast, on a tie the chair's vote decides; the avis is written onto the file."""
     _coordinator(access)
     with transaction.atomic():
-        item = (
-            AgendaItem.objects.select_for_update(of=("self",))
-            .select_related("session", "dossier")
-            .filter(pk=item_id)
-            .first()
-        )
-        if item is None:
-            raise CommissionError(["Point de l'ordre du jour inconnu."])
+        item = _locked_item(item_id)
         if item.closed_at:
             raise CommissionError(["Le vote sur ce point est déjà clos."])
         if item.session.status != SessionStatus.OPEN:
