@@ -1,9 +1,11 @@
 """The commission: its members by college, sessions, agendas, attendance, proxies and votes.
 
 Stored in the département's schema. Rules (CASF R.121-12-7, CRPA R.133-3 to R.133-15): 3-year
-mandates, convocation 5 days ahead, quorum of half the members present or represented, one proxy
-per member and only to another member, abstention on conflicts, majority with the chair's
-casting vote, minutes sent to all.
+mandates, convocation 5 days ahead, quorum of half the members composing the commission (its
+titular seats, the chair's included) present or represented, checked with each avis; one vote
+per seat; one proxy per member and only to another member, abstention on conflicts, majority
+with the chair's casting vote, a second convocation only after a recorded carence, minutes sent
+to all.
 """
 
 from __future__ import annotations

@@ -222,7 +222,7 @@ def member_end_mandate(
                 raise CommissionError(["Ce mandat a déjà pris fin."])
             if not member.mandate_start < ended_on <= member.mandate_end:
                 raise CommissionError(
-                    ["La fin anticipée tombe pendant le mandat."],
+                    ["La fin anticipée doit tomber pendant le mandat (après son début)."],
                     fields={"ended_on": ["Date hors du mandat."]},
                 )
             member.ended_on, member.end_reason = ended_on, reason
