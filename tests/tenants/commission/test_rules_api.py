@@ -5,9 +5,11 @@ Each refusal is checked in the documented error format and for leaving nothing w
 from __future__ import annotations
 
 import datetime as dt
+import io
 from typing import Any
 
 from django.utils import timezone
+from pypdf import PdfReader
 
 from parcours.db import connection
 from parcours.departements.models import Tenant
@@ -233,6 +235,12 @@ def test_rule_5_only_a_session_that_met_without_quorum_is_convened_again(
     assert first["status"] == "closed" and first["carence_at"]
     minutes = coordinator.get(f"/api/v1/commission/sessions/{session.pk}/minutes.pdf")
     assert minutes.status_code == 200 and minutes["Content-Type"] == "application/pdf"
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(minutes.content)).pages)
+    assert "Procès-verbal de carence" in text and "seconde convocation" in text
+    before = written()
+    refused(act(coordinator, second["id"], action="reconvene", starts_at=later))  # no third
+    refused(act(coordinator, second["id"], action="add_policy", title="Un point de plus"))
+    assert written() == before
 
 
 # 6. The chair is a member composing the commission ----------------------------------------
