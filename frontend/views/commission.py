@@ -178,11 +178,12 @@ def session_detail(request: HttpRequest, pk: int, *, access: Access) -> HttpResp
     if session is None:
         raise Http404
     is_coordinator = Role.COORDINATOR in access.roles
-    active = selectors.members_active(on=timezone.localtime(session.starts_at).date())
+    # Members in mandate, attendance and conflicts read once, for the quorum and the votes alike.
+    state = services.session_state(session=session)
+    active = list(state.members.values())
     users = {u.pk: u for u in User.objects.filter(pk__in={m.user_id for m in active})}
-    attendance = {a.member_id: a for a in session.attendances.all()}
+    attendance = state.attendance
     items = []
-    state = services.session_state(session=session) if session.status == "open" else None
     votes_by_item: dict[int, dict[int, Any]] = {}
     for vote in Vote.objects.filter(item__session=session):
         votes_by_item.setdefault(vote.item_id, {})[vote.member_id] = vote
@@ -190,11 +191,11 @@ def session_detail(request: HttpRequest, pk: int, *, access: Access) -> HttpResp
     for row in selectors.agenda_read(access=access, session=session):
         item: AgendaItem = row["item"]
         # The live screen works item by item: only the first open item takes votes.
-        is_current = state is not None and not item.closed_at and current is None
+        is_current = session.status == "open" and not item.closed_at and current is None
         if is_current:
             current = item.pk
         row["current"] = is_current
-        allowed = services.voters(item=item, state=state) if is_current and state else {}
+        allowed = services.voters(item=item, state=state) if is_current else {}
         votes = votes_by_item.get(item.pk, {})
         row["voters"] = [
             {
@@ -213,7 +214,7 @@ def session_detail(request: HttpRequest, pk: int, *, access: Access) -> HttpResp
         {
             "session": session,
             "items": items,
-            "quorum": services.quorum(session=session),
+            "quorum": services.quorum(session=session, state=state),
             "members": [
                 {
                     "member": m,
