@@ -116,7 +116,7 @@ def sessions_for(*, access: Any) -> list[Session]:
             for s in sessions.filter(convened_at__isnull=False)[:100]
             if any(
                 m.mandate_start <= timezone.localtime(s.starts_at).date() <= m.mandate_end
-                and (m.ended_on is None or m.ended_on > s.convened_at.date())  # type: ignore[union-attr]
+                and (m.ended_on is None or m.ended_on > timezone.localtime(s.convened_at).date())
                 for m in mine
             )
         ]
