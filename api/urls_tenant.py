@@ -11,6 +11,11 @@ urlpatterns = [
     *common,
     path("departement/", tenant.TenantSummaryView.as_view(), name="departement"),
     path("commission/members/", commission.MemberList.as_view(), name="commission-members"),
+    path(
+        "commission/members/<int:pk>/end/",
+        commission.MemberMandateEnd.as_view(),
+        name="commission-member-end",
+    ),
     path("agrements/", associations.AgrementList.as_view(), name="agrements"),
     path(
         "agrements/<int:pk>/actions/", associations.AgrementAction.as_view(), name="agrement-action"
@@ -30,6 +35,16 @@ urlpatterns = [
         "commission/sessions/<int:pk>/",
         commission.SessionDetail.as_view(),
         name="commission-session",
+    ),
+    path(
+        "commission/sessions/<int:pk>/minutes.pdf",
+        commission.SessionMinutesPdf.as_view(),
+        name="commission-session-minutes",
+    ),
+    path(
+        "commission/sessions/<int:pk>/convocation.pdf",
+        commission.SessionConvocationPdf.as_view(),
+        name="commission-session-convocation",
     ),
     path(
         "commission/sessions/<int:pk>/actions/",

@@ -86,6 +86,7 @@ tenant_patterns = [
     path("commission/seances/", commission.sessions, name="commission_sessions"),
     path("commission/colleges/", commission.college_setting, name="commission_college"),
     path("commission/membres/<int:pk>/arrete/", commission.member_arrete, name="member_arrete"),
+    path("commission/membres/<int:pk>/fin/", commission.member_end, name="member_end"),
     path(
         "commission/membres/<int:pk>/arrete.pdf",
         commission.member_arrete_download,
@@ -96,6 +97,11 @@ tenant_patterns = [
         "commission/seances/<int:pk>/actions/",
         commission.session_action,
         name="commission_session_action",
+    ),
+    path(
+        "commission/inscrire/<int:dossier_pk>/",
+        commission.schedule_file,
+        name="commission_schedule_file",
     ),
     path(
         "commission/seances/<int:pk>/proces-verbal/",

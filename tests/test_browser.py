@@ -11,6 +11,24 @@ import pytest
 
 from tests.conftest import PASSWORD, People
 
+
+def _through_a_session(pseudonym: str) -> None:
+    from parcours.db import connection
+    from parcours.departements.models import Tenant
+    from tenants.casework.models import Dossier
+    from tests.tenants.casework.conftest import access_as
+    from tests.tenants.commission.factories import through_a_session
+
+    connection.set_tenant(Tenant.objects.get(code="31"))
+    try:
+        through_a_session(
+            coordinator=access_as("coordinator", "31"),
+            dossiers=[Dossier.objects.get(person__pseudonym=pseudonym, state="complete")],
+        )
+    finally:
+        connection.set_schema_to_public()
+
+
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
@@ -160,14 +178,10 @@ def test_the_main_path_of_a_file_in_the_browser(
         coordinator.goto(_url(live_server, "31", "/dossiers/?q=" + pseudonym))
         coordinator.get_by_role("link", name=pseudonym).click()
         coordinator.locator("form[data-transition=declare_complete] button").click()
-        coordinator.locator("form[data-transition=schedule] input[type=date]").fill(today)
-        coordinator.locator("form[data-transition=schedule] button").click()
-        avis = coordinator.locator("form[data-transition=record_commission_avis]")
-        avis.locator("select").select_option("favourable")
-        avis.get_by_label("Voix favorables").fill("10")
-        avis.get_by_label("Voix défavorables").fill("2")
-        avis.get_by_label("Abstentions").fill("1")
-        avis.locator("button").click()
+        coordinator.wait_for_selector("text=Complet, à inscrire en séance")
+        # The avis comes from a session's vote (its pages are tested in tests/tenants/commission).
+        _through_a_session(pseudonym)
+        coordinator.reload()
         coordinator.wait_for_selector("text=Avis de la commission rendu")
 
         prefet = _new_page(page)

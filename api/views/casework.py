@@ -206,24 +206,15 @@ class DossierTransition(APIView):
             200: DossierSerializer,
             409: OpenApiResponse(ErrorSerializer, description="changed concurrently"),
         },
-        summary="Fire a workflow transition (submit, declare_complete, schedule, record_commission_avis, authorise, refuse…)",
+        summary="Fire a workflow transition (submit, declare_complete, authorise, refuse…)",
+        description="`schedule`, `adjourn` and `record_commission_avis` are refused here (400): a "
+        "file is scheduled onto a session's agenda and receives the avis its deliberation voted "
+        "through `commission/sessions/{id}/actions/` (`add_file`, `remove_file`, `close_item`).",
         examples=[
             OpenApiExample(
-                "Schedule",
+                "Declare complete",
                 request_only=True,
-                value={"data": {"session_on": "2026-12-10"}, "expected_state": "complete"},
-            ),
-            OpenApiExample(
-                "Commission avis",
-                request_only=True,
-                value={
-                    "data": {
-                        "avis": "favourable",
-                        "votes_for": 9,
-                        "votes_against": 2,
-                        "abstentions": 1,
-                    }
-                },
+                value={"data": {}, "expected_state": "submitted"},
             ),
             OpenApiExample(
                 "Refusal",

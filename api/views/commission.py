@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import HttpResponse
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
@@ -15,18 +17,27 @@ from rest_framework.views import APIView
 from api.permissions import read_write, request_access, tenant_roles
 from parcours.accounts.models import Role
 from tenants.commission import selectors, services
-from tenants.commission.models import Member, Session
+from tenants.commission.models import Member, Session, Vote
 
 READERS = tenant_roles({Role.COORDINATOR, Role.PREFET, Role.MEMBER})
 COORDINATION = tenant_roles({Role.COORDINATOR})
 
 
 class MemberSerializer(serializers.ModelSerializer):
+    # Either an existing account (`user`) or the person's address and name: the account is then
+    # created with the appointment, in the same transaction.
+    email = serializers.EmailField(write_only=True, required=False)
+    first_name = serializers.CharField(write_only=True, required=False, max_length=150)
+    last_name = serializers.CharField(write_only=True, required=False, max_length=150)
+
     class Meta:
         model = Member
         fields = [
             "id",
             "user",
+            "email",
+            "first_name",
+            "last_name",
             "college",
             "titular",
             "association",
@@ -35,8 +46,52 @@ class MemberSerializer(serializers.ModelSerializer):
             "arrete_on",
             "mandate_start",
             "mandate_end",
+            "ended_on",
+            "end_reason",
         ]
-        read_only_fields = ["mandate_end"]
+        read_only_fields = ["mandate_end", "ended_on", "end_reason"]
+        extra_kwargs = {"user": {"required": False}}
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if not attrs.get("user") and not attrs.get("email"):
+            raise serializers.ValidationError(
+                {"email": ["Indiquez le compte (user) ou l'adresse, le prénom et le nom."]}
+            )
+        return attrs
+
+
+class ReplacementSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+    first_name = serializers.CharField(max_length=150)
+    last_name = serializers.CharField(max_length=150)
+    arrete_reference = serializers.CharField(max_length=100)
+    arrete_on = serializers.DateField()
+
+
+class MandateEndSerializer(serializers.Serializer):
+    ended_on = serializers.DateField(help_text="first day the member no longer sits")
+    reason = serializers.ChoiceField(choices=["resignation", "death", "change_of_post", "other"])
+    replacement = ReplacementSerializer(
+        required=False, allow_null=True, help_text="named for the rest of the mandate"
+    )
+
+
+class MandateEndResultSerializer(serializers.Serializer):
+    ended = MemberSerializer()
+    replacement = MemberSerializer(allow_null=True)
+
+
+class AttendanceSerializer(serializers.Serializer):
+    member = serializers.IntegerField(source="member_id")
+    presence = serializers.CharField()
+    proxy_to = serializers.IntegerField(source="proxy_to_id", allow_null=True)
+
+
+class VoteSerializer(serializers.Serializer):
+    member = serializers.IntegerField(source="member_id", help_text="whose vote it is")
+    cast_by = serializers.IntegerField(source="cast_by_id", help_text="who cast it (proxy)")
+    seat = serializers.IntegerField(source="seat_id", allow_null=True, help_text="titular seat")
+    choice = serializers.CharField()
 
 
 class SessionSerializer(serializers.ModelSerializer):
@@ -51,18 +106,22 @@ class SessionSerializer(serializers.ModelSerializer):
             "urgent",
             "urgent_reason",
             "second_convocation",
+            "first_session",
             "convened_at",
             "opened_at",
             "closed_at",
+            "carence_at",
         ]
         read_only_fields = [
             "status",
             "urgent",
             "urgent_reason",
             "second_convocation",
+            "first_session",
             "convened_at",
             "opened_at",
             "closed_at",
+            "carence_at",
         ]
 
 
@@ -84,6 +143,9 @@ class ItemSerializer(serializers.Serializer):
     votes_against = serializers.IntegerField(source="item.votes_against", allow_null=True)
     abstentions = serializers.IntegerField(source="item.abstentions", allow_null=True)
     casting_vote_used = serializers.BooleanField(source="item.casting_vote_used")
+    quorum_counted = serializers.IntegerField(source="item.quorum_counted", allow_null=True)
+    quorum_needed = serializers.IntegerField(source="item.quorum_needed", allow_null=True)
+    votes = VoteSerializer(many=True, default=list, help_text="who took part in the vote")
     # What members read before deliberating, for file items (null for a policy item): never
     # identity; health goals only for readers whose college the département allows.
     number = serializers.IntegerField(
@@ -102,9 +164,15 @@ class ItemSerializer(serializers.Serializer):
 class SessionDetailSerializer(SessionSerializer):
     quorum = serializers.SerializerMethodField()
     agenda = serializers.SerializerMethodField()
+    attendance = serializers.SerializerMethodField()
 
     class Meta(SessionSerializer.Meta):
-        fields = [*SessionSerializer.Meta.fields, "quorum", "agenda"]
+        fields = [*SessionSerializer.Meta.fields, "quorum", "attendance", "agenda"]
+
+    @extend_schema_field(AttendanceSerializer(many=True))
+    def get_attendance(self, obj: Session) -> list[dict[str, Any]]:
+        """Recorded attendance only: a member without a row is "not recorded"."""
+        return AttendanceSerializer(obj.attendances.all(), many=True).data  # type: ignore[return-value]
 
     def get_quorum(self, obj: Session) -> dict[str, Any]:
         q = services.quorum(session=obj)
@@ -129,6 +197,7 @@ class SessionActionSerializer(serializers.Serializer):
             "close",
             "reconvene",
             "add_file",
+            "remove_file",
             "add_policy",
             "attendance",
             "vote",
@@ -172,18 +241,57 @@ class MemberList(APIView):
         serializer = MemberSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        member = services.member_appoint(
-            access=request_access(request),
-            user_id=data["user"].pk,
-            college=data["college"],
-            arrete_reference=data["arrete_reference"],
-            arrete_on=data["arrete_on"],
-            mandate_start=data["mandate_start"],
-            titular_id=data["titular"].pk if data.get("titular") else None,
-            association_id=data["association"].pk if data.get("association") else None,
-            is_chair=data.get("is_chair", False),
-        )
+        seat = {
+            "college": data["college"],
+            "arrete_reference": data["arrete_reference"],
+            "arrete_on": data["arrete_on"],
+            "mandate_start": data["mandate_start"],
+            "titular_id": data["titular"].pk if data.get("titular") else None,
+            "association_id": data["association"].pk if data.get("association") else None,
+            "is_chair": data.get("is_chair", False),
+        }
+        if data.get("user"):
+            member = services.member_appoint(
+                access=request_access(request), user_id=data["user"].pk, **seat
+            )
+        else:
+            member = services.member_designate(
+                access=request_access(request),
+                email=data["email"],
+                first_name=data.get("first_name", ""),
+                last_name=data.get("last_name", ""),
+                **seat,
+            )
         return Response(MemberSerializer(member).data, status=status.HTTP_201_CREATED)
+
+
+class MemberMandateEnd(APIView):
+    permission_classes = [COORDINATION]
+
+    @extend_schema(
+        request=MandateEndSerializer,
+        responses={200: MandateEndResultSerializer},
+        summary="End a mandate early (resignation, death, change of post) and name the replacement",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        serializer = MandateEndSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        replacement = data.get("replacement")
+        successor = services.member_end_mandate(
+            access=request_access(request),
+            member_id=pk,
+            ended_on=data["ended_on"],
+            reason=data["reason"],
+            replacement=services.Replacement(**replacement) if replacement else None,
+        )
+        ended = Member.objects.get(pk=pk)
+        return Response(
+            {
+                "ended": MemberSerializer(ended).data,
+                "replacement": MemberSerializer(successor).data if successor else None,
+            }
+        )
 
 
 class SessionList(APIView):
@@ -215,6 +323,11 @@ class SessionList(APIView):
 
 def _detail(request: Request, session: Session) -> dict[str, Any]:
     agenda = selectors.agenda_read(access=request_access(request), session=session)
+    votes: dict[int, list[Vote]] = {}
+    for vote in Vote.objects.filter(item__session=session).order_by("id"):
+        votes.setdefault(vote.item_id, []).append(vote)
+    for row in agenda:
+        row["votes"] = votes.get(row["item"].pk, [])
     return SessionDetailSerializer(session, context={"agenda": agenda}).data
 
 
@@ -278,6 +391,10 @@ class SessionAction(APIView):
             ).pk
         elif action == "add_file":
             services.agenda_add_file(access=access, session_id=pk, dossier_id=d.get("dossier") or 0)
+        elif action == "remove_file":
+            services.agenda_remove_file(
+                access=access, session_id=pk, dossier_id=d.get("dossier") or 0, reason=d["reason"]
+            )
         elif action == "add_policy":
             services.agenda_add_policy(access=access, session_id=pk, title=d["title"])
         elif action == "attendance":
@@ -313,3 +430,37 @@ def _item(session_id: int, data: dict[str, Any]) -> int:
     if session is None or not session.items.filter(pk=data.get("item") or 0).exists():
         raise NotFound
     return int(data["item"])
+
+
+class SessionPdf(APIView):
+    """The convocation or the minutes of a session, as the members receive them (PDF)."""
+
+    permission_classes = [READERS]
+    document = ""
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    def get(self, request: Request, pk: int) -> HttpResponse:
+        from tenants.commission.tasks import convocation_pdf, minutes_pdf
+
+        access = request_access(request)
+        if self.document == "minutes":
+            session = selectors.session_for_minutes(access=access, session_id=pk)
+            render = minutes_pdf
+        else:
+            session = selectors.session_for_convocation(access=access, session_id=pk)
+            render = convocation_pdf
+        if session is None:
+            raise NotFound
+        response = HttpResponse(render(session=session), content_type="application/pdf")
+        day = timezone.localtime(session.starts_at)
+        name = "proces-verbal" if self.document == "minutes" else "convocation"
+        response["Content-Disposition"] = f'attachment; filename="{name}-{day:%Y-%m-%d}.pdf"'
+        return response
+
+
+class SessionMinutesPdf(SessionPdf):
+    document = "minutes"
+
+
+class SessionConvocationPdf(SessionPdf):
+    document = "convocation"

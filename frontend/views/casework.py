@@ -37,6 +37,7 @@ from tenants.casework.models import (
 )
 from tenants.casework.rights import AFIS_CHECKLIST, rights_panel
 from tenants.casework.storage import read_bytes
+from tenants.commission import selectors as commission_selectors
 
 CASE = selectors.CASE_ROLES
 WORKER = {Role.ASSOCIATION_WORKER}
@@ -282,6 +283,10 @@ def dossier_detail(request: HttpRequest, pk: int, *, access: Access) -> HttpResp
         "dossier": dossier,
         "state_label": workflow.states[dossier.state].label,
         "identity": selectors.person_identity(access=access, person=dossier.person),
+        # A complete file is scheduled onto a session chosen here (the commission's own step).
+        "schedulable_sessions": commission_selectors.sessions_for_scheduling()
+        if dossier.state == "complete" and Role.COORDINATOR in access.roles
+        else [],
         "transitions": [
             {
                 **t,

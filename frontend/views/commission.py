@@ -17,12 +17,18 @@ from frontend.decorators import page
 from frontend.form_errors import add_field_errors
 from parcours.accounts.models import Role, User
 from parcours.accounts.permissions import Access
-from parcours.accounts.services import user_create
 from parcours.referentiel.models import NomenclatureItem
 from tenants.casework.models import Dossier
 from tenants.casework.services import CaseworkError
 from tenants.commission import selectors, services
-from tenants.commission.models import AgendaItem, Member, Presence, Session, Vote, VoteChoice
+from tenants.commission.models import (
+    AgendaItem,
+    EndReason,
+    Member,
+    Presence,
+    Vote,
+    VoteChoice,
+)
 
 COORDINATION = {Role.COORDINATOR}
 READERS = {Role.COORDINATOR, Role.PREFET, Role.MEMBER}
@@ -81,17 +87,12 @@ def members(request: HttpRequest, *, access: Access) -> HttpResponse:
             raise PermissionDenied
         if form.is_valid():
             data = form.cleaned_data
-            user = User.objects.filter(email__iexact=data["email"]).first() or user_create(
-                email=data["email"],
-                password=None,
-                first_name=data["first_name"],
-                last_name=data["last_name"],
-                actor_id=access.user_id,
-            )
             try:
-                services.member_appoint(
+                services.member_designate(
                     access=access,
-                    user_id=user.pk,
+                    email=data["email"],
+                    first_name=data["first_name"],
+                    last_name=data["last_name"],
                     college=data["college"],
                     arrete_reference=data["arrete_reference"],
                     arrete_on=data["arrete_on"],
@@ -126,6 +127,7 @@ def members(request: HttpRequest, *, access: Access) -> HttpResponse:
             "form": form,
             "page_title": "Membres de la commission",
             "composition": selectors.composition(),
+            "end_reasons": EndReason.choices,
         },
         status=400 if form is not None and form.is_bound and form.errors else 200,
     )
@@ -176,11 +178,12 @@ def session_detail(request: HttpRequest, pk: int, *, access: Access) -> HttpResp
     if session is None:
         raise Http404
     is_coordinator = Role.COORDINATOR in access.roles
-    active = selectors.members_active(on=timezone.localtime(session.starts_at).date())
+    # Members in mandate, attendance and conflicts read once, for the quorum and the votes alike.
+    state = services.session_state(session=session)
+    active = list(state.members.values())
     users = {u.pk: u for u in User.objects.filter(pk__in={m.user_id for m in active})}
-    attendance = {a.member_id: a for a in session.attendances.all()}
+    attendance = state.attendance
     items = []
-    state = services.session_state(session=session) if session.status == "open" else None
     votes_by_item: dict[int, dict[int, Any]] = {}
     for vote in Vote.objects.filter(item__session=session):
         votes_by_item.setdefault(vote.item_id, {})[vote.member_id] = vote
@@ -188,18 +191,18 @@ def session_detail(request: HttpRequest, pk: int, *, access: Access) -> HttpResp
     for row in selectors.agenda_read(access=access, session=session):
         item: AgendaItem = row["item"]
         # The live screen works item by item: only the first open item takes votes.
-        is_current = state is not None and not item.closed_at and current is None
+        is_current = session.status == "open" and not item.closed_at and current is None
         if is_current:
             current = item.pk
         row["current"] = is_current
-        allowed = services.voters(item=item, state=state) if is_current and state else {}
+        allowed = services.voters(item=item, state=state) if is_current else {}
         votes = votes_by_item.get(item.pk, {})
         row["voters"] = [
             {
                 "member": m,
                 "name": users[m.user_id].display_name,
                 "vote": votes.get(m.pk),
-                "by_proxy": allowed[m.pk] != m.pk,
+                "by_proxy": allowed[m.pk].by_proxy,
             }
             for m in active
             if m.pk in allowed
@@ -211,7 +214,7 @@ def session_detail(request: HttpRequest, pk: int, *, access: Access) -> HttpResp
         {
             "session": session,
             "items": items,
-            "quorum": services.quorum(session=session),
+            "quorum": services.quorum(session=session, state=state),
             "members": [
                 {
                     "member": m,
@@ -254,7 +257,9 @@ def session_action(request: HttpRequest, pk: int, *, access: Access) -> HttpResp
                 access=access, session_id=pk, starts_at=timezone.make_aware(starts_at)
             )
             messages.success(
-                request, "Seconde convocation créée : elle délibérera sans condition de quorum."
+                request,
+                "Carence constatée (procès-verbal envoyé aux membres). Seconde séance créée sur le "
+                "même ordre du jour : convoquez-la ; elle délibérera sans condition de quorum.",
             )
             return HttpResponseRedirect(
                 reverse("frontend:commission_session", kwargs={"pk": second.pk})
@@ -265,6 +270,13 @@ def session_action(request: HttpRequest, pk: int, *, access: Access) -> HttpResp
             )
         elif action == "add_policy":
             services.agenda_add_policy(access=access, session_id=pk, title=post.get("title", ""))
+        elif action == "remove_file":
+            services.agenda_remove_file(
+                access=access,
+                session_id=pk,
+                dossier_id=int(post.get("dossier", "0")),
+                reason=post.get("reason", ""),
+            )
         elif action == "attendance":
             proxy = post.get("proxy_to") or None
             services.attendance_record(
@@ -301,24 +313,36 @@ def session_action(request: HttpRequest, pk: int, *, access: Access) -> HttpResp
     return HttpResponseRedirect(reverse("frontend:commission_session", kwargs={"pk": pk}))
 
 
-@page(roles={Role.COORDINATOR, Role.PREFET}, national=False)
+@page(roles=COORDINATION, national=False)
+@require_POST
+def schedule_file(request: HttpRequest, dossier_pk: int, *, access: Access) -> HttpResponse:
+    """From the file's page: put it on the agenda of the session chosen in the list."""
+    session = request.POST.get("session", "")
+    try:
+        services.agenda_add_file(
+            access=access,
+            session_id=int(session) if session.isdigit() else 0,
+            dossier_id=dossier_pk,
+        )
+    except CaseworkError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, "Le dossier est inscrit à l'ordre du jour de la séance.")
+    return HttpResponseRedirect(reverse("frontend:dossier", kwargs={"pk": dossier_pk}))
+
+
+@page(roles=READERS, national=False)
 def session_minutes(request: HttpRequest, pk: int, *, access: Access) -> HttpResponse:
-    """The minutes of a closed session, as a PDF (also e-mailed to every member when it closes)."""
-    from tenants.audit.services import audit_record
+    """The minutes of a closed session, as a PDF (also e-mailed to every member when it closes):
+    for the coordination, the préfet and the members who were convened to it."""
     from tenants.commission.tasks import minutes_pdf
 
-    session = Session.objects.filter(pk=pk, status="closed").first()
+    session = selectors.session_for_minutes(access=access, session_id=pk)
     if session is None:
         raise Http404
-    audit_record(
-        action="commission.minutes_read",
-        actor_id=access.user_id,
-        object_type="session",
-        object_id=session.pk,
-    )
     response = HttpResponse(minutes_pdf(session=session), content_type="application/pdf")
     response["Content-Disposition"] = (
-        f'attachment; filename="proces-verbal-{session.starts_at:%Y-%m-%d}.pdf"'
+        f'attachment; filename="proces-verbal-{timezone.localtime(session.starts_at):%Y-%m-%d}.pdf"'
     )
     return response
 
@@ -340,6 +364,42 @@ def college_setting(request: HttpRequest, *, access: Access) -> HttpResponse:
         _errors(request, exc)
     else:
         messages.success(request, "La composition du collège est enregistrée.")
+    return HttpResponseRedirect(reverse("frontend:commission_members"))
+
+
+@page(roles=COORDINATION, national=False)
+@require_POST
+def member_end(request: HttpRequest, pk: int, *, access: Access) -> HttpResponse:
+    """End a mandate early; the replacement, if named, takes the seat for the rest of it."""
+    post = request.POST
+    try:
+        ended_on = dt.date.fromisoformat(post.get("ended_on", ""))
+        replacement = None
+        if post.get("email"):
+            replacement = services.Replacement(
+                email=post.get("email", ""),
+                first_name=post.get("first_name", ""),
+                last_name=post.get("last_name", ""),
+                arrete_reference=post.get("arrete_reference", ""),
+                arrete_on=dt.date.fromisoformat(post.get("arrete_on", "")),
+            )
+        successor = services.member_end_mandate(
+            access=access,
+            member_id=pk,
+            ended_on=ended_on,
+            reason=post.get("reason", ""),
+            replacement=replacement,
+        )
+    except CaseworkError as exc:
+        _errors(request, exc)
+    except ValueError:
+        messages.error(request, "Indiquez des dates valides (fin du mandat, arrêté du remplaçant).")
+    else:
+        messages.success(
+            request,
+            "Le mandat prend fin"
+            + (" ; le remplaçant siège pour la durée restante." if successor else "."),
+        )
     return HttpResponseRedirect(reverse("frontend:commission_members"))
 
 

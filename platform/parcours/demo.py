@@ -108,7 +108,14 @@ def demo_seed() -> list[DemoLogin]:
             head_office="75",
             declared=dt.date(2012, 6, 18),
         )
-        approvals = {"31": [nid], "13": [nid], "75": [passerelles]}
+        ariane = _association(
+            name="Le Fil d'Ariane (démo)",
+            rna="W313000003",
+            siret="33333333300033",
+            head_office="31",
+            declared=dt.date(2015, 9, 7),
+        )
+        approvals = {"31": [nid, ariane], "13": [nid], "75": [passerelles]}
 
         for code, tenant in tenants.items():
             people = [
@@ -157,10 +164,23 @@ def demo_seed() -> list[DemoLogin]:
             actor_id=None,
         )
         logins.append(DemoLogin(worker75.email, "association Passerelles, agréée à Paris"))
+        ariane_worker = _user("intervenante@fil-ariane.test", "Armelle", "Intervenante")
+        membership_grant(
+            user=ariane_worker,
+            role=Role.ASSOCIATION_WORKER,
+            tenant=tenants["31"],
+            association=ariane,
+            actor_id=None,
+        )
+        logins.append(DemoLogin(ariane_worker.email, "association Le Fil d'Ariane, agréée en 31"))
         logins.append(DemoLogin("membre.police.31@parcours.test", "membre de la commission (31)"))
-    from parcours.demo_casework import demo_commission, demo_files
+    from parcours.demo_casework import ARIANE_NAMES, demo_commission, demo_files
 
     for code, worker_email in (("31", worker.email), ("13", worker.email), ("75", worker75.email)):
-        demo_files(tenant=tenants[code], worker_email=worker_email)
-        demo_commission(tenant=tenants[code])
+        stages = demo_files(tenant=tenants[code], worker_email=worker_email)
+        if code == "31":
+            stages |= demo_files(
+                tenant=tenants[code], worker_email=ariane_worker.email, names=ARIANE_NAMES
+            )
+        demo_commission(tenant=tenants[code], stages=stages)
     return logins

@@ -90,12 +90,14 @@ def person_identity(*, access: Access, person: Person) -> dict[str, str] | None:
 
 def transitions_available(*, access: Access, dossier: Dossier) -> list[dict[str, str]]:
     """What this person may try on the file now (guards are checked when it is fired)."""
+    from tenants.casework.services import SESSION_TRANSITIONS
+
     workflow = dossier.workflow_variant.workflow
     mine = {role.value for role in access.roles}
     return [
         {"name": t.name, "label": t.label, "form": t.form}
         for t in workflow.transitions_from(dossier.state)
-        if t.roles & mine
+        if t.roles & mine and t.name not in SESSION_TRANSITIONS
     ]
 
 

@@ -433,6 +433,13 @@ def association_avis_record(
         return dossier
 
 
+# The transitions a commission session fires (tenants.commission.services): a file is scheduled
+# onto a session's agenda, taken off it, and receives the avis the session voted. Fired on the
+# file directly, the workflow state and the agenda would be two facts that can disagree, and an
+# avis could be typed in without any deliberation (issue #10).
+SESSION_TRANSITIONS = frozenset({"schedule", "adjourn", "record_commission_avis"})
+
+
 @dataclass(frozen=True)
 class TransitionRequest:
     name: str
@@ -463,10 +470,22 @@ def _lock(*, access: Access, dossier_id: int) -> Dossier:
     return dossier
 
 
-def dossier_transition(*, access: Access, dossier_id: int, request: TransitionRequest) -> Dossier:
-    """Fire a workflow transition: role, guards, row lock, history, audit, effects — or nothing."""
+def dossier_transition(
+    *, access: Access, dossier_id: int, request: TransitionRequest, from_session: bool = False
+) -> Dossier:
+    """Fire a workflow transition: role, guards, row lock, history, audit, effects — or nothing.
+
+    `from_session` is set only by the commission's services, which own SESSION_TRANSITIONS."""
     from tenants.casework.forms import FORM_HANDLERS
 
+    if request.name in SESSION_TRANSITIONS and not from_session:
+        raise CaseworkError(
+            [
+                "Cette étape se fait depuis la séance de la commission : inscription à l'ordre du "
+                "jour d'une séance prévue ou convoquée, retrait de l'ordre du jour, ou avis issu "
+                "du vote en séance."
+            ]
+        )
     with transaction.atomic():
         dossier = _lock(access=access, dossier_id=dossier_id)
         workflow: Workflow = dossier.workflow_variant.workflow

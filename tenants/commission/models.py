@@ -1,14 +1,24 @@
 """The commission: its members by college, sessions, agendas, attendance, proxies and votes.
 
 Stored in the département's schema. Rules (CASF R.121-12-7, CRPA R.133-3 to R.133-15): 3-year
-mandates, convocation 5 days ahead, quorum of half the members present or represented, one proxy
-per member and only to another member, abstention on conflicts, majority with the chair's
-casting vote, minutes sent to all.
+mandates, convocation 5 days ahead, quorum of half the members composing the commission (its
+titular seats, the chair's included) present or represented, checked with each avis; one vote
+per seat; one proxy per member and only to another member, abstention on conflicts, majority
+with the chair's casting vote, a second convocation only after a recorded carence, minutes sent
+to all.
 """
 
 from __future__ import annotations
 
 from django.db import models
+from django.utils import timezone
+
+
+class EndReason(models.TextChoices):
+    RESIGNATION = "resignation", "Démission"
+    DEATH = "death", "Décès"
+    CHANGE_OF_POST = "change_of_post", "Changement de fonctions"
+    OTHER = "other", "Autre motif"
 
 
 class Member(models.Model):
@@ -36,7 +46,10 @@ class Member(models.Model):
     arrete_storage_name = models.CharField(max_length=200, blank=True, help_text="the arrêté's PDF")
     mandate_start = models.DateField()
     mandate_end = models.DateField()
-    ended_on = models.DateField(null=True, blank=True)
+    ended_on = models.DateField(
+        null=True, blank=True, help_text="first day the member no longer sits (mandate ended early)"
+    )
+    end_reason = models.CharField(max_length=20, choices=EndReason.choices, blank=True)
 
     class Meta:
         ordering = ["college", "titular_id", "id"]
@@ -68,15 +81,30 @@ class Session(models.Model):
     second_convocation = models.BooleanField(
         default=False, help_text="convened again after a session without quorum: no quorum required"
     )
+    first_session = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="second_sessions",
+        help_text="for a second convocation: the session that met without quorum",
+    )
     convened_at = models.DateTimeField(null=True, blank=True)
     opened_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    carence_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="the session met and recorded that the quorum was not reached (procès-verbal de "
+        "carence); only then may a second convocation be sent",
+    )
 
     class Meta:
         ordering = ["-starts_at"]
 
     def __str__(self) -> str:
-        return f"Séance du {self.starts_at:%d/%m/%Y %H:%M}"
+        # In the active zone: the département's (its requests and tasks activate it).
+        return f"Séance du {timezone.localtime(self.starts_at):%d/%m/%Y à %H:%M}"
 
 
 class Presence(models.TextChoices):
@@ -141,6 +169,9 @@ class AgendaItem(models.Model):
     abstentions = models.PositiveSmallIntegerField(null=True, blank=True)
     casting_vote_used = models.BooleanField(default=False)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # The quorum as it stood when the avis was made (CRPA R.133-10 is checked per deliberation).
+    quorum_counted = models.PositiveSmallIntegerField(null=True, blank=True)
+    quorum_needed = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["session", "position"]
@@ -190,12 +221,22 @@ class Vote(models.Model):
     cast_by = models.ForeignKey(
         Member, on_delete=models.PROTECT, related_name="+", help_text="who cast it (proxy holder)"
     )
+    # Nullable only for votes recorded before seats existed (filled by the migration).
+    seat = models.ForeignKey(
+        Member,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        help_text="the titular seat the vote counts for: a seat has one vote, cast by the titular, "
+        "else by a substitute present, else by the holder of the titular's proxy",
+    )
     choice = models.CharField(max_length=16, choices=VoteChoice.choices)
     cast_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["item", "member"], name="vote_once_per_item")
+            models.UniqueConstraint(fields=["item", "member"], name="vote_once_per_item"),
+            models.UniqueConstraint(fields=["item", "seat"], name="vote_once_per_seat"),
         ]
 
     def __str__(self) -> str:

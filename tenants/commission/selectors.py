@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from parcours.accounts.models import User
 from parcours.referentiel.models import NomenclatureItem
-from tenants.commission.models import Member, Presence, Session
+from tenants.commission.models import Member, Presence, Session, Vote
 
 
 def members_active(*, on: Any = None) -> list[Member]:
@@ -32,8 +32,9 @@ def _item_label(item: Any) -> str:
 
 
 def session_minutes_context(*, session: Session) -> dict[str, Any]:
-    """What a convocation and the minutes state: attendees, proxies, items, votes. Pseudonyms only."""
-    from tenants.commission.services import quorum
+    """What a convocation and the minutes state: attendees, proxies, items, votes, and who did
+    not take part in each vote and why. Pseudonyms only."""
+    from tenants.commission.services import not_voting, quorum, session_state
 
     day = timezone.localtime(session.starts_at).date()
     members = members_active(on=day)
@@ -60,8 +61,15 @@ def session_minutes_context(*, session: Session) -> dict[str, Any]:
                 else "",
             }
         )
+    state = session_state(session=session)
+    voted: dict[int, set[int]] = {}
+    for item_id, member_id in Vote.objects.filter(item__session=session).values_list(
+        "item_id", "member_id"
+    ):
+        voted.setdefault(item_id, set()).add(member_id)
     items = []
     for item in session.items.select_related("dossier__person").order_by("position"):
+        reasons = not_voting(item=item, state=state) if item.closed_at else {}
         items.append(
             {
                 "position": item.position,
@@ -73,14 +81,22 @@ def session_minutes_context(*, session: Session) -> dict[str, Any]:
                 "votes_against": item.votes_against,
                 "abstentions": item.abstentions,
                 "casting": item.casting_vote_used,
-                "conflicts": [
-                    users[c.member.user_id].display_name
-                    for c in item.conflicts.select_related("member")
-                    if c.member.user_id in users
+                "quorum_counted": item.quorum_counted,
+                "quorum_needed": item.quorum_needed,
+                # Everyone in mandate who has no vote counted on this item, and why.
+                "not_taking_part": [
+                    f"{users[m.user_id].display_name} ({reasons.get(m.pk, 'n’a pas voté')})"
+                    for m in members
+                    if item.closed_at and m.pk not in voted.get(item.pk, set())
                 ],
             }
         )
-    return {"session": session, "members": rows, "items": items, "quorum": quorum(session=session)}
+    return {
+        "session": session,
+        "members": rows,
+        "items": items,
+        "quorum": quorum(session=session, state=state),
+    }
 
 
 def sessions_for(*, access: Any) -> list[Session]:
@@ -92,16 +108,68 @@ def sessions_for(*, access: Any) -> list[Session]:
     if access.has_any({Role.COORDINATOR, Role.PREFET}):
         return list(sessions[:100])
     if Role.MEMBER in access.roles:
+        # Convened while their mandate ran: they keep reading its agenda and minutes after it
+        # closed (the minutes are sent to them anyway).
         mine = list(Member.objects.filter(user_id=access.user_id))
         return [
             s
-            for s in sessions.filter(status__in=["convened", "open"])
+            for s in sessions.filter(convened_at__isnull=False)[:100]
             if any(
                 m.mandate_start <= timezone.localtime(s.starts_at).date() <= m.mandate_end
+                and (m.ended_on is None or m.ended_on > timezone.localtime(s.convened_at).date())
                 for m in mine
             )
         ]
     return []
+
+
+def sessions_for_scheduling() -> list[Session]:
+    """The sessions a complete file can be scheduled onto: planned or convened, on a first
+    convocation (a second one keeps the agenda of the session that lacked its quorum)."""
+    return list(
+        Session.objects.filter(status__in=["planned", "convened"], second_convocation=False)
+        .filter(starts_at__gte=timezone.now())
+        .order_by("starts_at")[:20]
+    )
+
+
+def session_for_minutes(*, access: Any, session_id: int) -> Session | None:
+    """A closed session whose minutes this person may read; the reading is audited (the
+    minutes name the members and how each voted)."""
+    from tenants.audit.services import audit_record
+
+    session = next(
+        (s for s in sessions_for(access=access) if s.pk == session_id and s.status == "closed"),
+        None,
+    )
+    if session is not None:
+        audit_record(
+            action="commission.minutes_read",
+            actor_id=access.user_id,
+            actor_role=",".join(sorted(role.value for role in access.roles)),
+            object_type="session",
+            object_id=session.pk,
+        )
+    return session
+
+
+def session_for_convocation(*, access: Any, session_id: int) -> Session | None:
+    """A convened session whose convocation this person may read (audited: it names members)."""
+    from tenants.audit.services import audit_record
+
+    session = next(
+        (s for s in sessions_for(access=access) if s.pk == session_id and s.convened_at),
+        None,
+    )
+    if session is not None:
+        audit_record(
+            action="commission.convocation_read",
+            actor_id=access.user_id,
+            actor_role=",".join(sorted(role.value for role in access.roles)),
+            object_type="session",
+            object_id=session.pk,
+        )
+    return session
 
 
 def agenda_summaries(*, session: Session, show_health: bool = False) -> list[dict[str, Any]]:
@@ -149,7 +217,8 @@ def may_see_health(*, access: Any) -> bool:
 
 
 def composition() -> list[dict[str, Any]]:
-    """Each college: seats set by the département, titular members in mandate today."""
+    """Each college: seats set by the département, titular members in mandate today (the chair
+    sits in the college of the arrêté that designates them)."""
     from tenants.commission.models import CollegeSetting
 
     settings = {s.college: s for s in CollegeSetting.objects.all()}
@@ -165,9 +234,9 @@ def composition() -> list[dict[str, Any]]:
                 "label": label,
                 "seats": setting.titular_seats if setting else None,
                 "may_see_health": bool(setting and setting.may_see_health),
-                "titulars": sum(
-                    1 for m in active if m.college == code and m.is_titular and not m.is_chair
-                ),
+                # Titular seats, the chair's included: the members composing the commission,
+                # as the quorum and the minutes count them (CRPA R.133-10).
+                "titulars": sum(1 for m in active if m.college == code and m.is_titular),
             }
         )
     return rows

@@ -65,8 +65,10 @@ def member_appoint(
     titular_id: int | None = None,
     association_id: int | None = None,
     is_chair: bool = False,
+    mandate_end: dt.date | None = None,
 ) -> Member:
-    """Appoint a member (or a substitute) by arrêté, for the legal mandate duration."""
+    """Appoint a member (or a substitute) by arrêté, for the legal mandate duration, or until
+    `mandate_end` when replacing a member for the rest of their mandate (CRPA R.133-4)."""
     _coordinator(access)
     if not NomenclatureItem.objects.filter(kind="college", code=college, is_active=True).exists():
         raise CommissionError(["Collège inconnu."], fields={"college": ["Choisissez un collège."]})
@@ -109,7 +111,10 @@ def member_appoint(
             arrete_reference=arrete_reference.strip(),
             arrete_on=arrete_on,
             mandate_start=mandate_start,
-            mandate_end=mandate_start + relativedelta(years=years) - dt.timedelta(days=1),
+            mandate_end=min(
+                mandate_end or dt.date.max,
+                mandate_start + relativedelta(years=years) - dt.timedelta(days=1),
+            ),
         )
         _audit(
             access,
@@ -122,6 +127,132 @@ def member_appoint(
     membership_grant(user=user, role=Role.MEMBER, tenant=tenant, actor_id=access.user_id)
     connection.set_tenant(tenant)
     return member
+
+
+def member_designate(
+    *,
+    access: Access,
+    email: str,
+    first_name: str,
+    last_name: str,
+    college: str,
+    arrete_reference: str,
+    arrete_on: dt.date,
+    mandate_start: dt.date,
+    titular_id: int | None = None,
+    association_id: int | None = None,
+    is_chair: bool = False,
+    mandate_end: dt.date | None = None,
+) -> Member:
+    """Appoint a member together with their account: the account of that address if there is
+    one, else a new one without password (they choose it through the reset link). Account and
+    appointment are one transaction: a refused appointment leaves no account behind."""
+    from parcours.accounts.services import user_create
+
+    _coordinator(access)
+    email = email.strip().lower()
+    if "@" not in email or not first_name.strip() or not last_name.strip():
+        raise CommissionError(
+            ["Indiquez l'adresse, le prénom et le nom du membre."],
+            fields={"email": ["Adresse, prénom et nom requis."]},
+        )
+    tenant = access.tenant
+    try:
+        with transaction.atomic():
+            user = User.objects.filter(email__iexact=email).first() or user_create(
+                email=email,
+                password=None,
+                first_name=first_name.strip(),
+                last_name=last_name.strip(),
+                actor_id=access.user_id,
+            )
+            return member_appoint(
+                access=access,
+                user_id=user.pk,
+                college=college,
+                arrete_reference=arrete_reference,
+                arrete_on=arrete_on,
+                mandate_start=mandate_start,
+                titular_id=titular_id,
+                association_id=association_id,
+                is_chair=is_chair,
+                mandate_end=mandate_end,
+            )
+    finally:
+        connection.set_tenant(tenant)
+
+
+@dataclass(frozen=True)
+class Replacement:
+    """Who replaces a member for the rest of the mandate, and by which arrêté."""
+
+    email: str
+    first_name: str
+    last_name: str
+    arrete_reference: str
+    arrete_on: dt.date
+
+
+def member_end_mandate(
+    *,
+    access: Access,
+    member_id: int,
+    ended_on: dt.date,
+    reason: str,
+    replacement: Replacement | None = None,
+) -> Member | None:
+    """End a mandate early (resignation, death, change of post): the member no longer sits
+    from `ended_on`. A replacement takes the same seat (college, association, chair, titular of
+    the same substitutes) for the rest of the mandate (CRPA R.133-4); returns them."""
+    from tenants.commission.models import EndReason
+
+    _coordinator(access)
+    if reason not in EndReason.values:
+        raise CommissionError(
+            ["Motif de fin de mandat inconnu."],
+            fields={"reason": ["Démission, décès, changement de fonctions ou autre."]},
+        )
+    tenant = access.tenant
+    try:
+        with transaction.atomic():
+            member = Member.objects.select_for_update().filter(pk=member_id).first()
+            if member is None:
+                raise CommissionError(["Membre inconnu."])
+            if member.ended_on is not None:
+                raise CommissionError(["Ce mandat a déjà pris fin."])
+            if not member.mandate_start < ended_on <= member.mandate_end:
+                raise CommissionError(
+                    ["La fin anticipée doit tomber pendant le mandat (après son début)."],
+                    fields={"ended_on": ["Date hors du mandat."]},
+                )
+            member.ended_on, member.end_reason = ended_on, reason
+            member.save(update_fields=["ended_on", "end_reason"])
+            _audit(access, "commission.mandate_ended", "member", member.pk, reason=reason)
+            if replacement is None:
+                return None
+            successor = member_designate(
+                access=access,
+                email=replacement.email,
+                first_name=replacement.first_name,
+                last_name=replacement.last_name,
+                college=member.college,
+                arrete_reference=replacement.arrete_reference,
+                arrete_on=replacement.arrete_on,
+                mandate_start=ended_on,
+                titular_id=member.titular_id,
+                association_id=member.association_id,
+                is_chair=member.is_chair,
+                mandate_end=member.mandate_end,
+            )
+            if member.is_titular:
+                # The seat's substitutes stand in for whoever holds it.
+                Member.objects.filter(titular=member, ended_on__isnull=True).update(
+                    titular=successor
+                )
+            _audit(access, "commission.member_replaced", "member", successor.pk, replaces=member.pk)
+            return successor
+    finally:
+        connection.set_tenant(tenant)
 
 
 def session_schedule(
@@ -186,6 +317,32 @@ def session_convene(
         return session
 
 
+def _locked_item(item_id: int) -> AgendaItem:
+    """The item, its session locked first: attendance, votes and closings of one session are
+    serialised (the quorum counted when an avis is made is the one that holds), always in the
+    order session then item, as agenda changes take them."""
+    session_id = AgendaItem.objects.filter(pk=item_id).values_list("session_id", flat=True).first()
+    if session_id is None:
+        raise CommissionError(["Point de l'ordre du jour inconnu."])
+    _locked_session(session_id)
+    return (
+        AgendaItem.objects.select_for_update(of=("self",))
+        .select_related("session", "dossier")
+        .get(pk=item_id)
+    )
+
+
+def _same_agenda_as_first(session: Session) -> None:
+    # Deliberating without quorum is allowed only on the agenda the failed session had.
+    if session.second_convocation:
+        raise CommissionError(
+            [
+                "Une seconde convocation porte sur l'ordre du jour de la séance sans quorum : "
+                "inscrivez ce point à une autre séance."
+            ]
+        )
+
+
 def agenda_add_file(*, access: Access, session_id: int, dossier_id: int) -> AgendaItem:
     """Put a complete file on the agenda: it is scheduled for this session (workflow transition)."""
     _coordinator(access)
@@ -193,6 +350,7 @@ def agenda_add_file(*, access: Access, session_id: int, dossier_id: int) -> Agen
         session = _locked_session(session_id)
         if session.status in {SessionStatus.OPEN, SessionStatus.CLOSED}:
             raise CommissionError(["L'ordre du jour d'une séance ouverte ou close ne change plus."])
+        _same_agenda_as_first(session)
         dossier_transition(
             access=access,
             dossier_id=dossier_id,
@@ -200,6 +358,7 @@ def agenda_add_file(*, access: Access, session_id: int, dossier_id: int) -> Agen
                 name="schedule",
                 data={"session_on": timezone.localtime(session.starts_at).date().isoformat()},
             ),
+            from_session=True,
         )
         position = (
             session.items.order_by("-position").values_list("position", flat=True).first() or 0
@@ -219,6 +378,7 @@ def agenda_add_policy(*, access: Access, session_id: int, title: str) -> AgendaI
         session = _locked_session(session_id)
         if session.status == SessionStatus.CLOSED:
             raise CommissionError(["La séance est close."])
+        _same_agenda_as_first(session)
         position = (
             session.items.order_by("-position").values_list("position", flat=True).first() or 0
         ) + 1
@@ -289,6 +449,12 @@ def attendance_record(
             member_id=member_id,
             defaults={"presence": presence, "proxy_to_id": proxy_to_id},
         )
+        if presence == Presence.ABSENT:
+            # A member who leaves no longer votes on the items still open: the votes they cast
+            # there (their own, or a proxy's) are withdrawn; closed items keep their count.
+            Vote.objects.filter(
+                item__session=session, item__closed_at__isnull=True, cast_by_id=member_id
+            ).delete()
         _audit(
             access,
             "commission.attendance",
@@ -317,37 +483,85 @@ class Quorum:
         return self.counted >= self.needed
 
 
-def quorum(*, session: Session) -> Quorum:
-    """Half of the titular members present or represented (a substitute present stands for their
-    titular; an absent titular with a proxy is represented). The chair presides and is not counted."""
-    day = timezone.localtime(session.starts_at).date()
-    active = _active_members(day)
-    titulars = [m for m in active if m.is_titular and not m.is_chair]
-    attendance = {a.member_id: a for a in session.attendances.all()}
-    present = represented = 0
-    for titular in titulars:
+@dataclass(frozen=True)
+class Voice:
+    """Who speaks for a titular seat in a session: the titular present, else a substitute
+    present, else the holder of the absent titular's proxy. A seat has one voice."""
+
+    seat: int  # the titular member's id
+    member: int  # whose vote it is (the titular, or the substitute standing in)
+    cast_by: int  # who casts it (the same member, or the proxy holder)
+
+    @property
+    def by_proxy(self) -> bool:
+        return self.member != self.cast_by
+
+
+def _is_there(attendance: Attendance | None) -> bool:
+    return attendance is not None and attendance.presence != Presence.ABSENT
+
+
+def seat_voices(
+    *, members: dict[int, Member], attendance: dict[int, Attendance]
+) -> dict[int, Voice]:
+    """Each titular seat (the chair's included) that has a voice, by seat."""
+    substitutes: dict[int, list[Member]] = {}
+    for member in members.values():
+        if member.titular_id is not None:
+            substitutes.setdefault(member.titular_id, []).append(member)
+    voices: dict[int, Voice] = {}
+    for titular in members.values():
+        if not titular.is_titular:
+            continue
         seat = attendance.get(titular.pk)
-        substitute_there = any(
-            m.titular_id == titular.pk
-            and attendance.get(m.pk)
-            and attendance[m.pk].presence != Presence.ABSENT
-            for m in active
+        if _is_there(seat):
+            voices[titular.pk] = Voice(seat=titular.pk, member=titular.pk, cast_by=titular.pk)
+            continue
+        standing_in = next(
+            (s for s in substitutes.get(titular.pk, []) if _is_there(attendance.get(s.pk))), None
         )
-        if (seat and seat.presence != Presence.ABSENT) or substitute_there:
-            present += 1
-        elif seat and seat.proxy_to_id:
-            represented += 1
-    total = len(titulars)
-    return Quorum(members=total, present=present, represented=represented, needed=(total + 1) // 2)
+        if standing_in is not None:
+            voices[titular.pk] = Voice(
+                seat=titular.pk, member=standing_in.pk, cast_by=standing_in.pk
+            )
+        elif (
+            seat is not None
+            and seat.proxy_to_id in members
+            and _is_there(attendance.get(seat.proxy_to_id or 0))
+        ):
+            voices[titular.pk] = Voice(
+                seat=titular.pk, member=titular.pk, cast_by=seat.proxy_to_id or 0
+            )
+    return voices
+
+
+def quorum(*, session: Session, state: SessionState | None = None) -> Quorum:
+    """CRPA R.133-10: at least half of the members composing the commission present or
+    represented. The members composing it are its titular seats, the chair's included (the
+    préfet is a member: he votes and holds the casting vote); a seat is present when its titular
+    or a substitute of theirs is there (in person or by video), represented when the absent
+    titular gave a proxy to a member present."""
+    state = state or session_state(session=session)
+    voices = seat_voices(members=state.members, attendance=state.attendance)
+    seats = sum(1 for m in state.members.values() if m.is_titular)
+    represented = sum(1 for v in voices.values() if v.by_proxy)
+    return Quorum(
+        members=seats,
+        present=len(voices) - represented,
+        represented=represented,
+        needed=(seats + 1) // 2,
+    )
 
 
 def session_open(*, access: Access, session_id: int) -> Session:
+    """Open the session on its day, or later to transcribe a session held on paper (its
+    attendance and votes are recorded into it, never onto the files directly)."""
     _coordinator(access)
     with transaction.atomic():
         session = _locked_session(session_id)
         if session.status != SessionStatus.CONVENED:
             raise CommissionError(["Seule une séance convoquée peut être ouverte."])
-        if timezone.localtime(session.starts_at).date() != timezone.localdate():
+        if timezone.localtime(session.starts_at).date() > timezone.localdate():
             raise CommissionError(["Une séance s'ouvre le jour pour lequel elle a été convoquée."])
         session.status, session.opened_at = SessionStatus.OPEN, timezone.now()
         session.save(update_fields=["status", "opened_at"])
@@ -364,7 +578,7 @@ def conflict_declare(
             ["Précisez l'intérêt déclaré."], fields={"reason": ["Précisez l'intérêt."]}
         )
     with transaction.atomic():
-        item = AgendaItem.objects.select_for_update().get(pk=item_id)
+        item = _locked_item(item_id)
         if item.closed_at:
             raise CommissionError(["Le vote sur ce point est clos."])
         conflict, _ = ConflictOfInterest.objects.get_or_create(
@@ -418,25 +632,40 @@ def _excluded(item: AgendaItem, member: Member, state: SessionState) -> str | No
     return None
 
 
-def voters(*, item: AgendaItem, state: SessionState | None = None) -> dict[int, int]:
-    """Whose vote may be cast on `item` → by whom (themselves, or the holder of their proxy)."""
+def voters(*, item: AgendaItem, state: SessionState | None = None) -> dict[int, Voice]:
+    """Whose vote may be cast on `item`, by member, with the seat it counts for and who casts
+    it: one voice per seat, none for a member excluded from this deliberation."""
     state = state or session_state(session=item.session)
-    allowed: dict[int, int] = {}
-    for member_id, attendance in state.attendance.items():
-        member = state.members.get(member_id)
-        if member is None or _excluded(item, member, state) is not None:
+    return {
+        voice.member: voice
+        for voice in seat_voices(members=state.members, attendance=state.attendance).values()
+        if _excluded(item, state.members[voice.member], state) is None
+    }
+
+
+def not_voting(*, item: AgendaItem, state: SessionState) -> dict[int, str]:
+    """Why each member in mandate has no vote on `item` (for the minutes: "ne prennent pas
+    part"), by member; members with a voice who did not vote are not listed here."""
+    voices = seat_voices(members=state.members, attendance=state.attendance)
+    speaking = {v.member for v in voices.values()}
+    reasons: dict[int, str] = {}
+    for member in state.members.values():
+        excluded = _excluded(item, member, state)
+        if excluded is not None:
+            reasons[member.pk] = excluded
+        elif member.pk in speaking:
             continue
-        if attendance.presence != Presence.ABSENT:
-            allowed[member.pk] = member.pk
-        elif attendance.proxy_to_id in state.members:
-            holder = state.attendance.get(attendance.proxy_to_id)
-            if holder is not None and holder.presence != Presence.ABSENT:
-                allowed[member.pk] = attendance.proxy_to_id
-    return allowed
+        elif member.titular_id is not None and _is_there(state.attendance.get(member.pk)):
+            reasons[member.pk] = "suppléant : son titulaire siège"
+        elif member.pk not in state.attendance:
+            reasons[member.pk] = "présence non renseignée"
+        else:
+            reasons[member.pk] = "absent"
+    return reasons
 
 
 def vote_cast(*, access: Access, item_id: int, member_id: int, choice: str) -> Vote:
-    """Record a member's vote (cast by them, or by the holder of their proxy)."""
+    """Record a member's vote (cast by them, or by the holder of their proxy); a seat votes once."""
     _coordinator(access)
     if choice not in VoteChoice.values:
         raise CommissionError(
@@ -444,44 +673,55 @@ def vote_cast(*, access: Access, item_id: int, member_id: int, choice: str) -> V
             fields={"choice": ["Choisissez favorable, défavorable ou abstention."]},
         )
     with transaction.atomic():
-        item = (
-            AgendaItem.objects.select_for_update(of=("self",))
-            .select_related("session", "dossier")
-            .get(pk=item_id)
-        )
+        item = _locked_item(item_id)
         if item.session.status != SessionStatus.OPEN:
             raise CommissionError(["On ne vote qu'en séance ouverte."])
         if item.closed_at:
             raise CommissionError(["Le vote sur ce point est clos."])
         state = session_state(session=item.session)
         allowed = voters(item=item, state=state)
-        if member_id not in allowed:
-            member = Member.objects.filter(pk=member_id).first()
+        voice = allowed.get(member_id)
+        if voice is None:
+            member = state.members.get(member_id)
             reason = _excluded(item, member, state) if member else None
-            why = f" : il {reason}" if reason else " (absent, sans procuration, ou hors mandat)"
+            if reason:
+                why = f" : il {reason}"
+            elif member is not None and member.titular_id is not None:
+                why = " : un suppléant ne vote qu'en l'absence de son titulaire"
+            else:
+                why = " (absent, sans procuration, ou hors mandat)"
             raise CommissionError([f"Ce membre ne peut pas voter sur ce point{why}."])
+        if item.votes.filter(seat_id=voice.seat).exclude(member_id=member_id).exists():
+            raise CommissionError(["Ce siège a déjà voté sur ce point : un siège n'a qu'une voix."])
         vote, _ = Vote.objects.update_or_create(
             item=item,
             member_id=member_id,
-            defaults={"choice": choice, "cast_by_id": allowed[member_id]},
+            defaults={"choice": choice, "cast_by_id": voice.cast_by, "seat_id": voice.seat},
         )
         _audit(access, "commission.vote", "agenda_item", item.pk, member=member_id)
         return vote
 
 
 def item_close(*, access: Access, item_id: int) -> AgendaItem:
-    """Count the votes; on a tie the chair's vote decides; the avis is written onto the file."""
+    """The avis is made here: quorum checked (unless on a second convocation), majority of votes
+    cast, on a tie the chair's vote decides; the avis is written onto the file."""
     _coordinator(access)
     with transaction.atomic():
-        item = (
-            AgendaItem.objects.select_for_update(of=("self",))
-            .select_related("session", "dossier")
-            .get(pk=item_id)
-        )
+        item = _locked_item(item_id)
         if item.closed_at:
             raise CommissionError(["Le vote sur ce point est déjà clos."])
         if item.session.status != SessionStatus.OPEN:
             raise CommissionError(["On ne clôt un point qu'en séance ouverte."])
+        count = quorum(session=item.session)
+        if not count.reached and not item.session.second_convocation:
+            raise CommissionError(
+                [
+                    f"Quorum non atteint ({count.counted} présents ou représentés sur "
+                    f"{count.members} membres, {count.needed} requis) : la commission ne peut pas "
+                    "délibérer sur ce point (CRPA R.133-10). Constatez la carence et convoquez "
+                    "une seconde séance, qui délibérera sans condition de quorum."
+                ]
+            )
         votes = list(item.votes.select_related("member"))
         favourable = sum(v.choice == VoteChoice.FAVOURABLE for v in votes)
         against = sum(v.choice == VoteChoice.UNFAVOURABLE for v in votes)
@@ -508,6 +748,7 @@ def item_close(*, access: Access, item_id: int) -> AgendaItem:
             against,
             abstentions,
         )
+        item.quorum_counted, item.quorum_needed = count.counted, count.needed
         item.casting_vote_used, item.closed_at = casting, timezone.now()
         item.save()
         if item.dossier_id is not None:
@@ -526,40 +767,38 @@ def item_close(*, access: Access, item_id: int) -> AgendaItem:
                     comment=f"Séance du {timezone.localtime(item.session.starts_at):%d/%m/%Y}"
                     + (" (voix prépondérante du président)" if casting else ""),
                 ),
+                from_session=True,
             )
         _audit(access, "commission.item_closed", "agenda_item", item.pk, avis=avis, casting=casting)
         return item
 
 
+def _adjourn_pending(*, access: Access, session: Session, comment: str) -> None:
+    pending = session.items.filter(closed_at__isnull=True, dossier__isnull=False)
+    for dossier in Dossier.objects.filter(agenda_items__in=pending):
+        if dossier.state == "scheduled":
+            dossier_transition(
+                access=access,
+                dossier_id=dossier.pk,
+                request=TransitionRequest(name="adjourn", data={}, comment=comment),
+                from_session=True,
+            )
+
+
 def session_close(*, access: Access, session_id: int) -> Session:
-    """Close the session (quorum needed unless second convocation); files not examined are
-    adjourned back to the queue; the minutes are generated and sent to every member."""
+    """Close the session; files not examined are adjourned back to the queue; the minutes are
+    generated and sent to every member. The quorum was checked with each avis."""
     _coordinator(access)
     with transaction.atomic():
         session = _locked_session(session_id)
         if session.status != SessionStatus.OPEN:
             raise CommissionError(["Seule une séance ouverte peut être close."])
         count = quorum(session=session)
-        if not count.reached and not session.second_convocation:
-            raise CommissionError(
-                [
-                    f"Quorum non atteint ({count.counted} présents ou représentés sur {count.members}, "
-                    f"{count.needed} requis) : la séance ne peut pas délibérer ; convoquez une seconde "
-                    "séance, qui délibérera sans condition de quorum."
-                ]
-            )
-        pending = session.items.filter(closed_at__isnull=True, dossier__isnull=False)
-        for dossier in Dossier.objects.filter(agenda_items__in=pending):
-            if dossier.state == "scheduled":
-                dossier_transition(
-                    access=access,
-                    dossier_id=dossier.pk,
-                    request=TransitionRequest(
-                        name="adjourn",
-                        data={},
-                        comment="Non examiné en séance : reporté à une séance suivante.",
-                    ),
-                )
+        _adjourn_pending(
+            access=access,
+            session=session,
+            comment="Non examiné en séance : reporté à une séance suivante.",
+        )
         session.status, session.closed_at = SessionStatus.CLOSED, timezone.now()
         session.save(update_fields=["status", "closed_at"])
         _audit(access, "commission.session_closed", "session", session.pk, quorum=count.counted)
@@ -570,27 +809,91 @@ def session_close(*, access: Access, session_id: int) -> Session:
 
 
 def session_reconvene(*, access: Access, session_id: int, starts_at: dt.datetime) -> Session:
-    """After a session without quorum: a second convocation, which deliberates without quorum."""
+    """The session met without quorum: record it (procès-verbal de carence, sent as its minutes)
+    and convene a second session on the same agenda, which deliberates without quorum
+    (CRPA R.133-10). Only a session that met, on a first convocation, and whose quorum is not
+    reached qualifies; the files stay scheduled, now on the second session's agenda."""
     _coordinator(access)
+    if starts_at <= timezone.now():
+        raise CommissionError(
+            ["La seconde séance se tient dans le futur."], fields={"starts_at": ["Date passée."]}
+        )
     with transaction.atomic():
         first = _locked_session(session_id)
-        if first.status not in {SessionStatus.OPEN, SessionStatus.CONVENED}:
-            raise CommissionError(["Seule une séance convoquée peut être reconvoquée."])
-        if quorum(session=first).reached:
+        if first.status != SessionStatus.OPEN:
+            raise CommissionError(
+                [
+                    "Seule une séance réunie (ouverte) qui constate l'absence de quorum donne lieu "
+                    "à une seconde convocation."
+                ]
+            )
+        if first.second_convocation:
+            raise CommissionError(
+                ["Une seconde convocation délibère sans quorum : pas de troisième convocation."]
+            )
+        count = quorum(session=first)
+        if count.reached:
             raise CommissionError(["Le quorum est atteint : pas de seconde convocation."])
         second = Session.objects.create(
             starts_at=starts_at,
             place=first.place,
             video_link=first.video_link,
             second_convocation=True,
+            first_session=first,
         )
-        for item in first.items.order_by("position"):
-            item.session = second
-            item.save(update_fields=["session"])
-        first.status, first.closed_at = SessionStatus.CLOSED, timezone.now()
-        first.save(update_fields=["status", "closed_at"])
+        pending = list(first.items.filter(closed_at__isnull=True).order_by("position"))
+        AgendaItem.objects.bulk_create(
+            AgendaItem(session=second, position=n, dossier_id=item.dossier_id, title=item.title)
+            for n, item in enumerate(pending, start=1)
+        )
+        # The files stay scheduled (same workflow state) and move to the second agenda.
+        Dossier.objects.filter(agenda_items__in=pending).update(
+            session_on=timezone.localtime(starts_at).date()
+        )
+        now = timezone.now()
+        first.status, first.closed_at, first.carence_at = SessionStatus.CLOSED, now, now
+        first.save(update_fields=["status", "closed_at", "carence_at"])
+        _audit(
+            access,
+            "commission.session_carence",
+            "session",
+            first.pk,
+            counted=count.counted,
+            needed=count.needed,
+        )
         _audit(access, "commission.session_reconvened", "session", second.pk, first=first.pk)
+        from tenants.commission.tasks import send_minutes
+
+        enqueue_on_commit(send_minutes, session_id=first.pk)
         return second
+
+
+def agenda_remove_file(*, access: Access, session_id: int, dossier_id: int, reason: str) -> Dossier:
+    """Take a file off the agenda of a session not yet closed: the file goes back to the files
+    to schedule (workflow `adjourn`) in the same transaction."""
+    _coordinator(access)
+    if len(reason.strip()) < 5:
+        raise CommissionError(
+            ["Précisez la raison du retrait."], fields={"reason": ["5 caractères au moins."]}
+        )
+    with transaction.atomic():
+        session = _locked_session(session_id)
+        if session.status == SessionStatus.CLOSED:
+            raise CommissionError(["La séance est close."])
+        item = session.items.filter(dossier_id=dossier_id).first()
+        if item is None:
+            raise CommissionError(["Ce dossier n'est pas à l'ordre du jour de cette séance."])
+        if item.closed_at:
+            raise CommissionError(["La commission a déjà rendu son avis sur ce dossier."])
+        item.delete()
+        dossier = dossier_transition(
+            access=access,
+            dossier_id=dossier_id,
+            request=TransitionRequest(name="adjourn", data={}, comment=reason.strip()),
+            from_session=True,
+        )
+        _audit(access, "commission.agenda_file_removed", "session", session.pk, dossier=dossier_id)
+        return dossier
 
 
 def college_setting_save(

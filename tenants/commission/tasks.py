@@ -87,8 +87,20 @@ def _send_to_members(
     return len(recipients)
 
 
+def _departement_zone() -> dt.tzinfo:
+    """The zone of the département whose schema the task runs in (overseas ones have theirs)."""
+    from parcours.departements.models import Tenant, zone_for
+
+    return zone_for(Tenant.code_for(connection.schema_name))
+
+
 @shared_task(name="tenants.commission.tasks.send_convocations")
 def send_convocations(*, session_id: int) -> int:
+    with timezone.override(_departement_zone()):
+        return _send_convocations(session_id=session_id)
+
+
+def _send_convocations(*, session_id: int) -> int:
     session = Session.objects.get(pk=session_id)
     return _send_to_members(
         session=session,
@@ -103,11 +115,22 @@ def send_convocations(*, session_id: int) -> int:
 
 
 def minutes_pdf(*, session: Session) -> bytes:
-    return _pdf("commission/minutes.html", session_minutes_context(session=session))
+    with timezone.override(_departement_zone()):
+        return _pdf("commission/minutes.html", session_minutes_context(session=session))
+
+
+def convocation_pdf(*, session: Session) -> bytes:
+    with timezone.override(_departement_zone()):
+        return _pdf("commission/convocation.html", session_minutes_context(session=session))
 
 
 @shared_task(name="tenants.commission.tasks.send_minutes")
 def send_minutes(*, session_id: int) -> int:
+    with timezone.override(_departement_zone()):
+        return _send_minutes(session_id=session_id)
+
+
+def _send_minutes(*, session_id: int) -> int:
     session = Session.objects.get(pk=session_id)
     return _send_to_members(
         session=session,

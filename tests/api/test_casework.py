@@ -33,6 +33,7 @@ from tenants.casework.services import (
 from tests.conftest import client_for
 from tests.tenants.casework.conftest import PDF, access_as, prepare
 from tests.tenants.casework.test_rights import association_b_worker_in_31
+from tests.tenants.commission.factories import through_a_session
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("base")]
 
@@ -207,23 +208,31 @@ def test_a_first_request_goes_from_the_association_to_the_prefets_authorisation(
     steps = [
         (worker, "submit", {}, "submitted"),
         (coordinator, "declare_complete", {}, "complete"),
-        (coordinator, "schedule", {"session_on": today.isoformat()}, "scheduled"),
-        (
-            coordinator,
-            "record_commission_avis",
-            {"avis": "favourable", "votes_for": 9, "votes_against": 2, "abstentions": 1},
-            "avis_given",
-        ),
         (prefet, "authorise", {"start_on": today.isoformat()}, "authorised"),
     ]
     for client, name, data, state in steps:
         if name == "authorise":
+            # The commission's steps are not fired on the file: it is scheduled onto a session
+            # and its avis comes from that session's vote (tests/tenants/commission).
+            for direct in ("schedule", "record_commission_avis"):
+                refused = post_json(coordinator, f"{url}/transitions/{direct}/", {"data": {}})
+                assert refused.status_code == 400, refused.content
+            in_31(
+                lambda: through_a_session(
+                    coordinator=access_as("coordinator", "31"),
+                    dossiers=[Dossier.objects.get(pk=dossier["id"])],
+                )
+            )
             assert transition_names(prefet, dossier["id"]) == {"authorise", "refuse"}
             assert transition_names(coordinator, dossier["id"]) == set()
             assert transition_names(worker, dossier["id"]) == set()
         response = post_json(client, f"{url}/transitions/{name}/", {"data": data})
         assert response.status_code == 200, (name, response.content)
         assert response.json()["state"] == state
+    steps[2:2] = [
+        (coordinator, "schedule", {}, "scheduled"),
+        (coordinator, "record_commission_avis", {}, "avis_given"),
+    ]
 
     detail = prefet.get(f"{url}/").json()
     assert detail["state"] == "authorised"
@@ -247,7 +256,7 @@ def test_a_first_request_goes_from_the_association_to_the_prefets_authorisation(
         }
     ]
     assert detail["decision"] == "authorised"
-    assert (detail["commission_votes_for"], detail["commission_votes_against"]) == (9, 2)
+    assert (detail["commission_votes_for"], detail["commission_votes_against"]) == (3, 0)
     assert sorted(d["doc_type"] for d in detail["documents"]) == sorted(required)
     assert detail["transitions"] == []  # a final state: nobody can do anything more
 
@@ -329,11 +338,11 @@ def test_a_form_error_points_at_its_field(login: Login, media) -> None:  # type:
     fire(dossier, "coordinator", "declare_complete")
     response = post_json(
         login("coordinator", "31"),
-        f"{API}/dossiers/{dossier.pk}/transitions/schedule/",
-        {"data": {"session_on": "2000-01-01"}},
+        f"{API}/dossiers/{dossier.pk}/transitions/withdraw/",
+        {"comment": "non"},
     )
     error = error_of(response, 400, "refused")
-    assert error["fields"]["session_on"] == ["La séance ne peut pas être dans le passé."]
+    assert error["fields"]["comment"] == ["Précisez la raison (5 caractères au moins)."]
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ from parcours.db import connection
 from parcours.departements.models import Tenant
 from tenants.casework.models import Dossier
 from tests.tenants.casework.conftest import PDF, access_as, prepare
+from tests.tenants.commission.factories import through_a_session
 
 
 @pytest.fixture
@@ -73,20 +74,24 @@ def test_the_main_path_through_the_pages(login, media) -> None:  # type: ignore[
     steps = [
         (worker, "submit", {}),
         (coordinator, "declare_complete", {}),
-        (coordinator, "schedule", {"schedule-session_on": today}),
-        (
-            coordinator,
-            "record_commission_avis",
-            {
-                "record_commission_avis-avis": "favourable",
-                "record_commission_avis-votes_for": "8",
-                "record_commission_avis-votes_against": "1",
-                "record_commission_avis-abstentions": "0",
-            },
-        ),
         (prefet, "authorise", {"authorise-start_on": today}),
     ]
     for client, name, data in steps:
+        if name == "authorise":
+            # Scheduling and the avis happen in a session, never on the file's page.
+            page = coordinator.get(url).content.decode()
+            assert 'data-transition="schedule"' not in page
+            refused = coordinator.post(
+                url, {"transition": "schedule", "schedule-session_on": today}
+            )
+            assert refused.status_code == 302  # "not available for you on this file"
+            connection.set_tenant(Tenant.objects.get(code="31"))
+            assert Dossier.objects.get(pk=dossier.pk).state == "complete"
+            through_a_session(
+                coordinator=access_as("coordinator", "31"),
+                dossiers=[Dossier.objects.get(pk=dossier.pk)],
+            )
+            connection.set_schema_to_public()
         response = client.post(url, {"transition": name, **data})
         assert response.status_code == 302, (name, response.content.decode()[:2000])
     page = html.unescape(prefet.get(url).content.decode())
@@ -100,11 +105,9 @@ def test_a_refused_transition_is_explained_and_nothing_moves(login, media) -> No
     login("association_worker", "31").post(url, {"transition": "submit"})
     coordinator = login("coordinator", "31")
     coordinator.post(url, {"transition": "declare_complete"})
-    response = coordinator.post(
-        url, {"transition": "schedule", "schedule-session_on": "2000-01-01"}
-    )
+    response = coordinator.post(url, {"transition": "withdraw", "withdraw-comment": "non"})
     assert response.status_code == 400
-    assert "La séance ne peut pas être dans le passé." in html.unescape(response.content.decode())
+    assert "Précisez la raison" in html.unescape(response.content.decode())
     connection.set_tenant(Tenant.objects.get(code="31"))
     assert Dossier.objects.get(pk=dossier.pk).state == "complete"
 

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.http.request import split_domain_port
 from django.template.response import TemplateResponse
+from django.utils import timezone
 
 from parcours.db import connection
 from parcours.departements.models import Tenant
@@ -55,4 +56,7 @@ class TenantRoutingMiddleware:
         request.tenant = tenant  # type: ignore[attr-defined]
         if tenant is None:
             request.urlconf = settings.PUBLIC_SCHEMA_URLCONF
-        return self.get_response(request)
+            return self.get_response(request)
+        # Every date and time of a département is shown and read in its own zone (overseas too).
+        with timezone.override(tenant.zone):
+            return self.get_response(request)

@@ -2,8 +2,24 @@
 
 from __future__ import annotations
 
+import zoneinfo
+
 from django.db import models
 from django_tenants.models import DomainMixin, TenantMixin
+
+# Overseas départements live in their own time zone; every other one in Paris's.
+OVERSEAS_ZONES = {
+    "971": "America/Guadeloupe",
+    "972": "America/Martinique",
+    "973": "America/Cayenne",
+    "974": "Indian/Reunion",
+    "976": "Indian/Mayotte",
+}
+
+
+def zone_for(code: str) -> zoneinfo.ZoneInfo:
+    """The time zone a département shows and reads dates and times in."""
+    return zoneinfo.ZoneInfo(OVERSEAS_ZONES.get(code.upper(), "Europe/Paris"))
 
 
 class TenantStatus(models.TextChoices):
@@ -37,6 +53,10 @@ class Tenant(TenantMixin):
     @staticmethod
     def schema_name_for(code: str) -> str:
         return f"dep_{code.lower()}"
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zone_for(self.code)
 
     @staticmethod
     def code_for(schema_name: str) -> str:

@@ -15,7 +15,12 @@ from django.utils import timezone
 
 from parcours.accounts.permissions import Access
 from tenants.casework.models import Dossier, DossierEvent, PathwayStatus
-from tenants.casework.services import CaseworkError, TransitionRequest, dossier_transition
+from tenants.casework.services import (
+    SESSION_TRANSITIONS,
+    CaseworkError,
+    TransitionRequest,
+    dossier_transition,
+)
 from tests.tenants.casework.conftest import prepare
 
 In31 = Callable[[str], Access]
@@ -39,6 +44,8 @@ def fire(access: Access, dossier: Dossier, name: str, comment: str = "", **data:
         access=access,
         dossier_id=dossier.pk,
         request=TransitionRequest(name=name, data=data, comment=comment),
+        # These tests drive the engine itself; the commission's services fire its transitions.
+        from_session=name in SESSION_TRANSITIONS,
     )
 
 

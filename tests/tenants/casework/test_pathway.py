@@ -14,6 +14,7 @@ from parcours.workflows.services import current_template, workflow_variant_save
 from tenants.audit.models import AuditEvent
 from tenants.casework.models import DossierEvent, PathwayStatus, Period
 from tenants.casework.services import (
+    SESSION_TRANSITIONS,
     CaseworkError,
     TransitionRequest,
     dossier_create,
@@ -30,6 +31,8 @@ def run(access, dossier, name, **data):  # type: ignore[no-untyped-def]
         access=access,
         dossier_id=dossier.pk,
         request=TransitionRequest(name=name, data=data, comment=comment),
+        # These tests drive the engine itself; the commission's services fire its transitions.
+        from_session=name in SESSION_TRANSITIONS,
     )
 
 

@@ -9,7 +9,12 @@ import pytest
 from django.utils import timezone
 
 from tenants.casework.selectors import NotInScope
-from tenants.casework.services import CaseworkError, TransitionRequest, dossier_transition
+from tenants.casework.services import (
+    SESSION_TRANSITIONS,
+    CaseworkError,
+    TransitionRequest,
+    dossier_transition,
+)
 from tests.tenants.casework.conftest import prepare
 
 TEMPLATE = json.loads(
@@ -69,6 +74,8 @@ def fire(access, dossier_id, name):  # type: ignore[no-untyped-def]
         access=access,
         dossier_id=dossier_id,
         request=TransitionRequest(name=name, data=data, comment=comment),
+        # The role rules of the engine; the commission's services fire its own transitions.
+        from_session=name in SESSION_TRANSITIONS,
     )
 
 

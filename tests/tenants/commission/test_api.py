@@ -61,7 +61,7 @@ def test_a_session_through_the_api(in31, commission, session, login, settings, t
     assert refused.status_code == 400 and "procuration" in refused.json()["error"]["message"]
     detail = act(coordinator, session.pk, action="open").json()
     assert detail["quorum"] == {
-        "members": 7,
+        "members": 8,
         "present": 4,
         "represented": 1,
         "needed": 4,

@@ -60,7 +60,7 @@ def test_a_full_session_through_the_pages(ready, login, in31) -> None:  # type: 
     )
 
 
-def test_a_member_reads_pseudonymized_summaries_until_the_session_closes(
+def test_a_member_reads_the_sessions_convened_to_during_the_mandate_even_after_closing(
     ready, login, in31
 ) -> None:  # type: ignore[no-untyped-def]
     dossier, session, _ = ready
@@ -88,6 +88,15 @@ def test_a_member_reads_pseudonymized_summaries_until_the_session_closes(
     assert "Voter" not in page  # the coordination records the votes
     connection.set_tenant(Tenant.objects.get(code="31"))
     Session.objects.filter(pk=session.pk).update(status="closed")
+    connection.set_schema_to_public()
+    assert member.get(f"/commission/seances/{session.pk}/").status_code == 200
+    minutes = member.get(f"/commission/seances/{session.pk}/proces-verbal/")
+    assert minutes.status_code == 200 and minutes.content.startswith(b"%PDF")
+    connection.set_tenant(Tenant.objects.get(code="31"))
+    # A mandate ended (resignation) before the convocation: that member was never convened.
+    from tenants.commission.models import Member
+
+    Member.objects.filter(user=base_member).update(ended_on=timezone.localdate())
     connection.set_schema_to_public()
     assert member.get(f"/commission/seances/{session.pk}/").status_code == 404
 
@@ -161,3 +170,33 @@ def test_reading_an_agenda_with_files_is_audited(ready, login, in31) -> None:  #
     reads = AuditEvent.objects.filter(action="commission.agenda_read", object_id=str(session.pk))
     assert reads.count() == 2
     assert all(event.data["dossiers"] == [dossier.pk] for event in reads)
+
+
+def test_a_file_is_scheduled_from_its_page_onto_a_session_chosen_in_a_list(
+    ready, login, in31
+) -> None:  # type: ignore[no-untyped-def]
+    dossier, session, _ = ready
+    coordinator = login("coordinator", "31")
+    url = f"/dossiers/{dossier.pk}/"
+    page = html.unescape(coordinator.get(url).content.decode())
+    assert str(session.pk) in page and "Inscrire à l'ordre du jour" in page
+    assert 'data-transition="schedule"' not in page  # no free date any more
+    refused = coordinator.post(f"/commission/inscrire/{dossier.pk}/", {"session": "999999"})
+    assert refused.status_code == 302
+    connection.set_tenant(Tenant.objects.get(code="31"))
+    assert type(dossier).objects.get(pk=dossier.pk).state == "complete"
+    connection.set_schema_to_public()
+    coordinator.post(f"/commission/inscrire/{dossier.pk}/", {"session": str(session.pk)})
+    connection.set_tenant(Tenant.objects.get(code="31"))
+    assert type(dossier).objects.get(pk=dossier.pk).state == "scheduled"
+    assert list(session.items.values_list("dossier_id", flat=True)) == [dossier.pk]
+    connection.set_schema_to_public()
+    session_page = html.unescape(
+        coordinator.get(f"/commission/seances/{session.pk}/").content.decode()
+    )
+    assert dossier.person.pseudonym in session_page
+    assert "Non renseigné" in session_page  # attendance starts not recorded
+    post(coordinator, session, action="remove_file", dossier=dossier.pk, reason="Pièce à revoir")
+    connection.set_tenant(Tenant.objects.get(code="31"))
+    assert type(dossier).objects.get(pk=dossier.pk).state == "complete"
+    assert not session.items.exists()

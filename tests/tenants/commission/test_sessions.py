@@ -96,18 +96,20 @@ def test_a_convocation_less_than_5_days_ahead_needs_a_motivated_urgency(in31, co
     assert convened.status == SessionStatus.CONVENED
 
 
-def test_quorum_counts_substitutes_and_proxies_but_not_the_chair(in31, commission, session) -> None:  # type: ignore[no-untyped-def]
+def test_quorum_counts_the_chair_substitutes_and_proxies(in31, commission, session) -> None:  # type: ignore[no-untyped-def]
     t = commission.titulars
-    assert quorum(session=session).members == 7 and quorum(session=session).needed == 4
+    # CRPA R.133-10: the members composing the commission are its titular seats, chair included.
+    assert quorum(session=session).members == 8 and quorum(session=session).needed == 4
     attend(in31, session, t["magistrat"])
     attend(in31, session, t["police_securite_publique"], Presence.VIDEO)  # video counts
     attend(in31, session, commission.substitute)  # stands for the DDETS titular
     attend(in31, session, t["ddets"], Presence.ABSENT)
-    attend(in31, session, commission.chair)
     assert not quorum(session=session).reached
     attend(in31, session, t["medecin"], Presence.ABSENT, proxy_to=t["magistrat"])
     count = quorum(session=session)
     assert (count.present, count.represented, count.reached) == (3, 1, True)
+    attend(in31, session, commission.chair)
+    assert (quorum(session=session).present, quorum(session=session).counted) == (4, 5)
 
 
 @pytest.mark.parametrize(
@@ -167,7 +169,7 @@ def test_a_tie_is_broken_by_the_chair(in31, commission, session) -> None:  # typ
     dossier = complete_file(in31)
     item = opened(in31, session, dossier)
     t = commission.titulars
-    for member in (t["magistrat"], t["ddets"], commission.chair):
+    for member in (t["magistrat"], t["ddets"], t["medecin"], commission.chair):
         attend(in31, session, member)
     coordinator = in31("coordinator")
     vote_cast(access=coordinator, item_id=item.pk, member_id=t["magistrat"].pk, choice="favourable")
@@ -218,27 +220,63 @@ def test_members_in_conflict_or_absent_cannot_vote_on_a_file(
     assert not item.votes.exists()
 
 
-def test_a_session_without_quorum_cannot_close_and_is_convened_again(
+def test_without_quorum_no_avis_is_made_and_a_second_convocation_deliberates_without(
     in31, commission, session
 ) -> None:  # type: ignore[no-untyped-def]
     dossier = complete_file(in31)
-    opened(in31, session, dossier)
+    item = opened(in31, session, dossier)
     attend(in31, session, commission.titulars["magistrat"])
     coordinator = in31("coordinator")
+    vote_cast(
+        access=coordinator,
+        item_id=item.pk,
+        member_id=commission.titulars["magistrat"].pk,
+        choice="favourable",
+    )
     with pytest.raises(CommissionError, match="Quorum non atteint"):
-        session_close(access=coordinator, session_id=session.pk)
+        item_close(access=coordinator, item_id=item.pk)
+    item.refresh_from_db()
+    dossier.refresh_from_db()
+    assert item.closed_at is None and dossier.state == "scheduled"
     second = session_reconvene(
         access=coordinator, session_id=session.pk, starts_at=timezone.now() + dt.timedelta(days=8)
     )
-    assert second.second_convocation and second.items.count() == 1
+    session.refresh_from_db()
+    assert session.carence_at is not None and session.status == SessionStatus.CLOSED
+    assert second.second_convocation and second.first_session_id == session.pk
+    assert list(second.items.values_list("dossier_id", flat=True)) == [dossier.pk]
+    with pytest.raises(CommissionError, match="seconde convocation"):
+        agenda_add_policy(access=coordinator, session_id=second.pk, title="Point nouveau ajouté")
     session_convene(access=coordinator, session_id=second.pk)
     on_the_day(second)
     session_open(access=coordinator, session_id=second.pk)
     attend(in31, second, commission.titulars["magistrat"])
-    closed = session_close(
-        access=coordinator, session_id=second.pk
-    )  # no quorum needed the second time
-    assert closed.status == SessionStatus.CLOSED
+    second_item = second.items.get()
+    vote_cast(
+        access=coordinator,
+        item_id=second_item.pk,
+        member_id=commission.titulars["magistrat"].pk,
+        choice="favourable",
+    )
+    closed = item_close(access=coordinator, item_id=second_item.pk)  # no quorum needed now
+    assert (closed.avis, closed.quorum_counted, closed.quorum_needed) == ("favourable", 1, 4)
+    dossier.refresh_from_db()
+    assert dossier.state == "avis_given"
+    with pytest.raises(CommissionError, match="troisième"):
+        session_reconvene(
+            access=coordinator,
+            session_id=second.pk,
+            starts_at=timezone.now() + dt.timedelta(days=8),
+        )
+
+
+def test_a_session_closed_without_examining_its_files_adjourns_them(
+    in31, commission, session
+) -> None:  # type: ignore[no-untyped-def]
+    dossier = complete_file(in31)
+    opened(in31, session, dossier)
+    closed = session_close(access=in31("coordinator"), session_id=session.pk)
+    assert closed.status == SessionStatus.CLOSED and closed.carence_at is None
     dossier.refresh_from_db()
     assert dossier.state == "complete"  # not examined: adjourned back to the queue
 
@@ -267,3 +305,40 @@ def test_the_minutes_list_attendees_and_votes(
     assert "Amina" not in text  # pseudonyms only
     assert send_convocations(session_id=session.pk) == 9
     assert any(name == "seance.ics" for name, _, _ in mailoutbox[-1].attachments)
+
+
+def test_a_session_held_on_paper_is_transcribed_into_that_session_afterwards(
+    in31, commission, session
+) -> None:  # type: ignore[no-untyped-def]
+    coordinator = in31("coordinator")
+    dossier = complete_file(in31)
+    agenda_add_file(access=coordinator, session_id=session.pk, dossier_id=dossier.pk)
+    session_convene(access=coordinator, session_id=session.pk)
+    # The session met two days ago and its record was kept on paper.
+    held_on = timezone.now() - dt.timedelta(days=2)
+    Session.objects.filter(pk=session.pk).update(starts_at=held_on)
+    Dossier.objects.filter(pk=dossier.pk).update(session_on=timezone.localdate(held_on))
+    session_open(access=coordinator, session_id=session.pk)
+    t = commission.titulars
+    for member in (commission.chair, t["magistrat"], t["ddets"], t["medecin"]):
+        attend(in31, session, member)
+        vote_cast(
+            access=coordinator,
+            item_id=session.items.get().pk,
+            member_id=member.pk,
+            choice="favourable",
+        )
+    item_close(access=coordinator, item_id=session.items.get().pk)
+    dossier.refresh_from_db()
+    assert dossier.state == "avis_given"
+    assert dossier.commission_avis_on == timezone.localdate(held_on)  # the day it deliberated
+    assert dossier.commission_votes_for == 4
+
+
+def test_a_session_is_not_opened_before_its_day(in31, commission, session) -> None:  # type: ignore[no-untyped-def]
+    coordinator = in31("coordinator")
+    agenda_add_policy(access=coordinator, session_id=session.pk, title="Point d'information")
+    session_convene(access=coordinator, session_id=session.pk)
+    with pytest.raises(CommissionError, match="le jour"):
+        session_open(access=coordinator, session_id=session.pk)
+    assert Session.objects.get(pk=session.pk).status == SessionStatus.CONVENED

@@ -13,17 +13,26 @@ from parcours.db import connection
 from parcours.departements.models import Tenant
 from tenants.commission.models import Member
 from tenants.commission.selectors import composition, may_see_health
-from tenants.commission.services import CommissionError, college_setting_save, member_appoint
+from tenants.commission.services import (
+    CommissionError,
+    college_setting_save,
+    member_appoint,
+    quorum,
+)
 from tenants.commission.tasks import remind_mandates
 from tests.tenants.casework.conftest import access_as
 
 
-def test_composition_shows_vacant_seats(in31, commission) -> None:  # type: ignore[no-untyped-def]
+def test_composition_shows_vacant_seats(in31, commission, session) -> None:  # type: ignore[no-untyped-def]
     college_setting_save(
         access=in31("coordinator"), college="gendarmerie", titular_seats=2, may_see_health=False
     )
     row = next(r for r in composition() if r["college"] == "gendarmerie")
     assert (row["seats"], row["titulars"]) == (2, 1)
+    # The chair is a member composing the commission: counted in their college as in the quorum.
+    ddets = next(r for r in composition() if r["college"] == "ddets")
+    assert ddets["titulars"] == 2
+    assert sum(r["titulars"] for r in composition()) == quorum(session=session).members
     with pytest.raises(CommissionError):
         college_setting_save(
             access=in31("coordinator"),
@@ -138,3 +147,33 @@ def test_one_rule_of_who_sits_for_the_composition_and_the_quorum(in31, commissio
 
     assert still == before
     assert gone == (before[0] - 1, before[1] - 1)
+
+
+def test_the_members_page_ends_a_mandate_and_seats_the_replacement(login, in31, commission) -> None:  # type: ignore[no-untyped-def]
+    connection.set_schema_to_public()
+    coordinator = login("coordinator", "31")
+    medecin = commission.titulars["medecin"]
+    today = timezone.localdate().isoformat()
+    bad = coordinator.post(f"/commission/membres/{medecin.pk}/fin/", {"ended_on": "demain"})
+    assert bad.status_code == 302
+    connection.set_tenant(Tenant.objects.get(code="31"))
+    assert Member.objects.get(pk=medecin.pk).ended_on is None
+    connection.set_schema_to_public()
+    coordinator.post(
+        f"/commission/membres/{medecin.pk}/fin/",
+        {
+            "ended_on": today,
+            "reason": "death",
+            "email": "docteure@membres.test",
+            "first_name": "Hélène",
+            "last_name": "Remplaçante",
+            "arrete_reference": "A-31-11",
+            "arrete_on": today,
+        },
+    )
+    page = html.unescape(coordinator.get("/commission/membres/").content.decode())
+    assert "Hélène Remplaçante" in page and "Medecin Membre" not in page
+    connection.set_tenant(Tenant.objects.get(code="31"))
+    ended = Member.objects.get(pk=medecin.pk)
+    assert (ended.ended_on, ended.end_reason) == (timezone.localdate(), "death")
+    assert login("member", "31").post(f"/commission/membres/{medecin.pk}/fin/").status_code == 403

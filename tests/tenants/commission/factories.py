@@ -1,0 +1,74 @@
+"""Bring files through a real session, for tests whose subject comes after the commission's avis."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from parcours.accounts.models import User
+from parcours.accounts.permissions import Access
+from tenants.casework.models import Dossier
+from tenants.commission import services
+from tenants.commission.models import AgendaItem, Member, Presence, Session
+from tenants.commission.selectors import members_active
+
+
+def small_commission(coordinator: Access) -> list[Member]:
+    """Three titular seats (the chair's included) in mandate, appointed once per schema."""
+    active = [m for m in members_active() if m.is_titular]
+    if active:
+        return active
+    start = timezone.localdate() - dt.timedelta(days=30)
+    members = []
+    for n, (college, chair) in enumerate(
+        [("ddets", True), ("magistrat", False), ("medecin", False)]
+    ):
+        user = User.objects.create_user(
+            email=f"siege{n}@membres.test", password=None, first_name="Siège", last_name=str(n)
+        )
+        members.append(
+            services.member_appoint(
+                access=coordinator,
+                user_id=user.pk,
+                college=college,
+                arrete_reference="Arrêté test",
+                arrete_on=start,
+                mandate_start=start,
+                is_chair=chair,
+            )
+        )
+    return members
+
+
+def through_a_session(
+    *, coordinator: Access, dossiers: list[Dossier], avis: str = "favourable"
+) -> list[AgendaItem]:
+    """Schedule complete files onto a session, convene it, hold it today with every titular
+    present, vote `avis` unanimously on each and close it: each file is then "avis given"."""
+    seats = small_commission(coordinator)
+    session = services.session_schedule(
+        access=coordinator, starts_at=timezone.now() + dt.timedelta(days=10)
+    )
+    for dossier in dossiers:
+        services.agenda_add_file(access=coordinator, session_id=session.pk, dossier_id=dossier.pk)
+    services.session_convene(access=coordinator, session_id=session.pk)
+    Session.objects.filter(pk=session.pk).update(starts_at=timezone.now())
+    Dossier.objects.filter(agenda_items__session=session).update(session_on=timezone.localdate())
+    services.session_open(access=coordinator, session_id=session.pk)
+    for member in seats:
+        services.attendance_record(
+            access=coordinator,
+            session_id=session.pk,
+            member_id=member.pk,
+            presence=Presence.IN_PERSON,
+        )
+    items = list(session.items.order_by("position"))
+    for item in items:
+        for member in seats:
+            services.vote_cast(
+                access=coordinator, item_id=item.pk, member_id=member.pk, choice=avis
+            )
+        services.item_close(access=coordinator, item_id=item.pk)
+    services.session_close(access=coordinator, session_id=session.pk)
+    return items
