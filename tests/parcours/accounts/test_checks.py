@@ -80,7 +80,15 @@ def _manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     base = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"SECRET_KEY", "PARCOURS_MASTER_KEY", "DEBUG", "PARCOURS_BASE_DOMAIN"}
+        # DJANGO_ALLOW_ASYNC_UNSAFE: set by the browser tests of the same worker.
+        if k
+        not in {
+            "SECRET_KEY",
+            "PARCOURS_MASTER_KEY",
+            "DEBUG",
+            "PARCOURS_BASE_DOMAIN",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+        }
     }
     return subprocess.run(
         [sys.executable, "manage.py", *args],
