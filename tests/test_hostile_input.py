@@ -337,3 +337,30 @@ def test_a_page_400_is_a_french_dsfr_page() -> None:
     text = _french_page(client_for("coordinator", "31").get("/dossiers/?etat=%00"), 400)
     assert "Requête refusée" in text
     assert "dsfr" in text
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"%PDF-1.4\n" + b"x" * 200,  # the magic bytes and nothing of a document
+        b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n",  # no page
+    ],
+    ids=["magic-only", "no-page"],
+)
+def test_a_piece_is_a_pdf_only_if_it_parses_as_one(
+    data: bytes, settings: Any, tmp_path: Any
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tenants.casework.models import Document
+    from tests.api.test_casework import plain_dossier
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    dossier = plain_dossier()
+    response = client_for("association_worker", "31").post(
+        f"{API}/dossiers/{dossier.pk}/documents/",
+        {"doc_type": "identity", "file": SimpleUploadedFile("piece.pdf", data)},
+    )
+    assert "file" in _api_error(response, 400)["fields"]
+    with schema_context("dep_31"):
+        assert not Document.objects.filter(dossier_id=dossier.pk).exists()

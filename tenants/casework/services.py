@@ -601,7 +601,7 @@ def document_upload(
     *, access: Access, dossier_id: int, doc_type: str, data: bytes, claimed_name: str = ""
 ) -> Document:
     """Store a piece after checking its real type and size; nothing is written on refusal."""
-    from tenants.casework.storage import MAX_UPLOAD_BYTES, sniff_content_type, store_bytes
+    from tenants.casework.storage import MAX_UPLOAD_BYTES, content_type_of, store_bytes
 
     if len(data) == 0:
         raise CaseworkError(["Le fichier est vide."], fields={"file": ["Le fichier est vide."]})
@@ -610,12 +610,11 @@ def document_upload(
             ["Le fichier dépasse 10 Mo."],
             fields={"file": ["Le fichier dépasse la taille maximale de 10 Mo."]},
         )
-    content_type = sniff_content_type(data[:16])
+    content_type = content_type_of(data)
     if content_type is None:
-        raise CaseworkError(
-            ["Seuls les fichiers PDF, PNG et JPEG sont acceptés."],
-            fields={"file": ["Seuls les fichiers PDF, PNG et JPEG sont acceptés."]},
-        )
+        # A PDF must also parse, with a page, and not be encrypted (storage.content_type_of).
+        message = "Seuls les fichiers PDF, PNG et JPEG sont acceptés."
+        raise CaseworkError([message], fields={"file": [message]})
     with transaction.atomic():
         dossier = _editable_by_association(access=access, dossier_id=dossier_id)
         known = {d.code for d in dossier.workflow_variant.workflow.documents}

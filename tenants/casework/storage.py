@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import uuid
 from pathlib import Path
 
@@ -26,6 +27,27 @@ def sniff_content_type(head: bytes) -> str | None:
     return None
 
 
+def content_type_of(data: bytes) -> str | None:
+    """The real type of a whole file: its first bytes, and for a PDF that it parses as one with
+    at least a page (`%PDF-` followed by anything is not a document anyone can read)."""
+    content_type = sniff_content_type(data[:16])
+    if content_type == "application/pdf" and not _is_readable_pdf(data):
+        return None
+    return content_type
+
+
+def _is_readable_pdf(data: bytes) -> bool:
+    from pypdf import PdfReader
+
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted:
+            return False  # nobody at the préfecture could open it without its password
+        return len(reader.pages) >= 1
+    except Exception:  # pypdf raises a dozen types on broken files: none of them is a PDF
+        return False
+
+
 def tenant_folder() -> Path:
     folder = Path(settings.MEDIA_ROOT) / "tenants" / connection.schema_name / "documents"
     folder.mkdir(parents=True, exist_ok=True)
@@ -47,11 +69,7 @@ def store_pdf(*, data: bytes) -> str:
     """Store an official document (an arrêté): a PDF of at most 10 MB, checked by its bytes."""
     from tenants.casework.services import CaseworkError
 
-    if (
-        not data
-        or len(data) > MAX_UPLOAD_BYTES
-        or sniff_content_type(data[:16]) != "application/pdf"
-    ):
+    if not data or len(data) > MAX_UPLOAD_BYTES or content_type_of(data) != "application/pdf":
         message = "Un arrêté se dépose en PDF (10 Mo au plus)."
         raise CaseworkError([message], fields={"file": [message]})
     name, _ = store_bytes(data=data, suffix=".pdf")

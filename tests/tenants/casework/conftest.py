@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections.abc import Callable, Iterator
 
 import pytest
 from django.utils import timezone
+from pypdf import PdfWriter
 
 from parcours.accounts.models import Membership, Role, User
 from parcours.accounts.permissions import Access
@@ -23,7 +25,19 @@ from tenants.casework.services import (
 )
 from tests.conftest import People
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+def pdf_of(*, padding: int = 0) -> bytes:
+    """A real one-page PDF (pieces are refused unless they parse), `padding` bytes larger."""
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    if padding:
+        writer.add_metadata({"/Padding": "0" * padding})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+PDF = pdf_of()
 
 
 def access_as(role: str, code: str) -> Access:

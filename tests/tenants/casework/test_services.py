@@ -38,7 +38,7 @@ from tenants.casework.services import (
     person_create,
 )
 from tenants.casework.storage import MAX_UPLOAD_BYTES, read_bytes
-from tests.tenants.casework.conftest import PDF
+from tests.tenants.casework.conftest import PDF, pdf_of
 
 In31 = Callable[[str], Access]
 
@@ -244,7 +244,7 @@ def test_a_refused_piece_leaves_no_row_and_no_file(
         pytest.param(PNG, "image/png", ".png", id="png"),
         pytest.param(JPEG, "image/jpeg", ".jpg", id="jpeg"),
         pytest.param(
-            b"%PDF-" + b"0" * (MAX_UPLOAD_BYTES - 5), "application/pdf", ".pdf", id="10-MB"
+            pdf_of(padding=MAX_UPLOAD_BYTES - 1_000), "application/pdf", ".pdf", id="10-MB"
         ),
     ],
 )

@@ -20,7 +20,7 @@ from tenants.commission.services import (
     quorum,
 )
 from tenants.commission.tasks import remind_mandates
-from tests.tenants.casework.conftest import access_as
+from tests.tenants.casework.conftest import PDF, access_as
 
 
 def test_composition_shows_vacant_seats(in31, commission, session) -> None:  # type: ignore[no-untyped-def]
@@ -109,7 +109,7 @@ def test_the_designation_arrete_is_a_pdf_served_through_the_permission_check(
         f"/commission/membres/{member.pk}/arrete/", {"file": not_pdf}, follow=True
     )
     assert "PDF" in html.unescape(page.content.decode())
-    pdf = SimpleUploadedFile("arrete.pdf", b"%PDF-1.4 arrete", content_type="application/pdf")
+    pdf = SimpleUploadedFile("arrete.pdf", PDF, content_type="application/pdf")
     assert (
         coordinator.post(f"/commission/membres/{member.pk}/arrete/", {"file": pdf}).status_code
         == 302
