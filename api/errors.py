@@ -29,8 +29,10 @@ class ErrorBodySerializer(serializers.Serializer):
     status = serializers.IntegerField()
     code = serializers.CharField()
     message = serializers.CharField()
+    # field → list of messages; a nested object → the same structure (`{"identity":
+    # {"last_name": ["…"]}}`); an item of a list → its position.
     fields = serializers.DictField(  # type: ignore[assignment]
-        child=serializers.ListField(child=serializers.CharField()), required=False
+        child=serializers.JSONField(), required=False
     )
     request_id = serializers.CharField()
 
@@ -45,12 +47,25 @@ class Conflict(exceptions.APIException):
     default_code = "conflict"
 
 
-def _flatten(detail: Any) -> dict[str, list[str]]:
-    if isinstance(detail, dict):
+def _messages(value: Any) -> Any:
+    """Messages as lists of text, nested objects kept as objects (`{"identity": {"last_name":
+    ["…"]}}`), items of a list by their position: never a Python repr of DRF's structures."""
+    if isinstance(value, dict):
+        return {str(key): _messages(item) for key, item in value.items()}
+    if isinstance(value, list):
+        if all(not isinstance(item, dict | list) for item in value):
+            return [str(item) for item in value]
         return {
-            key: [str(v) for v in (value if isinstance(value, list) else [value])]
-            for key, value in detail.items()
+            str(index): _messages(item)
+            for index, item in enumerate(value)
+            if item not in ({}, [], "")
         }
+    return [str(value)]
+
+
+def _flatten(detail: Any) -> dict[str, Any]:
+    if isinstance(detail, dict):
+        return {str(key): _messages(value) for key, value in detail.items()}
     if isinstance(detail, list):
         return {"non_field_errors": [str(v) for v in detail]}
     return {"non_field_errors": [str(detail)]}

@@ -364,3 +364,16 @@ def test_a_piece_is_a_pdf_only_if_it_parses_as_one(
     assert "file" in _api_error(response, 400)["fields"]
     with schema_context("dep_31"):
         assert not Document.objects.filter(dossier_id=dossier.pk).exists()
+
+
+def test_nested_validation_errors_are_structured_not_a_python_repr() -> None:
+    response = client_for("association_worker", "31").post(
+        f"{API}/persons/",
+        {"identity": {"last_name": "", "first_name": "Jane"}, "languages": ["fr", 7 * "x"]},
+        content_type="application/json",
+    )
+    fields = _api_error(response, 400)["fields"]
+    assert isinstance(fields["identity"]["last_name"], list)
+    assert all(isinstance(message, str) for message in fields["identity"]["last_name"])
+    assert "ErrorDetail" not in json.dumps(fields)
+    assert list(fields["languages"]) == ["1"]

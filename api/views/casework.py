@@ -46,6 +46,7 @@ from api.serializers_casework import (
     WorkflowSerializer,
 )
 from parcours.accounts.models import Role
+from parcours.accounts.permissions import WORKFLOW_READERS
 from parcours.db import connection
 from parcours.workflows.services import current_template, current_variant, workflow_variant_save
 from tenants.audit.services import audit_record
@@ -500,7 +501,7 @@ class ReminderList(APIView):
 class WorkflowView(APIView):
     permission_classes = [
         read_write(
-            read=tenant_roles({Role.COORDINATOR, Role.PREFET, Role.ASSOCIATION_WORKER}),
+            read=tenant_roles(WORKFLOW_READERS),
             write=tenant_roles({Role.COORDINATOR}),
         )
     ]

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from frontend.decorators import page
 from parcours.accounts.models import Role
-from parcours.accounts.permissions import ALL_TENANT_ROLES, Access
+from parcours.accounts.permissions import WORKFLOW_READERS, Access
 from parcours.db import connection
 from parcours.workflows.definition import DefinitionError
 from parcours.workflows.services import current_template, current_variant, workflow_variant_save
@@ -74,7 +74,7 @@ class VariantForm(forms.Form):
         return documents
 
 
-@page(roles=ALL_TENANT_ROLES, national=False)
+@page(roles=WORKFLOW_READERS, national=False)
 def workflow_settings(request: HttpRequest, *, access: Access) -> HttpResponse:
     tenant = access.tenant
     assert tenant is not None

@@ -212,8 +212,15 @@ def text(response: Any) -> str:
     return html.unescape(response.content.decode())
 
 
-@pytest.mark.parametrize("role", ["coordinator", "prefet", "association_worker", "member", "dpo"])
-def test_every_role_of_the_departement_sees_the_workflow_page(login: Login, role: str) -> None:
+@pytest.mark.parametrize("role", ["member", "dpo"])
+def test_the_workflow_page_and_its_api_refuse_the_same_roles(login: Login, role: str) -> None:
+    client = login(role, "31")
+    assert client.get(PAGE).status_code == 403
+    assert client.get("/api/v1/workflow/").status_code == 403
+
+
+@pytest.mark.parametrize("role", ["coordinator", "prefet", "association_worker"])
+def test_who_works_on_files_sees_the_workflow_page(login: Login, role: str) -> None:
     response = login(role, "31").get(PAGE)
 
     assert response.status_code == 200

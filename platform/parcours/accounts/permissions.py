@@ -20,6 +20,10 @@ from parcours.departements.models import Tenant
 _CACHE_ATTR = "_parcours_access"
 
 
+# Who reads a département's rules of the pathway, on the page and the API alike.
+WORKFLOW_READERS = frozenset({Role.COORDINATOR, Role.PREFET, Role.ASSOCIATION_WORKER})
+
+
 @dataclass(frozen=True)
 class Access:
     """What the person behind a request may do where the request is routed."""
