@@ -33,6 +33,8 @@ common = [
     path("associations/", associations.AssociationList.as_view(), name="associations"),
     path("associations/<int:pk>/", associations.AssociationDetail.as_view(), name="association"),
     path("me/memberships/", accounts.MyMembershipsView.as_view(), name="my-memberships"),
+    path("me/tokens/", accounts.MyTokensView.as_view(), name="my-tokens"),
+    path("me/tokens/<int:pk>/", accounts.MyTokenRevoke.as_view(), name="my-token"),
     path("referentiel/regions/", referentiel.RegionList.as_view(), name="regions"),
     path(
         "referentiel/departements/",

@@ -1,8 +1,7 @@
 from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiExample, extend_schema
-from rest_framework import exceptions
-from rest_framework.authtoken.models import Token
+from rest_framework import exceptions, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -14,7 +13,14 @@ from api.serializers import (
     TokenRequestSerializer,
     TokenSerializer,
 )
-from parcours.accounts.services import SignInRefused, password_sign_in
+from parcours.accounts.models import ApiToken
+from parcours.accounts.selectors import api_tokens_live
+from parcours.accounts.services import (
+    SignInRefused,
+    api_token_issue,
+    api_token_revoke,
+    password_sign_in,
+)
 
 
 class MeView(APIView):
@@ -67,5 +73,67 @@ class TokenView(APIView):
             if refused.throttled:
                 raise exceptions.Throttled(detail=refused.message) from refused
             raise exceptions.AuthenticationFailed(refused.message) from refused
-        token, _ = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        token, key = api_token_issue(user=user)
+        return Response({"token": key, "expires_at": token.expires_at})
+
+
+class ApiTokenSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    prefix = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    expires_at = serializers.DateTimeField()
+    last_used_at = serializers.DateTimeField(allow_null=True)
+    current = serializers.BooleanField()
+
+
+class MyTokensView(APIView):
+    permission_classes = [SignedIn]
+
+    @extend_schema(
+        responses=ApiTokenSerializer(many=True),
+        summary="My live API tokens (the key itself is shown only when issued)",
+    )
+    def get(self, request: Request) -> Response:
+        current = request.auth.pk if isinstance(request.auth, ApiToken) else None
+        rows = [
+            {
+                "id": token.pk,
+                "prefix": token.prefix,
+                "created_at": token.created_at,
+                "expires_at": token.expires_at,
+                "last_used_at": token.last_used_at,
+                "current": token.pk == current,
+            }
+            for token in api_tokens_live(user_id=request_access(request).user_id or 0)
+        ]
+        return Response(ApiTokenSerializer(rows, many=True).data)
+
+
+class MyTokenRevoke(APIView):
+    permission_classes = [SignedIn]
+
+    @extend_schema(responses=ApiTokenSerializer, summary="One of my live API tokens")
+    def get(self, request: Request, pk: int) -> Response:
+        user_id = request_access(request).user_id or 0
+        token = next((t for t in api_tokens_live(user_id=user_id) if t.pk == pk), None)
+        if token is None:
+            raise exceptions.NotFound
+        current = isinstance(request.auth, ApiToken) and request.auth.pk == token.pk
+        return Response(
+            ApiTokenSerializer(
+                {
+                    "id": token.pk,
+                    "prefix": token.prefix,
+                    "created_at": token.created_at,
+                    "expires_at": token.expires_at,
+                    "last_used_at": token.last_used_at,
+                    "current": current,
+                }
+            ).data
+        )
+
+    @extend_schema(responses={204: None}, summary="Revoke one of my API tokens")
+    def delete(self, request: Request, pk: int) -> Response:
+        if not api_token_revoke(user_id=request_access(request).user_id or 0, token_id=pk):
+            raise exceptions.NotFound
+        return Response(status=204)

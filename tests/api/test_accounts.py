@@ -115,11 +115,14 @@ def test_token_gives_nothing_on_another_departement() -> None:
     assert response.json()["error"]["code"] == "permission_denied"
 
 
-def test_token_exchange_is_case_insensitive_and_returns_the_same_token() -> None:
+def test_token_exchange_is_case_insensitive_and_each_exchange_is_its_own_token() -> None:
     first = _exchange(COORDINATOR_31, PASSWORD).json()["token"]
     second = _exchange(COORDINATOR_31.upper(), PASSWORD, host="localhost").json()["token"]
 
-    assert first == second
+    assert first != second
+    for key in (first, second):
+        me = Client(HTTP_HOST="31.localhost", HTTP_AUTHORIZATION=f"Token {key}").get("/api/v1/me/")
+        assert me.status_code == 200
 
 
 def test_token_exchange_records_a_login_in_the_public_trail() -> None:

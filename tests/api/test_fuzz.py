@@ -60,13 +60,12 @@ def _keep_the_test_connection() -> Iterator[None]:
 
 
 def _token(role: str, code: str | None) -> str:
-    from rest_framework.authtoken.models import Token
-
     from parcours.accounts.models import User
+    from parcours.accounts.services import api_token_issue
     from tests.conftest import People
 
     user = User.objects.get(email=People.email(role, code))
-    return Token.objects.get_or_create(user=user)[0].key
+    return api_token_issue(user=user)[1]
 
 
 def _check(case: Any, *, host: str, token: str) -> None:

@@ -112,3 +112,31 @@ class Membership(models.Model):
     def __str__(self) -> str:
         where = self.tenant.name if self.tenant_id and self.tenant else "national"
         return f"{self.get_role_display()} – {where}"
+
+
+class ApiToken(models.Model):
+    """A bearer token of the API, of one person, for a working day by default.
+
+    Only a digest of the key is stored (a leaked table opens nothing); the person sees the
+    first characters to tell their tokens apart. A token dies when it expires, when it is
+    revoked, when the password changes (it remembers the password's session hash) and when
+    the person no longer holds any role (api/authentication.py).
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    key_digest = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=8)
+    password_digest = models.CharField(max_length=128)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes: ClassVar = [models.Index(fields=["user", "revoked_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user_id})"
+
+    def is_live(self, *, now: Any) -> bool:
+        return self.revoked_at is None and now < self.expires_at

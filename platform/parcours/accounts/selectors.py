@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django.db.models import Count
+from django.utils import timezone
+from django_tenants.utils import schema_context
 
-from parcours.accounts.models import Membership, Role
+from parcours.accounts.models import ApiToken, Membership, Role
 from parcours.departements.models import Tenant
 
 
@@ -22,3 +24,13 @@ def membership_counts_by_role(*, tenant: Tenant) -> dict[str, int]:
     }
     counts.update({row["role"]: row["n"] for row in rows})
     return counts
+
+
+def api_tokens_live(*, user_id: int) -> list[ApiToken]:
+    """The person's tokens still usable now, newest first (public schema, one query)."""
+    with schema_context("public"):
+        return list(
+            ApiToken.objects.filter(
+                user_id=user_id, revoked_at__isnull=True, expires_at__gt=timezone.now()
+            ).order_by("-created_at")
+        )

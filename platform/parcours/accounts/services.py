@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import secrets
+
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from parcours.accounts.models import NATIONAL_ROLES, Membership, Role, User
+from parcours.accounts.models import NATIONAL_ROLES, ApiToken, Membership, Role, User
 from parcours.accounts.throttle import (
     first_refusal,
     identifier_digest,
@@ -143,3 +148,47 @@ def membership_grant(
                 },
             )
         return membership
+
+
+def api_token_issue(*, user: User) -> tuple[ApiToken, str]:
+    """A new API token for `user`: the key is returned once, only its digest is kept."""
+    key = secrets.token_urlsafe(32)
+    now = timezone.now()
+    with schema_context("public"), transaction.atomic():
+        token = ApiToken.objects.create(
+            user=user,
+            key_digest=api_token_digest(key),
+            prefix=key[:8],
+            password_digest=user.get_session_auth_hash(),
+            created_at=now,
+            expires_at=now + dt.timedelta(seconds=settings.API_TOKEN_TTL_SECONDS),
+        )
+        audit_record(
+            action="api_token.issued",
+            actor_id=user.pk,
+            object_type="api_token",
+            object_id=token.pk,
+            data={"expires_at": token.expires_at.isoformat()},
+        )
+    return token, key
+
+
+def api_token_digest(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def api_token_revoke(*, user_id: int, token_id: int, reason: str = "by_owner") -> bool:
+    """Revoke one of the person's own tokens; False if they hold no such live token."""
+    with schema_context("public"), transaction.atomic():
+        revoked = ApiToken.objects.filter(
+            pk=token_id, user_id=user_id, revoked_at__isnull=True
+        ).update(revoked_at=timezone.now())
+        if revoked:
+            audit_record(
+                action="api_token.revoked",
+                actor_id=user_id,
+                object_type="api_token",
+                object_id=token_id,
+                data={"reason": reason},
+            )
+    return bool(revoked)
