@@ -22,36 +22,44 @@ from tenants.casework.storage import store_bytes
 
 @shared_task(name="tenants.casework.tasks.generate_decision_letter")
 def generate_decision_letter(*, dossier_id: int) -> dict[str, Any]:
-    """The préfet's decision as a PDF, stating the appeal route and delay (once per decision)."""
+    """The préfet's decision as a PDF, stating the appeal route and delay (once per decision).
+
+    The file's row is never locked: rendering takes seconds, and a transition fired meanwhile
+    (the notification, an appeal) would be refused as "modified by someone else" (its NOWAIT
+    lock). The letter is rendered from a plain read; only storing it is serialised, per file,
+    by an advisory lock, and a second run finds the letter there and stores nothing.
+    """
     from weasyprint import HTML
 
+    dossier = Dossier.objects.select_related("person", "period").get(pk=dossier_id)
+    if Document.objects.filter(dossier=dossier, doc_type="decision_letter").exists():
+        return {"dossier": dossier_id, "created": False}
+    identity = decrypt_json(
+        dossier.person.identity_encrypted, purpose=f"person:{dossier.person.pseudonym}:identity"
+    )
+    tenant = connection.tenant
+    html = render_to_string(
+        "casework/decision_letter.html",
+        {
+            "dossier": dossier,
+            "identity": identity,
+            "tenant": tenant,
+            "period": getattr(dossier, "period", None),
+            "appeal_months": int(
+                legal_parameter_value(key="appeal_delay_months", on=timezone.localdate())
+            ),
+            "today": timezone.localdate(),
+        },
+    )
+    pdf = HTML(string=html).write_pdf()
     with transaction.atomic():
-        dossier = (
-            # Lock the file row only: the period is on the nullable side of an outer join.
-            Dossier.objects.select_for_update(of=("self",))
-            .select_related("person", "period")
-            .get(pk=dossier_id)
-        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(hashtext(%s))",
+                [f"decision_letter:{connection.schema_name}:{dossier_id}"],
+            )
         if Document.objects.filter(dossier=dossier, doc_type="decision_letter").exists():
             return {"dossier": dossier_id, "created": False}
-        identity = decrypt_json(
-            dossier.person.identity_encrypted, purpose=f"person:{dossier.person.pseudonym}:identity"
-        )
-        tenant = connection.tenant
-        html = render_to_string(
-            "casework/decision_letter.html",
-            {
-                "dossier": dossier,
-                "identity": identity,
-                "tenant": tenant,
-                "period": getattr(dossier, "period", None),
-                "appeal_months": int(
-                    legal_parameter_value(key="appeal_delay_months", on=timezone.localdate())
-                ),
-                "today": timezone.localdate(),
-            },
-        )
-        pdf = HTML(string=html).write_pdf()
         name, digest = store_bytes(data=pdf, suffix=".pdf")
         document = Document.objects.create(
             person=dossier.person,

@@ -138,3 +138,23 @@ def test_missing_items_are_asked_of_the_files_association_only(
     assert mail.to == ["association_worker.31@test.parcours"]
     assert dossier.person.pseudonym in mail.body
     assert "Amina" not in mail.body
+
+
+def test_the_letter_never_locks_the_file_so_transitions_go_on_while_it_renders(
+    in31: In31, queued: list
+) -> None:
+    """A transition takes the file's row with NOWAIT: a letter holding it for the seconds its
+    PDF takes to render made the notification fail as "modified by someone else"."""
+    from django.db import connection as django_connection
+    from django.test.utils import CaptureQueriesContext
+
+    dossier = through_commission_and_decision(
+        in31, prepare(in31("association_worker")), start_on=timezone.localdate()
+    )
+    with CaptureQueriesContext(django_connection) as queries:
+        generate_decision_letter(dossier_id=dossier.pk)
+
+    locks = [q["sql"] for q in queries if "FOR UPDATE" in q["sql"]]
+    assert not [sql for sql in locks if '"casework_dossier"' in sql]
+    assert any("pg_advisory_xact_lock" in q["sql"] for q in queries)
+    assert generate_decision_letter(dossier_id=dossier.pk)["created"] is False
