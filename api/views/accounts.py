@@ -86,6 +86,19 @@ class ApiTokenSerializer(serializers.Serializer):
     current = serializers.BooleanField()
 
 
+def _token_row(token: ApiToken, request: Request) -> dict[str, object]:
+    """What its holder sees of a token: never the key, which is shown once when issued."""
+    current = isinstance(request.auth, ApiToken) and request.auth.pk == token.pk
+    return {
+        "id": token.pk,
+        "prefix": token.prefix,
+        "created_at": token.created_at,
+        "expires_at": token.expires_at,
+        "last_used_at": token.last_used_at,
+        "current": current,
+    }
+
+
 class MyTokensView(APIView):
     permission_classes = [SignedIn]
 
@@ -94,18 +107,8 @@ class MyTokensView(APIView):
         summary="My live API tokens (the key itself is shown only when issued)",
     )
     def get(self, request: Request) -> Response:
-        current = request.auth.pk if isinstance(request.auth, ApiToken) else None
-        rows = [
-            {
-                "id": token.pk,
-                "prefix": token.prefix,
-                "created_at": token.created_at,
-                "expires_at": token.expires_at,
-                "last_used_at": token.last_used_at,
-                "current": token.pk == current,
-            }
-            for token in api_tokens_live(user_id=request_access(request).user_id or 0)
-        ]
+        user_id = request_access(request).user_id or 0
+        rows = [_token_row(token, request) for token in api_tokens_live(user_id=user_id)]
         return Response(ApiTokenSerializer(rows, many=True).data)
 
 
@@ -118,19 +121,7 @@ class MyTokenRevoke(APIView):
         token = next((t for t in api_tokens_live(user_id=user_id) if t.pk == pk), None)
         if token is None:
             raise exceptions.NotFound
-        current = isinstance(request.auth, ApiToken) and request.auth.pk == token.pk
-        return Response(
-            ApiTokenSerializer(
-                {
-                    "id": token.pk,
-                    "prefix": token.prefix,
-                    "created_at": token.created_at,
-                    "expires_at": token.expires_at,
-                    "last_used_at": token.last_used_at,
-                    "current": current,
-                }
-            ).data
-        )
+        return Response(ApiTokenSerializer(_token_row(token, request)).data)
 
     @extend_schema(responses={204: None}, summary="Revoke one of my API tokens")
     def delete(self, request: Request, pk: int) -> Response:
