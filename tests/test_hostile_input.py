@@ -377,3 +377,35 @@ def test_nested_validation_errors_are_structured_not_a_python_repr() -> None:
     assert all(isinstance(message, str) for message in fields["identity"]["last_name"])
     assert "ErrorDetail" not in json.dumps(fields)
     assert list(fields["languages"]) == ["1"]
+
+
+# --- Stored values never break a page -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("field", "day"),
+    [
+        ("requested_on", "0001-01-01"),
+        ("requested_on", "9999-12-31"),
+        ("complete_on", "9999-12-31"),
+        ("valid_until", "9999-12-31"),
+        ("missing_items_requested_on", "9999-12-31"),
+    ],
+)
+def test_an_approval_stored_with_an_extreme_date_breaks_no_page(field: str, day: str) -> None:
+    """Validation now bounds dates, but rows stored before (or by hand) must still render."""
+    import datetime as dt
+
+    from tenants.agrements.models import Agrement
+
+    with schema_context("dep_31"):
+        agrement = Agrement.objects.order_by("pk").first()
+        assert agrement is not None
+        Agrement.objects.filter(pk=agrement.pk).update(
+            **{field: dt.date.fromisoformat(day)}, status="complete"
+        )
+    for role in ("coordinator", "prefet"):
+        client = client_for(role, "31")
+        assert client.get("/agrements/").status_code == 200
+        assert client.get("/").status_code == 200
+    assert client_for("coordinator", "31").get(f"{API}/agrements/").status_code == 200

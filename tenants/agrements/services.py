@@ -11,7 +11,7 @@ from django.utils import timezone
 from parcours.accounts.models import Role
 from parcours.accounts.permissions import Access
 from parcours.associations.models import Association
-from parcours.referentiel.selectors import legal_parameter_value
+from parcours.referentiel.selectors import MissingLegalParameter, legal_parameter_value
 from tenants.agrements.models import Agrement, AgrementStatus
 from tenants.audit.services import audit_record
 from tenants.casework.services import CaseworkError
@@ -53,7 +53,12 @@ def tacit_approval_on(*, agrement: Agrement) -> dt.date | None:
     complete = complete_on(agrement=agrement)
     if complete is None:
         return None
-    return complete + relativedelta(months=_months("approval_tacit_months", complete))
+    try:
+        return complete + relativedelta(months=_months("approval_tacit_months", complete))
+    except (OverflowError, ValueError, MissingLegalParameter):
+        # A date stored before validation bounded them (year 1, year 9999): pages listing
+        # approvals must still render; such a file has no tacit approval date to show.
+        return None
 
 
 def agrement_request(
