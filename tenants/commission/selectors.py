@@ -100,8 +100,9 @@ def session_minutes_context(*, session: Session) -> dict[str, Any]:
 
 
 def sessions_for(*, access: Any) -> list[Session]:
-    """Sessions this person may see: all for the coordination and the préfet; a member sees
-    those convened while their mandate runs, until they are closed."""
+    """Sessions this person may see: all for the coordination and the préfet; a member, while
+    in mandate, those convened to them (closed ones included); a member whose mandate ended
+    sees none (issue #9: a former member keeps no access to the files' summaries)."""
     from parcours.accounts.models import Role
 
     sessions = Session.objects.order_by("-starts_at")
@@ -111,6 +112,12 @@ def sessions_for(*, access: Any) -> list[Session]:
         # Convened while their mandate ran: they keep reading its agenda and minutes after it
         # closed (the minutes are sent to them anyway).
         mine = list(Member.objects.filter(user_id=access.user_id))
+        today = timezone.localdate()
+        if not any(
+            m.mandate_start <= today <= m.mandate_end and (m.ended_on is None or m.ended_on > today)
+            for m in mine
+        ):
+            return []
         return [
             s
             for s in sessions.filter(convened_at__isnull=False)[:100]

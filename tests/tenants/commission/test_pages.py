@@ -200,3 +200,40 @@ def test_a_file_is_scheduled_from_its_page_onto_a_session_chosen_in_a_list(
     connection.set_tenant(Tenant.objects.get(code="31"))
     assert type(dossier).objects.get(pk=dossier.pk).state == "complete"
     assert not session.items.exists()
+
+
+def test_a_member_whose_mandate_ended_no_longer_sees_any_session(ready, login, in31) -> None:  # type: ignore[no-untyped-def]
+    """Convened while in mandate, then resigned: the summaries of the files are no longer theirs."""
+    from parcours.accounts.models import User
+    from tenants.commission.models import Member
+    from tenants.commission.services import member_appoint
+
+    dossier, session, _ = ready
+    coordinator = login("coordinator", "31")
+    post(coordinator, session, action="add_file", dossier=dossier.pk)
+    post(coordinator, session, action="convene")
+    connection.set_tenant(Tenant.objects.get(code="31"))
+    user = User.objects.get(email="member.31@test.parcours")
+    member_appoint(
+        access=in31("coordinator"),
+        user_id=user.pk,
+        college="gendarmerie",
+        arrete_reference="A-3",
+        arrete_on=timezone.localdate() - timezone.timedelta(days=30),
+        mandate_start=timezone.localdate() - timezone.timedelta(days=30),
+    )
+    Session.objects.filter(pk=session.pk).update(
+        convened_at=timezone.now() - timezone.timedelta(days=10)
+    )
+    connection.set_schema_to_public()
+    member = login("member", "31")
+    assert member.get(f"/commission/seances/{session.pk}/").status_code == 200
+    connection.set_tenant(Tenant.objects.get(code="31"))
+    Member.objects.filter(user=user).update(
+        ended_on=timezone.localdate() - timezone.timedelta(days=1)
+    )
+    connection.set_schema_to_public()
+    assert member.get(f"/commission/seances/{session.pk}/").status_code == 404
+    listed = member.get("/api/v1/commission/sessions/").json()
+    rows = listed["results"] if isinstance(listed, dict) else listed
+    assert rows == []
