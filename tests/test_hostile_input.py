@@ -409,3 +409,25 @@ def test_an_approval_stored_with_an_extreme_date_breaks_no_page(field: str, day:
         assert client.get("/agrements/").status_code == 200
         assert client.get("/").status_code == 200
     assert client_for("coordinator", "31").get(f"{API}/agrements/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"items": [{"code": "x", "label": "y", "need": True}] * 51, "notes": ""},
+        {"items": [{"code": "x", "label": "y" * 301, "need": True}], "notes": ""},
+        {"items": [], "notes": "n" * 20_001},
+    ],
+    ids=["too-many-items", "item-too-long", "notes-too-long"],
+)
+def test_an_evaluation_is_bounded(body: dict[str, Any], settings: Any, tmp_path: Any) -> None:
+    from tests.api.test_casework import plain_dossier
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    dossier = plain_dossier()
+    response = client_for("association_worker", "31").post(
+        f"{API}/dossiers/{dossier.pk}/evaluations/",
+        {"domain": "sante", "evaluated_on": "2026-01-05", "sign_off": False, **body},
+        content_type="application/json",
+    )
+    assert {"items", "notes"} & set(_api_error(response, 400)["fields"])

@@ -320,6 +320,29 @@ def _require_approval(*, association_id: int) -> None:
         )
 
 
+# An evaluation lists needs, not a case history: bounded on the pages and the API alike.
+EVALUATION_MAX_ITEMS = 50
+EVALUATION_ITEM_TEXT = 300
+EVALUATION_NOTES_MAX = 20_000
+
+
+def _check_evaluation_size(*, items: list[dict[str, Any]], notes: str) -> None:
+    fields: dict[str, list[str]] = {}
+    if not isinstance(items, list) or len(items) > EVALUATION_MAX_ITEMS:
+        fields["items"] = [f"{EVALUATION_MAX_ITEMS} besoins au plus."]
+    elif any(
+        not isinstance(item, dict)
+        or any(len(str(value)) > EVALUATION_ITEM_TEXT for value in item.values())
+        or len(item) > 10
+        for item in items
+    ):
+        fields["items"] = [f"Chaque besoin tient en {EVALUATION_ITEM_TEXT} caractères au plus."]
+    if len(notes) > EVALUATION_NOTES_MAX:
+        fields["notes"] = [f"Les notes tiennent en {EVALUATION_NOTES_MAX} caractères au plus."]
+    if fields:
+        raise CaseworkError(["L'évaluation est trop longue."], fields=fields)
+
+
 def evaluation_record(
     *,
     access: Access,
@@ -339,6 +362,7 @@ def evaluation_record(
             ["La date d'évaluation est dans le futur."],
             fields={"evaluated_on": ["Date dans le futur."]},
         )
+    _check_evaluation_size(items=items, notes=notes)
     with transaction.atomic():
         dossier = _editable_by_association(access=access, dossier_id=dossier_id)
         evaluation, _ = NeedsEvaluation.objects.update_or_create(
