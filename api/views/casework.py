@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Q
 from django.http import FileResponse
 from django.http.response import HttpResponseBase
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import NotFound, ValidationError
@@ -322,7 +323,12 @@ class DocumentDownload(APIView):
     permission_classes = [CASE]
 
     @extend_schema(
-        responses={(200, "application/octet-stream"): bytes},
+        # The stored type, checked by the bytes on upload: one of these three.
+        responses={
+            (200, "application/pdf"): OpenApiTypes.BINARY,
+            (200, "image/png"): OpenApiTypes.BINARY,
+            (200, "image/jpeg"): OpenApiTypes.BINARY,
+        },
         summary="Download a piece (permission-checked, audited)",
     )
     def get(self, request: Request, pk: int) -> HttpResponseBase:
