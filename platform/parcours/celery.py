@@ -20,6 +20,29 @@ from tenant_schemas_celery.app import CeleryApp  # noqa: E402
 app = CeleryApp("parcours")
 
 
+@signals.task_prerun.connect
+def _departement_zone(**kwargs: object) -> None:
+    """A task shows and reads dates in its département's zone, as the pages do (reminders,
+    decision letters, e-mails): connected after tenant-schemas-celery's switch of schema."""
+    from django.db import connection
+    from django.utils import timezone
+
+    code = getattr(getattr(connection, "tenant", None), "code", None)
+    if isinstance(code, str):
+        from parcours.departements.models import zone_for
+
+        timezone.activate(zone_for(code))
+    else:
+        timezone.deactivate()
+
+
+@signals.task_postrun.connect
+def _default_zone(**kwargs: object) -> None:
+    from django.utils import timezone
+
+    timezone.deactivate()
+
+
 @signals.worker_init.connect
 @signals.beat_init.connect
 def _refuse_unsafe_start(**kwargs: object) -> None:
