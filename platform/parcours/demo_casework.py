@@ -4,6 +4,7 @@ same domain functions as the pages, so the demo shows what the platform really d
 from __future__ import annotations
 
 import datetime as dt
+import io
 from typing import TYPE_CHECKING
 
 from django.utils import timezone
@@ -27,7 +28,19 @@ from tenants.casework.services import (
 if TYPE_CHECKING:
     from tenants.commission.models import Member
 
-DEMO_PDF = b"%PDF-1.4\n% Parcours demo piece\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+def demo_pdf() -> bytes:
+    """A real one-page PDF: pieces are refused unless they parse as one."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.add_metadata({"/Title": "Pièce de démonstration"})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
 NAMES = [
     ("Amina", "Diallo", "NGA"),
     ("Elena", "Popescu", "ROU"),
@@ -129,7 +142,7 @@ def demo_files(
             )
             for document in dossier.workflow_variant.workflow.required_documents("first_request"):
                 document_upload(
-                    access=worker, dossier_id=dossier.pk, doc_type=document.code, data=DEMO_PDF
+                    access=worker, dossier_id=dossier.pk, doc_type=document.code, data=demo_pdf()
                 )
             association_avis_record(
                 access=worker,
