@@ -75,6 +75,7 @@ tenant_patterns = [
     path("agrements/", associations.agrement_list, name="agrements"),
     path("pilotage/", pilotage.overview, name="pilotage"),
     path("pilotage/actions/", pilotage.action, name="pilotage_action"),
+    path("pilotage/statistiques/", pilotage.statistics, name="pilotage_statistics"),
     path("pilotage/rapports/<int:pk>/", pilotage.report_download, name="pilotage_report"),
     path("agrements/<int:pk>/", associations.agrement_action, name="agrement_action"),
     path("agrements/<int:pk>/arrete/", associations.agrement_arrete, name="agrement_arrete"),

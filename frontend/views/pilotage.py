@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from frontend.decorators import page
 from parcours.accounts.models import Role
 from parcours.accounts.permissions import Access
+from parcours.reporting.selectors import departement_beside_published
 from parcours.validation import parse_int
 from tenants.audit.services import audit_record
 from tenants.casework.services import CaseworkError
@@ -120,4 +121,18 @@ def report_download(request: HttpRequest, pk: int, *, access: Access) -> HttpRes
         content_type="application/pdf",
         as_attachment=True,
         filename=f"rapport-activite-{report.year}.pdf",
+    )
+
+
+@page(roles={Role.COORDINATOR, Role.PREFET}, national=False)
+def statistics(request: HttpRequest, *, access: Access) -> HttpResponse:
+    """The département's exact figures beside the published départemental, régional and
+    national ones of the latest release."""
+    tenant = access.tenant
+    assert tenant is not None
+    view = departement_beside_published(code=tenant.code)
+    return render(
+        request,
+        "pilotage/statistics.html",
+        {"view": view, "page_title": "Nos chiffres et les chiffres publiés"},
     )
