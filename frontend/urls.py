@@ -40,6 +40,10 @@ public_patterns = [
     path("statistiques/export.xlsx", national_statistics.export_xlsx, name="statistics_xlsx"),
     path("statistiques/publier/", national_statistics.publish, name="statistics_publish"),
     path("statistiques/commissions/", national_statistics.commissions, name="oversight"),
+    path("donnees-ouvertes/", national_statistics.open_data, name="open_data"),
+    path(
+        "donnees-ouvertes/publication.csv", national_statistics.open_data_csv, name="open_data_csv"
+    ),
     path(
         "referentiel/nomenclatures/<int:pk>/",
         national.nomenclature_item_edit,

@@ -27,6 +27,9 @@ OPEN_ROUTES = {
     "frontend:go",
     "frontend:enter",
     "frontend:healthz",
+    # The published release, disclosure-controlled: open data for everyone (national host).
+    "frontend:open_data",
+    "frontend:open_data_csv",
     "api:schema",
     "api:docs",
     "api:token",

@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from frontend.decorators import page
+from frontend.decorators import open_page, page
 from parcours.accounts.permissions import ALL_NATIONAL_ROLES, NATIONAL_OPERATOR_ONLY, Access
 from parcours.reporting import indicators
 from parcours.reporting import map as france_map
@@ -21,11 +21,12 @@ from parcours.reporting.selectors import (
     releases_in_progress,
 )
 from parcours.reporting.services import ReportingError, period_parse, release_start
+from parcours.validation import parse_int
 
 
 def _release_id(request: HttpRequest) -> int | None:
-    value = request.GET.get("publication", "")
-    return int(value) if value.isdigit() else None
+    value = parse_int(request.GET.get("publication", ""))
+    return value if value > 0 else None
 
 
 @page(roles=ALL_NATIONAL_ROLES, national=True)
@@ -159,3 +160,42 @@ def commissions(request: HttpRequest, *, access: Access) -> HttpResponse:
             },
         },
     )
+
+
+@open_page
+def open_data(request: HttpRequest) -> HttpResponse:
+    """The latest published release for everyone, without signing in: the figures are those the
+    disclosure control published (bands, suppressed cells), the same as the national pages."""
+    if getattr(request, "tenant", None) is not None:
+        raise Http404  # on the national host only
+    release = published_release()
+    if release is None:
+        return render(request, "national/open_data.html", {"release": None})
+    board = dashboard(release=release)
+    return render(
+        request,
+        "national/open_data.html",
+        {
+            "release": release,
+            "indicators": indicators.MANAGEMENT,
+            "france": [(i, board.france.values.get(i.code)) for i in indicators.MANAGEMENT],
+            "regions": [
+                (row, [row.values.get(i.code) for i in indicators.MANAGEMENT])
+                for row in board.regions
+            ],
+            "page_title": "Données ouvertes",
+        },
+    )
+
+
+@open_page
+def open_data_csv(request: HttpRequest) -> HttpResponse:
+    if getattr(request, "tenant", None) is not None:
+        raise Http404
+    release = published_release()
+    if release is None:
+        raise Http404("Aucune statistique publiée.")
+    response = HttpResponse(figures_csv(release=release), content_type="text/csv; charset=utf-8")
+    name = f"parcours-donnees-ouvertes-{release.period_kind}-{release.period_start:%Y-%m}"
+    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    return response
