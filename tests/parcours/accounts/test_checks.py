@@ -156,3 +156,24 @@ def test_static_files_stay_cacheable() -> None:
     response = client_for(None, "31").get("/static/dsfr/dist/dsfr.min.css")
     assert response.status_code == 200
     assert response.get("Cache-Control") != "no-store"
+
+
+def test_no_served_page_template_carries_an_inline_style_or_script() -> None:
+    """The policy allows neither: such a template would render broken. PDF templates (read by
+    WeasyPrint, never served as pages) are the exception."""
+    pdf_templates = {
+        "casework/decision_letter.html",
+        "commission/convocation.html",
+        "commission/minutes.html",
+        "pilotage/report.html",
+    }
+    templates = ROOT / "frontend" / "templates"
+    offenders = []
+    for path in templates.rglob("*.html"):
+        name = str(path.relative_to(templates))
+        if name in pdf_templates:
+            continue
+        text = path.read_text()
+        if re.search(r"\sstyle=|<style|<script(?![^>]*\bsrc=)|\son[a-z]+=", text):
+            offenders.append(name)
+    assert offenders == []
