@@ -289,3 +289,31 @@ def test_a_full_commission_session_in_the_browser(
     assert "Avis de la commission rendu" in page.content()
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "dossier-after-session.png"), full_page=False)
+
+
+def test_the_statistics_map_renders_under_the_content_security_policy(
+    page: Any, live_server: Any
+) -> None:
+    """The CSP allows no inline script nor style: the page must not need one (no violation in
+    the console), and the map and its legend draw."""
+    import datetime as dt
+
+    from parcours.reporting.seeding import national_figures_seed
+    from parcours.reporting.services import release_run_sync
+
+    national_figures_seed(distribution={"31": 39, "75": 148, "13": 4})
+    release_run_sync(period_kind="year", period_start=dt.date(2024, 1, 1), actor_id=None)
+    violations: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    _sign_in(page, _url(live_server, None, "/connexion/"), People.email("national_analyst", None))
+    page.goto(_url(live_server, None, "/statistiques/"))
+    page.wait_for_selector("svg.parcours-map")
+    assert page.locator("svg.parcours-swatch").count() >= 2
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "statistics.png"), full_page=True)
+    assert violations == []
