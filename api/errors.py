@@ -23,6 +23,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from parcours.observability import current_request_id
+from parcours.validation import DATA_ERROR_MESSAGE, MISSING_PARAMETER_MESSAGE
 
 
 class ErrorBodySerializer(serializers.Serializer):
@@ -77,17 +78,6 @@ class Refused(exceptions.APIException):
     status_code = status.HTTP_400_BAD_REQUEST
     default_detail = "La demande a été refusée."
     default_code = "refused"
-
-
-DATA_ERROR_MESSAGE = (
-    "Une valeur dépasse les limites acceptées (nombre trop grand, texte trop long ou caractère "
-    "refusé) ; rien n'a été enregistré."
-)
-
-
-MISSING_PARAMETER_MESSAGE = (
-    "Aucun paramètre légal n'est en vigueur à cette date : la date est antérieure aux textes."
-)
 
 
 def _domain_exception(exc: Exception) -> Exception:

@@ -13,11 +13,11 @@ from django.db import DataError, transaction
 from django.http import Http404, HttpRequest, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 
-from api.errors import DATA_ERROR_MESSAGE, MISSING_PARAMETER_MESSAGE
 from parcours.accounts.models import Role
 from parcours.accounts.permissions import Forbidden, NotSignedIn, WrongHost, check
 from parcours.hardening import page_error
 from parcours.referentiel.selectors import MissingLegalParameter
+from parcours.validation import DATA_ERROR_MESSAGE, MISSING_PARAMETER_MESSAGE
 from tenants.casework.services import CaseworkError
 
 View = Callable[..., HttpResponseBase]

@@ -21,6 +21,15 @@ DATE_MIN = dt.date(1900, 1, 1)
 DATE_MAX = dt.date(2100, 12, 31)
 DATE_RANGE_MESSAGE = "Date hors de la plage acceptée (du 01/01/1900 au 31/12/2100)."
 
+# What a refusal says when PostgreSQL, not a validator, refused a value (pages and API alike).
+DATA_ERROR_MESSAGE = (
+    "Une valeur dépasse les limites acceptées (nombre trop grand, texte trop long ou caractère "
+    "refusé) ; rien n'a été enregistré."
+)
+MISSING_PARAMETER_MESSAGE = (
+    "Aucun paramètre légal n'est en vigueur à cette date : la date est antérieure aux textes."
+)
+
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 BIDI_MESSAGE = "Les caractères de contrôle de direction du texte ne sont pas acceptés."
 
