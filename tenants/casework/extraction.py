@@ -19,7 +19,15 @@ from django.db.models import Case, Q, Value, When
 from django.db.models.functions import Cast, Least
 
 from tenants.agrements.models import Agrement, AgrementStatus
-from tenants.casework.models import Decision, Dossier, DossierKind, Pathway, Period
+from tenants.casework.models import (
+    Decision,
+    Dossier,
+    DossierKind,
+    Pathway,
+    Period,
+    Right,
+    RightStatus,
+)
 from tenants.commission.models import Member, Session, SessionStatus
 
 # Indicator and dimension codes, shared with parcours.reporting.indicators (their labels).
@@ -33,6 +41,12 @@ EARLY_ENDS = "early_ends"
 FILES_PENDING = "files_pending"
 APPROVALS_IN_FORCE = "approvals_in_force"
 SESSIONS_HELD = "sessions_held"
+# Rights opened by the pathway (CASF R.121-12-11, L.121-9; CESEDA L.425-4).
+AFIS_BENEFICIARIES = "afis_beneficiaries"
+APS_GRANTED = "aps_granted"
+HOUSING_OBTAINED = "housing_obtained"
+CARE_OPENED = "care_opened"
+TRAINING_OR_EMPLOYMENT = "training_or_employment"
 # Oversight of the commissions: facts about the institution, no person, published exactly.
 COMMISSION_TITULARS = "commission_titulars"
 COLLEGES_WITHOUT_TITULAR = "colleges_without_titular"
@@ -72,7 +86,42 @@ def extract_counts(*, snapshot: dt.date, period_start: dt.date, period_end: dt.d
         status=SessionStatus.CLOSED, starts_at__date__range=(period_start, period_end)
     ).count()
     counts.append(Count(SESSIONS_HELD, sessions))
-    return counts + _oversight(snapshot)
+    return counts + _rights(snapshot, period_start, period_end) + _oversight(snapshot)
+
+
+def _rights(snapshot: dt.date, start: dt.date, end: dt.date) -> list[Count]:
+    """Persons receiving the AFIS on the day; persons who obtained a right within the period
+    (APS, housing or shelter, care, training or work), each person counted once per figure."""
+    granted = Q(status=RightStatus.GRANTED)
+    in_period = granted & Q(granted_on__range=(start, end))
+    figures = Right.objects.aggregate(
+        **{
+            AFIS_BENEFICIARIES: models.Count(
+                "person_id",
+                distinct=True,
+                filter=granted
+                & Q(right_type="afis", granted_on__lte=snapshot)
+                & (Q(ends_on__isnull=True) | Q(ends_on__gte=snapshot)),
+            ),
+            APS_GRANTED: models.Count(
+                "person_id", distinct=True, filter=in_period & Q(right_type="aps")
+            ),
+            HOUSING_OBTAINED: models.Count(
+                "person_id",
+                distinct=True,
+                filter=in_period & Q(right_type__in=["logement", "hebergement"]),
+            ),
+            CARE_OPENED: models.Count(
+                "person_id", distinct=True, filter=in_period & Q(right_type="soins")
+            ),
+            TRAINING_OR_EMPLOYMENT: models.Count(
+                "person_id",
+                distinct=True,
+                filter=in_period & Q(right_type__in=["formation", "emploi"]),
+            ),
+        }
+    )
+    return [Count(indicator, value) for indicator, value in figures.items()]
 
 
 def _oversight(snapshot: dt.date) -> list[Count]:

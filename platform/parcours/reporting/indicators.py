@@ -32,6 +32,13 @@ MANAGEMENT = [
     Indicator(x.FILES_PENDING, "Dossiers en cours d'instruction", stock=True),
     Indicator(x.APPROVALS_IN_FORCE, "Agréments d'associations en vigueur", stock=True),
     Indicator(x.SESSIONS_HELD, "Séances de la commission tenues", stock=False),
+    Indicator(x.AFIS_BENEFICIARIES, "Bénéficiaires de l'AFIS", stock=True),
+    Indicator(x.APS_GRANTED, "Autorisations provisoires de séjour obtenues", stock=False),
+    Indicator(
+        x.HOUSING_OBTAINED, "Personnes ayant obtenu un logement ou un hébergement", stock=False
+    ),
+    Indicator(x.CARE_OPENED, "Personnes ayant ouvert un accès aux soins", stock=False),
+    Indicator(x.TRAINING_OR_EMPLOYMENT, "Personnes entrées en formation ou en emploi", stock=False),
 ]
 # Facts about the institution, not about persons: published exactly, no band, no secret.
 OVERSIGHT = [

@@ -65,3 +65,47 @@ def test_oversight_counts_the_commission_and_the_approvals(db: None, base: None,
     assert counts["commission_titulars"] == 0
     assert counts["colleges_without_titular"] >= 10
     assert counts["approvals_expiring_90_days"] == 0
+
+
+def test_rights_count_persons_once_each_afis_on_the_day_the_others_in_the_period(
+    db: None, base: None, tenant31
+) -> None:
+    from parcours.reporting.seeding import national_figures_seed
+    from tenants.casework.models import Person, Right
+
+    national_figures_seed(distribution={"31": 5})
+    _extract_in(tenant31)  # sets the schema
+    persons = list(Person.objects.order_by("pk")[:3])
+    day = dt.date(2024, 6, 1)
+    Right.objects.bulk_create(
+        [
+            # On AFIS on 31/12: the first two; the third's AFIS stopped in November.
+            Right(person=persons[0], right_type="afis", status="granted", granted_on=day),
+            Right(person=persons[1], right_type="afis", status="granted", granted_on=day),
+            Right(
+                person=persons[2],
+                right_type="afis",
+                status="granted",
+                granted_on=day,
+                ends_on=dt.date(2024, 11, 30),
+            ),
+            # Housing and shelter for one person count once; a request is not a right obtained.
+            Right(person=persons[0], right_type="logement", status="granted", granted_on=day),
+            Right(person=persons[0], right_type="hebergement", status="granted", granted_on=day),
+            Right(person=persons[1], right_type="logement", status="requested", requested_on=day),
+            # Obtained in 2023: not a 2024 figure.
+            Right(
+                person=persons[2],
+                right_type="aps",
+                status="granted",
+                granted_on=dt.date(2023, 5, 1),
+            ),
+            Right(person=persons[1], right_type="emploi", status="granted", granted_on=day),
+        ]
+    )
+    totals = {c.indicator: c.value for c in _extract_in(tenant31) if not c.dimension}
+    assert totals["afis_beneficiaries"] == 2
+    assert totals["housing_obtained"] == 1
+    assert totals["aps_granted"] == 0
+    assert totals["training_or_employment"] == 1
+    assert totals["care_opened"] == 0
