@@ -17,6 +17,9 @@ from infra.dev.services import start_services  # noqa: E402
 
 def main() -> int:
     services = start_services()
+    # Says which path this run takes: CI checks that its newcomer pass really used these.
+    for service in services.embedded:
+        print(f"with_services: embedded {service}", flush=True)
     try:
         return subprocess.call(sys.argv[1:])
     finally:
