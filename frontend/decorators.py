@@ -59,11 +59,14 @@ def refused_page(request: HttpRequest, exc: Exception) -> HttpResponseBase:
     run no query until it ends.
     """
     transaction.set_rollback(True)
-    reasons = getattr(exc, "reasons", None) or (
-        exc.messages
-        if isinstance(exc, ValidationError)
-        else [DATA_ERROR_MESSAGE if isinstance(exc, DataError) else MISSING_PARAMETER_MESSAGE]
-    )
+    if isinstance(exc, CaseworkError):
+        reasons = exc.reasons
+    elif isinstance(exc, ValidationError):
+        reasons = exc.messages
+    elif isinstance(exc, DataError):
+        reasons = [DATA_ERROR_MESSAGE]
+    else:
+        reasons = [MISSING_PARAMETER_MESSAGE]
     if request.method == "POST":
         for reason in reasons:
             messages.error(request, reason)

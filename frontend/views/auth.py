@@ -20,6 +20,7 @@ from parcours.accounts.handoff import handoff_consume, handoff_peek, handoff_tok
 from parcours.accounts.middleware import session_bind_host
 from parcours.accounts.permissions import access_for
 from parcours.accounts.services import SignInRefused, handoff_record, password_sign_in
+from parcours.hardening import api_error, is_api, page_error
 
 
 class LoginForm(forms.Form):
@@ -153,20 +154,13 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    if request.path.startswith("/api/"):
-        from parcours.hardening import api_error
-
+    if is_api(request):
         return api_error(400)
-    # No context processor: the request that failed may be the reason it failed.
     message = "La requête n'a pas pu être comprise. Vérifiez l'adresse ou le formulaire."
-    return HttpResponse(
-        render_to_string("errors/400.html", {"status": 400, "message": message}), status=400
-    )
+    return page_error(request, 400, message)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    if request.path.startswith("/api/"):
-        from parcours.hardening import api_error
-
+    if is_api(request):
         return api_error(500)
     return HttpResponse(render_to_string("errors/500.html"), status=500)

@@ -18,6 +18,7 @@ from frontend.form_errors import add_field_errors
 from parcours.accounts.models import Role, User
 from parcours.accounts.permissions import Access
 from parcours.referentiel.models import NomenclatureItem
+from parcours.validation import parse_int
 from tenants.casework.models import Dossier
 from tenants.casework.services import CaseworkError
 from tenants.commission import selectors, services
@@ -266,7 +267,9 @@ def session_action(request: HttpRequest, pk: int, *, access: Access) -> HttpResp
             )
         elif action == "add_file":
             services.agenda_add_file(
-                access=access, session_id=pk, dossier_id=int(post.get("dossier", "0"))
+                access=access,
+                session_id=pk,
+                dossier_id=parse_int(post.get("dossier", ""), default=0),
             )
         elif action == "add_policy":
             services.agenda_add_policy(access=access, session_id=pk, title=post.get("title", ""))
@@ -274,7 +277,7 @@ def session_action(request: HttpRequest, pk: int, *, access: Access) -> HttpResp
             services.agenda_remove_file(
                 access=access,
                 session_id=pk,
-                dossier_id=int(post.get("dossier", "0")),
+                dossier_id=parse_int(post.get("dossier", ""), default=0),
                 reason=post.get("reason", ""),
             )
         elif action == "attendance":
@@ -282,26 +285,26 @@ def session_action(request: HttpRequest, pk: int, *, access: Access) -> HttpResp
             services.attendance_record(
                 access=access,
                 session_id=pk,
-                member_id=int(post.get("member", "0")),
+                member_id=parse_int(post.get("member", ""), default=0),
                 presence=post.get("presence", ""),
-                proxy_to_id=int(proxy) if proxy else None,
+                proxy_to_id=parse_int(proxy, default=0) if proxy else None,
             )
         elif action == "vote":
             services.vote_cast(
                 access=access,
-                item_id=int(post.get("item", "0")),
-                member_id=int(post.get("member", "0")),
+                item_id=parse_int(post.get("item", ""), default=0),
+                member_id=parse_int(post.get("member", ""), default=0),
                 choice=post.get("choice", ""),
             )
         elif action == "conflict":
             services.conflict_declare(
                 access=access,
-                item_id=int(post.get("item", "0")),
-                member_id=int(post.get("member", "0")),
+                item_id=parse_int(post.get("item", ""), default=0),
+                member_id=parse_int(post.get("member", ""), default=0),
                 reason=post.get("reason", ""),
             )
         elif action == "close_item":
-            services.item_close(access=access, item_id=int(post.get("item", "0")))
+            services.item_close(access=access, item_id=parse_int(post.get("item", ""), default=0))
         else:
             messages.error(request, "Action inconnue.")
     except CaseworkError as exc:
@@ -321,7 +324,7 @@ def schedule_file(request: HttpRequest, dossier_pk: int, *, access: Access) -> H
     try:
         services.agenda_add_file(
             access=access,
-            session_id=int(session) if session.isdigit() else 0,
+            session_id=parse_int(session, default=0),
             dossier_id=dossier_pk,
         )
     except CaseworkError as exc:
@@ -355,9 +358,7 @@ def college_setting(request: HttpRequest, *, access: Access) -> HttpResponse:
         services.college_setting_save(
             access=access,
             college=request.POST.get("college", ""),
-            titular_seats=int(seats)
-            if seats.isascii() and seats.isdigit() and len(seats) < 4
-            else -1,
+            titular_seats=parse_int(seats),
             may_see_health=request.POST.get("may_see_health") == "on",
         )
     except CaseworkError as exc:

@@ -48,10 +48,6 @@ def overview(request: HttpRequest, *, access: Access) -> HttpResponse:
     )
 
 
-def _int(value: str) -> int:
-    return parse_int(value)
-
-
 @page(roles={Role.COORDINATOR, Role.PREFET}, national=False)
 @require_POST
 def action(request: HttpRequest, *, access: Access) -> HttpResponse:
@@ -62,15 +58,15 @@ def action(request: HttpRequest, *, access: Access) -> HttpResponse:
             services.axis_create(
                 access=access,
                 title=post.get("title", ""),
-                first_year=_int(post.get("first_year", "")),
-                last_year=_int(post.get("last_year", "")),
+                first_year=parse_int(post.get("first_year", "")),
+                last_year=parse_int(post.get("last_year", "")),
             )
         elif kind == "action":
             action_id = post.get("action_id") or None
             services.action_save(
                 access=access,
-                axis_id=_int(post.get("axis", "")),
-                action_id=_int(action_id) if action_id else None,
+                axis_id=parse_int(post.get("axis", "")),
+                action_id=parse_int(action_id) if action_id else None,
                 data={
                     k: post.get(k, "")
                     for k in ("title", "owner", "indicator", "target", "achieved", "status")
@@ -79,11 +75,11 @@ def action(request: HttpRequest, *, access: Access) -> HttpResponse:
         elif kind == "figures":
             services.figures_record(
                 access=access,
-                year=_int(post.get("year", "")),
-                values={k: _int(post.get(k, "0") or "0") for k in services.FIGURES},
+                year=parse_int(post.get("year", "")),
+                values={k: parse_int(post.get(k, "0") or "0") for k in services.FIGURES},
             )
         elif kind == "report":
-            services.activity_report_request(access=access, year=_int(post.get("year", "")))
+            services.activity_report_request(access=access, year=parse_int(post.get("year", "")))
             messages.info(
                 request,
                 "Le rapport est en cours de préparation : il apparaîtra dans la liste dans un instant.",

@@ -170,7 +170,8 @@ class InputGuardMiddleware:
         if request.method in ("GET", "HEAD", "OPTIONS") or length == 0:
             return
         if content_type == "application/json" or content_type.endswith("+json"):
-            parse_json_body(request.body)
+            # Kept for the API's parser (api/parsers.py): the body is parsed once.
+            request.parsed_json = parse_json_body(request.body)  # type: ignore[attr-defined]
         elif content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
             try:
                 fields = request.POST
