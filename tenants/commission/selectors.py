@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Q
@@ -140,43 +141,45 @@ def sessions_for_scheduling() -> list[Session]:
     )
 
 
-def session_for_minutes(*, access: Any, session_id: int) -> Session | None:
-    """A closed session whose minutes this person may read; the reading is audited (the
-    minutes name the members and how each voted)."""
+def _session_document_read(
+    *, access: Any, session_id: int, readable: Callable[[Session], bool], action: str
+) -> Session | None:
+    """A session this person may see whose document (minutes, convocation) is readable yet;
+    the reading is audited, since these documents name the members and how each voted."""
     from tenants.audit.services import audit_record
 
     session = next(
-        (s for s in sessions_for(access=access) if s.pk == session_id and s.status == "closed"),
-        None,
+        (s for s in sessions_for(access=access) if s.pk == session_id and readable(s)), None
     )
     if session is not None:
         audit_record(
-            action="commission.minutes_read",
+            action=action,
             actor_id=access.user_id,
             actor_role=",".join(sorted(role.value for role in access.roles)),
             object_type="session",
             object_id=session.pk,
         )
     return session
+
+
+def session_for_minutes(*, access: Any, session_id: int) -> Session | None:
+    """A closed session whose minutes this person may read (audited)."""
+    return _session_document_read(
+        access=access,
+        session_id=session_id,
+        readable=lambda s: s.status == "closed",
+        action="commission.minutes_read",
+    )
 
 
 def session_for_convocation(*, access: Any, session_id: int) -> Session | None:
-    """A convened session whose convocation this person may read (audited: it names members)."""
-    from tenants.audit.services import audit_record
-
-    session = next(
-        (s for s in sessions_for(access=access) if s.pk == session_id and s.convened_at),
-        None,
+    """A convened session whose convocation this person may read (audited)."""
+    return _session_document_read(
+        access=access,
+        session_id=session_id,
+        readable=lambda s: s.convened_at is not None,
+        action="commission.convocation_read",
     )
-    if session is not None:
-        audit_record(
-            action="commission.convocation_read",
-            actor_id=access.user_id,
-            actor_role=",".join(sorted(role.value for role in access.roles)),
-            object_type="session",
-            object_id=session.pk,
-        )
-    return session
 
 
 def agenda_summaries(*, session: Session, show_health: bool = False) -> list[dict[str, Any]]:
