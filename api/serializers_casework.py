@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from tenants.casework.models import Document, Dossier, DossierEvent, DossierKind, Period, Person
+from tenants.casework.services import SEXES
 
 
 class PersonSerializer(serializers.ModelSerializer):
@@ -28,6 +29,7 @@ class PersonSerializer(serializers.ModelSerializer):
 class IdentitySerializer(serializers.Serializer):
     last_name = serializers.CharField(max_length=150)
     first_name = serializers.CharField(max_length=150)
+    sex = serializers.ChoiceField(choices=list(SEXES.items()), required=False, allow_blank=True)
     birth_date = serializers.DateField(required=False, allow_null=True)
     nationality = serializers.CharField(max_length=3, required=False, allow_blank=True)
     phone = serializers.CharField(max_length=40, required=False, allow_blank=True)

@@ -6,6 +6,11 @@ of 31/12/2024 (90,300, with their files and periods) through `national_figures_s
 disclosure control, publication) and the national statistics pages and API with their query
 counts. Targets (issue #11): release under 10 s; pages under 150 ms median, constant queries.
 
+Side by side, the naive loop the issue compares against: the same release where each
+département's persons in pathway are counted by walking them with the ORM (a query per pathway
+for its period, its person and its AFIS), one schema after the other; run once (it is slow), and
+its figures checked equal to the release's.
+
 Run: `infra/dev/with_services.py .venv/bin/python benchmarks/statistics_release.py [--scale 100]`.
 """
 
@@ -72,6 +77,12 @@ def main() -> None:
         )
         timings.append(time.perf_counter() - started)
     france = release.figures.get(level="france", indicator="persons_in_pathway", dimension="")
+    started = time.perf_counter()
+    naive = naive_release(release_id=release.pk)
+    naive_seconds = time.perf_counter() - started
+    assert naive.figures.get(
+        level="france", indicator="persons_in_pathway", dimension=""
+    ).shown == (france.shown), "the naive loop must publish the same figures"
     print(
         f"release: {france.shown} persons in pathway, "
         f"{len(release.departements_included)} départements, "
@@ -85,7 +96,15 @@ def main() -> None:
             f"{max(timings) * 1000:.0f}",
             "",
             "yes" if median(timings) < 10 else "NO",
-        ]
+        ],
+        [
+            "naive loop (ORM per person, schema after schema), same release",
+            1,
+            f"{naive_seconds * 1000:.0f}",
+            f"{naive_seconds * 1000:.0f}",
+            "",
+            f"x{naive_seconds / median(timings):.0f} slower",
+        ],
     ]
     user = User.objects.filter(email="analyste@bench").first() or User.objects.create_user(
         email="analyste@bench", password=None
@@ -125,6 +144,76 @@ def main() -> None:
             rows=rows,
         )
     )
+
+
+def naive_release(*, release_id: int):  # type: ignore[no-untyped-def]
+    """The release again, its persons in pathway counted one pathway at a time with the ORM."""
+    from parcours.db import connection
+    from parcours.departements.models import Tenant
+    from parcours.reporting.models import Release
+    from parcours.reporting.services import (
+        release_consolidate,
+        release_start,
+        staging_write,
+    )
+    from tenants.casework import extraction as x
+    from tenants.casework.models import Pathway
+
+    release = Release.objects.get(pk=release_id)
+    release = release_start(
+        period_kind=release.period_kind,
+        period_start=release.period_start,
+        actor_id=None,
+        queue=False,
+    )
+    snapshot = release.snapshot_on
+    for code in release.departements_expected:
+        connection.set_tenant(Tenant.objects.get(code=code))
+        counts = [
+            c
+            for c in x.extract_counts(
+                snapshot=snapshot, period_start=release.period_start, period_end=release.period_end
+            )
+            if c.indicator not in {x.PERSONS_IN_PATHWAY, x.AFIS_BENEFICIARIES}
+        ]
+        in_pathway = 0
+        afis = 0
+        tallies: dict[tuple[str, str], int] = {}
+        for pathway in Pathway.objects.all():
+            period = (
+                pathway.periods.filter(starts_on__lte=snapshot, ends_on__gte=snapshot)
+                .order_by("-number")
+                .first()
+            )
+            if period is None or (period.ended_early_on and period.ended_early_on <= snapshot):
+                continue
+            if pathway.exited_on and pathway.exited_on <= snapshot:
+                continue
+            person = pathway.person
+            in_pathway += 1
+            sex, age, region = x._coarse_attributes(
+                person.identity_encrypted, pseudonym=person.pseudonym, on=snapshot
+            )
+            children = str(person.children_count) if person.children_count < 3 else "3+"
+            for key in (
+                (x.DIMENSION_PERIOD, str(min(period.number, 4))),
+                (x.DIMENSION_CHILDREN, children),
+                (x.DIMENSION_SEX, sex),
+                (x.DIMENSION_AGE, age),
+                (x.DIMENSION_WORLD_REGION, region),
+            ):
+                tallies[key] = tallies.get(key, 0) + 1
+            afis += (
+                person.rights.filter(right_type="afis", status="granted", granted_on__lte=snapshot)
+                .exclude(ends_on__lt=snapshot)
+                .exists()
+            )
+        counts.append(x.Count(x.PERSONS_IN_PATHWAY, in_pathway))
+        counts.append(x.Count(x.AFIS_BENEFICIARIES, afis))
+        counts += [x.Count(x.PERSONS_IN_PATHWAY, n, d, c) for (d, c), n in tallies.items()]
+        connection.set_schema_to_public()
+        staging_write(release_id=release.pk, code=code, counts=counts, queue=False)
+    return release_consolidate(release_id=release.pk)
 
 
 if __name__ == "__main__":

@@ -112,6 +112,12 @@ class PersonForm(forms.Form):
     first_name = forms.CharField(
         label="Prénom", max_length=150, error_messages={"required": "Indiquez le prénom."}
     )
+    sex = forms.ChoiceField(
+        label="Sexe",
+        required=False,
+        choices=[("", "Non précisé"), *services.SEXES.items()],
+        error_messages={"invalid_choice": "Choisissez une valeur de la liste."},
+    )
     birth_date = forms.DateField(
         label="Date de naissance",
         required=False,
@@ -279,10 +285,12 @@ def dossier_detail(request: HttpRequest, pk: int, *, access: Access) -> HttpResp
         {"doc": d, "present": d.code in present} for d in workflow.required_documents(dossier.kind)
     ]
     pathway = dossier.pathway
+    identity = selectors.person_identity(access=access, person=dossier.person)
     context = {
         "dossier": dossier,
         "state_label": workflow.states[dossier.state].label,
-        "identity": selectors.person_identity(access=access, person=dossier.person),
+        "identity": identity,
+        "sex_label": services.SEXES.get(str((identity or {}).get("sex") or ""), ""),
         # A complete file is scheduled onto a session chosen here (the commission's own step).
         "schedulable_sessions": commission_selectors.sessions_for_scheduling()
         if dossier.state == "complete" and Role.COORDINATOR in access.roles

@@ -42,14 +42,17 @@ def overview(request: HttpRequest, *, access: Access) -> HttpResponse:
     if selected not in indicators.BY_CODE:
         selected = indicators.MANAGEMENT[0].code
     board = dashboard(release=release)
+    offered = indicators.published_in(period_kind=release.period_kind)
     labels = indicators.categories()
     included = {row.code: row for row in board.departements}
-    map_tiles = france_map.tiles(
-        rows=[
-            (code, name, included[code].values.get(selected) if code in included else None)
-            for code, name in board.names.items()
-        ]
+    rows = [
+        (code, name, included[code].values.get(selected) if code in included else None)
+        for code, name in board.names.items()
+    ]
+    classes = france_map.classes_for(
+        unit=indicators.BY_CODE[selected].unit, figures=[figure for _, _, figure in rows]
     )
+    map_tiles = france_map.tiles(rows=rows, classes=classes)
     width, height = france_map.size()
     breakdowns = [
         {
@@ -64,11 +67,10 @@ def overview(request: HttpRequest, *, access: Access) -> HttpResponse:
         {
             "release": release,
             "board": board,
-            "indicators": indicators.MANAGEMENT,
+            "indicators": offered,
             "selected": indicators.BY_CODE[selected],
             "key_figures": [
-                (indicator, board.france.values.get(indicator.code))
-                for indicator in indicators.MANAGEMENT
+                (indicator, board.france.values.get(indicator.code)) for indicator in offered
             ],
             "departement_rows": [(row, row.values.get(selected)) for row in board.departements],
             "region_rows": [(row, row.values.get(selected)) for row in board.regions],
@@ -77,8 +79,8 @@ def overview(request: HttpRequest, *, access: Access) -> HttpResponse:
             "map_width": width,
             "map_height": height,
             "map_tile": france_map.TILE,
-            "map_classes": [(label, fill) for _, label, fill, _ in france_map.CLASSES]
-            + [france_map.MISSING[:2]],
+            "map_classes": [(label, fill) for _, label, fill, _ in classes]
+            + [france_map.SECRET[:2], france_map.MISSING[:2]],
             **common,
         },
     )
@@ -154,7 +156,8 @@ def commissions(request: HttpRequest, *, access: Access) -> HttpResponse:
             "summary": {
                 "without_commission": sum(1 for r in rows if r.titulars == 0),
                 "incomplete": sum(1 for r in rows if r.colleges_without_titular),
-                "no_session": sum(1 for r in rows if r.sessions_held == 0),
+                "below_minimum": sum(1 for r in rows if r.below_minimum),
+                "minimum": rows[0].sessions_minimum if rows else None,
                 "overdue": sum(r.files_overdue for r in rows),
                 "expiring": sum(r.approvals_expiring for r in rows),
             },

@@ -113,6 +113,7 @@ def demo_files(
                 identity={
                     "first_name": first,
                     "last_name": last,
+                    "sex": "F",
                     "nationality": nationality,
                     "birth_date": "1991-06-15",
                 },

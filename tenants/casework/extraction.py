@@ -5,8 +5,10 @@ result is a list of counts (indicator, dimension, category, value). No identity,
 person and no free text ever leaves the schema; the disclosure control happens nationally.
 
 Identity attributes (sex, birth date, nationality) are encrypted in the application and cannot
-be grouped in SQL: the breakdowns are by what the tables hold in clear (duration in pathway,
-children, exit outcome).
+be grouped in SQL: for the persons in pathway on the day, the identities are decrypted here, in
+the worker that holds the département's key, reduced at once to three coarse categories (sex,
+age band on the day, nationality's world region) and counted; one audit row says how many were
+read and why. Everything else is grouped in SQL.
 """
 
 from __future__ import annotations
@@ -15,10 +17,12 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import models
-from django.db.models import Case, Q, Value, When
-from django.db.models.functions import Cast, Least
+from django.db.models import Case, F, Func, Q, Value, When
+from django.db.models.functions import Cast, Floor, Least
 
+from parcours.referentiel.world_regions import world_region_of
 from tenants.agrements.models import Agrement, AgrementStatus
+from tenants.casework.crypto import decrypt_json
 from tenants.casework.models import (
     Decision,
     Dossier,
@@ -29,6 +33,7 @@ from tenants.casework.models import (
     RightStatus,
 )
 from tenants.commission.models import Member, Session, SessionStatus
+from tenants.pilotage.models import PeriodFigures
 
 # Indicator and dimension codes, shared with parcours.reporting.indicators (their labels).
 PERSONS_IN_PATHWAY = "persons_in_pathway"
@@ -47,15 +52,52 @@ APS_GRANTED = "aps_granted"
 HOUSING_OBTAINED = "housing_obtained"
 CARE_OPENED = "care_opened"
 TRAINING_OR_EMPLOYMENT = "training_or_employment"
+AFIS_AMOUNT_DUE = "afis_amount_due"  # euros a month, on the day, from the dated amounts
+# The commission's work on files.
+FILES_EXAMINED = "files_examined"
+# Decisions in the period, by days from submission to decision (clock pauses deducted): a
+# histogram, from which the consolidation takes the median and 90th percentile at each level.
+DECISION_DELAY = "decision_delay"
+DIMENSION_DELAY_DAYS = "days"
+DELAY_CAP_DAYS = 730
+# Prevention and buyer-side aggregates the département enters for a calendar year.
+BUYERS_FINED = "buyers_fined"
+AWARENESS_COURSES = "awareness_courses"
+PROCURING_PROCEEDINGS = "procuring_proceedings"
+TRAFFICKING_PROCEEDINGS = "trafficking_proceedings"
+PREVENTION_ACTIONS = "prevention_actions"
+# Approvals in force, one count per association (a public body, not a person): the
+# consolidation finds associations working in several départements.
+ASSOCIATION_APPROVED = "association_approved"
+DIMENSION_ASSOCIATION = "association"
 # Oversight of the commissions: facts about the institution, no person, published exactly.
 COMMISSION_TITULARS = "commission_titulars"
 COLLEGES_WITHOUT_TITULAR = "colleges_without_titular"
 FILES_OVERDUE = "files_overdue"
 APPROVALS_EXPIRING = "approvals_expiring_90_days"
+SESSIONS_WITHOUT_QUORUM = "sessions_without_quorum"
 DIMENSION_PERIOD = "period_number"
 DIMENSION_CHILDREN = "children"
 DIMENSION_OUTCOME = "outcome"
-OUTCOME_NOT_RECORDED = "non_renseigne"
+DIMENSION_SEX = "sex"
+DIMENSION_AGE = "age_band"
+DIMENSION_WORLD_REGION = "world_region"
+DIMENSION_REFUSAL_GROUND = "refusal_ground"
+DIMENSION_AVIS = "avis"
+NOT_RECORDED = OUTCOME_NOT_RECORDED = "non_renseigne"
+SEX_CATEGORIES = {"F": "femme", "M": "homme", "X": "autre"}
+# (upper bound excluded, category): ages on the snapshot day.
+AGE_BANDS = [(18, "moins_18"), (25, "18_24"), (35, "25_34"), (45, "35_44"), (200, "45_plus")]
+# A refusal may state several grounds; it is counted once, under the first of this order (the
+# grounds that carry the decision before those that cannot justify it alone, CE n° 440802).
+REFUSAL_GROUND_ORDER = [
+    "conditions_not_met",
+    "project_insufficient",
+    "commitments_not_kept",
+    "other",
+    "not_stopped",
+    "no_complaint",
+]
 
 
 @dataclass(frozen=True)
@@ -70,6 +112,9 @@ def extract_counts(*, snapshot: dt.date, period_start: dt.date, period_end: dt.d
     """The current schema's counts: stocks on `snapshot`, flows within the period (inclusive)."""
     counts = _persons_in_pathway(snapshot)
     counts += _files(snapshot, period_start, period_end)
+    counts += _refusal_grounds(period_start, period_end)
+    counts += _decision_delays(period_start, period_end)
+    counts += _commission(period_start, period_end)
     counts += _exits(period_start, period_end)
     early_ends = (
         Period.objects.filter(ended_early_on__range=(period_start, period_end))
@@ -78,15 +123,94 @@ def extract_counts(*, snapshot: dt.date, period_start: dt.date, period_end: dt.d
         .count()
     )
     counts.append(Count(EARLY_ENDS, early_ends))
-    approvals = Agrement.objects.filter(
-        status=AgrementStatus.APPROVED, valid_from__lte=snapshot, valid_until__gt=snapshot
-    ).count()
-    counts.append(Count(APPROVALS_IN_FORCE, approvals))
-    sessions = Session.objects.filter(
-        status=SessionStatus.CLOSED, starts_at__date__range=(period_start, period_end)
-    ).count()
-    counts.append(Count(SESSIONS_HELD, sessions))
+    approved = list(
+        Agrement.objects.filter(
+            status=AgrementStatus.APPROVED, valid_from__lte=snapshot, valid_until__gt=snapshot
+        )
+        .values_list("association_id", flat=True)
+        .order_by()
+        .distinct()
+    )
+    counts.append(Count(APPROVALS_IN_FORCE, len(approved)))
+    counts += [Count(ASSOCIATION_APPROVED, 1, DIMENSION_ASSOCIATION, str(a)) for a in approved]
+    counts += _prevention(period_start, period_end)
     return counts + _rights(snapshot, period_start, period_end) + _oversight(snapshot)
+
+
+def _prevention(start: dt.date, end: dt.date) -> list[Count]:
+    """The year's prevention and buyer-side aggregates, for a calendar year only (they are entered
+    per year: a quarter or a month has no figure of its own)."""
+    if (start.month, start.day, end.month, end.day) != (1, 1, 12, 31) or start.year != end.year:
+        return []
+    row = PeriodFigures.objects.filter(year=start.year).first()
+    fields = [
+        BUYERS_FINED,
+        AWARENESS_COURSES,
+        PROCURING_PROCEEDINGS,
+        TRAFFICKING_PROCEEDINGS,
+        PREVENTION_ACTIONS,
+    ]
+    return [Count(name, int(getattr(row, name)) if row else 0) for name in fields]
+
+
+def _commission(start: dt.date, end: dt.date) -> list[Count]:
+    """Sessions held and sessions without quorum, files examined by the commission and by the
+    direction of its avis, all within the period."""
+    sessions = Session.objects.aggregate(
+        held=models.Count(
+            "id", filter=Q(status=SessionStatus.CLOSED, starts_at__date__range=(start, end))
+        ),
+        carence=models.Count("id", filter=Q(carence_at__date__range=(start, end))),
+    )
+    examined = dict(
+        Dossier.objects.filter(commission_avis_on__range=(start, end))
+        .exclude(commission_avis="")
+        .values_list("commission_avis")
+        .annotate(n=models.Count("id"))
+        .order_by()
+    )
+    counts = [
+        Count(SESSIONS_HELD, sessions["held"]),
+        Count(SESSIONS_WITHOUT_QUORUM, sessions["carence"]),
+        Count(FILES_EXAMINED, sum(examined.values())),
+    ]
+    return counts + [Count(FILES_EXAMINED, n, DIMENSION_AVIS, a) for a, n in examined.items()]
+
+
+def _refusal_grounds(start: dt.date, end: dt.date) -> list[Count]:
+    """Refusals decided in the period by their principal ground (REFUSAL_GROUND_ORDER)."""
+    rank = {ground: i for i, ground in enumerate(REFUSAL_GROUND_ORDER)}
+    by_ground: dict[str, int] = {}
+    for grounds in Dossier.objects.filter(
+        decision=Decision.REFUSED, decided_at__date__range=(start, end)
+    ).values_list("extra__refusal_grounds", flat=True):
+        known = [g for g in grounds or [] if isinstance(g, str) and g in rank]
+        ground = min(known, key=rank.__getitem__) if known else NOT_RECORDED
+        by_ground[ground] = by_ground.get(ground, 0) + 1
+    return [Count(REFUSALS, n, DIMENSION_REFUSAL_GROUND, g) for g, n in by_ground.items()]
+
+
+def _decision_delays(start: dt.date, end: dt.date) -> list[Count]:
+    """Decisions of the period by whole days from submission to decision, minus the time the
+    clock was paused for missing items; capped at DELAY_CAP_DAYS (the last bucket is "or more")."""
+    seconds = Func(
+        F("decided_at") - F("submitted_at"),
+        template="EXTRACT(EPOCH FROM %(expressions)s)",
+        output_field=models.FloatField(),
+    )
+    rows = (
+        Dossier.objects.filter(decided_at__date__range=(start, end), submitted_at__isnull=False)
+        .exclude(decision="")
+        .annotate(days=Floor((seconds - F("paused_seconds")) / 86400))
+        .values("days")
+        .annotate(n=models.Count("id"))
+        .order_by()
+    )
+    by_days: dict[int, int] = {}
+    for row in rows:
+        days = min(max(int(row["days"]), 0), DELAY_CAP_DAYS)
+        by_days[days] = by_days.get(days, 0) + row["n"]
+    return [Count(DECISION_DELAY, n, DIMENSION_DELAY_DAYS, str(d)) for d, n in by_days.items()]
 
 
 def _rights(snapshot: dt.date, start: dt.date, end: dt.date) -> list[Count]:
@@ -121,7 +245,33 @@ def _rights(snapshot: dt.date, start: dt.date, end: dt.date) -> list[Count]:
             ),
         }
     )
-    return [Count(indicator, value) for indicator, value in figures.items()]
+    counts = [Count(indicator, value) for indicator, value in figures.items()]
+    return [*counts, Count(AFIS_AMOUNT_DUE, _afis_amount_due(snapshot))]
+
+
+def _afis_amount_due(snapshot: dt.date) -> int:
+    """Euros a month due on the day to the AFIS beneficiaries: the dated amount of the
+    département's territory (Mayotte has its own) and the supplement for each child."""
+    from parcours.db import connection
+    from parcours.departements.models import Tenant
+    from tenants.casework.models import Person
+    from tenants.casework.rights import afis_amount
+
+    paid = (
+        Right.objects.filter(
+            status=RightStatus.GRANTED, right_type="afis", granted_on__lte=snapshot
+        )
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=snapshot))
+        .values("person_id")
+    )
+    beneficiaries = Person.objects.filter(pk__in=paid).aggregate(
+        n=models.Count("id"), children=models.Sum("children_count")
+    )
+    if not beneficiaries["n"]:
+        return 0
+    rates = afis_amount(children=0, on=snapshot, territory=Tenant.code_for(connection.schema_name))
+    total = rates.base * beneficiaries["n"] + rates.per_child * beneficiaries["children"]
+    return round(total)
 
 
 def _oversight(snapshot: dt.date) -> list[Count]:
@@ -136,7 +286,7 @@ def _oversight(snapshot: dt.date) -> list[Count]:
         .filter(mandate_start__lte=snapshot, mandate_end__gte=snapshot)
         .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=snapshot))
     )
-    seated = set(titulars.values_list("college", flat=True).distinct())
+    seated = set(titulars.values_list("college", flat=True).order_by().distinct())
     # Colleges that sit on files: those that do not (child protection) are not required here.
     colleges = {
         code
@@ -171,38 +321,80 @@ def _oversight(snapshot: dt.date) -> list[Count]:
 
 
 def _persons_in_pathway(snapshot: dt.date) -> list[Count]:
-    """Pathways with a period running on the day (a person has one pathway in progress at most).
+    """Pathways with a period running on the day (a person has one pathway in progress at most),
+    by duration in pathway, children, sex, age band and nationality's world region.
 
-    One grouped query by (period number, children band); the total and both breakdowns are
-    sums of its rows, so every breakdown adds up to the total exactly.
+    Every breakdown is a sum over the same rows as the total, so each adds up to it exactly.
     """
+    from tenants.audit.services import audit_record
+
     running = Period.objects.filter(starts_on__lte=snapshot, ends_on__gte=snapshot).filter(
         Q(ended_early_on__isnull=True) | Q(ended_early_on__gt=snapshot),
         Q(pathway__exited_on__isnull=True) | Q(pathway__exited_on__gt=snapshot),
     )
-    rows = (
-        running.annotate(
-            period_band=Cast(Least("number", Value(4)), models.CharField()),
-            children_band=Case(
-                When(pathway__person__children_count__gte=3, then=Value("3+")),
-                default=Cast("pathway__person__children_count", models.CharField()),
-            ),
-        )
-        .values("period_band", "children_band")
-        .annotate(n=models.Count("pathway_id", distinct=True))
-        .order_by()
+    rows = running.annotate(
+        period_band=Cast(Least("number", Value(4)), models.CharField()),
+        children_band=Case(
+            When(pathway__person__children_count__gte=3, then=Value("3+")),
+            default=Cast("pathway__person__children_count", models.CharField()),
+        ),
+    ).values_list(
+        "pathway_id",
+        "period_band",
+        "children_band",
+        "pathway__person__pseudonym",
+        "pathway__person__identity_encrypted",
     )
-    total = 0
-    by_period: dict[str, int] = {}
-    by_children: dict[str, int] = {}
-    for row in rows:
-        total += row["n"]
-        by_period[row["period_band"]] = by_period.get(row["period_band"], 0) + row["n"]
-        by_children[row["children_band"]] = by_children.get(row["children_band"], 0) + row["n"]
-    counts = [Count(PERSONS_IN_PATHWAY, total)]
-    counts += [Count(PERSONS_IN_PATHWAY, n, DIMENSION_PERIOD, c) for c, n in by_period.items()]
-    counts += [Count(PERSONS_IN_PATHWAY, n, DIMENSION_CHILDREN, c) for c, n in by_children.items()]
+    seen: set[int] = set()
+    tallies: dict[str, dict[str, int]] = {
+        DIMENSION_PERIOD: {},
+        DIMENSION_CHILDREN: {},
+        DIMENSION_SEX: {},
+        DIMENSION_AGE: {},
+        DIMENSION_WORLD_REGION: {},
+    }
+    for pathway_id, period_band, children_band, pseudonym, token in rows.iterator(chunk_size=2000):
+        if pathway_id in seen:
+            continue
+        seen.add(pathway_id)
+        sex, age, region = _coarse_attributes(token, pseudonym=pseudonym, on=snapshot)
+        for dimension, category in (
+            (DIMENSION_PERIOD, period_band),
+            (DIMENSION_CHILDREN, children_band),
+            (DIMENSION_SEX, sex),
+            (DIMENSION_AGE, age),
+            (DIMENSION_WORLD_REGION, region),
+        ):
+            tally = tallies[dimension]
+            tally[category] = tally.get(category, 0) + 1
+    if seen:
+        # The identities were decrypted to be counted, never kept: the audit says so.
+        audit_record(
+            action="statistics.identities_counted",
+            object_type="statistics",
+            object_id=snapshot.isoformat(),
+            data={"persons": len(seen), "attributes": ["sex", "age_band", "world_region"]},
+        )
+    counts = [Count(PERSONS_IN_PATHWAY, len(seen))]
+    for dimension, tally in tallies.items():
+        counts += [Count(PERSONS_IN_PATHWAY, n, dimension, c) for c, n in tally.items()]
     return counts
+
+
+def _coarse_attributes(token: str, *, pseudonym: str, on: dt.date) -> tuple[str, str, str]:
+    """Sex, age band on the day and world region of nationality; the identity is dropped here."""
+    identity = decrypt_json(token, purpose=f"person:{pseudonym}:identity") or {}
+    sex = SEX_CATEGORIES.get(str(identity.get("sex") or ""), NOT_RECORDED)
+    age_band = NOT_RECORDED
+    try:
+        birth = dt.date.fromisoformat(str(identity.get("birth_date") or ""))
+    except ValueError:
+        birth = None
+    if birth is not None and birth <= on:
+        age = on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
+        age_band = next((band for bound, band in AGE_BANDS if age < bound), AGE_BANDS[-1][1])
+    region = world_region_of(str(identity.get("nationality") or ""))
+    return sex, age_band, region
 
 
 def _files(snapshot: dt.date, start: dt.date, end: dt.date) -> list[Count]:

@@ -77,6 +77,7 @@ class TransitionConflict(CaseworkError):
 IDENTITY_KEYS = (
     "last_name",
     "first_name",
+    "sex",
     "birth_date",
     "nationality",
     "phone",
@@ -122,6 +123,9 @@ def _next_pseudonym(*, code: str, year: int) -> str:
 
 
 MAX_LANGUAGES = 10
+# As the person states it; "X" when neither applies. Counted in the national statistics' breakdown
+# by sex (tenants/casework/extraction.py), never shown beyond the file.
+SEXES = {"F": "Femme", "M": "Homme", "X": "Autre"}
 
 
 def _check_identity(
@@ -134,6 +138,8 @@ def _check_identity(
             fields[key] = [BIDI_MESSAGE]
     if birth_date and not is_plausible_date(birth_date):
         fields["birth_date"] = [DATE_RANGE_MESSAGE]
+    if identity.get("sex") and identity["sex"] not in SEXES:
+        fields["sex"] = ["Choisissez une valeur de la liste (femme, homme, autre)."]
     nationality = identity.get("nationality") or ""
     if (
         nationality

@@ -398,3 +398,51 @@ def disclosed_unknowns(*, equations: list[dict[Key, int]], unknown: set[Key]) ->
                         other.pop(k, None)
         pivots[pivot] = row
     return {pivot for pivot, row in pivots.items() if len(row) == 1}
+
+
+def protect_sums(
+    *,
+    amounts: Mapping[str, int],
+    counts: Mapping[str, int],
+    region_of: Mapping[str, str],
+    rules: Rules,
+) -> dict[Key, Shown]:
+    """An additive quantity about persons (the AFIS due) per département, rolled up to région and
+    France: shown exactly where the persons behind it number zero or at least k, suppressed
+    where they are 1 to k-1, with complementary suppression so that no suppressed amount can be
+    computed from the région and France totals.
+
+    `counts` are the persons behind each département's amount (published banded elsewhere).
+    """
+    if set(amounts) != set(counts):
+        raise DisclosureError("amounts and counts must cover the same départements")
+    if any((amounts[code] > 0) != (counts[code] > 0) or amounts[code] < 0 for code in amounts):
+        raise DisclosureError("an amount is positive exactly when persons stand behind it")
+    system = _System()
+    values = rollup(amounts, region_of)
+    persons = rollup(counts, region_of)
+    system.values.update(values)
+    by_region: dict[str, list[str]] = defaultdict(list)
+    for code in sorted(amounts):
+        by_region[region_of[code]].append(code)
+    for region, codes in sorted(by_region.items()):
+        system.equation([("departement", c, "", "") for c in codes], ("region", region, "", ""))
+    system.equation([("region", r, "", "") for r in sorted(by_region)], ("france", FRANCE, "", ""))
+    unknown = {key for key, n in persons.items() if 0 < n < rules.k}
+    _complete_suppression(system=system, cells=set(values), unknown=unknown, swapped=set())
+    return {key: SUPPRESSED if key in unknown else exact(value) for key, value in values.items()}
+
+
+def percentile_days(histogram: Mapping[int, int], *, share: float) -> int:
+    """The nearest-rank percentile of a histogram {days: count}: the least value with at least
+    `share` of the counts at or below it."""
+    total = sum(histogram.values())
+    if total <= 0:
+        raise DisclosureError("no value to take a percentile of")
+    needed = share * total
+    running = 0
+    for days in sorted(histogram):
+        running += histogram[days]
+        if running >= needed:
+            return days
+    raise AssertionError("the running sum reaches the total")  # pragma: no cover

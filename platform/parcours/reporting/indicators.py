@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from parcours.referentiel import world_regions
 from parcours.referentiel.models import NomenclatureItem, NomenclatureKind
 from tenants.casework import extraction as x
+from tenants.casework.forms import REFUSAL_GROUNDS
+from tenants.casework.models import Avis
 
 
 @dataclass(frozen=True)
@@ -13,6 +16,11 @@ class Indicator:
     code: str
     label: str
     stock: bool  # counted on the snapshot day; otherwise within the period
+    years_only: bool = False  # entered per calendar year: no quarter or month figure
+    # A région's figure is the sum of its départements' (a median or a count of distinct
+    # associations is not): only additive figures form the tables an attacker can solve.
+    additive: bool = True
+    unit: str = ""  # empty for a count of persons, files or bodies
 
 
 @dataclass(frozen=True)
@@ -31,7 +39,7 @@ MANAGEMENT = [
     Indicator(x.EARLY_ENDS, "Fins anticipées", stock=False),
     Indicator(x.FILES_PENDING, "Dossiers en cours d'instruction", stock=True),
     Indicator(x.APPROVALS_IN_FORCE, "Agréments d'associations en vigueur", stock=True),
-    Indicator(x.SESSIONS_HELD, "Séances de la commission tenues", stock=False),
+    Indicator(x.FILES_EXAMINED, "Dossiers examinés par la commission", stock=False),
     Indicator(x.AFIS_BENEFICIARIES, "Bénéficiaires de l'AFIS", stock=True),
     Indicator(x.APS_GRANTED, "Autorisations provisoires de séjour obtenues", stock=False),
     Indicator(
@@ -39,27 +47,97 @@ MANAGEMENT = [
     ),
     Indicator(x.CARE_OPENED, "Personnes ayant ouvert un accès aux soins", stock=False),
     Indicator(x.TRAINING_OR_EMPLOYMENT, "Personnes entrées en formation ou en emploi", stock=False),
+    Indicator(
+        x.BUYERS_FINED,
+        "Personnes verbalisées pour achat d'acte sexuel",
+        stock=False,
+        years_only=True,
+    ),
+    Indicator(
+        x.AWARENESS_COURSES, "Stages de sensibilisation ordonnés", stock=False, years_only=True
+    ),
+    Indicator(
+        x.PROCURING_PROCEEDINGS, "Procédures pour proxénétisme", stock=False, years_only=True
+    ),
+    Indicator(
+        x.TRAFFICKING_PROCEEDINGS,
+        "Procédures pour traite des êtres humains",
+        stock=False,
+        years_only=True,
+    ),
+    Indicator(x.PREVENTION_ACTIONS, "Actions de prévention", stock=False, years_only=True),
 ]
 # Facts about the institution, not about persons: published exactly, no band, no secret.
 OVERSIGHT = [
     Indicator(x.COMMISSION_TITULARS, "Membres titulaires en mandat", stock=True),
+    Indicator(x.SESSIONS_HELD, "Séances de la commission tenues", stock=False),
     Indicator(x.COLLEGES_WITHOUT_TITULAR, "Collèges sans titulaire", stock=True),
     Indicator(
         x.FILES_OVERDUE, "Dossiers au-delà des délais d'instruction et de décision", stock=True
     ),
     Indicator(x.APPROVALS_EXPIRING, "Agréments expirant dans les 90 jours", stock=True),
+    Indicator(x.SESSIONS_WITHOUT_QUORUM, "Séances sans quorum (carence)", stock=False),
 ]
-BY_CODE = {indicator.code: indicator for indicator in MANAGEMENT + OVERSIGHT}
+# Computed by the consolidation from what the départements send (see services._derived).
+DECISION_DELAY_MEDIAN = "decision_delay_median"
+DECISION_DELAY_P90 = "decision_delay_p90"
+ASSOCIATIONS_MULTI = "associations_several_departements"
+DERIVED = [
+    Indicator(
+        DECISION_DELAY_MEDIAN,
+        "Délai médian de la demande à la décision (jours)",
+        stock=False,
+        additive=False,
+        unit="jours",
+    ),
+    Indicator(
+        DECISION_DELAY_P90,
+        "Délai de la demande à la décision, 9 dossiers sur 10 en deçà (jours)",
+        stock=False,
+        additive=False,
+        unit="jours",
+    ),
+    Indicator(x.AFIS_AMOUNT_DUE, "Montant mensuel d'AFIS dû (euros)", stock=True, unit="€"),
+    Indicator(
+        ASSOCIATIONS_MULTI,
+        "Associations agréées dans plusieurs départements",
+        stock=True,
+        additive=False,
+    ),
+]
+# What the national dashboard offers to detail and map.
+PUBLISHED = MANAGEMENT + DERIVED
+
+
+def published_in(*, period_kind: str) -> list[Indicator]:
+    """The indicators a release of this kind of period publishes (yearly entries: years only)."""
+    return [i for i in PUBLISHED if period_kind == "year" or not i.years_only]
+
+
+BY_CODE = {indicator.code: indicator for indicator in MANAGEMENT + OVERSIGHT + DERIVED}
 
 DIMENSIONS = {
     x.DIMENSION_PERIOD: Dimension(x.DIMENSION_PERIOD, "Durée dans le parcours"),
     x.DIMENSION_CHILDREN: Dimension(x.DIMENSION_CHILDREN, "Enfants à charge"),
     x.DIMENSION_OUTCOME: Dimension(x.DIMENSION_OUTCOME, "Issue de la sortie"),
+    x.DIMENSION_SEX: Dimension(x.DIMENSION_SEX, "Sexe"),
+    x.DIMENSION_AGE: Dimension(x.DIMENSION_AGE, "Âge"),
+    x.DIMENSION_WORLD_REGION: Dimension(x.DIMENSION_WORLD_REGION, "Nationalité (région du monde)"),
+    x.DIMENSION_REFUSAL_GROUND: Dimension(x.DIMENSION_REFUSAL_GROUND, "Motif principal du refus"),
+    x.DIMENSION_AVIS: Dimension(x.DIMENSION_AVIS, "Sens de l'avis"),
 }
 # Which indicator each breakdown splits: its margins are that indicator's figures.
 BREAKDOWNS = {
-    x.PERSONS_IN_PATHWAY: [x.DIMENSION_PERIOD, x.DIMENSION_CHILDREN],
+    x.PERSONS_IN_PATHWAY: [
+        x.DIMENSION_PERIOD,
+        x.DIMENSION_CHILDREN,
+        x.DIMENSION_SEX,
+        x.DIMENSION_AGE,
+        x.DIMENSION_WORLD_REGION,
+    ],
     x.EXITS: [x.DIMENSION_OUTCOME],
+    x.REFUSALS: [x.DIMENSION_REFUSAL_GROUND],
+    x.FILES_EXAMINED: [x.DIMENSION_AVIS],
 }
 _FIXED_CATEGORIES = {
     x.DIMENSION_PERIOD: [
@@ -74,6 +152,26 @@ _FIXED_CATEGORIES = {
         ("2", "2 enfants"),
         ("3+", "3 enfants ou plus"),
     ],
+    x.DIMENSION_SEX: [
+        ("femme", "Femmes"),
+        ("homme", "Hommes"),
+        ("autre", "Autre"),
+        (x.NOT_RECORDED, "Non renseigné"),
+    ],
+    x.DIMENSION_AGE: [
+        ("moins_18", "Moins de 18 ans"),
+        ("18_24", "18 à 24 ans"),
+        ("25_34", "25 à 34 ans"),
+        ("35_44", "35 à 44 ans"),
+        ("45_plus", "45 ans ou plus"),
+        (x.NOT_RECORDED, "Non renseigné"),
+    ],
+    x.DIMENSION_WORLD_REGION: world_regions.LABELS,
+    x.DIMENSION_REFUSAL_GROUND: [
+        *[(ground, REFUSAL_GROUNDS[ground]) for ground in x.REFUSAL_GROUND_ORDER],
+        (x.NOT_RECORDED, "Non renseigné"),
+    ],
+    x.DIMENSION_AVIS: [(code, f"Avis {label.lower()}") for code, label in Avis.choices],
 }
 
 

@@ -29,6 +29,31 @@ CLASSES = [
     (21, "plus de 20", "#000091", "#ffffff"),
 ]
 MISSING = ("non inclus", "#ffffff", "#666666")
+SECRET = ("secret statistique", "#cecece", "#161616")
+# Figures that are not counts of persons (days, euros) are coloured by the quartiles of the
+# published département values instead of the State's bands.
+_QUARTILE_FILLS = [("#e3e3fd", "#161616"), ("#a1a1f8", "#161616"), ("#6a6af4", "#ffffff")]
+_QUARTILE_FILLS.append(("#000091", "#ffffff"))
+Class = tuple[int, str, str, str]
+
+
+def classes_for(*, unit: str, figures: list[PublishedFigure | None]) -> list[Class]:
+    """The colour classes of a map: the State's bands for counts, quartiles for the rest."""
+    if not unit:
+        return CLASSES
+    values = sorted(f.value for f in figures if f is not None and f.value is not None)
+    if not values:
+        return []
+    cuts = sorted({values[len(values) * i // 4] for i in range(4)})
+    out: list[Class] = []
+    for index, low in enumerate(cuts):
+        high = cuts[index + 1] - 1 if index + 1 < len(cuts) else None
+        label = f"{low} à {high} {unit}" if high is not None and high > low else f"{low} {unit}"
+        if high is None:
+            label = f"{low} {unit} ou plus" if len(cuts) > 1 else f"{low} {unit}"
+        fill, text = _QUARTILE_FILLS[index]
+        out.append((low, label, fill, text))
+    return out
 
 
 @dataclass(frozen=True)
@@ -75,27 +100,31 @@ def grid() -> dict[str, tuple[int, int]]:
     return positions
 
 
-def _colour(figure: PublishedFigure | None) -> tuple[str, str, str]:
+def _colour(figure: PublishedFigure | None, classes: list[Class]) -> tuple[str, str, str]:
     if figure is None:
         return MISSING
+    if figure.disclosure == "suppressed":
+        return figure.shown, SECRET[1], SECRET[2]
     low = figure.value if figure.value is not None else figure.band_low
-    if low is None:
+    if low is None or not classes:
         return MISSING
-    chosen = CLASSES[0]
-    for entry in CLASSES:
+    chosen = classes[0]
+    for entry in classes:
         if low >= entry[0]:
             chosen = entry
     return figure.shown, chosen[2], chosen[3]
 
 
-def tiles(*, rows: list[tuple[str, str, PublishedFigure | None]]) -> list[Tile]:
+def tiles(
+    *, rows: list[tuple[str, str, PublishedFigure | None]], classes: list[Class] = CLASSES
+) -> list[Tile]:
     """One tile per département given as (code, name, figure of the chosen indicator)."""
     positions = grid()
     out = []
     for code, name, figure in rows:
         if code not in positions:
             continue
-        shown, fill, text = _colour(figure)
+        shown, fill, text = _colour(figure, classes)
         x, y = positions[code]
         out.append(Tile(code, name, x * TILE, y * TILE, shown, fill, text))
     return out

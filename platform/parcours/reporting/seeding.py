@@ -33,6 +33,7 @@ from parcours.workflows.services import current_variant
 from tenants.audit.services import audit_record
 from tenants.casework.crypto import encrypt_json
 from tenants.casework.models import (
+    Avis,
     Decision,
     Dossier,
     DossierKind,
@@ -40,6 +41,8 @@ from tenants.casework.models import (
     PathwayStatus,
     Period,
     Person,
+    Right,
+    RightStatus,
 )
 
 SNAPSHOT_2024 = dt.date(2024, 12, 31)
@@ -50,7 +53,14 @@ _SIX_TO_10 = [10, 10, 9, 9, 9, 8, 8, 8, 8, 8, 7, 7, 7, 7, 7, 6]
 # 26 from the sources, and the 4 their bands leave out (see the module's docstring).
 _ONE_TO_5 = [1, 2, 3, 4, 5] * 5 + [3] + [1, 2, 1, 2]
 _FIRST_NAMES = ["Amina", "Elena", "Joy", "Mei", "Sara", "Ioana", "Blessing", "Grace"]
-_NATIONALITIES = ["NGA", "ROU", "CHN", "MAR", "GHA", "BRA", "CMR", "FRA"]
+# Weighted like the associations' reports: Nigeria first, then China, Romania, Latin America.
+_NATIONALITIES = (
+    ["NGA"] * 8
+    + ["CHN"] * 2
+    + ["ROU", "ROU", "BGR", "BRA", "COL", "CMR", "GHA", "CIV", "FRA", "MAR", "ALB", "VNM"]
+)
+# Rights obtained, per 20 persons in pathway: AFIS, APS, shelter, care, training.
+_RIGHTS_PER_20 = {"afis": 13, "aps": 12, "hebergement": 8, "soins": 11, "formation": 5}
 SEED_ASSOCIATION_RNA = "W000002024"
 
 
@@ -138,11 +148,14 @@ def _seed_departement(
         people = []
         for i in range(persons + exits + refusals):
             pseudonym = f"{prefix}{i + 1:04d}"
+            # Mostly women, a few men and persons who state neither; ages from 19 to 54.
+            age_days = 365 * (19 + (i * 7) % 36) + (i * 37) % 365
             identity = {
                 "first_name": _FIRST_NAMES[i % len(_FIRST_NAMES)],
                 "last_name": f"Exemple{i + 1}",
-                "nationality": _NATIONALITIES[i % len(_NATIONALITIES)],
-                "birth_date": (dt.date(1985, 1, 1) + dt.timedelta(days=97 * i % 9000)).isoformat(),
+                "sex": "M" if i % 20 == 3 else "X" if i % 25 == 7 else "F",
+                "nationality": _NATIONALITIES[(i * 7) % len(_NATIONALITIES)],
+                "birth_date": (snapshot - dt.timedelta(days=age_days)).isoformat(),
             }
             people.append(
                 Person(
@@ -175,6 +188,7 @@ def _seed_departement(
         # Each pathway: its periods, newest covering the snapshot (or ended before the exit).
         plans: list[tuple[Pathway, list[dt.date]]] = []
         refused: list[Dossier] = []
+        grounds = ["project_insufficient", "conditions_not_met", "commitments_not_kept", "other"]
         for i, pathway in enumerate(pathways):
             if i >= persons + exits:
                 decided = year_start + dt.timedelta(days=30 + (i * 17) % 300)
@@ -187,8 +201,10 @@ def _seed_departement(
                         number=1,
                         workflow_variant_id=variant_id,
                         state="refused",
-                        extra={"refusal_grounds": ["project_insufficient"]},
-                        submitted_at=_aware(decided - dt.timedelta(days=60)),
+                        extra={"refusal_grounds": sorted({grounds[i % 4], "no_complaint"})},
+                        submitted_at=_aware(decided - dt.timedelta(days=40 + (i * 11) % 50)),
+                        commission_avis=Avis.UNFAVOURABLE,
+                        commission_avis_on=decided - dt.timedelta(days=12),
                         closed_at=_aware(decided),
                         decision=Decision.REFUSED,
                         decided_at=_aware(decided),
@@ -204,8 +220,10 @@ def _seed_departement(
             starts = [last_start - relativedelta(months=6 * n) for n in range(count - 1, -1, -1)]
             plans.append((pathway, starts))
         dossiers = []
-        for pathway, starts in plans:
+        for p, (pathway, starts) in enumerate(plans):
             for number, start in enumerate(starts, 1):
+                # From submission to decision: 4 to 12 weeks (the first weeks are instruction).
+                waited = 28 + (p * 13 + number * 5) % 57
                 dossiers.append(
                     Dossier(
                         pathway=pathway,
@@ -215,7 +233,9 @@ def _seed_departement(
                         number=number,
                         workflow_variant_id=variant_id,
                         state="authorised",
-                        submitted_at=_aware(start - dt.timedelta(days=45)),
+                        submitted_at=_aware(start - dt.timedelta(days=waited)),
+                        commission_avis=Avis.FAVOURABLE,
+                        commission_avis_on=start - dt.timedelta(days=10),
                         closed_at=_aware(start),
                         decision=Decision.AUTHORISED,
                         decided_at=_aware(start),
@@ -236,6 +256,7 @@ def _seed_departement(
             if d.start_on is not None
         ]
         Period.objects.bulk_create(periods)
+        Right.objects.bulk_create(_rights(pathways[:persons], periods, snapshot))
         audit_record(
             action="statistics.seeded",
             object_type="departement",
@@ -248,6 +269,40 @@ def _seed_departement(
             },
         )
     return True
+
+
+def _rights(pathways: list[Pathway], periods: list[Period], snapshot: dt.date) -> list[Right]:
+    """Rights obtained by the persons in pathway on the day: the AFIS from their pathway's first
+    period, still paid; APS, shelter, care and training granted a few weeks into the last one."""
+    first_start: dict[int, dt.date] = {}
+    last_start: dict[int, dt.date] = {}
+    for period in periods:
+        first_start[period.pathway_id] = min(
+            period.starts_on, first_start.get(period.pathway_id, period.starts_on)
+        )
+        last_start[period.pathway_id] = max(
+            period.starts_on, last_start.get(period.pathway_id, period.starts_on)
+        )
+    rights = []
+    for i, pathway in enumerate(pathways):
+        for right_type, per_20 in _RIGHTS_PER_20.items():
+            if (i * 3 + len(right_type)) % 20 >= per_20:
+                continue
+            if right_type == "afis":
+                granted = first_start[pathway.pk] + dt.timedelta(days=20)
+            else:
+                granted = last_start[pathway.pk] + dt.timedelta(days=15 + i % 30)
+            rights.append(
+                Right(
+                    person_id=pathway.person_id,
+                    pathway=pathway,
+                    right_type=right_type,
+                    status=RightStatus.GRANTED,
+                    requested_on=granted - dt.timedelta(days=10),
+                    granted_on=min(granted, snapshot),
+                )
+            )
+    return rights
 
 
 def demo_release_ensure() -> bool:

@@ -192,23 +192,50 @@ class OversightRow:
     titulars: int
     colleges_without_titular: int
     sessions_held: int
+    sessions_without_quorum: int
+    # The legal minimum of sessions over the release's period (None: no minimum applies, or
+    # the period is shorter than the year the minimum is set for).
+    sessions_minimum: int | None
     files_overdue: int
     approvals_expiring: int
+
+    @property
+    def below_minimum(self) -> bool:
+        if self.sessions_minimum is None:
+            return self.sessions_held == 0
+        return self.sessions_held < self.sessions_minimum
 
     @property
     def needs_attention(self) -> bool:
         return bool(
             self.titulars == 0
             or self.colleges_without_titular
-            or self.sessions_held == 0
+            or self.below_minimum
             or self.files_overdue
             or self.approvals_expiring
         )
 
 
+def sessions_minimum(*, release: Release) -> int | None:
+    """Sessions a commission must hold over the release's period: the dated yearly minimum, for
+    a year release only (a minimum per year says nothing of a quarter)."""
+    from parcours.referentiel.selectors import MissingLegalParameter, legal_parameter_value
+
+    if release.period_kind != "year":
+        return None
+    try:
+        return int(
+            legal_parameter_value(key="commission_min_sessions_per_year", on=release.period_end)
+        )
+    except MissingLegalParameter:
+        return None
+
+
 def oversight(*, board: Dashboard) -> list[OversightRow]:
     """Each included département's commission, sorted where the ministry should act first: no
-    commission, incomplete colleges, no session in the period, overdue files, expiring approvals."""
+    commission, incomplete colleges, fewer sessions than the legal minimum (or none), overdue
+    files, expiring approvals."""
+    minimum = sessions_minimum(release=board.release)
 
     def value(row: Row, indicator: str) -> int:
         figure = row.values.get(indicator)
@@ -222,6 +249,8 @@ def oversight(*, board: Dashboard) -> list[OversightRow]:
             titulars=value(row, x.COMMISSION_TITULARS),
             colleges_without_titular=value(row, x.COLLEGES_WITHOUT_TITULAR),
             sessions_held=value(row, x.SESSIONS_HELD),
+            sessions_without_quorum=value(row, x.SESSIONS_WITHOUT_QUORUM),
+            sessions_minimum=minimum,
             files_overdue=value(row, x.FILES_OVERDUE),
             approvals_expiring=value(row, x.APPROVALS_EXPIRING),
         )
@@ -232,7 +261,7 @@ def oversight(*, board: Dashboard) -> list[OversightRow]:
         key=lambda r: (
             r.titulars > 0,
             -r.colleges_without_titular,
-            r.sessions_held > 0,
+            not r.below_minimum,
             -r.files_overdue,
             -r.approvals_expiring,
             Departement.order_key(r.code),

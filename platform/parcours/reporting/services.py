@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from dateutil.relativedelta import relativedelta
 from django.db import transaction
@@ -27,12 +27,16 @@ from parcours.referentiel.models import Departement
 from parcours.referentiel.selectors import legal_parameter_value
 from parcours.reporting import indicators
 from parcours.reporting.disclosure import (
+    FRANCE,
+    SUPPRESSED,
     DisclosureError,
     Rules,
     Shown,
     exact,
     management_figures,
+    percentile_days,
     protect_breakdowns,
+    protect_sums,
     rollup,
 )
 from parcours.reporting.models import (
@@ -44,6 +48,7 @@ from parcours.reporting.models import (
     StagingCount,
 )
 from tenants.audit.services import audit_record
+from tenants.casework import extraction as x
 from tenants.casework.extraction import Count, extract_counts
 
 logger = logging.getLogger(__name__)
@@ -246,7 +251,15 @@ def _figures(
     cells: dict[tuple[str, str], dict[tuple[str, str], int]] = defaultdict(dict)
     all_categories = indicators.categories()
     known = {d: {code for code, _ in cats} for d, cats in all_categories.items()}
+    delays: dict[str, dict[int, int]] = defaultdict(dict)
+    associations: dict[str, set[str]] = defaultdict(set)
     for code, staged_indicator, dimension, category, value in staged:
+        if dimension == x.DIMENSION_DELAY_DAYS:
+            delays[code][int(category)] = value
+            continue
+        if dimension == x.DIMENSION_ASSOCIATION:
+            associations[category].add(code)
+            continue
         if not dimension:
             totals[staged_indicator][code] = value
             continue
@@ -279,6 +292,8 @@ def _figures(
         for key, value in rollup(values, region_of).items():
             add(indicator.code, key, exact(value))
     for indicator in indicators.MANAGEMENT:
+        if indicator.years_only and release.period_kind != PeriodKind.YEAR:
+            continue
         margins = {code: totals[indicator.code].get(code, 0) for code in included}
         for key, shown in management_figures(
             values=margins, region_of=region_of, rules=rules
@@ -309,8 +324,80 @@ def _figures(
             continue
         for key, shown in protected.items():
             add(indicator.code, key, shown)
+    _derived(release, add, totals, delays, associations, included, region_of, rules)
     assert all(f.level in Level.values for f in figures)
     return figures
+
+
+def _derived(
+    release: Release,
+    add: Callable[[str, tuple[str, str, str, str], Shown], None],
+    totals: dict[str, dict[str, int]],
+    delays: dict[str, dict[int, int]],
+    associations: dict[str, set[str]],
+    included: list[str],
+    region_of: dict[str, str],
+    rules: Rules,
+) -> None:
+    """Figures computed from the départements' counts rather than summed: decision delays (from
+    histograms), the AFIS due (an amount, protected like a table), associations in several
+    départements (public bodies: exact)."""
+    # Delays: the median and 90th percentile where k decisions or more stand behind them; a
+    # smaller group's median would be one person's delay.
+    groups: dict[tuple[str, str], dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for code in included:
+        for days, n in delays.get(code, {}).items():
+            for group in (
+                ("departement", code),
+                ("region", region_of[code]),
+                ("france", FRANCE),
+            ):
+                groups[group][days] += n
+    levels = [("departement", c) for c in included]
+    levels += [("region", r) for r in sorted({region_of[c] for c in included})]
+    levels += [("france", FRANCE)] if included else []
+    for level, code in levels:
+        histogram = groups.get((level, code), {})
+        decided = sum(histogram.values())
+        for indicator, share in (
+            (indicators.DECISION_DELAY_MEDIAN, 0.5),
+            (indicators.DECISION_DELAY_P90, 0.9),
+        ):
+            if decided < rules.k:
+                shown = SUPPRESSED if decided else Shown("exact", "—")
+            else:
+                shown = exact(percentile_days(histogram, share=share))
+            add(indicator, (level, code, "", ""), shown)
+    # The AFIS due: exact where k beneficiaries or more (or none), else secret, with complements.
+    amounts = {c: totals[x.AFIS_AMOUNT_DUE].get(c, 0) for c in included}
+    beneficiaries = {c: totals[x.AFIS_BENEFICIARIES].get(c, 0) for c in included}
+    try:
+        protected = protect_sums(
+            amounts=amounts, counts=beneficiaries, region_of=region_of, rules=rules
+        )
+    except DisclosureError:
+        logger.warning("AFIS amounts withheld in release %s", release.pk)
+        release.rules = {
+            **release.rules,
+            "withheld": sorted({*release.rules.get("withheld", []), x.AFIS_AMOUNT_DUE}),
+        }
+    else:
+        for key, shown in protected.items():
+            add(x.AFIS_AMOUNT_DUE, key, shown)
+    # Associations approved in several départements (of those included in the release).
+    several = {a for a, codes in associations.items() if len(codes) >= 2}
+    per_code: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for association in several:
+        for code in associations[association]:
+            per_code[("departement", code)].add(association)
+            per_code[("region", region_of[code])].add(association)
+            per_code[("france", FRANCE)].add(association)
+    for level, code in levels:
+        add(
+            indicators.ASSOCIATIONS_MULTI,
+            (level, code, "", ""),
+            exact(len(per_code.get((level, code), set()))),
+        )
 
 
 def release_run_sync(*, period_kind: str, period_start: dt.date, actor_id: int | None) -> Release:

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from parcours.reporting import indicators
 from tests.parcours.reporting.attacker import Figure
 
 SMALL_2024 = {"31": 39, "75": 148, "13": 4}
@@ -40,4 +41,6 @@ def as_figures(release) -> list[Figure]:  # type: ignore[no-untyped-def]
             f.band_high,
         )
         for f in release.figures.all()
+        # Medians and distinct counts are not sums: no equation links their levels.
+        if indicators.BY_CODE[f.indicator].additive
     ]

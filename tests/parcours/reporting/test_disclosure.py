@@ -16,7 +16,9 @@ from parcours.reporting.disclosure import (
     banded,
     disclosed_unknowns,
     management_figures,
+    percentile_days,
     protect_breakdowns,
+    protect_sums,
 )
 from tests.parcours.reporting.attacker import Figure, attack
 
@@ -241,3 +243,58 @@ def test_breakdowns_are_refused_when_everyone_included_shares_a_category() -> No
             region_of={"31": "76", "75": "11"},
             rules=RULES,
         )
+
+
+@st.composite
+def amounts(draw: st.DrawFn) -> tuple[dict[str, int], dict[str, int], dict[str, str], Rules]:
+    """Persons per département and the amount due to them (positive exactly when persons are)."""
+    region_of: dict[str, str] = {}
+    for r in range(draw(st.integers(1, 4))):
+        for d in range(draw(st.integers(1, 4))):
+            region_of[f"{r}{d}"] = f"R{r}"
+    counts = {code: draw(st.one_of(st.integers(0, 4), st.integers(0, 30))) for code in region_of}
+    due = {code: n * 343 + draw(st.integers(0, 106 * n)) for code, n in counts.items()}
+    return due, counts, region_of, Rules(k=draw(st.sampled_from([3, 5, 11])), band_width=2)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(amounts())
+def test_an_amount_behind_few_persons_is_hidden_and_cannot_be_recovered(case: tuple) -> None:
+    due, counts, region_of, rules = case
+    try:
+        shown = protect_sums(amounts=due, counts=counts, region_of=region_of, rules=rules)
+    except DisclosureError:
+        return  # withheld whole by the release
+    persons: dict[tuple[str, str], int] = defaultdict(int)
+    for code, n in counts.items():
+        persons[("departement", code)] += n
+        persons[("region", region_of[code])] += n
+        persons[("france", "FR")] += n
+    figures = []
+    for (level, code, _, _), s in shown.items():
+        if 0 < persons[(level, code)] < rules.k:
+            assert s.disclosure == "suppressed", (level, code)
+        figures.append(Figure(level, code, "afis", "", "", s.disclosure, s.value, s.low, s.high))
+    for interval in attack(figures, region_of=region_of):
+        assert interval.high - interval.low > 1e-6, interval
+
+
+def test_an_amount_must_stand_behind_persons() -> None:
+    with pytest.raises(DisclosureError):
+        protect_sums(amounts={"31": 300}, counts={"31": 0}, region_of={"31": "76"}, rules=RULES)
+
+
+@pytest.mark.parametrize(
+    ("histogram", "share", "expected"),
+    [
+        ({10: 1}, 0.5, 10),
+        ({10: 1, 20: 1}, 0.5, 10),
+        ({10: 1, 20: 1, 30: 1}, 0.5, 20),
+        ({10: 9, 90: 1}, 0.9, 10),
+        ({10: 8, 90: 2}, 0.9, 90),
+    ],
+)
+def test_percentiles_are_nearest_rank(
+    histogram: dict[int, int], share: float, expected: int
+) -> None:
+    assert percentile_days(histogram, share=share) == expected

@@ -216,3 +216,91 @@ def test_stock_breakdowns_of_a_year_and_its_last_quarter_are_identical(seeded) -
 def test_refusals_of_the_period_are_counted(release_2024) -> None:
     # About one refusal for ten persons in pathway (seeding): 3 + 14 + 0.
     assert figure(release_2024, "refusals", "france", "FR") == "17"
+
+
+def test_breakdowns_by_sex_age_and_world_region_are_published_under_the_secret(
+    release_2024,
+) -> None:
+    k = release_2024.rules["k"]
+    for dimension in ("sex", "age_band", "world_region"):
+        cells = release_2024.figures.filter(
+            indicator="persons_in_pathway", dimension=dimension, level="france"
+        )
+        assert cells.count() >= 4, dimension
+        assert not cells.filter(value__gte=1, value__lt=k).exists()
+    women = release_2024.figures.get(
+        indicator="persons_in_pathway", dimension="sex", category="femme", level="france"
+    )
+    assert women.disclosure == "exact" and women.value > 150
+
+
+def test_decision_delays_are_published_only_where_k_decisions_stand_behind_them(
+    release_2024,
+) -> None:
+    def shown(indicator: str, level: str, code: str) -> PublishedFigure:
+        return PublishedFigure.objects.get(
+            release=release_2024, indicator=indicator, level=level, code=code
+        )
+
+    median = shown("decision_delay_median", "france", "FR")
+    p90 = shown("decision_delay_p90", "france", "FR")
+    assert median.disclosure == "exact" and 28 <= median.value <= p90.value <= 90
+    # Bouches-du-Rhône: 4 persons, fewer than k decisions: its median would be one person's.
+    assert shown("decision_delay_median", "departement", "13").shown == "s"
+    assert shown("decision_delay_median", "departement", "75").disclosure == "exact"
+
+
+def test_the_afis_due_is_published_where_k_beneficiaries_stand_behind_it(release_2024) -> None:
+    figures = {
+        (f.level, f.code): f
+        for f in release_2024.figures.filter(indicator="afis_amount_due", dimension="")
+    }
+    assert figures[("departement", "13")].shown == "s"  # 1 to 5 beneficiaries
+    # Its région holds no other département of the release: it is hidden too, and France's
+    # total is protected by a complement, so nothing subtracts back to Bouches-du-Rhône.
+    assert figures[("region", "93")].shown == "s"
+    assert sum(f.disclosure == "suppressed" for f in figures.values()) >= 4
+    france = figures[("france", "FR")]
+    assert france.disclosure == "exact" and france.value > 100 * 343
+
+
+def test_associations_approved_in_several_departements_are_counted_once(
+    seeded, tenant31, tenant75
+) -> None:
+    from parcours.associations.models import Association
+    from parcours.db import connection
+    from tenants.agrements.models import Agrement, AgrementStatus
+
+    association = Association.objects.get(rna="W000002024")
+    for tenant in (tenant31, tenant75):
+        connection.set_tenant(tenant)
+        Agrement.objects.create(
+            association=association,
+            status=AgrementStatus.APPROVED,
+            requested_on=dt.date(2023, 1, 1),
+            valid_from=dt.date(2023, 2, 1),
+            valid_until=dt.date(2026, 2, 1),
+        )
+    connection.set_schema_to_public()
+    release = release_run_sync(period_kind="year", period_start=JAN_2024, actor_id=None)
+    several = {
+        (f.level, f.code): f.value
+        for f in release.figures.filter(indicator="associations_several_departements")
+    }
+    assert several[("france", "FR")] == 1
+    assert several[("departement", "31")] == several[("departement", "75")] == 1
+    assert several[("departement", "13")] == 0
+
+
+def test_prevention_figures_are_published_for_years_only(seeded, tenant31) -> None:
+    from parcours.db import connection
+    from tenants.pilotage.models import PeriodFigures
+
+    connection.set_tenant(tenant31)
+    PeriodFigures.objects.create(year=2024, buyers_fined=23, procuring_proceedings=4)
+    connection.set_schema_to_public()
+    year = release_run_sync(period_kind="year", period_start=JAN_2024, actor_id=None)
+    assert figure(year, "buyers_fined", "departement", "31") == "23"
+    assert figure(year, "procuring_proceedings", "departement", "31") == "1–5"
+    quarter = release_run_sync(period_kind="quarter", period_start=JAN_2024, actor_id=None)
+    assert not quarter.figures.filter(indicator="buyers_fined").exists()

@@ -1,0 +1,45 @@
+"""Reads of published releases: the oversight of the commissions."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from parcours.reporting.selectors import dashboard, oversight, sessions_minimum
+from parcours.reporting.services import release_run_sync
+
+
+def test_sessions_are_facts_about_the_institution_published_exactly(release_2024) -> None:
+    figures = release_2024.figures.filter(indicator="sessions_held", dimension="")
+    assert figures.exists()
+    assert not figures.exclude(disclosure="exact").exists()
+
+
+def test_no_yearly_minimum_of_sessions_before_the_2025_decree(release_2024) -> None:
+    # The minimum of two meetings a year dates from the décret of 30 December 2025.
+    assert sessions_minimum(release=release_2024) is None
+    rows = oversight(board=dashboard(release=release_2024))
+    assert all(r.below_minimum == (r.sessions_held == 0) for r in rows)
+
+
+def test_a_commission_below_the_legal_minimum_needs_attention(seeded, tenant31) -> None:
+    from parcours.db import connection
+    from tenants.commission.models import Session, SessionStatus
+
+    connection.set_tenant(tenant31)
+    Session.objects.create(
+        starts_at=dt.datetime(2026, 3, 10, 14, tzinfo=dt.UTC), status=SessionStatus.CLOSED
+    )
+    connection.set_schema_to_public()
+    release = release_run_sync(
+        period_kind="quarter", period_start=dt.date(2026, 1, 1), actor_id=None
+    )
+    assert sessions_minimum(release=release) is None  # a yearly minimum says nothing of a quarter
+    rows = {r.code: r for r in oversight(board=dashboard(release=release))}
+    assert rows["31"].sessions_held == 1 and not rows["31"].below_minimum
+    assert rows["75"].below_minimum and rows["75"].needs_attention
+    # The same rows over a year of 2026 would hold Haute-Garonne to two sessions.
+    release.period_kind = "year"
+    release.period_end = dt.date(2026, 12, 31)
+    assert sessions_minimum(release=release) == 2
+    rows = {r.code: r for r in oversight(board=dashboard(release=release))}
+    assert rows["31"].below_minimum and rows["31"].needs_attention
