@@ -399,6 +399,16 @@ def test_a_request_the_serializer_rejects_is_invalid_with_its_fields(login: Logi
     assert "identity" in error["fields"]
 
 
+def test_a_sex_outside_the_list_is_refused_on_its_field(login: Login) -> None:
+    response = post_json(
+        login("association_worker", "31"),
+        f"{API}/persons/",
+        {"identity": {"first_name": "A", "last_name": "B", "sex": "Z"}},
+    )
+    error = error_of(response, 400, "invalid")
+    assert "sex" in error["fields"]["identity"]
+
+
 # --- Scope: another association, another département, other roles --------------------------
 
 

@@ -113,6 +113,19 @@ def test_the_identity_is_stored_encrypted_and_bound_to_the_person(in31: In31) ->
         decrypt_json(stored, purpose=f"person:{other.pseudonym}:identity")
 
 
+def test_the_sex_is_one_of_three_values_or_left_unstated(in31: In31) -> None:
+    worker = in31("association_worker")
+    stated = new_person(worker, sex="X")
+    identity = decrypt_json(
+        stated.identity_encrypted, purpose=f"person:{stated.pseudonym}:identity"
+    )
+    assert identity["sex"] == "X"
+    assert new_person(worker).pk  # not stated: allowed
+    with pytest.raises(CaseworkError) as refused:
+        new_person(worker, sex="femme")
+    assert "sex" in refused.value.fields
+
+
 def test_pseudonyms_are_sequential_per_departement_and_year(in31: In31) -> None:
     worker = in31("association_worker")
     year = timezone.localdate().year
