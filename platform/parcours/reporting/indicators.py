@@ -49,6 +49,15 @@ OVERSIGHT = [
     ),
     Indicator(x.APPROVALS_EXPIRING, "Agréments expirant dans les 90 jours", stock=True),
 ]
+# The figures followed from one release to the next (trend charts, the annual report's tables
+# by région): the pathway's volume at each of its steps and the allowance that sustains it.
+KEY = [
+    x.PERSONS_IN_PATHWAY,
+    x.FIRST_REQUESTS,
+    x.AUTHORISATIONS,
+    x.EXITS,
+    x.AFIS_BENEFICIARIES,
+]
 BY_CODE = {indicator.code: indicator for indicator in MANAGEMENT + OVERSIGHT}
 
 DIMENSIONS = {

@@ -53,6 +53,15 @@ class Release(models.Model):
         return f"{self.get_period_kind_display()} {self.period_start} ({self.get_status_display()})"
 
     @property
+    def period_label(self) -> str:
+        """How the period is named on charts and documents: 2024, T3 2024, 07/2024."""
+        if self.period_kind == PeriodKind.YEAR:
+            return f"{self.period_start:%Y}"
+        if self.period_kind == PeriodKind.QUARTER:
+            return f"T{(self.period_start.month - 1) // 3 + 1} {self.period_start:%Y}"
+        return f"{self.period_start:%m/%Y}"
+
+    @property
     def progress(self) -> tuple[int, int]:
         """Départements done (extracted or failed) out of those asked."""
         done = len(self.departements_included) + len(self.departements_missing)
@@ -119,3 +128,4 @@ class PublishedFigure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.level} {self.code} {self.indicator} {self.category}: {self.shown}"
+
