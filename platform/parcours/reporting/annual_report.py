@@ -243,20 +243,15 @@ def report_context(*, release: Release) -> dict[str, Any]:
             rows=[(_place(row), [_shown(row, i.code) for i in group]) for row in rows],
         )
 
+    groups = _chunks(indicators.MANAGEMENT, 5)
+    # The column headers name the indicators; a caption listing them again would be longer
+    # than the table's first rows.
     management_tables = [
-        by_place(
-            "Par région : " + ", ".join(i.label.lower() for i in group),
-            [board.france, *board.regions],
-            group,
-        )
-        for group in _chunks(indicators.MANAGEMENT, 5)
+        by_place(f"Par région ({n}/{len(groups)})", [board.france, *board.regions], group)
+        for n, group in enumerate(groups, start=1)
     ] + [
-        by_place(
-            "Par département : " + ", ".join(i.label.lower() for i in group),
-            board.departements,
-            group,
-        )
-        for group in _chunks(indicators.MANAGEMENT, 5)
+        by_place(f"Par département ({n}/{len(groups)})", board.departements, group)
+        for n, group in enumerate(groups, start=1)
     ]
     oversight_table = by_place(
         "Fonctionnement des commissions (chiffres exacts)",

@@ -170,3 +170,30 @@ def test_a_download_is_audited_and_a_pending_report_has_nothing_to_download(
     assert bytes(downloaded.pdf or b"").startswith(b"%PDF-")
     event = AuditEvent.objects.get(action="reporting.national_report_downloaded")
     assert (event.actor_id, event.object_id) == (5, str(report.pk))
+
+
+def test_the_report_reads_a_fixed_number_of_queries_whatever_the_departements(
+    release_2024: Release, django_assert_num_queries: Any
+) -> None:
+    from parcours.reporting.annual_report import report_context
+    from parcours.reporting.models import PublishedFigure
+
+    report_context(release=release_2024)  # the connection's search path is set once
+    with django_assert_num_queries(7):  # dashboard 3, breakdowns, outcome labels, trends 2
+        report_context(release=release_2024)
+    PublishedFigure.objects.bulk_create(
+        PublishedFigure(
+            release=release_2024,
+            level="departement",
+            code=code,
+            indicator="persons_in_pathway",
+            disclosure="banded",
+            shown="1–5",
+            band_low=1,
+            band_high=5,
+        )
+        for code in ("01", "02", "03", "2A", "971")
+    )
+    with django_assert_num_queries(7):
+        context = report_context(release=release_2024)
+    assert "971 – Guadeloupe" in [place for place, _ in context["management_tables"][3].rows]
