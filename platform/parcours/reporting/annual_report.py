@@ -97,9 +97,9 @@ def national_report_request(*, release_id: int, actor_id: int | None) -> Nationa
 
 
 def national_report_generate(*, report_id: int) -> NationalReport | None:
-    """Render and store the PDF of a pending report. Idempotent: a report already finished
-    from the release's current publication is left as it is; a re-run replaces the PDF of
-    its own version, never adds a row."""
+    """Render and store the PDF of a pending (or failed) report. Idempotent: a finished
+    version is never rewritten (it may have been sent out; a re-run release gets a new
+    version on request), and a run never adds a row."""
     with schema_context("public"):
         report = (
             NationalReport.objects.defer("pdf").select_related("release").filter(pk=report_id)
@@ -107,7 +107,7 @@ def national_report_generate(*, report_id: int) -> NationalReport | None:
         if report is None:
             return None  # a task of a report since deleted with its release
         release = report.release
-        if report.status == ReportStatus.READY and not report.outdated:
+        if report.status == ReportStatus.READY:
             return report
         if release.status != ReleaseStatus.PUBLISHED:
             return _failed(
@@ -128,7 +128,7 @@ def national_report_generate(*, report_id: int) -> NationalReport | None:
                     "La publication a été recalculée pendant la "
                     "génération : redemandez le rapport.",
                 )
-            if report.status == ReportStatus.READY and report.release_published_at == published_at:
+            if report.status == ReportStatus.READY:
                 return report  # a concurrent run of the same task finished first
             report.pdf = pdf
             report.size = len(pdf)

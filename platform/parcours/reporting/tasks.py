@@ -60,8 +60,8 @@ def consolidate_release(*, release_id: int) -> dict[str, Any]:
     default_retry_delay=30,
 )
 def generate_national_report(self: Any, *, report_id: int) -> dict[str, Any]:
-    """Sent in the public schema: the PDF of a national annual report. Idempotent (a finished
-    report is left as it is, a re-run rewrites its own version's PDF)."""
+    """Sent in the public schema: the PDF of a national annual report. Idempotent: a finished
+    version is left as it is, a pending or failed one is built into its own row."""
     try:
         report = national_report_generate(report_id=report_id)
     except Exception as exc:

@@ -197,3 +197,16 @@ def test_the_report_reads_a_fixed_number_of_queries_whatever_the_departements(
     with django_assert_num_queries(7):
         context = report_context(release=release_2024)
     assert "971 – Guadeloupe" in [place for place, _ in context["management_tables"][3].rows]
+
+
+def test_a_finished_version_is_never_rewritten_even_after_its_release_is_re_run(
+    release_2024: Release, queued: list[dict[str, Any]]
+) -> None:
+    report = national_report_request(release_id=release_2024.pk, actor_id=None)
+    national_report_generate(report_id=report.pk)
+    before = NationalReport.objects.get(pk=report.pk)
+    release_run_sync(period_kind="year", period_start=dt.date(2024, 1, 1), actor_id=None)
+    national_report_generate(report_id=report.pk)
+    after = NationalReport.objects.get(pk=report.pk)
+    assert (after.sha256, after.generated_at) == (before.sha256, before.generated_at)
+    assert after.release_published_at == before.release_published_at
