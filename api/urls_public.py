@@ -27,4 +27,19 @@ urlpatterns = [
         national_statistics.FigureList.as_view(),
         name="statistics-figures",
     ),
+    path(
+        "statistics/releases/<int:pk>/reports/",
+        national_statistics.ReleaseReports.as_view(),
+        name="statistics-release-reports",
+    ),
+    path(
+        "statistics/reports/<int:pk>/",
+        national_statistics.ReportDetail.as_view(),
+        name="statistics-report",
+    ),
+    path(
+        "statistics/reports/<int:pk>/pdf/",
+        national_statistics.ReportPdf.as_view(),
+        name="statistics-report-pdf",
+    ),
 ]

@@ -40,6 +40,16 @@ public_patterns = [
     path("statistiques/export.xlsx", national_statistics.export_xlsx, name="statistics_xlsx"),
     path("statistiques/publier/", national_statistics.publish, name="statistics_publish"),
     path("statistiques/commissions/", national_statistics.commissions, name="oversight"),
+    path(
+        "statistiques/rapports/demander/",
+        national_statistics.report_request,
+        name="statistics_report_request",
+    ),
+    path(
+        "statistiques/rapports/<int:pk>/rapport.pdf",
+        national_statistics.report_download,
+        name="statistics_report",
+    ),
     path("donnees-ouvertes/", national_statistics.open_data, name="open_data"),
     path(
         "donnees-ouvertes/publication.csv", national_statistics.open_data_csv, name="open_data_csv"

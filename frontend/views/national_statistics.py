@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -12,6 +13,14 @@ from frontend.decorators import open_page, page
 from parcours.accounts.permissions import ALL_NATIONAL_ROLES, NATIONAL_OPERATOR_ONLY, Access
 from parcours.reporting import indicators
 from parcours.reporting import map as france_map
+from parcours.reporting.annual_report import (
+    ReleaseNotFound,
+    ReportNotReady,
+    national_report_download,
+    national_report_request,
+    national_reports,
+)
+from parcours.reporting.models import PeriodKind
 from parcours.reporting.selectors import (
     dashboard,
     figures_csv,
@@ -21,7 +30,10 @@ from parcours.reporting.selectors import (
     releases_in_progress,
 )
 from parcours.reporting.services import ReportingError, period_parse, release_start
+from parcours.reporting.trends import france_trends
 from parcours.validation import parse_int
+
+REPORTS_SHOWN = 10
 
 
 def _release_id(request: HttpRequest) -> int | None:
@@ -35,6 +47,7 @@ def overview(request: HttpRequest, *, access: Access) -> HttpResponse:
     common = {
         "in_progress": releases_in_progress(),
         "can_publish": access.has_any(NATIONAL_OPERATOR_ONLY),
+        "reports": list(national_reports()[:REPORTS_SHOWN]),
     }
     if release is None:
         return render(request, "national/statistics.html", {"release": None, **common})
@@ -75,6 +88,8 @@ def overview(request: HttpRequest, *, access: Access) -> HttpResponse:
             "departement_rows": [(row, row.values.get(selected)) for row in board.departements],
             "region_rows": [(row, row.values.get(selected)) for row in board.regions],
             "breakdowns": breakdowns,
+            "trends": france_trends(release=release),
+            "can_report": common["can_publish"] and release.period_kind == PeriodKind.YEAR,
             "map_tiles": map_tiles,
             "map_width": width,
             "map_height": height,
@@ -101,6 +116,39 @@ def publish(request: HttpRequest, *, access: Access) -> HttpResponse:
             "publication remplace la précédente de la même période.",
         )
     return HttpResponseRedirect(reverse("frontend:statistics"))
+
+
+@page(roles=NATIONAL_OPERATOR_ONLY, national=True)
+@require_POST
+def report_request(request: HttpRequest, *, access: Access) -> HttpResponse:
+    """The operator asks for the annual report of a published year; a task builds the PDF."""
+    release_id = parse_int(request.POST.get("publication", ""))
+    try:
+        national_report_request(release_id=release_id, actor_id=access.user_id)
+    except ReleaseNotFound as exc:
+        raise Http404(str(exc)) from exc
+    except ReportingError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            "Le rapport annuel est en cours de génération ; il apparaîtra ci-dessous, prêt à "
+            "télécharger, dans quelques instants (rechargez la page).",
+        )
+    return HttpResponseRedirect(
+        reverse("frontend:statistics") + f"?publication={release_id}#rapports"
+    )
+
+
+@page(roles=ALL_NATIONAL_ROLES, national=True)
+def report_download(request: HttpRequest, pk: int, *, access: Access) -> HttpResponseBase:
+    try:
+        report = national_report_download(report_id=pk, actor_id=access.user_id)
+    except ReportNotReady as exc:
+        raise Http404(str(exc)) from exc
+    response = HttpResponse(bytes(report.pdf or b""), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{report.filename}"'
+    return response
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -187,3 +187,198 @@ def test_the_xlsx_export_holds_the_same_figures_as_the_csv(login, release_2024) 
     assert len(rows) == len(csv_rows)
     france = next(r for r in rows if r[4] == "france" and not r[8])
     assert france[10] == "191" and france[11] == 191
+
+
+def _past_year(release, year: int):  # type: ignore[no-untyped-def]
+    """A published release of an earlier year with the same figures (trend charts need
+    several releases; computing each would take seconds)."""
+    import datetime as dt
+
+    from parcours.reporting.models import Release
+
+    past = Release.objects.create(
+        period_kind="year",
+        period_start=dt.date(year, 1, 1),
+        period_end=dt.date(year, 12, 31),
+        snapshot_on=dt.date(year, 12, 31),
+        status="published",
+        rules=release.rules,
+        departements_expected=release.departements_expected,
+        departements_included=release.departements_included,
+        started_at=release.started_at,
+        published_at=release.published_at,
+    )
+    figures = list(PublishedFigure.objects.filter(release=release))
+    for figure in figures:
+        figure.pk = None
+        figure.release = past
+    PublishedFigure.objects.bulk_create(figures)
+    return past
+
+
+def test_the_dashboard_costs_the_same_queries_with_one_release_or_three(
+    login, release_2024, django_assert_num_queries
+) -> None:
+    client = login("national_analyst", None)
+    client.get(PAGE)  # warm the session and routing
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(PAGE).status_code == 200
+    _past_year(release_2024, 2023)
+    _past_year(release_2024, 2022)
+    with django_assert_num_queries(len(one)):
+        html = client.get(PAGE).content.decode()
+    assert 'data-period="2022"' in html and 'data-period="2023"' in html
+
+
+def test_each_trend_chart_is_an_accessible_image_described_by_its_table(
+    login, release_2024
+) -> None:
+    import re
+
+    html = login("national_analyst", None).get(PAGE).content.decode()
+    charts = re.findall(r'<svg [^>]*role="img"[^>]*aria-describedby="([^"]+)"', html)
+    assert set(charts) == {
+        f"tendance-{code}-table"
+        for code in (
+            "persons_in_pathway",
+            "first_requests",
+            "authorisations",
+            "exits",
+            "afis_beneficiaries",
+        )
+    }
+    for table_id in charts:
+        assert f'<table id="{table_id}">' in html
+    assert '<title id="tendance-persons_in_pathway-titre">' in html
+    assert "Personnes en parcours de sortie, France, par période publiée (2024 : 191)" in html
+
+
+def test_a_banded_france_figure_is_plotted_as_its_band_and_a_secret_one_not_at_all(
+    login, release_2024
+) -> None:
+    import re
+
+    for year, shown, extra in (
+        (2023, "6–10", {"disclosure": "banded", "value": None, "band_low": 6, "band_high": 10}),
+        (2022, "s", {"disclosure": "suppressed", "value": None}),
+    ):
+        past = _past_year(release_2024, year)
+        PublishedFigure.objects.filter(
+            release=past, level="france", indicator="exits", dimension=""
+        ).update(shown=shown, **extra)
+    html = login("national_analyst", None).get(PAGE).content.decode()
+    exits = html[html.index('data-trend="exits"') :]
+    exits = exits[: exits.index("</figure>")]
+    banded = re.search(r'<g data-period="2023" data-kind="banded">(.*?)</g>', exits, re.S)
+    assert banded and 'stroke-dasharray="4 2"' in banded.group(1) and ">6–10<" in banded.group(1)
+    secret = re.search(r'<g data-period="2022" data-kind="suppressed">(.*?)</g>', exits, re.S)
+    assert secret and "<rect" not in secret.group(1)
+    assert '<th scope="row">2022</th><td>s</td><td>Secret statistique</td>' in exits
+    assert '<th scope="row">2023</th><td>6–10</td><td>Par tranche</td>' in exits
+
+
+REPORT_REQUEST = "/statistiques/rapports/demander/"
+
+
+def test_the_operator_generates_the_annual_report_of_a_year_and_sees_it_in_progress(
+    login, release_2024, django_capture_on_commit_callbacks, monkeypatch
+) -> None:
+    from parcours.reporting import tasks
+    from parcours.reporting.models import NationalReport
+
+    sent: list[dict[str, int]] = []
+    monkeypatch.setattr(
+        tasks.generate_national_report, "apply_async", lambda kwargs: sent.append(kwargs)
+    )
+    client = login("national_operator", None)
+    assert "Générer le rapport annuel" in client.get(PAGE).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(REPORT_REQUEST, {"publication": release_2024.pk})
+    assert response.status_code == 302
+    report = NationalReport.objects.get()
+    assert sent == [{"report_id": report.pk}]
+    html = client.get(PAGE).content.decode()
+    row = html[html.index(f'data-report="{report.pk}"') :]
+    assert "En cours" in row[: row.index("</tr>")]
+
+
+def test_the_analyst_has_no_report_button_and_may_not_request_one(login, release_2024) -> None:
+    client = login("national_analyst", None)
+    assert "Générer le rapport annuel" not in client.get(PAGE).content.decode()
+    assert client.post(REPORT_REQUEST, {"publication": release_2024.pk}).status_code == 403
+
+
+@pytest.mark.parametrize("publication", ["987654", "abc", ""])
+def test_a_report_request_for_no_release_is_a_404(login, db, publication: str) -> None:
+    response = login("national_operator", None).post(REPORT_REQUEST, {"publication": publication})
+    assert response.status_code == 404
+
+
+def test_a_quarter_release_offers_no_annual_report_and_refuses_one(login, release_2024) -> None:
+    from parcours.reporting.models import Release
+
+    Release.objects.filter(pk=release_2024.pk).update(
+        period_kind="quarter", period_start=release_2024.period_end.replace(month=10, day=1)
+    )
+    client = login("national_operator", None)
+    assert "Générer le rapport annuel" not in client.get(PAGE).content.decode()
+    response = client.post(REPORT_REQUEST, {"publication": release_2024.pk}, follow=True)
+    assert "porte sur une année" in response.content.decode()
+
+
+@pytest.mark.parametrize("role", ["national_analyst", "national_operator"])
+def test_national_roles_download_a_ready_report_and_each_download_is_audited(
+    login, report_2024, role: str
+) -> None:
+    import io
+
+    from pypdf import PdfReader
+
+    from tenants.audit.models import AuditEvent
+
+    client = login(role, None)
+    html = client.get(PAGE).content.decode()
+    link = f"/statistiques/rapports/{report_2024.pk}/rapport.pdf"
+    assert f'href="{link}"' in html
+    response = client.get(link)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
+    assert "Rapport national 2024" in text and "191" in text
+    event = AuditEvent.objects.get(action="reporting.national_report_downloaded")
+    assert event.object_id == str(report_2024.pk)
+
+
+def test_a_report_not_ready_or_unknown_is_a_404(login, release_2024) -> None:
+    from parcours.reporting.annual_report import national_report_request
+
+    pending = national_report_request(release_id=release_2024.pk, actor_id=None)
+    client = login("national_operator", None)
+    assert client.get(f"/statistiques/rapports/{pending.pk}/rapport.pdf").status_code == 404
+    assert client.get("/statistiques/rapports/987654/rapport.pdf").status_code == 404
+
+
+def test_the_report_pages_are_closed_to_anonymous_people_and_departement_hosts(
+    report_2024,
+) -> None:
+    from django.test import Client
+
+    from tests.conftest import client_for
+
+    link = f"/statistiques/rapports/{report_2024.pk}/rapport.pdf"
+    anonymous = Client(HTTP_HOST="localhost").get(link)
+    assert anonymous.status_code == 302 and "/connexion/" in anonymous["Location"]
+    for role, code in (("coordinator", "31"), ("prefet", "31"), ("national_operator", None)):
+        response = client_for(role, code, on="31").get(link)
+        assert response.status_code == 404
+        assert b"%PDF" not in response.content
+    for role in ("coordinator", "prefet"):
+        assert client_for(role, "31", on=None).get(link).status_code in {403, 404}
+
+
+def test_report_pages_never_touch_a_departement_schema(login, report_2024, monkeypatch) -> None:
+    client = login("national_operator", None)
+    with no_departement_schema(monkeypatch):
+        assert client.get(f"/statistiques/rapports/{report_2024.pk}/rapport.pdf").status_code == 200
+        response = client.post(REPORT_REQUEST, {"publication": report_2024.release_id})
+        assert response.status_code == 302

@@ -115,6 +115,15 @@ def published_in(*, period_kind: str) -> list[Indicator]:
 
 
 BY_CODE = {indicator.code: indicator for indicator in MANAGEMENT + OVERSIGHT + DERIVED}
+# The figures followed from one release to the next (trend charts, the annual report's tables
+# by région): the pathway's volume at each of its steps and the allowance that sustains it.
+KEY = [
+    x.PERSONS_IN_PATHWAY,
+    x.FIRST_REQUESTS,
+    x.AUTHORISATIONS,
+    x.EXITS,
+    x.AFIS_BENEFICIARIES,
+]
 
 DIMENSIONS = {
     x.DIMENSION_PERIOD: Dimension(x.DIMENSION_PERIOD, "Durée dans le parcours"),

@@ -53,6 +53,15 @@ class Release(models.Model):
         return f"{self.get_period_kind_display()} {self.period_start} ({self.get_status_display()})"
 
     @property
+    def period_label(self) -> str:
+        """How the period is named on charts and documents: 2024, T3 2024, 07/2024."""
+        if self.period_kind == PeriodKind.YEAR:
+            return f"{self.period_start:%Y}"
+        if self.period_kind == PeriodKind.QUARTER:
+            return f"T{(self.period_start.month - 1) // 3 + 1} {self.period_start:%Y}"
+        return f"{self.period_start:%m/%Y}"
+
+    @property
     def progress(self) -> tuple[int, int]:
         """Départements done (extracted or failed) out of those asked."""
         done = len(self.departements_included) + len(self.departements_missing)
@@ -119,3 +128,68 @@ class PublishedFigure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.level} {self.code} {self.indicator} {self.category}: {self.shown}"
+
+
+class ReportStatus(models.TextChoices):
+    PENDING = "pending", "En cours"
+    READY = "ready", "Prêt"
+    FAILED = "failed", "Échoué"
+
+
+class NationalReport(models.Model):
+    """The national annual report (PDF) of a published year release.
+
+    Each request after a finished report is a new version, kept: a report may have been sent
+    out, and the release it was drawn from may since have been re-run (`release_published_at`
+    says which publication it shows). At most one version per release is pending at a time.
+
+    The PDF is stored in this row (public schema) rather than in a file: it is a few hundred
+    kilobytes, written in the same transaction as its status (no orphan file, no row without
+    its file), readable by every web and worker process without a shared volume, and outside
+    every département's folder.
+    """
+
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="reports")
+    version = models.PositiveIntegerField()
+    status = models.CharField(
+        max_length=16, choices=ReportStatus.choices, default=ReportStatus.PENDING
+    )
+    requested_at = models.DateTimeField()
+    requested_by_id = models.BigIntegerField(null=True, blank=True)
+    release_published_at = models.DateTimeField(
+        null=True, blank=True, help_text="the publication of the release the PDF shows"
+    )
+    generated_at = models.DateTimeField(null=True, blank=True)
+    pdf = models.BinaryField(null=True, blank=True)
+    size = models.PositiveIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, blank=True)
+    error = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["release", "version"], name="national_report_version_uniq"
+            ),
+            models.UniqueConstraint(
+                fields=["release"],
+                condition=models.Q(status="pending"),
+                name="national_report_one_pending",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Rapport {self.release_id} v{self.version} ({self.get_status_display()})"
+
+    @property
+    def filename(self) -> str:
+        return f"rapport-national-{self.release.period_label}-v{self.version}.pdf"
+
+    @property
+    def outdated(self) -> bool:
+        """Drawn from a publication of its period since replaced by a re-run."""
+        return (
+            self.status == ReportStatus.READY
+            and self.release_published_at is not None
+            and self.release_published_at != self.release.published_at
+        )

@@ -8,6 +8,7 @@ from celery import shared_task
 
 from parcours.db import connection
 from parcours.departements.models import Tenant
+from parcours.reporting.annual_report import national_report_failed, national_report_generate
 from parcours.reporting.models import Release
 from parcours.reporting.services import release_consolidate, staging_failed, staging_write
 from tenants.casework.extraction import extract_counts
@@ -49,3 +50,25 @@ def extract_departement(self: Any, *, release_id: int) -> dict[str, Any]:
 def consolidate_release(*, release_id: int) -> dict[str, Any]:
     release = release_consolidate(release_id=release_id)
     return {"release": release.pk, "status": release.status}
+
+
+@shared_task(
+    name="parcours.reporting.tasks.generate_national_report",
+    bind=True,
+    acks_late=True,
+    max_retries=2,
+    default_retry_delay=30,
+)
+def generate_national_report(self: Any, *, report_id: int) -> dict[str, Any]:
+    """Sent in the public schema: the PDF of a national annual report. Idempotent: a finished
+    version is left as it is, a pending or failed one is built into its own row."""
+    try:
+        report = national_report_generate(report_id=report_id)
+    except Exception as exc:
+        if self.request.retries < self.max_retries:
+            raise self.retry(exc=exc) from exc
+        national_report_failed(report_id=report_id, error=f"Erreur {type(exc).__name__}")
+        return {"report": report_id, "failed": type(exc).__name__}
+    if report is None:
+        return {"report": report_id, "skipped": True}
+    return {"report": report.pk, "status": report.status, "size": report.size}

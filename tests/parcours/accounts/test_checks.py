@@ -166,6 +166,7 @@ def test_no_served_page_template_carries_an_inline_style_or_script() -> None:
         "commission/convocation.html",
         "commission/minutes.html",
         "pilotage/report.html",
+        "national/annual_report.html",
     }
     templates = ROOT / "frontend" / "templates"
     offenders = []

@@ -44,3 +44,12 @@ def as_figures(release) -> list[Figure]:  # type: ignore[no-untyped-def]
         # Medians and distinct counts are not sums: no equation links their levels.
         if indicators.BY_CODE[f.indicator].additive
     ]
+
+
+@pytest.fixture
+def report_2024(release_2024):  # type: ignore[no-untyped-def]
+    """The 2024 national annual report, built (the task's function, called here)."""
+    from parcours.reporting.annual_report import national_report_generate, national_report_request
+
+    report = national_report_request(release_id=release_2024.pk, actor_id=None)
+    return national_report_generate(report_id=report.pk)

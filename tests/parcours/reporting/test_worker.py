@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from parcours.reporting.models import Release, ReleaseStatus
-from tests.test_celery_worker import _wait_for, mail_dir, worker  # noqa: F401 (fixtures)
+from tests.test_celery_worker import _outcome, _wait_for, mail_dir, worker  # noqa: F401 (fixtures)
 
 pytestmark = [
     pytest.mark.worker,
@@ -32,3 +32,32 @@ def test_a_release_is_extracted_per_departement_and_published_by_the_worker() ->
     france = release.figures.get(level="france", indicator="persons_in_pathway", dimension="")
     assert france.shown == "191"
     assert Release.objects.count() == 1
+
+
+def test_the_national_annual_report_is_built_by_the_worker_once() -> None:
+    import io
+
+    from pypdf import PdfReader
+
+    from parcours.reporting.annual_report import national_report_request
+    from parcours.reporting.models import NationalReport
+    from parcours.reporting.seeding import national_figures_seed
+    from parcours.reporting.services import release_run_sync
+    from parcours.reporting.tasks import generate_national_report
+
+    national_figures_seed(distribution={"31": 39, "75": 148, "13": 4})
+    release = release_run_sync(period_kind="year", period_start=dt.date(2024, 1, 1), actor_id=None)
+    report = national_report_request(release_id=release.pk, actor_id=None)
+
+    def ready() -> bool:
+        report.refresh_from_db()
+        return report.status == "ready"
+
+    _wait_for(ready, seconds=90)
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(bytes(report.pdf))).pages)
+    assert "Rapport national 2024" in text and "191" in text
+    # Sent again (a retry, a redelivery): the finished report is left as it is.
+    outcome = _outcome(generate_national_report.apply_async(kwargs={"report_id": report.pk}))
+    assert outcome["status"] == "ready"
+    assert NationalReport.objects.count() == 1
+    assert NationalReport.objects.get().sha256 == report.sha256
