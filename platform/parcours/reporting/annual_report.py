@@ -243,7 +243,7 @@ def report_context(*, release: Release) -> dict[str, Any]:
             rows=[(_place(row), [_shown(row, i.code) for i in group]) for row in rows],
         )
 
-    groups = _chunks(indicators.MANAGEMENT, 5)
+    groups = _chunks(indicators.published_in(period_kind=release.period_kind), 5)
     # The column headers name the indicators; a caption listing them again would be longer
     # than the table's first rows.
     management_tables = [
