@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from tests.parcours.reporting.conftest import release_2024, seeded  # noqa: F401 (re-exported)
+from tests.parcours.reporting.conftest import (  # noqa: F401 (re-exported)
+    dp_release_2024,
+    release_2024,
+    seeded,
+)
 
 
 @pytest.fixture(autouse=True)

@@ -113,6 +113,11 @@ def epsilon_parse(*, value: object, allow_zero: bool = False) -> Decimal:
     return epsilon.quantize(Decimal(1).scaleb(-EPSILON_PLACES))
 
 
+def epsilon_text(value: Decimal) -> str:
+    """ε written in French without trailing zeros: 0.500 → "0,5", 2.000 → "2"."""
+    return format(value.normalize(), "f").replace(".", ",")
+
+
 def _measurement(scale: float) -> Any:
     """Discrete Laplace noise on a vector of counts, under the L1 distance between vectors."""
     return dp.m.make_laplace(

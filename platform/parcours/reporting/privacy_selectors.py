@@ -26,6 +26,7 @@ from parcours.reporting.models import (
     SpendStatus,
 )
 from parcours.reporting.privacy import NOISED_INDICATORS
+from parcours.reporting.selectors import published_releases
 
 DEFAULT_PARAMETER = "statistics_dp_epsilon_per_year"
 COMMITTED = (SpendStatus.RESERVED, SpendStatus.SPENT)
@@ -176,6 +177,12 @@ class DpRelease:
     @property
     def indicators(self) -> list[indicators.Indicator]:
         return [indicators.BY_CODE[code] for code in NOISED_INDICATORS]
+
+
+def dp_release_latest() -> DpRelease | None:
+    """The newest published release that has differentially private figures (open data)."""
+    release = published_releases().filter(pk__in=DpFigure.objects.values("release_id")).first()
+    return dp_release(release=release) if release is not None else None
 
 
 def dp_release(*, release: Release) -> DpRelease | None:

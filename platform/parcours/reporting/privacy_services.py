@@ -31,6 +31,7 @@ from parcours.reporting.privacy import (
     NOISED_INDICATORS,
     EpsilonError,
     epsilon_parse,
+    epsilon_text,
     noise_counts,
     plan_for,
     post_process,
@@ -86,7 +87,7 @@ def privacy_budget_set(*, year: int, epsilon_total: object, actor_id: int) -> Pr
         if total < committed:
             raise PrivacyBudgetError(
                 f"Le budget {year} ne peut être inférieur à ce qui est déjà dépensé ou réservé "
-                f"(ε = {committed}) ; rien n'a été enregistré."
+                f"(ε = {epsilon_text(committed)}) ; rien n'a été enregistré."
             )
         previous = budget.epsilon_total
         budget.epsilon_total = total
@@ -134,8 +135,9 @@ def privacy_reserve(
     left = budget.epsilon_total - _committed(budget)
     if epsilon > left:
         raise PrivacyBudgetError(
-            f"Budget de confidentialité {year} insuffisant : ε demandé {epsilon}, "
-            f"reste {max(left, Decimal(0))} sur {budget.epsilon_total}. Rien n'a été lancé."
+            f"Budget de confidentialité {year} insuffisant : ε demandé {epsilon_text(epsilon)}, "
+            f"reste {epsilon_text(max(left, Decimal(0)))} sur {epsilon_text(budget.epsilon_total)}. "
+            "Rien n'a été lancé."
         )
     spend = PrivacySpend.objects.create(
         budget=budget,

@@ -114,7 +114,7 @@ def test_a_request_beyond_the_budget_is_refused_and_writes_nothing(
     seeded: dict[str, int], operator_id: int
 ) -> None:
     before = written()
-    with pytest.raises(PrivacyBudgetError, match=r"insuffisant.*reste 2\.000 sur 2\.000"):
+    with pytest.raises(PrivacyBudgetError, match="insuffisant : ε demandé 2,5, reste 2 sur 2"):
         release_start(
             period_kind="year",
             period_start=JAN_2024,
@@ -132,7 +132,7 @@ def test_a_request_beyond_what_is_left_is_refused_after_earlier_spending(
         period_kind="year", period_start=JAN_2024, actor_id=operator_id, dp_epsilon=Decimal("1.5")
     )
     before = written()
-    with pytest.raises(PrivacyBudgetError, match=r"reste 0\.500 sur 2\.000"):
+    with pytest.raises(PrivacyBudgetError, match="ε demandé 0,6, reste 0,5 sur 2"):
         release_start(
             period_kind="quarter",
             period_start=dt.date(2024, 4, 1),
