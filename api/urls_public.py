@@ -4,7 +4,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
 from api.urls_common import common
-from api.views import national, national_statistics
+from api.views import national, national_privacy, national_statistics
 
 urlpatterns = [
     # Each host documents its own routes.
@@ -41,5 +41,20 @@ urlpatterns = [
         "statistics/reports/<int:pk>/pdf/",
         national_statistics.ReportPdf.as_view(),
         name="statistics-report-pdf",
+    ),
+    path(
+        "statistics/releases/<int:pk>/dp-figures/",
+        national_privacy.DpFigureList.as_view(),
+        name="statistics-dp-figures",
+    ),
+    path(
+        "statistics/privacy-budgets/",
+        national_privacy.PrivacyBudgetList.as_view(),
+        name="statistics-privacy-budgets",
+    ),
+    path(
+        "statistics/privacy-budgets/<int:year>/",
+        national_privacy.PrivacyBudgetDetail.as_view(),
+        name="statistics-privacy-budget",
     ),
 ]

@@ -11,6 +11,7 @@ from frontend.views import (
     commission,
     health,
     national,
+    national_privacy,
     national_statistics,
     pilotage,
     tenant,
@@ -53,6 +54,17 @@ public_patterns = [
     path("donnees-ouvertes/", national_statistics.open_data, name="open_data"),
     path(
         "donnees-ouvertes/publication.csv", national_statistics.open_data_csv, name="open_data_csv"
+    ),
+    path(
+        "donnees-ouvertes/confidentialite-differentielle.csv",
+        national_privacy.open_data_dp_csv,
+        name="open_data_dp_csv",
+    ),
+    path("statistiques/confidentialite/", national_privacy.budget, name="privacy_budget"),
+    path(
+        "statistiques/confidentialite/budget/",
+        national_privacy.budget_set,
+        name="privacy_budget_set",
     ),
     path(
         "referentiel/nomenclatures/<int:pk>/",

@@ -7,6 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from frontend.decorators import open_page, page
@@ -21,6 +22,14 @@ from parcours.reporting.annual_report import (
     national_reports,
 )
 from parcours.reporting.models import PeriodKind
+from parcours.reporting.privacy import EpsilonError, epsilon_parse
+from parcours.reporting.privacy_selectors import (
+    DpRelease,
+    DpRow,
+    dp_release_latest,
+    privacy_budgets,
+)
+from parcours.reporting.privacy_services import PrivacyBudgetError
 from parcours.reporting.selectors import (
     dashboard,
     figures_csv,
@@ -44,10 +53,17 @@ def _release_id(request: HttpRequest) -> int | None:
 @page(roles=ALL_NATIONAL_ROLES, national=True)
 def overview(request: HttpRequest, *, access: Access) -> HttpResponse:
     release = published_release(release_id=_release_id(request))
+    in_progress = releases_in_progress()
+    # The budgets the release shown and those being computed draw on; with none of them, last
+    # year's (the newest ended year, the one a release would draw on).
+    budget_years = {r.period_start.year for r in [*([release] if release else []), *in_progress]}
     common = {
-        "in_progress": releases_in_progress(),
+        "in_progress": in_progress,
         "can_publish": access.has_any(NATIONAL_OPERATOR_ONLY),
         "reports": list(national_reports()[:REPORTS_SHOWN]),
+        "privacy_budgets": privacy_budgets(
+            access=access, years=budget_years or {timezone.localdate().year - 1}
+        ),
     }
     if release is None:
         return render(request, "national/statistics.html", {"release": None, **common})
@@ -104,10 +120,16 @@ def overview(request: HttpRequest, *, access: Access) -> HttpResponse:
 @page(roles=NATIONAL_OPERATOR_ONLY, national=True)
 @require_POST
 def publish(request: HttpRequest, *, access: Access) -> HttpResponse:
+    epsilon = request.POST.get("epsilon", "").strip()
     try:
         kind, start = period_parse(text=request.POST.get("periode", ""))
-        release_start(period_kind=kind, period_start=start, actor_id=access.user_id)
-    except ReportingError as exc:
+        release_start(
+            period_kind=kind,
+            period_start=start,
+            actor_id=access.user_id,
+            dp_epsilon=epsilon_parse(value=epsilon) if epsilon else None,
+        )
+    except (ReportingError, EpsilonError, PrivacyBudgetError) as exc:
         messages.error(request, str(exc))
     else:
         messages.success(
@@ -223,11 +245,14 @@ def open_data(request: HttpRequest) -> HttpResponse:
     if release is None:
         return render(request, "national/open_data.html", {"release": None})
     board = dashboard(release=release)
+    dp = dp_release_latest()
     return render(
         request,
         "national/open_data.html",
         {
             "release": release,
+            "dp": dp,
+            **(_dp_tables(dp) if dp else {}),
             "indicators": indicators.MANAGEMENT,
             "france": [(i, board.france.values.get(i.code)) for i in indicators.MANAGEMENT],
             "regions": [
@@ -250,3 +275,16 @@ def open_data_csv(request: HttpRequest) -> HttpResponse:
     name = f"parcours-donnees-ouvertes-{release.period_kind}-{release.period_start:%Y-%m}"
     response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
     return response
+
+
+def _dp_tables(dp: DpRelease) -> dict[str, object]:
+    """The noisy figures in the order of the open-data tables (France, régions, départements)."""
+
+    def values(row: DpRow) -> list[int | None]:
+        return [row.values.get(indicator.code) for indicator in dp.indicators]
+
+    return {
+        "dp_france": list(zip(dp.indicators, values(dp.france), strict=True)),
+        "dp_regions": [(row, values(row)) for row in dp.regions],
+        "dp_departements": [(row, values(row)) for row in dp.departements],
+    }

@@ -69,3 +69,15 @@ def test_the_prefet_reads_a_persons_rights_and_is_refused_their_update_with_a_40
     )
     error_of(response, 403, "permission_denied")
     assert not in_31(lambda: Right.objects.filter(person_id=dossier.person_id).exists())
+
+
+def test_the_national_analyst_setting_the_privacy_budget_is_a_403() -> None:
+    from parcours.reporting.models import PrivacyBudget
+
+    response = client_for("national_analyst", None).put(
+        "/api/v1/statistics/privacy-budgets/2025/",
+        {"epsilon_total": "9"},
+        content_type="application/json",
+    )
+    error_of(response, 403, "permission_denied")
+    assert not PrivacyBudget.objects.exists()

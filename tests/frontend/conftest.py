@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.parcours.reporting.conftest import (  # noqa: F401 (re-exported)
+    dp_release_2024,
     release_2024,
     report_2024,
     seeded,

@@ -193,3 +193,96 @@ class NationalReport(models.Model):
             and self.release_published_at is not None
             and self.release_published_at != self.release.published_at
         )
+
+
+# The optional differentially private release of the open data (`privacy.py`): a yearly ε
+# budget, a ledger of what each release reserved and spent, and its noisy figures.
+
+
+class PrivacyBudget(models.Model):
+    """The ε a year's releases may spend in all: releases of periods within that year draw on it.
+
+    Created from the dated legal parameter `statistics_dp_epsilon_per_year` when a year is first
+    drawn on, and set by the national operator (audited)."""
+
+    year = models.PositiveSmallIntegerField(unique=True)
+    epsilon_total = models.DecimalField(max_digits=6, decimal_places=3)
+    set_by_id = models.BigIntegerField(null=True, blank=True, help_text="empty: the default")
+    set_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-year"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(epsilon_total__gte=0), name="privacy_budget_not_negative"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}: ε = {self.epsilon_total}"
+
+
+class SpendStatus(models.TextChoices):
+    RESERVED = "reserved", "Réservé (calcul en cours)"
+    SPENT = "spent", "Dépensé (publié)"
+    RELEASED = "released", "Libéré (publication échouée ou relancée)"
+
+
+class PrivacySpend(models.Model):
+    """One line of a year's ledger: the ε a release asked for, reserved when it starts, spent
+    when its noisy figures are published, released if it fails or is started again first.
+
+    A spent line is never released: what was published stays published, even when the release
+    is re-run and its figures replaced."""
+
+    budget = models.ForeignKey(PrivacyBudget, on_delete=models.PROTECT, related_name="spends")
+    release = models.ForeignKey(Release, on_delete=models.PROTECT, related_name="privacy_spends")
+    epsilon = models.DecimalField(max_digits=6, decimal_places=3)
+    status = models.CharField(
+        max_length=16, choices=SpendStatus.choices, default=SpendStatus.RESERVED
+    )
+    requested_by_id = models.BigIntegerField(null=True, blank=True)
+    requested_at = models.DateTimeField()
+    settled_at = models.DateTimeField(null=True, blank=True)
+    # The mechanism as applied (OpenDP, scale, each indicator's bound and ε), once published.
+    rules = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(epsilon__gt=0), name="privacy_spend_positive"
+            ),
+            # One reservation at a time per release: a restart releases the previous one first.
+            models.UniqueConstraint(
+                fields=["release"],
+                condition=models.Q(status="reserved"),
+                name="privacy_spend_one_reservation_per_release",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.budget.year} release {self.release_id}: ε = {self.epsilon} ({self.status})"
+
+
+class DpFigure(models.Model):
+    """A differentially private figure: a noisy count, never exact and never banded, kept apart
+    from `PublishedFigure` so that no page, export or endpoint can take one for the other."""
+
+    spend = models.ForeignKey(PrivacySpend, on_delete=models.PROTECT, related_name="figures")
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="dp_figures")
+    level = models.CharField(max_length=16, choices=Level.choices)
+    code = models.CharField(max_length=3, help_text="département or région code; FR for France")
+    indicator = models.CharField(max_length=40)
+    value = models.PositiveIntegerField(help_text="noisy, clamped at 0")
+
+    class Meta:
+        ordering = ["indicator", "level", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["release", "indicator", "level", "code"], name="dp_figure_uniq"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.level} {self.code} {self.indicator}: {self.value} (bruité)"

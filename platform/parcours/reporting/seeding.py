@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 from django.db import transaction
@@ -317,5 +318,9 @@ def demo_release_ensure() -> bool:
         period_kind=PeriodKind.YEAR, period_start=start, status=ReleaseStatus.PUBLISHED
     ).exists():
         return False
-    release_run_sync(period_kind=PeriodKind.YEAR, period_start=start, actor_id=None)
+    # With noisy open data at ε = 1 (half the default yearly budget), so that the open-data
+    # page shows what a differentially private release looks like.
+    release_run_sync(
+        period_kind=PeriodKind.YEAR, period_start=start, actor_id=None, dp_epsilon=Decimal(1)
+    )
     return True

@@ -14,6 +14,7 @@ import datetime as dt
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 from django.db import transaction
@@ -47,6 +48,7 @@ from parcours.reporting.models import (
     ReleaseStatus,
     StagingCount,
 )
+from parcours.reporting.privacy_services import privacy_consolidate, privacy_reserve
 from tenants.audit.services import audit_record
 from tenants.casework import extraction as x
 from tenants.casework.extraction import Count, extract_counts
@@ -93,9 +95,17 @@ def rules_on(*, day: dt.date) -> Rules:
 
 
 def release_start(
-    *, period_kind: str, period_start: dt.date, actor_id: int | None, queue: bool = True
+    *,
+    period_kind: str,
+    period_start: dt.date,
+    actor_id: int | None,
+    queue: bool = True,
+    dp_epsilon: Decimal | None = None,
 ) -> Release:
-    """Open the release of a fixed, ended period (or reopen it: a re-run replaces it)."""
+    """Open the release of a fixed, ended period (or reopen it: a re-run replaces it).
+
+    With `dp_epsilon`, a differentially private release is asked too: its ε is reserved now
+    against the year's budget (refused, and nothing written, when short; `privacy_services`)."""
     if period_kind not in PeriodKind.values:
         raise ReportingError("Type de période inconnu.")
     if period_start.day != 1 or (
@@ -135,6 +145,7 @@ def release_start(
             object_id=release.pk,
             data={"period_kind": period_kind, "period_start": period_start.isoformat()},
         )
+        privacy_reserve(release=release, epsilon=dp_epsilon, actor_id=actor_id)
         if queue:
             from parcours.reporting.tasks import consolidate_release, extract_departement
 
@@ -227,6 +238,7 @@ def release_consolidate(*, release_id: int) -> Release:
         else:
             release.status = ReleaseStatus.FAILED
         release.save(update_fields=["status", "published_at", "rules"])
+        privacy_consolidate(release=release, staged=staged, region_of=region_of)
         StagingCount.objects.filter(release=release).delete()
         audit_record(
             action=f"reporting.release_{release.status}",
@@ -400,10 +412,20 @@ def _derived(
         )
 
 
-def release_run_sync(*, period_kind: str, period_start: dt.date, actor_id: int | None) -> Release:
+def release_run_sync(
+    *,
+    period_kind: str,
+    period_start: dt.date,
+    actor_id: int | None,
+    dp_epsilon: Decimal | None = None,
+) -> Release:
     """The whole pipeline in this process (command line, demo, tests): no worker needed."""
     release = release_start(
-        period_kind=period_kind, period_start=period_start, actor_id=actor_id, queue=False
+        period_kind=period_kind,
+        period_start=period_start,
+        actor_id=actor_id,
+        queue=False,
+        dp_epsilon=dp_epsilon,
     )
     for code in release.departements_expected:
         tenant = Tenant.objects.get(code=code)

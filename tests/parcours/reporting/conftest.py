@@ -27,6 +27,18 @@ def release_2024(seeded: dict[str, int]):  # type: ignore[no-untyped-def]
     return release_run_sync(period_kind="year", period_start=dt.date(2024, 1, 1), actor_id=None)
 
 
+@pytest.fixture
+def dp_release_2024(seeded: dict[str, int]):  # type: ignore[no-untyped-def]
+    """The 2024 release with differentially private figures at ε = 1 (half the default budget)."""
+    from decimal import Decimal
+
+    from parcours.reporting.services import release_run_sync
+
+    return release_run_sync(
+        period_kind="year", period_start=dt.date(2024, 1, 1), actor_id=None, dp_epsilon=Decimal(1)
+    )
+
+
 def as_figures(release) -> list[Figure]:  # type: ignore[no-untyped-def]
     return [
         Figure(

@@ -74,3 +74,9 @@ def test_the_demo_release_is_computed_once(db: None, base: None, monkeypatch) ->
         .value
         == 34
     )
+    # The demo shows a noisy release too, and spent its ε once only.
+    from parcours.reporting.models import PrivacySpend
+
+    [spend] = PrivacySpend.objects.all()
+    assert (spend.status, str(spend.epsilon)) == ("spent", "1.000")
+    assert Release.objects.get().dp_figures.exists()

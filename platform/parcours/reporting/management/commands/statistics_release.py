@@ -1,4 +1,5 @@
-"""`manage.py statistics_release --period 2024 [--sync]`: compute and publish a release."""
+"""`manage.py statistics_release --period 2024 [--sync] [--epsilon 1]`: compute and publish a
+release, with a differentially private one too when `--epsilon` is given."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from parcours.reporting.privacy import EpsilonError, epsilon_parse
+from parcours.reporting.privacy_services import PrivacyBudgetError
 from parcours.reporting.services import (
     ReportingError,
     period_parse,
@@ -22,22 +25,32 @@ class Command(BaseCommand):
         parser.add_argument(
             "--sync", action="store_true", help="run here instead of queueing tasks to workers"
         )
+        parser.add_argument(
+            "--epsilon",
+            default="",
+            help="also publish differentially private figures with this ε (from the year's budget)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             kind, start = period_parse(text=options["period"])
+            epsilon = epsilon_parse(value=options["epsilon"]) if options["epsilon"] else None
             if options["sync"]:
-                release = release_run_sync(period_kind=kind, period_start=start, actor_id=None)
+                release = release_run_sync(
+                    period_kind=kind, period_start=start, actor_id=None, dp_epsilon=epsilon
+                )
                 self.stdout.write(
                     f"release {release.pk} {release.status}: "
                     f"{len(release.departements_included)} départements included, "
                     f"{len(release.departements_missing)} missing"
                 )
             else:
-                release = release_start(period_kind=kind, period_start=start, actor_id=None)
+                release = release_start(
+                    period_kind=kind, period_start=start, actor_id=None, dp_epsilon=epsilon
+                )
                 self.stdout.write(
                     f"release {release.pk} queued for {len(release.departements_expected)} "
                     "départements"
                 )
-        except ReportingError as exc:
+        except (ReportingError, EpsilonError, PrivacyBudgetError) as exc:
             raise CommandError(str(exc)) from exc
