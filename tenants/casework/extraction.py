@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import models
 from django.db.models import Case, F, Func, Q, Value, When
@@ -22,7 +23,7 @@ from django.db.models.functions import Cast, Floor, Least
 
 from parcours.referentiel.world_regions import world_region_of
 from tenants.agrements.models import Agrement, AgrementStatus
-from tenants.casework.crypto import decrypt_json
+from tenants.casework.crypto import json_decryptor
 from tenants.casework.models import (
     Decision,
     Dossier,
@@ -346,6 +347,7 @@ def _persons_in_pathway(snapshot: dt.date) -> list[Count]:
         "pathway__person__identity_encrypted",
     )
     seen: set[int] = set()
+    decrypt = json_decryptor()
     tallies: dict[str, dict[str, int]] = {
         DIMENSION_PERIOD: {},
         DIMENSION_CHILDREN: {},
@@ -357,7 +359,8 @@ def _persons_in_pathway(snapshot: dt.date) -> list[Count]:
         if pathway_id in seen:
             continue
         seen.add(pathway_id)
-        sex, age, region = _coarse_attributes(token, pseudonym=pseudonym, on=snapshot)
+        identity = decrypt(token, f"person:{pseudonym}:identity") or {}
+        sex, age, region = coarse_attributes(identity, on=snapshot)
         for dimension, category in (
             (DIMENSION_PERIOD, period_band),
             (DIMENSION_CHILDREN, children_band),
@@ -381,9 +384,8 @@ def _persons_in_pathway(snapshot: dt.date) -> list[Count]:
     return counts
 
 
-def _coarse_attributes(token: str, *, pseudonym: str, on: dt.date) -> tuple[str, str, str]:
-    """Sex, age band on the day and world region of nationality; the identity is dropped here."""
-    identity = decrypt_json(token, purpose=f"person:{pseudonym}:identity") or {}
+def coarse_attributes(identity: dict[str, Any], *, on: dt.date) -> tuple[str, str, str]:
+    """Sex, age band on the day and world region of nationality; the identity is dropped after."""
     sex = SEX_CATEGORIES.get(str(identity.get("sex") or ""), NOT_RECORDED)
     age_band = NOT_RECORDED
     try:

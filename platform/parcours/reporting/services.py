@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import multiprocessing
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
-from django.db import transaction
+from django.db import connections, transaction
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
@@ -418,8 +420,14 @@ def release_run_sync(
     period_start: dt.date,
     actor_id: int | None,
     dp_epsilon: Decimal | None = None,
+    jobs: int = 1,
 ) -> Release:
-    """The whole pipeline in this process (command line, demo, tests): no worker needed."""
+    """The whole pipeline without a worker (command line, demo, tests, benchmark).
+
+    With `jobs` > 1 the départements are extracted by that many forked processes while this one
+    writes their counts to staging as they come (what the workers do in production); forked
+    processes see only committed data, so inside a transaction (a test) it stays in-process.
+    """
     release = release_start(
         period_kind=period_kind,
         period_start=period_start,
@@ -427,21 +435,40 @@ def release_run_sync(
         queue=False,
         dp_epsilon=dp_epsilon,
     )
-    for code in release.departements_expected:
-        tenant = Tenant.objects.get(code=code)
-        try:
-            connection.set_tenant(tenant)
-            counts = extract_counts(
-                snapshot=release.snapshot_on,
-                period_start=release.period_start,
-                period_end=release.period_end,
-            )
-        except Exception as exc:  # one département failing must not stop the others
-            logger.exception("extraction failed in %s", code)
-            connection.set_schema_to_public()
-            staging_failed(release_id=release.pk, code=code, error=type(exc).__name__, queue=False)
-        else:
-            connection.set_schema_to_public()
-            staging_write(release_id=release.pk, code=code, counts=counts, queue=False)
-    connection.set_schema_to_public()
+    work = [
+        (code, release.snapshot_on, release.period_start, release.period_end)
+        for code in release.departements_expected
+    ]
+    if jobs > 1 and len(work) > 1 and not connection.in_atomic_block:
+        connections.close_all()  # never share a connection with the forked processes
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+            for code, counts, error in pool.map(_extract_one, work, chunksize=2):
+                _stage(release_id=release.pk, code=code, counts=counts, error=error)
+    else:
+        for job in work:
+            code, counts, error = _extract_one(job)
+            _stage(release_id=release.pk, code=code, counts=counts, error=error)
     return release_consolidate(release_id=release.pk)
+
+
+def _extract_one(
+    job: tuple[str, dt.date, dt.date, dt.date],
+) -> tuple[str, list[Count] | None, str]:
+    """One département's counts, or the class of the error that stopped them."""
+    code, snapshot, start, end = job
+    try:
+        connection.set_tenant(Tenant.objects.get(code=code))
+        return code, extract_counts(snapshot=snapshot, period_start=start, period_end=end), ""
+    except Exception as exc:  # one département failing must not stop the others
+        logger.exception("extraction failed in %s", code)
+        return code, None, type(exc).__name__
+    finally:
+        connection.set_schema_to_public()
+
+
+def _stage(*, release_id: int, code: str, counts: list[Count] | None, error: str) -> None:
+    if counts is None:
+        staging_failed(release_id=release_id, code=code, error=error, queue=False)
+    else:
+        staging_write(release_id=release_id, code=code, counts=counts, queue=False)

@@ -61,3 +61,21 @@ def test_the_national_annual_report_is_built_by_the_worker_once() -> None:
     assert outcome["status"] == "ready"
     assert NationalReport.objects.count() == 1
     assert NationalReport.objects.get().sha256 == report.sha256
+
+
+def test_the_command_lines_release_forks_its_extractions_and_publishes_the_same_figures() -> None:
+    from parcours.reporting.seeding import national_figures_seed
+    from parcours.reporting.services import release_run_sync
+
+    national_figures_seed(distribution={"31": 39, "75": 148, "13": 4})
+    alone = release_run_sync(period_kind="year", period_start=dt.date(2024, 1, 1), actor_id=None)
+    figures = sorted(alone.figures.values_list("indicator", "level", "code", "category", "shown"))
+    forked = release_run_sync(
+        period_kind="year", period_start=dt.date(2024, 1, 1), actor_id=None, jobs=2
+    )
+    assert forked.pk == alone.pk and forked.status == ReleaseStatus.PUBLISHED
+    assert forked.departements_included == ["13", "31", "75"]
+    assert (
+        sorted(forked.figures.values_list("indicator", "level", "code", "category", "shown"))
+        == figures
+    )

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from parcours.departements.management.commands.provision import default_jobs
 from parcours.reporting.privacy import EpsilonError, epsilon_parse
 from parcours.reporting.privacy_services import PrivacyBudgetError
 from parcours.reporting.services import (
@@ -26,6 +27,12 @@ class Command(BaseCommand):
             "--sync", action="store_true", help="run here instead of queueing tasks to workers"
         )
         parser.add_argument(
+            "--jobs",
+            type=int,
+            default=default_jobs(),
+            help="with --sync: processes extracting the départements (default: cores + 1, at most 5)",
+        )
+        parser.add_argument(
             "--epsilon",
             default="",
             help="also publish differentially private figures with this ε (from the year's budget)",
@@ -37,7 +44,11 @@ class Command(BaseCommand):
             epsilon = epsilon_parse(value=options["epsilon"]) if options["epsilon"] else None
             if options["sync"]:
                 release = release_run_sync(
-                    period_kind=kind, period_start=start, actor_id=None, dp_epsilon=epsilon
+                    period_kind=kind,
+                    period_start=start,
+                    actor_id=None,
+                    dp_epsilon=epsilon,
+                    jobs=max(1, options["jobs"]),
                 )
                 self.stdout.write(
                     f"release {release.pk} {release.status}: "
