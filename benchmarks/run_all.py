@@ -184,7 +184,12 @@ def main(argv: list[str] | None = None) -> int:
         ("routing", routing_args),
         ("casework", ["--requests", "50" if args.quick else "100"]),
         ("commission", []),
-        ("statistics_release", ["--requests", "20" if args.quick else "50"]),
+        (
+            "statistics_release",
+            ["--requests", "20", "--scale", "10", "--no-naive"]
+            if args.quick
+            else ["--requests", "50"],
+        ),
     ):
         if run_benchmark(module, module_args, lines) != 0:
             failed.append(module)

@@ -26,7 +26,7 @@ from parcours.reporting.models import (
     SpendStatus,
 )
 from parcours.reporting.privacy import NOISED_INDICATORS
-from parcours.reporting.selectors import published_releases
+from parcours.reporting.selectors import published_releases, release_columns
 
 DEFAULT_PARAMETER = "statistics_dp_epsilon_per_year"
 COMMITTED = (SpendStatus.RESERVED, SpendStatus.SPENT)
@@ -255,10 +255,7 @@ def dp_figures_csv(*, dp: DpRelease) -> str:
                 continue
             writer.writerow(
                 [
-                    release.pk,
-                    release.period_start.isoformat(),
-                    release.period_end.isoformat(),
-                    release.snapshot_on.isoformat(),
+                    *release_columns(release),
                     row.level,
                     row.code,
                     indicator.code,

@@ -160,16 +160,23 @@ def figures_xlsx(*, release: Release, indicator: str | None = None) -> bytes:
     return out.getvalue()
 
 
+def release_columns(release: Release) -> list[object]:
+    """The first columns of every exported row: which publication, which period, which day."""
+    return [
+        release.pk,
+        release.period_start.isoformat(),
+        release.period_end.isoformat(),
+        release.snapshot_on.isoformat(),
+    ]
+
+
 def _export_rows(*, release: Release, indicator: str | None) -> list[list[object]]:
     rows: list[list[object]] = []
     for f in published_figures(release=release, indicator=indicator):
         label = indicators.BY_CODE[f.indicator].label if f.indicator in indicators.BY_CODE else ""
         rows.append(
             [
-                release.pk,
-                release.period_start.isoformat(),
-                release.period_end.isoformat(),
-                release.snapshot_on.isoformat(),
+                *release_columns(release),
                 f.level,
                 f.code,
                 f.indicator,
