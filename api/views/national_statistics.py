@@ -123,7 +123,7 @@ class FigureList(generics.ListAPIView[PublishedFigure]):
         if level is not None and level not in Level.values:
             raise ValidationError({"level": [f"Niveau inconnu : {level}."]})
         dimension = params.get("dimension")
-        if dimension is not None and dimension and dimension not in indicators.DIMENSIONS:
+        if dimension and dimension not in {*indicators.DIMENSIONS, *indicators.DETAILS}:
             raise ValidationError({"dimension": [f"Ventilation inconnue : {dimension}."]})
         return published_figures(
             release=release, indicator=indicator, level=level, dimension=dimension

@@ -85,6 +85,7 @@ DIMENSION_AGE = "age_band"
 DIMENSION_WORLD_REGION = "world_region"
 DIMENSION_REFUSAL_GROUND = "refusal_ground"
 DIMENSION_AVIS = "avis"
+DIMENSION_COLLEGE = "college"
 NOT_RECORDED = OUTCOME_NOT_RECORDED = "non_renseigne"
 SEX_CATEGORIES = {"F": "femme", "M": "homme", "X": "autre"}
 # (upper bound excluded, category): ages on the snapshot day.
@@ -316,6 +317,11 @@ def _oversight(snapshot: dt.date) -> list[Count]:
     return [
         Count(COMMISSION_TITULARS, titulars.count()),
         Count(COLLEGES_WITHOUT_TITULAR, len(colleges - seated)),
+        # Which ones: a fact about the institution, for the ministry to know whom to appoint.
+        *[
+            Count(COLLEGES_WITHOUT_TITULAR, 1, DIMENSION_COLLEGE, c)
+            for c in sorted(colleges - seated)
+        ],
         Count(FILES_OVERDUE, overdue.count()),
         Count(APPROVALS_EXPIRING, expiring.count()),
     ]

@@ -260,7 +260,10 @@ def report_context(*, release: Release) -> dict[str, Any]:
     )
 
     cells: dict[tuple[str, str], dict[tuple[str, str, str], str]] = {}
-    for figure in PublishedFigure.objects.filter(release=release).exclude(dimension=""):
+    # The breakdowns (the commissions' missing colleges are listed on the oversight page).
+    for figure in PublishedFigure.objects.filter(
+        release=release, dimension__in=list(indicators.DIMENSIONS)
+    ):
         cells.setdefault((figure.indicator, figure.dimension), {})[
             (figure.level, figure.code, figure.category)
         ] = figure.shown

@@ -135,6 +135,8 @@ DIMENSIONS = {
     x.DIMENSION_REFUSAL_GROUND: Dimension(x.DIMENSION_REFUSAL_GROUND, "Motif principal du refus"),
     x.DIMENSION_AVIS: Dimension(x.DIMENSION_AVIS, "Sens de l'avis"),
 }
+# Details of the institution's facts (published exactly, département level): not breakdowns.
+DETAILS = {x.DIMENSION_COLLEGE: Dimension(x.DIMENSION_COLLEGE, "Collège sans titulaire")}
 # Which indicator each breakdown splits: its margins are that indicator's figures.
 BREAKDOWNS = {
     x.PERSONS_IN_PATHWAY: [

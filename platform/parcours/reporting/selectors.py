@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from django.db import models
 from django.db.models import QuerySet
 
-from parcours.referentiel.models import Departement, Region
+from parcours.referentiel.models import Departement, NomenclatureItem, Region
 from parcours.reporting import indicators
 from parcours.reporting.models import Level, PublishedFigure, Release, ReleaseStatus
 from tenants.casework import extraction as x
@@ -198,6 +198,7 @@ class OversightRow:
     region: str
     titulars: int
     colleges_without_titular: int
+    colleges_missing: list[str]  # their names
     sessions_held: int
     sessions_without_quorum: int
     # The legal minimum of sessions over the release's period (None: no minimum applies, or
@@ -243,6 +244,15 @@ def oversight(*, board: Dashboard) -> list[OversightRow]:
     commission, incomplete colleges, fewer sessions than the legal minimum (or none), overdue
     files, expiring approvals."""
     minimum = sessions_minimum(release=board.release)
+    names = dict(NomenclatureItem.objects.filter(kind="college").values_list("code", "label"))
+    missing: dict[str, list[str]] = {}
+    for code, college in PublishedFigure.objects.filter(
+        release=board.release,
+        level=Level.DEPARTEMENT,
+        indicator=x.COLLEGES_WITHOUT_TITULAR,
+        dimension=x.DIMENSION_COLLEGE,
+    ).values_list("code", "category"):
+        missing.setdefault(code, []).append(names.get(college, college))
 
     def value(row: Row, indicator: str) -> int:
         figure = row.values.get(indicator)
@@ -255,6 +265,7 @@ def oversight(*, board: Dashboard) -> list[OversightRow]:
             region=row.region,
             titulars=value(row, x.COMMISSION_TITULARS),
             colleges_without_titular=value(row, x.COLLEGES_WITHOUT_TITULAR),
+            colleges_missing=sorted(missing.get(row.code, [])),
             sessions_held=value(row, x.SESSIONS_HELD),
             sessions_without_quorum=value(row, x.SESSIONS_WITHOUT_QUORUM),
             sessions_minimum=minimum,

@@ -305,6 +305,11 @@ def _figures(
         values = {code: totals[indicator.code].get(code, 0) for code in included}
         for key, value in rollup(values, region_of).items():
             add(indicator.code, key, exact(value))
+        # Their detail (which colleges lack a titular) per département, exactly: no person.
+        for (staged_indicator, dimension), facts in cells.items():
+            if staged_indicator == indicator.code:
+                for (code, category), value in sorted(facts.items()):
+                    add(indicator.code, ("departement", code, dimension, category), exact(value))
     for indicator in indicators.MANAGEMENT:
         if indicator.years_only and release.period_kind != PeriodKind.YEAR:
             continue

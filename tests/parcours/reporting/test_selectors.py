@@ -43,3 +43,19 @@ def test_a_commission_below_the_legal_minimum_needs_attention(seeded, tenant31) 
     assert sessions_minimum(release=release) == 2
     rows = {r.code: r for r in oversight(board=dashboard(release=release))}
     assert rows["31"].below_minimum and rows["31"].needs_attention
+
+
+def test_the_oversight_names_the_colleges_without_a_titular(release_2024) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    board = dashboard(release=release_2024)
+    with CaptureQueriesContext(connection) as queries:
+        rows = {r.code: r for r in oversight(board=board)}
+    # The seeded départements have no member: every college that sits on files is listed.
+    assert rows["31"].colleges_without_titular == len(rows["31"].colleges_missing) >= 10
+    assert all(not name.islower() for name in rows["31"].colleges_missing)  # labels, not codes
+    assert len(queries) <= 3  # the legal minimum, the college names, the missing colleges
+    facts = release_2024.figures.filter(indicator="colleges_without_titular", dimension="college")
+    assert not facts.exclude(level="departement").exists()
+    assert not facts.exclude(disclosure="exact").exists()
