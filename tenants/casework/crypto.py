@@ -108,8 +108,4 @@ def json_decryptor() -> Callable[[str, str], Any]:
 def decrypt_json(token: str, *, purpose: str) -> Any:
     if not token:
         return None
-    if not token.startswith(PREFIX):
-        raise ValueError("unknown ciphertext format")
-    raw = base64.b64decode(token[len(PREFIX) :])
-    aad = f"{connection.schema_name}:{purpose}".encode()
-    return json.loads(_cipher().decrypt(raw[:12], raw[12:], aad))
+    return json_decryptor()(token, purpose)

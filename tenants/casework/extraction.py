@@ -24,12 +24,14 @@ from django.db.models.functions import Cast, Floor, Least
 from parcours.referentiel.world_regions import world_region_of
 from tenants.agrements.models import Agrement, AgrementStatus
 from tenants.casework.crypto import json_decryptor
+from tenants.casework.forms import INSUFFICIENT_ALONE, REFUSAL_GROUNDS
 from tenants.casework.models import (
     Decision,
     Dossier,
     DossierKind,
     Pathway,
     Period,
+    Person,
     Right,
     RightStatus,
 )
@@ -90,16 +92,10 @@ NOT_RECORDED = OUTCOME_NOT_RECORDED = "non_renseigne"
 SEX_CATEGORIES = {"F": "femme", "M": "homme", "X": "autre"}
 # (upper bound excluded, category): ages on the snapshot day.
 AGE_BANDS = [(18, "moins_18"), (25, "18_24"), (35, "25_34"), (45, "35_44"), (200, "45_plus")]
-# A refusal may state several grounds; it is counted once, under the first of this order (the
-# grounds that carry the decision before those that cannot justify it alone, CE n° 440802).
-REFUSAL_GROUND_ORDER = [
-    "conditions_not_met",
-    "project_insufficient",
-    "commitments_not_kept",
-    "other",
-    "not_stopped",
-    "no_complaint",
-]
+# A refusal may state several grounds; it is counted once, under the first of this order: the
+# grounds as the decision form lists them, those that cannot justify a refusal alone (CE
+# n° 440802) last.
+REFUSAL_GROUND_ORDER = sorted(REFUSAL_GROUNDS, key=lambda ground: ground in INSUFFICIENT_ALONE)
 
 
 @dataclass(frozen=True)
@@ -256,7 +252,6 @@ def _afis_amount_due(snapshot: dt.date) -> int:
     département's territory (Mayotte has its own) and the supplement for each child."""
     from parcours.db import connection
     from parcours.departements.models import Tenant
-    from tenants.casework.models import Person
     from tenants.casework.rights import afis_amount
 
     paid = (
