@@ -32,13 +32,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-import opendp.prelude as dp
-
 from parcours.reporting.disclosure import FRANCE
 from tenants.casework import extraction as x
-
-# OpenDP keeps its constructors behind this flag until their proofs are vetted upstream.
-dp.enable_features("contrib")
 
 MECHANISM = "discrete_laplace"
 # The most one person's records add to an indicator's count in one département over one
@@ -119,7 +114,14 @@ def epsilon_text(value: Decimal) -> str:
 
 
 def _measurement(scale: float) -> Any:
-    """Discrete Laplace noise on a vector of counts, under the L1 distance between vectors."""
+    """Discrete Laplace noise on a vector of counts, under the L1 distance between vectors.
+
+    OpenDP is imported here, not with the module: the module is imported by every web and
+    worker process (through the release pipeline), and OpenDP takes some 160 ms to load."""
+    import opendp.prelude as dp
+
+    # OpenDP keeps its constructors behind this flag until their proofs are vetted upstream.
+    dp.enable_features("contrib")
     return dp.m.make_laplace(
         dp.vector_domain(dp.atom_domain(T=int)), dp.l1_distance(T=int), scale=scale
     )
