@@ -106,9 +106,17 @@ class Count:
     category: str = ""
 
 
-def extract_counts(*, snapshot: dt.date, period_start: dt.date, period_end: dt.date) -> list[Count]:
-    """The current schema's counts: stocks on `snapshot`, flows within the period (inclusive)."""
-    counts = _persons_in_pathway(snapshot)
+def extract_counts(
+    *,
+    snapshot: dt.date,
+    period_start: dt.date,
+    period_end: dt.date,
+    attribute_breakdowns: bool = True,
+) -> list[Count]:
+    """The current schema's counts: stocks on `snapshot`, flows within the period (inclusive).
+
+    Without `attribute_breakdowns` no identity is decrypted (a page that shows totals only)."""
+    counts = _persons_in_pathway(snapshot, attributes=attribute_breakdowns)
     counts += _files(snapshot, period_start, period_end)
     counts += _refusal_grounds(period_start, period_end)
     counts += _decision_delays(period_start, period_end)
@@ -322,7 +330,7 @@ def _oversight(snapshot: dt.date) -> list[Count]:
     ]
 
 
-def _persons_in_pathway(snapshot: dt.date) -> list[Count]:
+def _persons_in_pathway(snapshot: dt.date, *, attributes: bool) -> list[Count]:
     """Pathways with a period running on the day (a person has one pathway in progress at most),
     by duration in pathway, children, sex, age band and nationality's world region.
 
@@ -334,6 +342,8 @@ def _persons_in_pathway(snapshot: dt.date) -> list[Count]:
         Q(ended_early_on__isnull=True) | Q(ended_early_on__gt=snapshot),
         Q(pathway__exited_on__isnull=True) | Q(pathway__exited_on__gt=snapshot),
     )
+    if not attributes:
+        return [Count(PERSONS_IN_PATHWAY, running.values("pathway_id").distinct().count())]
     rows = running.annotate(
         period_band=Cast(Least("number", Value(4)), models.CharField()),
         children_band=Case(

@@ -54,3 +54,17 @@ def test_the_page_costs_a_bounded_number_of_queries(release_2024: Any) -> None:
     with CaptureQueriesContext(connection) as queries:
         assert client.get(PAGE).status_code == 200
     assert len(queries) <= 40
+
+
+def test_the_page_decrypts_no_identity_for_its_totals(
+    seeded: dict[str, int], release_2024: Any
+) -> None:
+    from parcours.db import connection as tenant_connection
+    from parcours.departements.models import Tenant
+    from tenants.audit.models import AuditEvent
+
+    assert client_for("coordinator", "31").get(PAGE).status_code == 200
+    tenant_connection.set_tenant(Tenant.objects.get(code="31"))
+    # Only the release's own extraction read identities; viewing the totals read none.
+    assert AuditEvent.objects.filter(action="statistics.identities_counted").count() == 1
+    tenant_connection.set_schema_to_public()

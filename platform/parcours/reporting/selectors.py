@@ -334,6 +334,7 @@ def departement_beside_published(*, code: str) -> OwnView | None:
             snapshot=release.snapshot_on,
             period_start=release.period_start,
             period_end=release.period_end,
+            attribute_breakdowns=False,  # totals only: no identity decrypted for this page
         )
         if not count.dimension
     }

@@ -228,3 +228,17 @@ def test_each_approved_association_is_sent_as_a_public_body(db: None, base: None
     sent = [c for c in counts if c.dimension == "association"]
     assert len(sent) == totals["approvals_in_force"] == 2
     assert all(c.value == 1 and c.category.isdigit() for c in sent)
+
+
+def test_totals_without_attribute_breakdowns_are_the_same_and_read_no_identity(
+    db: None, base: None, tenant31
+) -> None:
+    from parcours.reporting.seeding import national_figures_seed
+    from tenants.audit.models import AuditEvent
+
+    national_figures_seed(distribution={"31": 39})
+    full = {c.indicator: c.value for c in _extract_in(tenant31) if not c.dimension}
+    totals = extract_counts(**YEAR, attribute_breakdowns=False)
+    assert {c.indicator: c.value for c in totals if not c.dimension} == full
+    assert not any(c.dimension in {"sex", "age_band", "world_region"} for c in totals)
+    assert AuditEvent.objects.filter(action="statistics.identities_counted").count() == 1
