@@ -18,6 +18,7 @@ from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db import connection
 from django.test import Client
+from django.utils import timezone
 
 ORIGINAL_PASSWORD_HASHERS = list(settings.PASSWORD_HASHERS)
 PASSWORD = "correct horse battery staple"
@@ -72,7 +73,7 @@ def _build_base() -> None:
             "declared_on": dt.date(2011, 1, 1),
         },
     )
-    today = dt.date.today()
+    today = timezone.localdate()
     for code, associations in {
         "31": [association_a, association_b],
         "75": [association_b],

@@ -146,7 +146,7 @@ def test_the_main_path_of_a_file_in_the_browser(
 ) -> None:
     """Association submits, coordination schedules and records the avis, the préfet decides,
     the decision letter downloads."""
-    import datetime as dt
+    from django.utils import timezone
 
     from parcours import celery_app
     from parcours.db import connection
@@ -161,7 +161,7 @@ def test_the_main_path_of_a_file_in_the_browser(
         pseudonym = dossier.person.pseudonym
         connection.set_schema_to_public()
         file_url = _url(live_server, "31", f"/dossiers/{dossier.pk}/")
-        today = dt.date.today().isoformat()
+        today = timezone.localdate().isoformat()
 
         _sign_in(
             page, _url(live_server, "31", "/connexion/"), People.email("association_worker", "31")

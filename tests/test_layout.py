@@ -40,3 +40,27 @@ def test_models_and_migrations_agree(db: None) -> None:
     from django.core.management import call_command
 
     call_command("makemigrations", "--check", "--dry-run", stdout=StringIO())
+
+
+def test_no_module_reads_the_clock_when_it_is_imported() -> None:
+    """A date read at import is stale in a run that crosses midnight in Paris: it once made 21
+    tests schedule their sessions "in the past". Read the clock where it is used."""
+    import ast
+
+    clock = {"localdate", "localtime", "now", "today"}
+    offenders = []
+    for folder in ("tests", "platform", "tenants", "api", "frontend"):
+        for path in (ROOT / folder).rglob("*.py"):
+            if "migrations" in path.parts:
+                continue
+            for node in ast.parse(path.read_text()).body:
+                if not isinstance(node, ast.Assign | ast.AnnAssign):
+                    continue
+                for call in ast.walk(node):
+                    if (
+                        isinstance(call, ast.Call)
+                        and isinstance(call.func, ast.Attribute)
+                        and call.func.attr in clock
+                    ):
+                        offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert offenders == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import ValidationError
@@ -111,7 +112,7 @@ class LegalParameterValue(APIView):
     def get(self, request: Request, key: str) -> Response:
         raw_on = request.query_params.get("on")
         try:
-            on = dt.date.fromisoformat(raw_on) if raw_on else dt.date.today()
+            on = dt.date.fromisoformat(raw_on) if raw_on else timezone.localdate()
         except ValueError as exc:
             raise ValidationError({"on": ["Date attendue au format AAAA-MM-JJ."]}) from exc
         territory = request.query_params.get("territory", "").upper()

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from parcours.accounts.models import Role, User
@@ -71,7 +72,7 @@ def test_summary_counts_only_approvals_in_force(login, tenant31) -> None:
         head_office_departement=Departement.objects.get(code="31"),
         declared_on=dt.date(2012, 1, 1),
     )
-    today = dt.date.today()
+    today = timezone.localdate()
     with schema_context(tenant31.schema_name):
         Agrement.objects.create(
             association=association,
@@ -110,9 +111,9 @@ def test_summary_costs_a_bounded_and_constant_number_of_queries(
             Agrement.objects.create(
                 association=association,
                 status=AgrementStatus.APPROVED,
-                requested_on=dt.date.today(),
-                valid_from=dt.date.today(),
-                valid_until=dt.date.today() + dt.timedelta(days=30),
+                requested_on=timezone.localdate(),
+                valid_from=timezone.localdate(),
+                valid_until=timezone.localdate() + dt.timedelta(days=30),
             )
 
     connection.set_schema_to_public()

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from parcours.referentiel.models import Departement
 from parcours.reporting.models import PublishedFigure, Release, ReleaseStatus, StagingCount
@@ -129,7 +130,7 @@ def test_other_periods_are_refused_in_french(text: str) -> None:
 
 
 def test_a_period_not_yet_ended_is_refused(db: None, base: None) -> None:
-    this_year = dt.date.today().replace(month=1, day=1)
+    this_year = timezone.localdate().replace(month=1, day=1)
     with pytest.raises(ReportingError, match="pas terminée"):
         release_start(period_kind="year", period_start=this_year, actor_id=None)
 

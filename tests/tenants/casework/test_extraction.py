@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from tenants.casework.extraction import Count, extract_counts
 
@@ -222,7 +223,7 @@ def test_each_approved_association_is_sent_as_a_public_body(db: None, base: None
     from parcours.db import connection as tenant_connection
 
     tenant_connection.set_tenant(tenant31)
-    today = dt.date.today()
+    today = timezone.localdate()
     counts = extract_counts(snapshot=today, period_start=today, period_end=today)
     totals = {c.indicator: c.value for c in counts if not c.dimension}
     sent = [c for c in counts if c.dimension == "association"]

@@ -23,7 +23,6 @@ TEMPLATE = json.loads(
     ).read_text()
 )
 ROLES = ["association_worker", "coordinator", "prefet", "member", "dpo"]
-TODAY = timezone.localdate().isoformat()
 # How to reach each state from a prepared draft, and what each transition needs.
 ROUTE = {
     "draft": [],
@@ -44,13 +43,13 @@ ROUTE = {
 }
 PAYLOAD = {
     "request_missing_items": ({}, "Pièce d'identité illisible"),
-    "schedule": ({"session_on": TODAY}, ""),
+    "schedule": ({"session_on": "today"}, ""),
     "record_commission_avis": (
         {"avis": "favourable", "votes_for": 7, "votes_against": 1, "abstentions": 0},
         "",
     ),
     "adjourn": ({}, "Dossier à revoir en séance suivante"),
-    "authorise": ({"start_on": TODAY}, ""),
+    "authorise": ({"start_on": "today"}, ""),
     "refuse": (
         {
             "motivation": "Le projet ne comporte aucune démarche de logement ni de soins.",
@@ -70,6 +69,10 @@ CASES = [
 
 def fire(access, dossier_id, name):  # type: ignore[no-untyped-def]
     data, comment = PAYLOAD.get(name, ({}, ""))
+    # "today" is read when the transition fires, not when the module is collected: a run that
+    # crosses midnight in Paris would otherwise schedule its sessions in the past.
+    today = timezone.localdate().isoformat()
+    data = {key: today if value == "today" else value for key, value in data.items()}
     return dossier_transition(
         access=access,
         dossier_id=dossier_id,

@@ -145,7 +145,7 @@ def test_pseudonyms_are_sequential_per_departement_and_year(in31: In31) -> None:
             {"last_name": "   "}, "Le nom et le prénom sont obligatoires", id="blank-last-name"
         ),
         pytest.param(
-            {"birth_date": (dt.date.today() + dt.timedelta(days=2)).isoformat()},
+            {"birth_date": (timezone.localdate() + dt.timedelta(days=2)).isoformat()},
             "La date de naissance est dans le futur",
             id="born-in-the-future",
         ),
