@@ -237,3 +237,14 @@ def login(db: None, base: None):  # type: ignore[no-untyped-def]
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if os.environ.get("CI") and not os.path.exists("/usr/bin/chromium"):
         raise pytest.UsageError("CI needs /usr/bin/chromium for the browser tests (make browser)")
+    # A transactional test is flushed afterwards, and the flush cannot truncate public tables
+    # that département schemas reference: without `committed` it fails at teardown, in
+    # whichever order pytest-randomly happened to put it after a test that built the base.
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        fixtures = getattr(item, "fixturenames", [])
+        transactional = (marker is not None and marker.kwargs.get("transaction")) or (
+            "transactional_db" in fixtures or "live_server" in fixtures
+        )
+        if transactional and "committed" not in fixtures:
+            raise pytest.UsageError(f"{item.nodeid} is transactional: it must use `committed`")

@@ -193,23 +193,3 @@ def test_convocations_are_emailed_once_by_the_worker(worker: str, mail_dir: Path
         assert _outcome(send_convocations.apply_async(kwargs={"session_id": session.pk})) == 0
     assert sent() == 3
     connection.set_schema_to_public()
-
-
-def test_a_task_of_an_overseas_departement_reads_dates_in_its_zone() -> None:
-    """The reminders and letters of La Réunion are dated in Indian/Reunion, not in Paris."""
-    from django.utils import timezone
-
-    from parcours.celery import _default_zone, _departement_zone
-
-    class Overseas:
-        code = "974"
-
-    previous = getattr(connection, "tenant", None)
-    connection.tenant = Overseas()  # type: ignore[assignment]
-    try:
-        _departement_zone()
-        assert str(timezone.get_current_timezone()) == "Indian/Reunion"
-    finally:
-        _default_zone()
-        connection.tenant = previous  # type: ignore[assignment]
-    assert str(timezone.get_current_timezone()) == "Europe/Paris"
