@@ -28,6 +28,11 @@ urlpatterns = [
         name="statistics-figures",
     ),
     path(
+        "statistics/releases/<int:pk>/oversight/",
+        national_statistics.ReleaseOversight.as_view(),
+        name="statistics-oversight",
+    ),
+    path(
         "statistics/releases/<int:pk>/reports/",
         national_statistics.ReleaseReports.as_view(),
         name="statistics-release-reports",

@@ -226,6 +226,7 @@ def commissions(request: HttpRequest, *, access: Access) -> HttpResponse:
             "summary": {
                 "without_commission": sum(1 for r in rows if r.titulars == 0),
                 "incomplete": sum(1 for r in rows if r.colleges_without_titular),
+                "vacant": sum(1 for r in rows if r.seats_vacant),
                 "below_minimum": sum(1 for r in rows if r.below_minimum),
                 "minimum": rows[0].sessions_minimum if rows else None,
                 "overdue": sum(r.files_overdue for r in rows),

@@ -35,7 +35,7 @@ from tenants.casework.models import (
     Right,
     RightStatus,
 )
-from tenants.commission.models import Member, Session, SessionStatus
+from tenants.commission.models import CollegeSetting, Member, Session, SessionStatus
 from tenants.pilotage.models import PeriodFigures
 
 # Indicator and dimension codes, shared with parcours.reporting.indicators (their labels).
@@ -76,6 +76,10 @@ DIMENSION_ASSOCIATION = "association"
 # Oversight of the commissions: facts about the institution, no person, published exactly.
 COMMISSION_TITULARS = "commission_titulars"
 COLLEGES_WITHOUT_TITULAR = "colleges_without_titular"
+# The composition the département set by arrêté (titular seats per college, the chair's
+# included) and how many of those seats a titular in mandate holds.
+COMPOSITION_SEATS = "composition_seats"
+SEATS_FILLED = "composition_seats_filled"
 FILES_OVERDUE = "files_overdue"
 APPROVALS_EXPIRING = "approvals_expiring_90_days"
 SESSIONS_WITHOUT_QUORUM = "sessions_without_quorum"
@@ -286,20 +290,39 @@ def _oversight(snapshot: dt.date) -> list[Count]:
     from parcours.referentiel.models import NomenclatureItem
     from parcours.workflows.models import WorkflowVariant
 
-    titulars = (
-        Member.objects.filter(titular__isnull=True, is_chair=False)
+    in_office = (
+        Member.objects.filter(titular__isnull=True)
         .filter(mandate_start__lte=snapshot, mandate_end__gte=snapshot)
         .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=snapshot))
+        .values("college", "is_chair")
+        .annotate(n=models.Count("pk"))
+        .order_by()
     )
-    seated = set(titulars.values_list("college", flat=True).order_by().distinct())
-    # Colleges that sit on files: those that do not (child protection) are not required here.
-    colleges = {
-        code
+    titulars = 0  # the members besides the chair
+    seated: set[str] = set()  # colleges where a member besides the chair sits
+    holders: dict[str, int] = {}  # titulars per college, the chair's included
+    for row in in_office:
+        holders[row["college"]] = holders.get(row["college"], 0) + row["n"]
+        if not row["is_chair"]:
+            titulars += row["n"]
+            seated.add(row["college"])
+    sits_on_files = {
+        code: (attributes or {}).get("sits_on_individual_files", True)
         for code, attributes in NomenclatureItem.objects.filter(
             kind="college", is_active=True
         ).values_list("code", "attributes")
-        if (attributes or {}).get("sits_on_individual_files", True)
     }
+    # Colleges that sit on files: those that do not (child protection) are not required here.
+    colleges = {code for code, sits in sits_on_files.items() if sits}
+    # A college whose seats the département has not set needs one titular if it sits on files.
+    set_seats = dict(CollegeSetting.objects.values_list("college", "titular_seats"))
+    seats = {
+        code: set_seats.get(code, 1 if sits else 0)
+        for code, sits in sits_on_files.items()
+        if set_seats.get(code, 1 if sits else 0) > 0
+    }
+    # A college's extra titulars do not fill another college's seats.
+    filled = {code: min(holders.get(code, 0), n) for code, n in seats.items()}
     variant = (
         WorkflowVariant.objects.filter(tenant__schema_name=connection.schema_name, is_current=True)
         .values_list("definition", flat=True)
@@ -318,13 +341,17 @@ def _oversight(snapshot: dt.date) -> list[Count]:
         valid_until__lte=snapshot + dt.timedelta(days=90),
     )
     return [
-        Count(COMMISSION_TITULARS, titulars.count()),
+        Count(COMMISSION_TITULARS, titulars),
         Count(COLLEGES_WITHOUT_TITULAR, len(colleges - seated)),
         # Which ones: a fact about the institution, for the ministry to know whom to appoint.
         *[
             Count(COLLEGES_WITHOUT_TITULAR, 1, DIMENSION_COLLEGE, c)
             for c in sorted(colleges - seated)
         ],
+        Count(COMPOSITION_SEATS, sum(seats.values())),
+        *[Count(COMPOSITION_SEATS, n, DIMENSION_COLLEGE, c) for c, n in sorted(seats.items())],
+        Count(SEATS_FILLED, sum(filled.values())),
+        *[Count(SEATS_FILLED, n, DIMENSION_COLLEGE, c) for c, n in sorted(filled.items())],
         Count(FILES_OVERDUE, overdue.count()),
         Count(APPROVALS_EXPIRING, expiring.count()),
     ]

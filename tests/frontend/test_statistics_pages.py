@@ -157,6 +157,9 @@ def test_the_commissions_oversight_lists_where_to_act_first(login, release_2024)
     assert response.status_code == 200
     html = response.content.decode()
     assert "3 sans commission installée" in html
+    # Nobody is appointed in the seeded commissions: no seat of the composition is filled.
+    assert "3 avec des sièges vacants dans la composition" in html
+    assert html.count("<td>0 / 11") == 3
     assert (
         html.index('data-code="13"') < html.index('data-code="31"') < html.index('data-code="75"')
     )

@@ -253,11 +253,15 @@ def report_context(*, release: Release) -> dict[str, Any]:
         by_place(f"Par département ({n}/{len(groups)})", board.departements, group)
         for n, group in enumerate(groups, start=1)
     ]
-    oversight_table = by_place(
-        "Fonctionnement des commissions (chiffres exacts)",
-        [board.france, *board.regions],
-        indicators.OVERSIGHT,
-    )
+    oversight_groups = _chunks(indicators.OVERSIGHT, 4)
+    oversight_tables = [
+        by_place(
+            f"Fonctionnement des commissions, chiffres exacts ({n}/{len(oversight_groups)})",
+            [board.france, *board.regions],
+            group,
+        )
+        for n, group in enumerate(oversight_groups, start=1)
+    ]
 
     cells: dict[tuple[str, str], dict[tuple[str, str, str], str]] = {}
     # The breakdowns (the commissions' missing colleges are listed on the oversight page).
@@ -308,7 +312,7 @@ def report_context(*, release: Release) -> dict[str, Any]:
         ],
         "trends": france_trends(release=release),
         "management_tables": management_tables,
-        "oversight_table": oversight_table,
+        "oversight_tables": oversight_tables,
         "breakdown_tables": breakdown_tables,
         "withheld": [
             indicators.BY_CODE[code].label

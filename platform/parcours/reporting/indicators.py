@@ -72,6 +72,8 @@ OVERSIGHT = [
     Indicator(x.COMMISSION_TITULARS, "Membres titulaires en mandat", stock=True),
     Indicator(x.SESSIONS_HELD, "Séances de la commission tenues", stock=False),
     Indicator(x.COLLEGES_WITHOUT_TITULAR, "Collèges sans titulaire", stock=True),
+    Indicator(x.COMPOSITION_SEATS, "Sièges titulaires de la composition", stock=True),
+    Indicator(x.SEATS_FILLED, "Sièges titulaires pourvus", stock=True),
     Indicator(
         x.FILES_OVERDUE, "Dossiers au-delà des délais d'instruction et de décision", stock=True
     ),
@@ -136,7 +138,7 @@ DIMENSIONS = {
     x.DIMENSION_AVIS: Dimension(x.DIMENSION_AVIS, "Sens de l'avis"),
 }
 # Details of the institution's facts (published exactly, département level): not breakdowns.
-DETAILS = {x.DIMENSION_COLLEGE: Dimension(x.DIMENSION_COLLEGE, "Collège sans titulaire")}
+DETAILS = {x.DIMENSION_COLLEGE: Dimension(x.DIMENSION_COLLEGE, "Collège")}
 # Which indicator each breakdown splits: its margins are that indicator's figures.
 BREAKDOWNS = {
     x.PERSONS_IN_PATHWAY: [

@@ -59,3 +59,39 @@ def test_the_oversight_names_the_colleges_without_a_titular(release_2024) -> Non
     facts = release_2024.figures.filter(indicator="colleges_without_titular", dimension="college")
     assert not facts.exclude(level="departement").exists()
     assert not facts.exclude(disclosure="exact").exists()
+
+
+def test_the_oversight_sets_the_seats_filled_against_the_composition(seeded, tenant31) -> None:
+    from parcours.accounts.models import User
+    from parcours.db import connection
+    from tenants.commission.models import CollegeSetting, Member
+
+    connection.set_tenant(tenant31)
+    CollegeSetting.objects.create(college="associations", titular_seats=3)
+    CollegeSetting.objects.create(college="magistrat", titular_seats=1)
+    for n, college in enumerate(["associations", "magistrat", "magistrat"]):
+        Member.objects.create(
+            user=User.objects.create_user(email=f"membre{n}@test.parcours", password=None),
+            college=college,
+            arrete_reference="Arrêté 2024-1",
+            arrete_on=dt.date(2024, 1, 2),
+            mandate_start=dt.date(2024, 1, 2),
+            mandate_end=dt.date(2027, 1, 1),
+        )
+    connection.set_schema_to_public()
+    release = release_run_sync(period_kind="year", period_start=dt.date(2024, 1, 1), actor_id=None)
+
+    rows = {r.code: r for r in oversight(board=dashboard(release=release))}
+    here = rows["31"]
+    # Eleven colleges sit on files: one seat each unless set, three for the associations.
+    assert here.seats == 13
+    # A second magistrate does not fill a vacant association seat.
+    assert here.seats_filled == 2 and here.seats_vacant == 11
+    # Named with their count where a titular sits; the colleges without one are named apart.
+    assert here.colleges_incomplete == ["Associations agréées (1/3)"]
+    assert "Gendarmerie nationale" in here.colleges_missing
+    assert here.needs_attention
+    # A commission nobody was appointed to: every seat of the eleven colleges is vacant.
+    assert rows["75"].seats_filled == 0 and rows["75"].seats == 11
+    seats = release.figures.filter(indicator="composition_seats", level="france", dimension="")
+    assert seats.get().value == sum(r.seats for r in rows.values())

@@ -70,6 +70,61 @@ def test_oversight_counts_the_commission_and_the_approvals(db: None, base: None,
     assert counts["approvals_expiring_90_days"] == 0
 
 
+def test_oversight_counts_the_composition_seats_and_who_holds_them(in31) -> None:  # type: ignore[no-untyped-def]
+    from tenants.commission.services import college_setting_save
+    from tests.tenants.commission.factories import small_commission
+
+    coordinator = in31("coordinator")
+    small_commission(coordinator)  # the chair (ddets), a magistrate, a physician
+    for college, seats in {"ddets": 2, "associations": 2, "medecin": 1}.items():
+        college_setting_save(
+            access=coordinator, college=college, titular_seats=seats, may_see_health=False
+        )
+    today = timezone.localdate()
+    counts = extract_counts(snapshot=today, period_start=today, period_end=today)
+    totals = {c.indicator: c.value for c in counts if not c.dimension}
+    seats = {
+        c.category: c.value for c in counts if c.indicator == "composition_seats" and c.dimension
+    }
+    filled = {
+        c.category: c.value
+        for c in counts
+        if c.indicator == "composition_seats_filled" and c.dimension
+    }
+    # The colleges that sit on files need one seat unless the département set their number;
+    # child protection does not sit on files and has no seat set here.
+    assert seats["ddets"] == 2 and seats["associations"] == 2 and seats["magistrat"] == 1
+    assert "protection_enfance" not in seats
+    assert totals["composition_seats"] == sum(seats.values()) == 13
+    # The chair holds a seat of their college; the other colleges are vacant.
+    assert filled == {
+        college: int(college in {"ddets", "magistrat", "medecin"}) for college in seats
+    }
+    assert totals["composition_seats_filled"] == 3
+    assert totals["commission_titulars"] == 2  # the chair aside
+
+
+def test_a_college_s_extra_titulars_do_not_fill_another_college(in31) -> None:  # type: ignore[no-untyped-def]
+    from tenants.commission.services import college_setting_save
+    from tests.tenants.commission.factories import small_commission
+
+    coordinator = in31("coordinator")
+    small_commission(coordinator)
+    for college in ("magistrat", "medecin"):
+        college_setting_save(
+            access=coordinator, college=college, titular_seats=0, may_see_health=False
+        )
+    today = timezone.localdate()
+    counts = extract_counts(snapshot=today, period_start=today, period_end=today)
+    filled = {
+        c.category: c.value
+        for c in counts
+        if c.indicator == "composition_seats_filled" and c.dimension
+    }
+    assert "magistrat" not in filled and "medecin" not in filled  # no seat, nothing to fill
+    assert sum(filled.values()) == 1  # the chair's ddets seat
+
+
 def test_rights_count_persons_once_each_afis_on_the_day_the_others_in_the_period(
     db: None, base: None, tenant31
 ) -> None:
