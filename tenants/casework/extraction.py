@@ -92,6 +92,21 @@ DIMENSION_WORLD_REGION = "world_region"
 DIMENSION_REFUSAL_GROUND = "refusal_ground"
 DIMENSION_AVIS = "avis"
 DIMENSION_COLLEGE = "college"
+# The same figure with each person's contribution capped at DP_CAPS: read by the differentially
+# private release only (its noise is calibrated to these bounds), never published as such.
+DIMENSION_DP_CAPPED = "dp_capped"
+# The most one person may add to a figure in one département over one period, where the count is
+# not of distinct persons by construction (reporting/privacy.py states why each bound holds).
+DP_CAPS: dict[str, int] = {
+    PERSONS_IN_PATHWAY: 1,
+    FIRST_REQUESTS: 2,
+    AUTHORISATIONS: 1,
+    REFUSALS: 2,
+    RENEWALS: 3,
+    EXITS: 1,
+    EARLY_ENDS: 1,
+    FILES_PENDING: 1,
+}
 NOT_RECORDED = OUTCOME_NOT_RECORDED = "non_renseigne"
 SEX_CATEGORIES = {"F": "femme", "M": "homme", "X": "autre"}
 # (upper bound excluded, category): ages on the snapshot day.
@@ -144,6 +159,7 @@ def extract_counts(
     counts.append(Count(APPROVALS_IN_FORCE, len(approved)))
     counts += [Count(ASSOCIATION_APPROVED, 1, DIMENSION_ASSOCIATION, str(a)) for a in approved]
     counts += _prevention(period_start, period_end)
+    counts += _dp_capped(snapshot, period_start, period_end)
     return counts + _rights(snapshot, period_start, period_end) + _oversight(snapshot)
 
 
@@ -365,10 +381,7 @@ def _persons_in_pathway(snapshot: dt.date, *, attributes: bool) -> list[Count]:
     """
     from tenants.audit.services import audit_record
 
-    running = Period.objects.filter(starts_on__lte=snapshot, ends_on__gte=snapshot).filter(
-        Q(ended_early_on__isnull=True) | Q(ended_early_on__gt=snapshot),
-        Q(pathway__exited_on__isnull=True) | Q(pathway__exited_on__gt=snapshot),
-    )
+    running = Period.objects.filter(_running_on(snapshot, period="", pathway="pathway__"))
     if not attributes:
         return [Count(PERSONS_IN_PATHWAY, running.values("pathway_id").distinct().count())]
     rows = running.annotate(
@@ -437,27 +450,73 @@ def coarse_attributes(identity: dict[str, Any], *, on: dt.date) -> tuple[str, st
     return sex, age_band, region
 
 
-def _files(snapshot: dt.date, start: dt.date, end: dt.date) -> list[Count]:
+def _file_filters(snapshot: dt.date, start: dt.date, end: dt.date) -> dict[str, Q]:
+    """Which files each file figure counts: first requests submitted, decisions taken within the
+    period; files under instruction on the day."""
     in_period = Q(decided_at__date__range=(start, end))
+    return {
+        FIRST_REQUESTS: Q(kind=DossierKind.FIRST_REQUEST, submitted_at__date__range=(start, end)),
+        AUTHORISATIONS: in_period & Q(kind=DossierKind.FIRST_REQUEST, decision=Decision.AUTHORISED),
+        REFUSALS: in_period & Q(decision=Decision.REFUSED),
+        RENEWALS: in_period & Q(kind=DossierKind.RENEWAL, decision=Decision.AUTHORISED),
+        FILES_PENDING: Q(submitted_at__date__lte=snapshot)
+        & (Q(closed_at__isnull=True) | Q(closed_at__date__gt=snapshot)),
+    }
+
+
+def _files(snapshot: dt.date, start: dt.date, end: dt.date) -> list[Count]:
     figures = Dossier.objects.aggregate(
-        first_requests=models.Count(
-            "id", filter=Q(kind=DossierKind.FIRST_REQUEST, submitted_at__date__range=(start, end))
-        ),
-        authorisations=models.Count(
-            "id",
-            filter=in_period & Q(kind=DossierKind.FIRST_REQUEST, decision=Decision.AUTHORISED),
-        ),
-        refusals=models.Count("id", filter=in_period & Q(decision=Decision.REFUSED)),
-        renewals=models.Count(
-            "id", filter=in_period & Q(kind=DossierKind.RENEWAL, decision=Decision.AUTHORISED)
-        ),
-        files_pending=models.Count(
-            "id",
-            filter=Q(submitted_at__date__lte=snapshot)
-            & (Q(closed_at__isnull=True) | Q(closed_at__date__gt=snapshot)),
-        ),
+        **{
+            indicator: models.Count("id", filter=condition)
+            for indicator, condition in _file_filters(snapshot, start, end).items()
+        }
     )
     return [Count(indicator, value) for indicator, value in figures.items()]
+
+
+def _running_on(snapshot: dt.date, *, period: str, pathway: str) -> Q:
+    """A period running on the day, of a pathway not exited; `period` and `pathway` are the
+    paths to each from the model queried ("" for the model itself)."""
+    return (
+        Q(**{f"{period}starts_on__lte": snapshot, f"{period}ends_on__gte": snapshot})
+        & (
+            Q(**{f"{period}ended_early_on__isnull": True})
+            | Q(**{f"{period}ended_early_on__gt": snapshot})
+        )
+        & (Q(**{f"{pathway}exited_on__isnull": True}) | Q(**{f"{pathway}exited_on__gt": snapshot}))
+    )
+
+
+def _dp_capped(snapshot: dt.date, start: dt.date, end: dt.date) -> list[Count]:
+    """The figures of DP_CAPS with each person's contribution capped at its bound, so that the
+    noise of the differentially private release is calibrated to what a person can really add:
+    two queries, each grouping by person and summing the capped counts in the database."""
+
+    def capped(per_person: Any, conditions: dict[str, Q]) -> dict[str, int]:
+        grouped = per_person.values("person_id").annotate(
+            **{
+                f"capped_{indicator}": Least(
+                    models.Count("id", filter=condition, distinct=True),
+                    Value(DP_CAPS[indicator]),
+                )
+                for indicator, condition in conditions.items()
+            }
+        )
+        sums = grouped.order_by().aggregate(
+            **{indicator: models.Sum(f"capped_{indicator}") for indicator in conditions}
+        )
+        return {indicator: int(value or 0) for indicator, value in sums.items()}
+
+    figures = capped(Dossier.objects.all(), _file_filters(snapshot, start, end))
+    figures |= capped(
+        Pathway.objects.all(),
+        {
+            PERSONS_IN_PATHWAY: _running_on(snapshot, period="periods__", pathway=""),
+            EXITS: Q(exited_on__range=(start, end)),
+            EARLY_ENDS: Q(periods__ended_early_on__range=(start, end)),
+        },
+    )
+    return [Count(indicator, value, DIMENSION_DP_CAPPED) for indicator, value in figures.items()]
 
 
 def _exits(start: dt.date, end: dt.date) -> list[Count]:

@@ -38,16 +38,11 @@ from tenants.casework import extraction as x
 MECHANISM = "discrete_laplace"
 # The most one person's records add to an indicator's count in one département over one
 # period (a year at most), and why. Where the count is of distinct persons the bound holds by
-# construction; elsewhere it rests on the procedure, as written in `BOUND_REASONS`.
+# construction; elsewhere the extraction caps each person's contribution at the bound
+# (`extraction.DP_CAPS`, sent apart), and `BOUND_REASONS` says why the cap loses nothing in a
+# file that follows the procedure.
 CONTRIBUTION_BOUNDS: dict[str, int] = {
-    x.PERSONS_IN_PATHWAY: 1,
-    x.FIRST_REQUESTS: 2,
-    x.AUTHORISATIONS: 1,
-    x.REFUSALS: 2,
-    x.RENEWALS: 3,
-    x.EXITS: 1,
-    x.EARLY_ENDS: 1,
-    x.FILES_PENDING: 1,
+    **x.DP_CAPS,
     x.AFIS_BENEFICIARIES: 1,
     x.APS_GRANTED: 1,
     x.HOUSING_OBTAINED: 1,
@@ -55,14 +50,14 @@ CONTRIBUTION_BOUNDS: dict[str, int] = {
     x.TRAINING_OR_EMPLOYMENT: 1,
 }
 BOUND_REASONS: dict[str, str] = {
-    x.PERSONS_IN_PATHWAY: "un seul parcours en cours par personne, compté une fois",
-    x.FIRST_REQUESTS: "hypothèse : au plus deux premières demandes par personne dans la période",
-    x.AUTHORISATIONS: "une première autorisation par parcours",
-    x.REFUSALS: "hypothèse : au plus deux refus par personne dans la période",
-    x.RENEWALS: "le plafond de 24 mois permet trois renouvellements en tout",
-    x.EXITS: "une sortie par parcours",
-    x.EARLY_ENDS: "une fin anticipée par parcours",
-    x.FILES_PENDING: "un dossier en instruction à la fois par personne",
+    x.PERSONS_IN_PATHWAY: "plafonné à 1 par personne : un seul parcours en cours à la fois",
+    x.FIRST_REQUESTS: "plafonné à 2 par personne dans la période : une demande refusée peut être redéposée",
+    x.AUTHORISATIONS: "plafonné à 1 par personne : une première autorisation par parcours",
+    x.REFUSALS: "plafonné à 2 par personne dans la période",
+    x.RENEWALS: "plafonné à 3 par personne : la durée maximale de 24 mois permet trois renouvellements",
+    x.EXITS: "plafonné à 1 par personne : une sortie par parcours",
+    x.EARLY_ENDS: "plafonné à 1 par personne : une fin anticipée par parcours",
+    x.FILES_PENDING: "plafonné à 1 par personne : un dossier en instruction à la fois",
     x.AFIS_BENEFICIARIES: "personnes distinctes",
     x.APS_GRANTED: "personnes distinctes",
     x.HOUSING_OBTAINED: "personnes distinctes",

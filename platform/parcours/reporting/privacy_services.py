@@ -38,6 +38,7 @@ from parcours.reporting.privacy import (
 )
 from parcours.reporting.privacy_selectors import COMMITTED, default_totals
 from tenants.audit.services import audit_record
+from tenants.casework.extraction import DIMENSION_DP_CAPPED
 
 YEAR_MIN = 2016  # loi n° 2016-444: nothing to publish before
 YEAR_MAX = 2100
@@ -190,9 +191,17 @@ def privacy_consolidate(
         return spend
     included = sorted(release.departements_included)
     counts: dict[str, dict[str, int]] = defaultdict(dict)
+    capped: dict[str, dict[str, int]] = defaultdict(dict)
     for code, indicator, dimension, _, value in staged:
-        if not dimension and indicator in NOISED_INDICATORS and code in included:
-            counts[indicator][code] = value
+        if indicator in NOISED_INDICATORS and code in included:
+            if not dimension:
+                counts[indicator][code] = value
+            elif dimension == DIMENSION_DP_CAPPED:
+                capped[indicator][code] = value
+    # Where a person may add more than one to a figure, the noise is calibrated to a bound: the
+    # figure noised is the one whose contributions were capped at that bound, never the raw one.
+    for indicator, by_code in capped.items():
+        counts[indicator].update(by_code)
     plan = plan_for(epsilon=spend.epsilon)
     noisy = noise_counts(counts=counts, departements=included, plan=plan)
     figures = post_process(

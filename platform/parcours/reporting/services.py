@@ -274,6 +274,8 @@ def _figures(
         if dimension == x.DIMENSION_ASSOCIATION:
             associations[category].add(code)
             continue
+        if dimension == x.DIMENSION_DP_CAPPED:
+            continue  # the differentially private release's input, never published as such
         if not dimension:
             totals[staged_indicator][code] = value
             continue

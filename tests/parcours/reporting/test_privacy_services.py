@@ -266,3 +266,46 @@ def test_the_command_asks_for_a_noisy_release_and_refuses_a_bad_epsilon(
         call_command("statistics_release", "--period", "2024", "--sync", "--epsilon", "-1")
     with pytest.raises(CommandError, match="insuffisant"):
         call_command("statistics_release", "--period", "2024", "--sync", "--epsilon", "2")
+
+
+def test_the_noise_is_added_to_the_capped_counts_never_to_the_raw_ones(
+    seeded: dict[str, int], tenant31, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One person with five first requests in Haute-Garonne: the published (banded) figure
+    counts the five files, the noise is calibrated to two and is added to a count of two."""
+    from django.db import models
+
+    from parcours.db import connection
+    from parcours.reporting import privacy_services
+    from tenants.casework.models import Dossier, DossierKind
+
+    connection.set_tenant(tenant31)
+    in_2024 = Dossier.objects.filter(kind=DossierKind.FIRST_REQUEST, submitted_at__year=2024)
+    single = (
+        in_2024.values("person_id")
+        .annotate(n=models.Count("id"))
+        .filter(n=1)
+        .values_list("person_id", flat=True)
+    )
+    five = list(in_2024.filter(person_id__in=list(single[:5])).values_list("pk", flat=True))
+    Dossier.objects.filter(pk__in=five).update(person_id=Dossier.objects.get(pk=five[0]).person_id)
+    files = in_2024.count()
+    connection.set_schema_to_public()
+
+    noised: dict[str, dict[str, int]] = {}
+    original = privacy_services.noise_counts
+
+    def recording(*, counts: Any, **kwargs: Any) -> Any:
+        noised.update({indicator: dict(by_code) for indicator, by_code in counts.items()})
+        return original(counts=counts, **kwargs)
+
+    monkeypatch.setattr(privacy_services, "noise_counts", recording)
+    release = release_run_sync(
+        period_kind="year", period_start=JAN_2024, actor_id=None, dp_epsilon=Decimal("1")
+    )
+    published = PublishedFigure.objects.get(
+        release=release, level="departement", code="31", indicator="first_requests", dimension=""
+    )
+    assert published.value == files
+    assert noised["first_requests"]["31"] == files - 3
+    assert set(noised) == set(NOISED_INDICATORS)

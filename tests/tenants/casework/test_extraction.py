@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import connection
+from django.db import connection, models
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -58,8 +58,47 @@ def test_the_number_of_queries_does_not_grow_with_the_persons(
             _extract_in(tenant)
         queries.append(len(captured))
     # One query per figure or grouped table, the audit row of the identities counted (4 with
-    # its savepoint), the AFIS rates (2): 25, whatever the number of persons.
-    assert queries[0] == queries[1] <= 25
+    # its savepoint), the AFIS rates (2), the capped counts of the private release (2): 27,
+    # whatever the number of persons.
+    assert queries[0] == queries[1] <= 27
+
+
+def test_the_capped_counts_bound_what_one_person_adds_to_a_figure(
+    db: None, base: None, tenant31
+) -> None:
+    from parcours.reporting.seeding import national_figures_seed
+    from tenants.casework.extraction import DP_CAPS
+    from tenants.casework.models import Dossier, DossierKind
+
+    national_figures_seed(distribution={"31": 39})
+
+    def extracted() -> tuple[dict[str, int], dict[str, int]]:
+        counts = _extract_in(tenant31)
+        raw = {c.indicator: c.value for c in counts if not c.dimension}
+        capped = {c.indicator: c.value for c in counts if c.dimension == "dp_capped"}
+        return raw, capped
+
+    raw, capped = extracted()
+    assert set(capped) == set(DP_CAPS)
+    # The seeded files follow the procedure: no person exceeds a bound, nothing is cut.
+    assert capped == {indicator: raw[indicator] for indicator in DP_CAPS}
+
+    # Five persons with one first request each in the year: their five files become one
+    # person's. The published count still counts five files; the capped one counts two.
+    connection.set_tenant(tenant31)
+    in_2024 = Dossier.objects.filter(kind=DossierKind.FIRST_REQUEST, submitted_at__year=2024)
+    single = (
+        in_2024.values("person_id")
+        .annotate(n=models.Count("id"))
+        .filter(n=1)
+        .values_list("person_id", flat=True)
+    )
+    five = list(in_2024.filter(person_id__in=list(single[:5])).values_list("pk", flat=True))
+    assert len(five) == 5
+    Dossier.objects.filter(pk__in=five).update(person_id=Dossier.objects.get(pk=five[0]).person_id)
+    again, capped_again = extracted()
+    assert again["first_requests"] == raw["first_requests"]
+    assert capped_again["first_requests"] == capped["first_requests"] - 3
 
 
 def test_oversight_counts_the_commission_and_the_approvals(db: None, base: None, tenant31) -> None:
