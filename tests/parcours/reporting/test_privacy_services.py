@@ -273,23 +273,12 @@ def test_the_noise_is_added_to_the_capped_counts_never_to_the_raw_ones(
 ) -> None:
     """One person with five first requests in Haute-Garonne: the published (banded) figure
     counts the five files, the noise is calibrated to two and is added to a count of two."""
-    from django.db import models
-
     from parcours.db import connection
     from parcours.reporting import privacy_services
-    from tenants.casework.models import Dossier, DossierKind
+    from tests.tenants.casework.conftest import one_person_files_five_first_requests
 
     connection.set_tenant(tenant31)
-    in_2024 = Dossier.objects.filter(kind=DossierKind.FIRST_REQUEST, submitted_at__year=2024)
-    single = (
-        in_2024.values("person_id")
-        .annotate(n=models.Count("id"))
-        .filter(n=1)
-        .values_list("person_id", flat=True)
-    )
-    five = list(in_2024.filter(person_id__in=list(single[:5])).values_list("pk", flat=True))
-    Dossier.objects.filter(pk__in=five).update(person_id=Dossier.objects.get(pk=five[0]).person_id)
-    files = in_2024.count()
+    files = one_person_files_five_first_requests(year=2024)
     connection.set_schema_to_public()
 
     noised: dict[str, dict[str, int]] = {}

@@ -109,3 +109,22 @@ def prepare(
         motivation="Engagement réel et projet solide.",
     )
     return dossier
+
+
+def one_person_files_five_first_requests(*, year: int) -> int:
+    """In the current schema, five persons with one first request each in `year` see their
+    five files become one person's (beyond the two a person may add to the private release).
+    Returns the number of first requests of the year, unchanged."""
+    from django.db import models
+
+    in_year = Dossier.objects.filter(kind=DossierKind.FIRST_REQUEST, submitted_at__year=year)
+    single = (
+        in_year.values("person_id")
+        .annotate(n=models.Count("id"))
+        .filter(n=1)
+        .values_list("person_id", flat=True)
+    )
+    five = list(in_year.filter(person_id__in=list(single[:5])).values_list("pk", flat=True))
+    assert len(five) == 5, "the seeded year holds five persons with a single first request"
+    Dossier.objects.filter(pk__in=five).update(person_id=Dossier.objects.get(pk=five[0]).person_id)
+    return in_year.count()

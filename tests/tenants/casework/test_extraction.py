@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import connection, models
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -68,7 +68,7 @@ def test_the_capped_counts_bound_what_one_person_adds_to_a_figure(
 ) -> None:
     from parcours.reporting.seeding import national_figures_seed
     from tenants.casework.extraction import DP_CAPS
-    from tenants.casework.models import Dossier, DossierKind
+    from tests.tenants.casework.conftest import one_person_files_five_first_requests
 
     national_figures_seed(distribution={"31": 39})
 
@@ -86,16 +86,7 @@ def test_the_capped_counts_bound_what_one_person_adds_to_a_figure(
     # Five persons with one first request each in the year: their five files become one
     # person's. The published count still counts five files; the capped one counts two.
     connection.set_tenant(tenant31)
-    in_2024 = Dossier.objects.filter(kind=DossierKind.FIRST_REQUEST, submitted_at__year=2024)
-    single = (
-        in_2024.values("person_id")
-        .annotate(n=models.Count("id"))
-        .filter(n=1)
-        .values_list("person_id", flat=True)
-    )
-    five = list(in_2024.filter(person_id__in=list(single[:5])).values_list("pk", flat=True))
-    assert len(five) == 5
-    Dossier.objects.filter(pk__in=five).update(person_id=Dossier.objects.get(pk=five[0]).person_id)
+    one_person_files_five_first_requests(year=2024)
     again, capped_again = extracted()
     assert again["first_requests"] == raw["first_requests"]
     assert capped_again["first_requests"] == capped["first_requests"] - 3
