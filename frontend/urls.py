@@ -39,6 +39,7 @@ public_patterns = [
     path("statistiques/", national_statistics.overview, name="statistics"),
     path("statistiques/export.csv", national_statistics.export_csv, name="statistics_csv"),
     path("statistiques/export.xlsx", national_statistics.export_xlsx, name="statistics_xlsx"),
+    path("statistiques/export.ods", national_statistics.export_ods, name="statistics_ods"),
     path("statistiques/publier/", national_statistics.publish, name="statistics_publish"),
     path("statistiques/commissions/", national_statistics.commissions, name="oversight"),
     path(
@@ -54,6 +55,9 @@ public_patterns = [
     path("donnees-ouvertes/", national_statistics.open_data, name="open_data"),
     path(
         "donnees-ouvertes/publication.csv", national_statistics.open_data_csv, name="open_data_csv"
+    ),
+    path(
+        "donnees-ouvertes/publication.ods", national_statistics.open_data_ods, name="open_data_ods"
     ),
     path(
         "donnees-ouvertes/confidentialite-differentielle.csv",

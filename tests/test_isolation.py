@@ -30,6 +30,7 @@ OPEN_ROUTES = {
     # The published release, disclosure-controlled: open data for everyone (national host).
     "frontend:open_data",
     "frontend:open_data_csv",
+    "frontend:open_data_ods",
     # Its differentially private figures, each row with the ε it cost (national host).
     "frontend:open_data_dp_csv",
     "api:schema",

@@ -33,6 +33,7 @@ from parcours.reporting.privacy_services import PrivacyBudgetError
 from parcours.reporting.selectors import (
     dashboard,
     figures_csv,
+    figures_ods,
     figures_xlsx,
     oversight,
     published_release,
@@ -174,6 +175,7 @@ def report_download(request: HttpRequest, pk: int, *, access: Access) -> HttpRes
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ODS = "application/vnd.oasis.opendocument.spreadsheet"
 
 
 @page(roles=ALL_NATIONAL_ROLES, national=True)
@@ -184,6 +186,11 @@ def export_csv(request: HttpRequest, *, access: Access) -> HttpResponse:
 @page(roles=ALL_NATIONAL_ROLES, national=True)
 def export_xlsx(request: HttpRequest, *, access: Access) -> HttpResponse:
     return _export(request, extension="xlsx")
+
+
+@page(roles=ALL_NATIONAL_ROLES, national=True)
+def export_ods(request: HttpRequest, *, access: Access) -> HttpResponse:
+    return _export(request, extension="ods")
 
 
 def _export(request: HttpRequest, *, extension: str) -> HttpResponse:
@@ -197,6 +204,8 @@ def _export(request: HttpRequest, *, extension: str) -> HttpResponse:
         response = HttpResponse(
             figures_xlsx(release=release, indicator=indicator), content_type=XLSX
         )
+    elif extension == "ods":
+        response = HttpResponse(figures_ods(release=release, indicator=indicator), content_type=ODS)
     else:
         response = HttpResponse(
             figures_csv(release=release, indicator=indicator),
@@ -267,14 +276,28 @@ def open_data(request: HttpRequest) -> HttpResponse:
 
 @open_page
 def open_data_csv(request: HttpRequest) -> HttpResponse:
+    return _open_data_file(request, extension="csv")
+
+
+@open_page
+def open_data_ods(request: HttpRequest) -> HttpResponse:
+    return _open_data_file(request, extension="ods")
+
+
+def _open_data_file(request: HttpRequest, *, extension: str) -> HttpResponse:
     if getattr(request, "tenant", None) is not None:
         raise Http404
     release = published_release()
     if release is None:
         raise Http404("Aucune statistique publiée.")
-    response = HttpResponse(figures_csv(release=release), content_type="text/csv; charset=utf-8")
+    if extension == "ods":
+        response = HttpResponse(figures_ods(release=release), content_type=ODS)
+    else:
+        response = HttpResponse(
+            figures_csv(release=release), content_type="text/csv; charset=utf-8"
+        )
     name = f"parcours-donnees-ouvertes-{release.period_kind}-{release.period_start:%Y-%m}"
-    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    response["Content-Disposition"] = f'attachment; filename="{name}.{extension}"'
     return response
 
 

@@ -385,3 +385,36 @@ def test_report_pages_never_touch_a_departement_schema(login, report_2024, monke
         assert client.get(f"/statistiques/rapports/{report_2024.pk}/rapport.pdf").status_code == 200
         response = client.post(REPORT_REQUEST, {"publication": report_2024.release_id})
         assert response.status_code == 302
+
+
+def test_the_ods_export_holds_the_same_figures_as_the_csv(login, release_2024) -> None:
+    from tests.parcours.reporting.test_ods import read_back
+
+    client = login("national_analyst", None)
+    response = client.get("/statistiques/export.ods?indicateur=persons_in_pathway")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/vnd.oasis.opendocument.spreadsheet"
+    assert response["Content-Disposition"].endswith('.ods"')
+    rows = read_back(response.content)
+    csv_rows = list(
+        csv.reader(
+            io.StringIO(client.get(CSV + "?indicateur=persons_in_pathway").content.decode()),
+            delimiter=";",
+        )
+    )
+    assert len(rows) == len(csv_rows)
+    assert rows[0] == csv_rows[0]
+    france = next(r for r in rows if r[4] == "france" and not r[8])
+    assert france[10] == "191" and france[11] == 191
+
+
+def test_the_open_data_is_downloadable_as_ods_without_signing_in(release_2024) -> None:
+    from django.test import Client
+
+    from tests.parcours.reporting.test_ods import read_back
+
+    page = Client(HTTP_HOST="localhost").get("/donnees-ouvertes/")
+    assert "publication.ods" in page.content.decode()
+    response = Client(HTTP_HOST="localhost").get("/donnees-ouvertes/publication.ods")
+    assert response.status_code == 200
+    assert len(read_back(response.content)) > 1

@@ -160,6 +160,16 @@ def figures_xlsx(*, release: Release, indicator: str | None = None) -> bytes:
     return out.getvalue()
 
 
+def figures_ods(*, release: Release, indicator: str | None = None) -> bytes:
+    """The same table as an OpenDocument spreadsheet (the format the RGI recommends)."""
+    from parcours.reporting.ods import spreadsheet
+
+    return spreadsheet(
+        sheet="statistiques",
+        rows=[CSV_COLUMNS, *_export_rows(release=release, indicator=indicator)],
+    )
+
+
 def release_columns(release: Release) -> list[object]:
     """The first columns of every exported row: which publication, which period, which day."""
     return [
