@@ -333,9 +333,7 @@ def _oversight(snapshot: dt.date) -> list[Count]:
     # A college whose seats the département has not set needs one titular if it sits on files.
     set_seats = dict(CollegeSetting.objects.values_list("college", "titular_seats"))
     seats = {
-        code: set_seats.get(code, 1 if sits else 0)
-        for code, sits in sits_on_files.items()
-        if set_seats.get(code, 1 if sits else 0) > 0
+        code: n for code, sits in sits_on_files.items() if (n := set_seats.get(code, int(sits))) > 0
     }
     # A college's extra titulars do not fill another college's seats.
     filled = {code: min(holders.get(code, 0), n) for code, n in seats.items()}
