@@ -39,7 +39,9 @@ def _cell(row: ET.Element, value: object) -> None:
         cell.set(_q("office", "value"), str(value))
     else:
         cell.set(_q("office", "value-type"), "string")
-    ET.SubElement(cell, _q("text", "p")).text = _NOT_XML.sub("", str(value))
+    # XML readers turn every line end into "\n": write it so, and what is read is what was written.
+    text = _NOT_XML.sub("", str(value)).replace("\r\n", "\n").replace("\r", "\n")
+    ET.SubElement(cell, _q("text", "p")).text = text
 
 
 def spreadsheet(*, sheet: str, rows: Iterable[Sequence[object]]) -> bytes:
