@@ -21,7 +21,7 @@ from parcours.reporting.annual_report import (
     national_report_request,
     national_reports,
 )
-from parcours.reporting.models import PeriodKind
+from parcours.reporting.models import PeriodKind, Release
 from parcours.reporting.privacy import EpsilonError, epsilon_parse
 from parcours.reporting.privacy_selectors import (
     DpRelease,
@@ -200,20 +200,25 @@ def _export(request: HttpRequest, *, extension: str) -> HttpResponse:
     indicator = request.GET.get("indicateur") or None
     if indicator is not None and indicator not in indicators.BY_CODE:
         raise Http404("Indicateur inconnu.")
-    if extension == "xlsx":
-        response = HttpResponse(
-            figures_xlsx(release=release, indicator=indicator), content_type=XLSX
-        )
-    elif extension == "ods":
-        response = HttpResponse(figures_ods(release=release, indicator=indicator), content_type=ODS)
-    else:
-        response = HttpResponse(
-            figures_csv(release=release, indicator=indicator),
-            content_type="text/csv; charset=utf-8",
-        )
     name = f"statistiques-{release.period_kind}-{release.period_start:%Y-%m}"
     if indicator:
         name += f"-{indicator}"
+    return _table_file(release=release, indicator=indicator, extension=extension, name=name)
+
+
+def _table_file(
+    *, release: Release, indicator: str | None, extension: str, name: str
+) -> HttpResponse:
+    """A published table (or the whole release) as a download in CSV, XLSX or ODS."""
+    if extension == "xlsx":
+        body: bytes | str = figures_xlsx(release=release, indicator=indicator)
+        content_type = XLSX
+    elif extension == "ods":
+        body, content_type = figures_ods(release=release, indicator=indicator), ODS
+    else:
+        body = figures_csv(release=release, indicator=indicator)
+        content_type = "text/csv; charset=utf-8"
+    response = HttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{name}.{extension}"'
     return response
 
@@ -290,15 +295,8 @@ def _open_data_file(request: HttpRequest, *, extension: str) -> HttpResponse:
     release = published_release()
     if release is None:
         raise Http404("Aucune statistique publiée.")
-    if extension == "ods":
-        response = HttpResponse(figures_ods(release=release), content_type=ODS)
-    else:
-        response = HttpResponse(
-            figures_csv(release=release), content_type="text/csv; charset=utf-8"
-        )
     name = f"parcours-donnees-ouvertes-{release.period_kind}-{release.period_start:%Y-%m}"
-    response["Content-Disposition"] = f'attachment; filename="{name}.{extension}"'
-    return response
+    return _table_file(release=release, indicator=None, extension=extension, name=name)
 
 
 def _dp_tables(dp: DpRelease) -> dict[str, object]:
