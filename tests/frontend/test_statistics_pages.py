@@ -23,7 +23,7 @@ def test_the_dashboard_shows_the_latest_release_with_its_period_and_rules(
     response = login(role, None).get(PAGE)
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Année du 01/01/2024 au 31/12/2024" in html
+    assert "<strong data-period>Année 2024</strong> : flux du 01/01/2024 au 31/12/2024" in html
     assert "observés le 31/12/2024" in html
     assert "3 départements inclus" in html
     assert "à partir de 11" in html
@@ -84,7 +84,7 @@ def test_the_csv_export_holds_the_published_figures_only(login, release_2024) ->
     response = login("national_analyst", None).get(CSV + "?indicateur=persons_in_pathway")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(response.content.decode()), delimiter=";"))
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
     assert {r["indicateur"] for r in rows} == {"persons_in_pathway"}
     by_place = {(r["niveau"], r["code"]): r for r in rows if not r["dimension"]}
     assert by_place[("france", "FR")]["valeur_affichee"] == "191"
@@ -140,7 +140,7 @@ def test_the_map_colours_each_departement_by_its_published_band(login, release_2
     html = login("national_analyst", None).get(PAGE).content.decode()
     assert "<title>75 – Paris : 148</title>" in html
     assert "<title>13 – Bouches-du-Rhône : 1–5</title>" in html
-    assert "<title>69 – Rhône : non inclus</title>" in html
+    assert "<title>69 – Rhône : non inclus dans la publication</title>" in html
     assert html.count('<g data-code="') == 101
 
 
@@ -183,11 +183,14 @@ def test_the_xlsx_export_holds_the_same_figures_as_the_csv(login, release_2024) 
     rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
     csv_rows = list(
         csv.reader(
-            io.StringIO(client.get(CSV + "?indicateur=persons_in_pathway").content.decode()),
+            io.StringIO(
+                client.get(CSV + "?indicateur=persons_in_pathway").content.decode("utf-8-sig")
+            ),
             delimiter=";",
         )
     )
     assert len(rows) == len(csv_rows)
+    assert list(rows[0]) == csv_rows[0]
     france = next(r for r in rows if r[4] == "france" and not r[8])
     assert france[10] == "191" and france[11] == 191
 
@@ -398,7 +401,9 @@ def test_the_ods_export_holds_the_same_figures_as_the_csv(login, release_2024) -
     rows = read_back(response.content)
     csv_rows = list(
         csv.reader(
-            io.StringIO(client.get(CSV + "?indicateur=persons_in_pathway").content.decode()),
+            io.StringIO(
+                client.get(CSV + "?indicateur=persons_in_pathway").content.decode("utf-8-sig")
+            ),
             delimiter=";",
         )
     )
