@@ -94,6 +94,7 @@ def overview(request: HttpRequest, *, access: Access) -> HttpResponse:
         unit=indicators.BY_CODE[selected].unit, figures=[figure for _, _, figure in rows]
     )
     width, height = france_map.size()
+    empty_label = _NO_VALUE.get(selected, france_map.EMPTY[0])
     breakdowns = [
         {
             "dimension": indicators.DIMENSIONS[dimension],
@@ -119,16 +120,17 @@ def overview(request: HttpRequest, *, access: Access) -> HttpResponse:
             "trends": france_trends(release=release),
             "can_report": common["can_publish"] and release.period_kind == PeriodKind.YEAR,
             "map_tiles": france_map.tiles(
-                rows=rows, classes=classes, included=set(release.departements_included)
+                rows=rows,
+                classes=classes,
+                included=set(release.departements_included),
+                empty_label=empty_label,
             ),
             "map_width": width,
             "map_height": height,
             "map_shown_width": round(width * MAP_ZOOM),
             "map_shown_height": round(height * MAP_ZOOM),
             "map_tile": france_map.TILE,
-            "map_legend": france_map.legend(
-                classes=classes, empty_label=_NO_VALUE.get(selected, france_map.EMPTY[0])
-            ),
+            "map_legend": france_map.legend(classes=classes, empty_label=empty_label),
             **common,
         },
     )

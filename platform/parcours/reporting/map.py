@@ -170,19 +170,19 @@ def grid() -> dict[str, tuple[int, int]]:
 
 
 def _square(
-    figure: PublishedFigure | None, classes: list[Class], *, included: bool
+    figure: PublishedFigure | None, classes: list[Class], *, included: bool, empty_label: str
 ) -> tuple[str, str, str, str, str]:
     """(title text, fill, text colour, label, kind) of one square."""
     if not included:
         return MISSING[0], MISSING[1], MISSING[2], "", Kind.EXCLUDED
     if figure is None:
-        return EMPTY[0], EMPTY[1], EMPTY[2], "—", Kind.EMPTY
+        return empty_label, EMPTY[1], EMPTY[2], "—", Kind.EMPTY
     if figure.disclosure == "suppressed":
         return f"{figure.shown} ({SECRET[0]})", SECRET[1], SECRET[2], figure.shown, Kind.SECRET
     low = figure.value if figure.value is not None else figure.band_low
     if low is None or not classes:
         # Published as having no value: a delay where no decision was taken ("—").
-        return f"{figure.shown} ({EMPTY[0]})", EMPTY[1], EMPTY[2], "—", Kind.EMPTY
+        return f"— ({empty_label})", EMPTY[1], EMPTY[2], "—", Kind.EMPTY
     chosen = classes[0]
     for entry in classes:
         if low >= entry[0]:
@@ -196,6 +196,7 @@ def tiles(
     rows: list[tuple[str, str, PublishedFigure | None]],
     classes: list[Class] = CLASSES,
     included: set[str] | None = None,
+    empty_label: str = EMPTY[0],
 ) -> list[Tile]:
     """One tile per département given as (code, name, figure of the chosen indicator).
 
@@ -208,7 +209,9 @@ def tiles(
         if code not in positions:
             continue
         is_included = figure is not None if included is None else code in included
-        shown, fill, text, label, kind = _square(figure, classes, included=is_included)
+        shown, fill, text, label, kind = _square(
+            figure, classes, included=is_included, empty_label=empty_label
+        )
         x, y = positions[code]
         out.append(Tile(code, name, x * TILE, y * TILE, shown, fill, text, label, kind))
     return out
