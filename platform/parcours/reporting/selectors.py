@@ -4,10 +4,10 @@ of départements."""
 
 from __future__ import annotations
 
-import _csv
 import csv
 import io
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.db import models
 from django.db.models import QuerySet
@@ -16,6 +16,9 @@ from parcours.referentiel.models import Departement, NomenclatureItem, Region
 from parcours.reporting import indicators
 from parcours.reporting.models import Level, PeriodKind, PublishedFigure, Release, ReleaseStatus
 from tenants.casework import extraction as x
+
+if TYPE_CHECKING:
+    import _csv
 
 
 def published_releases() -> QuerySet[Release]:
@@ -167,7 +170,7 @@ CSV_BOM = "\ufeff"
 CSV_DELIMITER = ";"
 
 
-def csv_writer() -> tuple[io.StringIO, _csv._writer]:
+def csv_writer() -> tuple[io.StringIO, _csv.Writer]:
     """A buffer already holding the byte order mark, and a writer in the platform's dialect."""
     out = io.StringIO()
     out.write(CSV_BOM)
