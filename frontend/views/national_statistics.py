@@ -37,6 +37,7 @@ from parcours.reporting.selectors import (
     figures_xlsx,
     oversight,
     published_release,
+    release_and_choices,
     releases_in_progress,
 )
 from parcours.reporting.services import ReportingError, period_parse, release_start
@@ -51,9 +52,19 @@ def _release_id(request: HttpRequest) -> int | None:
     return value if value > 0 else None
 
 
+# What a square of the map without a value means, for the indicators where it can happen.
+_NO_VALUE = {
+    indicators.DECISION_DELAY_MEDIAN: "aucune décision sur la période",
+    indicators.DECISION_DELAY_P90: "aucune décision sur la période",
+}
+# The map is drawn in grid units (`map.TILE` a square) and shown this much larger on the page,
+# so that every square's value reads without zooming.
+MAP_ZOOM = 1.3
+
+
 @page(roles=ALL_NATIONAL_ROLES, national=True)
 def overview(request: HttpRequest, *, access: Access) -> HttpResponse:
-    release = published_release(release_id=_release_id(request))
+    release, releases = release_and_choices(release_id=_release_id(request))
     in_progress = releases_in_progress()
     # The budgets the release shown and those being computed draw on; with none of them, last
     # year's (the newest ended year, the one a release would draw on).
@@ -82,8 +93,8 @@ def overview(request: HttpRequest, *, access: Access) -> HttpResponse:
     classes = france_map.classes_for(
         unit=indicators.BY_CODE[selected].unit, figures=[figure for _, _, figure in rows]
     )
-    map_tiles = france_map.tiles(rows=rows, classes=classes)
     width, height = france_map.size()
+    empty_label = _NO_VALUE.get(selected, france_map.EMPTY[0])
     breakdowns = [
         {
             "dimension": indicators.DIMENSIONS[dimension],
@@ -91,28 +102,35 @@ def overview(request: HttpRequest, *, access: Access) -> HttpResponse:
         }
         for dimension, cells in board.breakdowns.get(selected, {}).items()
     ]
+    france = [(indicator, board.france.values.get(indicator.code)) for indicator in offered]
     return render(
         request,
         "national/statistics.html",
         {
             "release": release,
+            "releases": releases,
             "board": board,
             "indicators": offered,
             "selected": indicators.BY_CODE[selected],
-            "key_figures": [
-                (indicator, board.france.values.get(indicator.code)) for indicator in offered
-            ],
+            "key_figures": [(i, figure) for i, figure in france if i.code in indicators.KEY],
+            "france_figures": france,
             "departement_rows": [(row, row.values.get(selected)) for row in board.departements],
             "region_rows": [(row, row.values.get(selected)) for row in board.regions],
             "breakdowns": breakdowns,
             "trends": france_trends(release=release),
             "can_report": common["can_publish"] and release.period_kind == PeriodKind.YEAR,
-            "map_tiles": map_tiles,
+            "map_tiles": france_map.tiles(
+                rows=rows,
+                classes=classes,
+                included=set(release.departements_included),
+                empty_label=empty_label,
+            ),
             "map_width": width,
             "map_height": height,
+            "map_shown_width": round(width * MAP_ZOOM),
+            "map_shown_height": round(height * MAP_ZOOM),
             "map_tile": france_map.TILE,
-            "map_classes": [(label, fill) for _, label, fill, _ in classes]
-            + [france_map.SECRET[:2], france_map.MISSING[:2]],
+            "map_legend": france_map.legend(classes=classes, empty_label=empty_label),
             **common,
         },
     )

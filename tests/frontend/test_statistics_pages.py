@@ -7,6 +7,7 @@ import io
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from parcours.reporting.models import PublishedFigure
@@ -23,7 +24,7 @@ def test_the_dashboard_shows_the_latest_release_with_its_period_and_rules(
     response = login(role, None).get(PAGE)
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Année du 01/01/2024 au 31/12/2024" in html
+    assert "<strong data-period>Année 2024</strong> : flux du 01/01/2024 au 31/12/2024" in html
     assert "observés le 31/12/2024" in html
     assert "3 départements inclus" in html
     assert "à partir de 11" in html
@@ -84,7 +85,7 @@ def test_the_csv_export_holds_the_published_figures_only(login, release_2024) ->
     response = login("national_analyst", None).get(CSV + "?indicateur=persons_in_pathway")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(response.content.decode()), delimiter=";"))
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
     assert {r["indicateur"] for r in rows} == {"persons_in_pathway"}
     by_place = {(r["niveau"], r["code"]): r for r in rows if not r["dimension"]}
     assert by_place[("france", "FR")]["valeur_affichee"] == "191"
@@ -140,7 +141,7 @@ def test_the_map_colours_each_departement_by_its_published_band(login, release_2
     html = login("national_analyst", None).get(PAGE).content.decode()
     assert "<title>75 – Paris : 148</title>" in html
     assert "<title>13 – Bouches-du-Rhône : 1–5</title>" in html
-    assert "<title>69 – Rhône : non inclus</title>" in html
+    assert "<title>69 – Rhône : non inclus dans la publication</title>" in html
     assert html.count('<g data-code="') == 101
 
 
@@ -183,11 +184,14 @@ def test_the_xlsx_export_holds_the_same_figures_as_the_csv(login, release_2024) 
     rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
     csv_rows = list(
         csv.reader(
-            io.StringIO(client.get(CSV + "?indicateur=persons_in_pathway").content.decode()),
+            io.StringIO(
+                client.get(CSV + "?indicateur=persons_in_pathway").content.decode("utf-8-sig")
+            ),
             delimiter=";",
         )
     )
     assert len(rows) == len(csv_rows)
+    assert list(rows[0]) == csv_rows[0]
     france = next(r for r in rows if r[4] == "france" and not r[8])
     assert france[10] == "191" and france[11] == 191
 
@@ -398,7 +402,9 @@ def test_the_ods_export_holds_the_same_figures_as_the_csv(login, release_2024) -
     rows = read_back(response.content)
     csv_rows = list(
         csv.reader(
-            io.StringIO(client.get(CSV + "?indicateur=persons_in_pathway").content.decode()),
+            io.StringIO(
+                client.get(CSV + "?indicateur=persons_in_pathway").content.decode("utf-8-sig")
+            ),
             delimiter=";",
         )
     )
@@ -418,3 +424,144 @@ def test_the_open_data_is_downloadable_as_ods_without_signing_in(release_2024) -
     response = Client(HTTP_HOST="localhost").get("/donnees-ouvertes/publication.ods")
     assert response.status_code == 200
     assert len(read_back(response.content)) > 1
+
+
+def _squares(html: str) -> dict[str, tuple[str, str | None]]:
+    """Each map square's kind and the text it shows under its code (None: no text)."""
+    import re
+
+    squares = {}
+    for code, kind, body in re.findall(
+        r'<g data-code="([^"]+)" data-kind="([^"]+)">(.*?)</g>', html, re.S
+    ):
+        label = re.search(r"<text [^>]*data-label>([^<]*)</text>", body)
+        squares[code] = (kind, label.group(1) if label else None)
+    return squares
+
+
+def test_each_square_of_the_map_shows_its_value_and_the_four_cases_read_apart(
+    login, release_2024
+) -> None:
+    """Delays: 0 days, a secret, no decision at all, and a département not in the release."""
+    delay = "decision_delay_median"
+    cases = {
+        "75": {"disclosure": "exact", "shown": "0", "value": 0},
+        "31": {"disclosure": "suppressed", "shown": "s", "value": None},
+        "13": {"disclosure": "exact", "shown": "—", "value": None},
+    }
+    for code, fields in cases.items():
+        PublishedFigure.objects.filter(
+            release=release_2024, level="departement", code=code, indicator=delay, dimension=""
+        ).update(**fields)
+    html = login("national_analyst", None).get(PAGE + f"?indicateur={delay}").content.decode()
+    squares = _squares(html)
+    assert len(squares) == 101
+    assert squares["75"] == ("value", "0")
+    assert squares["31"] == ("secret", "s")
+    assert squares["13"] == ("empty", "—")  # no decision: not "non inclus"
+    assert squares["69"] == ("excluded", None)
+    assert "<title>13 – Bouches-du-Rhône : — (aucune décision sur la période)</title>" in html
+    legend = html[html.index('class="parcours-legend"') :]
+    legend = legend[: legend.index("</ul>")]
+    for text in (
+        "« s » : secret statistique",
+        "« — » : aucune décision sur la période",
+        "non inclus dans la publication",
+    ):
+        assert text in legend
+    # The map comes before every table: near the top, after the key figures.
+    assert html.index('id="chiffres-cles"') < html.index('id="carte"') < html.index('id="france"')
+
+
+def test_a_count_map_shows_the_published_band_in_each_square(login, release_2024) -> None:
+    squares = _squares(login("national_analyst", None).get(PAGE).content.decode())
+    assert squares["75"] == ("value", "148")
+    assert squares["13"] == ("value", "1–5")
+    assert squares["31"] == ("value", "39")
+
+
+def test_key_figures_say_what_they_count_and_when_with_thousands_set_apart(
+    login, release_2024
+) -> None:
+    france = PublishedFigure.objects.filter(release=release_2024, level="france", dimension="")
+    france.filter(indicator="afis_amount_due").update(shown="275783", value=275783)
+    france.filter(indicator="first_requests").update(shown="1234", value=1234)
+    html = login("national_analyst", None).get(PAGE).content.decode()
+    assert 'data-indicator="afis_amount_due">275\u00a0783\u00a0€</td><td>au 31/12/2024<' in html
+    assert 'data-key="first_requests">1\u00a0234</p>' in html
+    key = html[html.index('data-key="first_requests"') :]
+    assert "Premières demandes déposées" in key[:300]
+    assert "du 01/01/2024 au 31/12/2024" in key[:400]
+    persons = html[html.index('data-key="persons_in_pathway"') :]
+    assert "au 31/12/2024" in persons[:300]
+    # The secret mark is explained in words wherever it can appear.
+    assert "« s » : secret statistique" in html
+    assert '<abbr title="secret statistique">s</abbr>' in html
+    # And the CSV's convention is stated where it is downloaded.
+    assert "point-virgule" in html and "BOM" in html
+
+
+def test_the_year_stays_the_default_view_when_its_quarters_are_published(
+    login, release_2024
+) -> None:
+    from django.test import Client
+
+    from tests.parcours.reporting.test_default_release import publish_quarters_and_december
+
+    quarters = publish_quarters_and_december(release_2024)
+    client = login("national_analyst", None)
+    html = client.get(PAGE).content.decode()
+    assert "<strong data-period>Année 2024</strong>" in html
+    assert f'<option value="{release_2024.pk}" selected>Année 2024</option>' in html
+    assert f'<option value="{quarters[0].pk}">1er trimestre 2024</option>' in html
+    assert f'<option value="{quarters[-1].pk}">Décembre 2024</option>' in html
+    assert "2024-01-01" not in html
+    quarter = client.get(PAGE + f"?publication={quarters[3].pk}").content.decode()
+    assert "<strong data-period>4e trimestre 2024</strong>" in quarter
+    # Open data and its download show the year too.
+    anonymous = Client(HTTP_HOST="localhost")
+    assert "Publication « Année 2024 »" in anonymous.get("/donnees-ouvertes/").content.decode()
+    rows = list(
+        csv.DictReader(
+            io.StringIO(
+                anonymous.get("/donnees-ouvertes/publication.csv").content.decode("utf-8-sig")
+            ),
+            delimiter=";",
+        )
+    )
+    assert {(r["periode_debut"], r["periode_fin"]) for r in rows} == {("2024-01-01", "2024-12-31")}
+
+
+def test_the_dashboard_costs_the_same_queries_with_the_quarters_published(
+    login, release_2024, django_assert_num_queries
+) -> None:
+    from tests.parcours.reporting.test_default_release import publish_quarters_and_december
+
+    client = login("national_analyst", None)
+    client.get(PAGE)  # warm the session and routing
+    with CaptureQueriesContext(connection) as year_alone:
+        assert client.get(PAGE).status_code == 200
+    publish_quarters_and_december(release_2024)
+    with django_assert_num_queries(len(year_alone)):
+        assert client.get(PAGE).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        CSV,
+        "/donnees-ouvertes/publication.csv",
+        "/donnees-ouvertes/confidentialite-differentielle.csv",
+    ],
+)
+def test_every_csv_opens_in_a_french_excel_with_its_accents(
+    login, dp_release_2024, url: str
+) -> None:
+    """A byte order mark, then ";" between fields; parsed back, the accents are intact."""
+    client = login("national_analyst", None) if url == CSV else Client(HTTP_HOST="localhost")
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response.content.startswith(b"\xef\xbb\xbfpublication;periode_debut;")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    assert "Personnes en parcours de sortie" in {r["libelle"] for r in rows}
+    assert any("é" in r["libelle"] for r in rows)

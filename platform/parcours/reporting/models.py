@@ -15,6 +15,22 @@ class PeriodKind(models.TextChoices):
     MONTH = "month", "Mois"
 
 
+MONTHS = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+]
+
+
 class ReleaseStatus(models.TextChoices):
     RUNNING = "running", "En cours"
     PUBLISHED = "published", "Publiée"
@@ -50,7 +66,19 @@ class Release(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_period_kind_display()} {self.period_start} ({self.get_status_display()})"
+        return self.period_name
+
+    @property
+    def period_name(self) -> str:
+        """The period in words, as pages and documents write it: "Année 2024", "1er trimestre
+        2024", "Juillet 2024" (one release per period, so the name also names the release)."""
+        year = self.period_start.year
+        if self.period_kind == PeriodKind.YEAR:
+            return f"Année {year}"
+        if self.period_kind == PeriodKind.QUARTER:
+            quarter = (self.period_start.month - 1) // 3 + 1
+            return f"{quarter}{'er' if quarter == 1 else 'e'} trimestre {year}"
+        return f"{MONTHS[self.period_start.month - 1].capitalize()} {year}"
 
     @property
     def period_label(self) -> str:

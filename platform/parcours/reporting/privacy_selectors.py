@@ -3,9 +3,7 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -26,7 +24,7 @@ from parcours.reporting.models import (
     SpendStatus,
 )
 from parcours.reporting.privacy import NOISED_INDICATORS
-from parcours.reporting.selectors import published_releases, release_columns
+from parcours.reporting.selectors import csv_writer, published_releases, release_columns
 
 DEFAULT_PARAMETER = "statistics_dp_epsilon_per_year"
 COMMITTED = (SpendStatus.RESERVED, SpendStatus.SPENT)
@@ -245,8 +243,7 @@ DP_CSV_COLUMNS = [
 
 def dp_figures_csv(*, dp: DpRelease) -> str:
     """The noisy figures as CSV; every row states that it is noisy and the ε it cost."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
+    out, writer = csv_writer()
     writer.writerow(DP_CSV_COLUMNS)
     release = dp.release
     for row in [dp.france, *dp.regions, *dp.departements]:

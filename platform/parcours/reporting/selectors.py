@@ -7,19 +7,33 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.db import models
 from django.db.models import QuerySet
 
 from parcours.referentiel.models import Departement, NomenclatureItem, Region
 from parcours.reporting import indicators
-from parcours.reporting.models import Level, PublishedFigure, Release, ReleaseStatus
+from parcours.reporting.models import Level, PeriodKind, PublishedFigure, Release, ReleaseStatus
 from tenants.casework import extraction as x
+
+if TYPE_CHECKING:
+    import _csv
 
 
 def published_releases() -> QuerySet[Release]:
-    return Release.objects.filter(status=ReleaseStatus.PUBLISHED).order_by(
-        "-period_end", "period_kind"
+    """Newest period first; of periods ending the same day, the longest first: a year before
+    its fourth quarter and December. The year is the reference publication (the programme's
+    indicator is yearly), so publishing its quarters does not take its place as the default."""
+    span = models.Case(
+        models.When(period_kind=PeriodKind.YEAR, then=models.Value(0)),
+        models.When(period_kind=PeriodKind.QUARTER, then=models.Value(1)),
+        default=models.Value(2),
+    )
+    return (
+        Release.objects.filter(status=ReleaseStatus.PUBLISHED)
+        .alias(span=span)
+        .order_by("-period_end", "span", "-period_start")
     )
 
 
@@ -29,11 +43,21 @@ def releases_in_progress() -> list[Release]:
 
 
 def published_release(*, release_id: int | None = None) -> Release | None:
-    """The release asked for if it is published, else the latest published one."""
+    """The release asked for if it is published, else the default one: the newest period, a
+    year rather than its quarters or months (see `published_releases`)."""
     releases = published_releases()
     if release_id is not None:
         return releases.filter(pk=release_id).first()
     return releases.first()
+
+
+def release_and_choices(*, release_id: int | None) -> tuple[Release | None, list[Release]]:
+    """The release asked for (or the default one, as `published_release`) and every published
+    release to choose from, in one query."""
+    releases = list(published_releases())
+    if release_id is None:
+        return (releases[0] if releases else None), releases
+    return next((r for r in releases if r.pk == release_id), None), releases
 
 
 def published_figures(
@@ -137,10 +161,25 @@ CSV_COLUMNS = [
 ]
 
 
-def figures_csv(*, release: Release, indicator: str | None = None) -> str:
-    """A published table as CSV (semicolon-separated, as French spreadsheets expect)."""
+# Every CSV the platform publishes (exports, open data, noisy open data) is written the French
+# way, so that Excel opens it with a double click, accents and columns right: UTF-8 with a byte
+# order mark (without it Excel reads the bytes as Windows-1252: "Ã©" for "é") and ";" between
+# fields (a French Excel splits on ";", the comma being the decimal mark). LibreOffice, pandas
+# (encoding="utf-8-sig", sep=";") and Python's csv module read it back as it was written.
+CSV_BOM = "\ufeff"
+CSV_DELIMITER = ";"
+
+
+def csv_writer() -> tuple[io.StringIO, _csv.Writer]:
+    """A buffer already holding the byte order mark, and a writer in the platform's dialect."""
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
+    out.write(CSV_BOM)
+    return out, csv.writer(out, delimiter=CSV_DELIMITER, lineterminator="\r\n")
+
+
+def figures_csv(*, release: Release, indicator: str | None = None) -> str:
+    """A published table as CSV (the dialect of `csv_writer`)."""
+    out, writer = csv_writer()
     writer.writerow(CSV_COLUMNS)
     writer.writerows(_export_rows(release=release, indicator=indicator))
     return out.getvalue()
