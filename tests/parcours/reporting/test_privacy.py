@@ -43,13 +43,16 @@ def coverage(scale: float, t: int) -> float:
 
 
 def truth(
-    *, departements: list[str], totals: dict[str, dict[str, int]] | None = None, **breakdowns: Any
+    *,
+    departements: list[str],
+    totals: dict[str, dict[str, int]] | None = None,
+    breakdowns: dict[str, dict[tuple[str, str], int]] | None = None,
 ) -> Truth:
     return Truth(
         departements=departements,
         region_of={code: "R" + code[0] for code in departements},
         totals=totals or {},
-        breakdowns=breakdowns,
+        breakdowns=breakdowns or {},
         categories={dimension: CATEGORIES[dimension] for _, dimension in BREAKDOWNS},
     )
 
@@ -136,7 +139,7 @@ def test_the_noise_has_the_variance_of_its_scale_and_the_margin_holds_95_percent
     cells = {(d, c): 50 for d in departements for c in CATEGORIES[x.DIMENSION_SEX]}
     while len(draws) < 20_000:
         figures = noisy_figures(
-            plan=plan, truth=truth(departements=departements, **{x.DIMENSION_SEX: cells})
+            plan=plan, truth=truth(departements=departements, breakdowns={x.DIMENSION_SEX: cells})
         )
         draws += [
             value - 50
@@ -162,7 +165,7 @@ def test_which_cells_are_published_never_depends_on_the_counts() -> None:
         truth=truth(
             departements=departements,
             totals={code: {"31": 40, "75": 150} for code in TOTALS},
-            **{x.DIMENSION_AGE: {("75", "25_34"): 60}},
+            breakdowns={x.DIMENSION_AGE: {("75", "25_34"): 60}},
         ),
     )
     assert set(empty) == set(full)
