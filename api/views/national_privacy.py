@@ -18,6 +18,7 @@ from api.permissions import national_roles, read_write, request_access
 from parcours.accounts.permissions import ALL_NATIONAL_ROLES, NATIONAL_OPERATOR_ONLY
 from parcours.reporting.privacy_selectors import (
     BudgetStatus,
+    LedgerLine,
     dp_figure_rows,
     dp_release,
     privacy_budget,
@@ -58,6 +59,12 @@ class LedgerLineSerializer(serializers.Serializer):
     requested_at = serializers.DateTimeField(source="spend.requested_at")
     settled_at = serializers.DateTimeField(source="spend.settled_at", allow_null=True)
     requested_by = serializers.CharField()
+    levels = serializers.SerializerMethodField(
+        help_text="how the ε was split once spent: each level's ε, scale and 95 % margin"
+    )
+
+    def get_levels(self, line: LedgerLine) -> list[dict[str, Any]]:
+        return list(line.spend.rules.get("levels", []))
 
 
 class BudgetDetailSerializer(BudgetSerializer):

@@ -53,6 +53,13 @@ def test_national_roles_read_the_budgets_and_the_ledger(dp_release_2024: Any, ro
         "1.000",
         "spent",
     )
+    # The split between levels is stored with the line, and adds up to at most its ε.
+    assert [(level["level"], level["half_width_95"]) for level in line["levels"]] == [
+        ("france", 45),
+        ("region", 90),
+        ("departement", 22),
+    ]
+    assert sum(level["epsilon"] for level in line["levels"]) <= 1
 
 
 def test_a_year_never_drawn_on_shows_the_default_of_the_legal_parameter(login: Any) -> None:
