@@ -85,7 +85,8 @@ BOUND_REASONS: dict[str, str] = {
     x.CARE_OPENED: "personnes distinctes",
     x.TRAINING_OR_EMPLOYMENT: "personnes distinctes",
 }
-# The totals noised at the France and région levels: the key figures (indicators.KEY).
+# The totals noised at the France and région levels: the key figures (`indicators.KEY`, not
+# imported: this module stays free of the database).
 TOTALS: tuple[str, ...] = (
     x.PERSONS_IN_PATHWAY,
     x.FIRST_REQUESTS,
@@ -109,8 +110,9 @@ NOT_NOISED: tuple[str, ...] = (
     x.APPROVALS_IN_FORCE,
     x.SESSIONS_HELD,
 )
-# Each level's share of the release's ε. France gets most of it for the totals: its figures
-# are the ones read first; the départements' share goes to the cells the exact release hides.
+# Each level's share of the release's ε: two fifths for France, whose totals are read first,
+# two for the départements' cells, where noise adds what the exact release hides; one for the
+# régions, whose exact totals are mostly published already.
 LEVEL_SHARES: tuple[tuple[str, Fraction], ...] = (
     (FRANCE_LEVEL, Fraction(2, 5)),
     (REGION_LEVEL, Fraction(1, 5)),

@@ -86,6 +86,12 @@ def test_the_composed_loss_of_every_level_and_indicator_never_exceeds_the_stated
     assert all(q.level == "departement" and q.bound == 1 for q in plan.queries if q.dimension)
 
 
+def test_the_totals_noised_are_the_key_figures_the_trends_follow() -> None:
+    from parcours.reporting import indicators
+
+    assert list(TOTALS) == indicators.KEY
+
+
 def test_the_rules_state_each_level_each_query_its_bound_and_what_is_not_noised() -> None:
     rules = plan_for(epsilon=Decimal("1")).as_json()
     assert rules["epsilon"] == "1" and rules["mechanism"] == "discrete_laplace"
