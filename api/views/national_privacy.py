@@ -18,6 +18,8 @@ from api.permissions import national_roles, read_write, request_access
 from parcours.accounts.permissions import ALL_NATIONAL_ROLES, NATIONAL_OPERATOR_ONLY
 from parcours.reporting.privacy_selectors import (
     BudgetStatus,
+    LedgerLine,
+    dp_figure_rows,
     dp_release,
     privacy_budget,
     privacy_budget_years,
@@ -57,6 +59,12 @@ class LedgerLineSerializer(serializers.Serializer):
     requested_at = serializers.DateTimeField(source="spend.requested_at")
     settled_at = serializers.DateTimeField(source="spend.settled_at", allow_null=True)
     requested_by = serializers.CharField()
+    levels = serializers.SerializerMethodField(
+        help_text="how the ε was split once spent: each level's ε, scale and 95 % margin"
+    )
+
+    def get_levels(self, line: LedgerLine) -> list[dict[str, Any]]:
+        return list(line.spend.rules.get("levels", []))
 
 
 class BudgetDetailSerializer(BudgetSerializer):
@@ -135,14 +143,25 @@ class DpFigureSerializer(serializers.Serializer):
     level = serializers.CharField()
     code = serializers.CharField()
     indicator = serializers.CharField()
+    dimension = serializers.CharField(help_text="empty for a total")
+    category = serializers.CharField(help_text="empty for a total")
     value = serializers.IntegerField(help_text="noisy, clamped at 0: never an exact count")
+    margin_95 = serializers.IntegerField(
+        allow_null=True,
+        help_text="half-width of the 95 % interval: value ± margin holds the true count 95 "
+        "times in 100, from the exact discrete Laplace distribution of the level's scale",
+    )
+    low_95 = serializers.IntegerField(allow_null=True)
+    high_95 = serializers.IntegerField(allow_null=True)
 
 
 class DpReleaseSerializer(serializers.Serializer):
     release = serializers.IntegerField()
     epsilon = serializers.DecimalField(max_digits=6, decimal_places=3)
     budget_year = serializers.IntegerField()
-    rules = serializers.JSONField(help_text="mechanism, scale, each indicator's bound and ε")
+    rules = serializers.JSONField(
+        help_text="mechanism, each level's share of ε, each query's bound, scale, ε and margin"
+    )
     figures = DpFigureSerializer(many=True)
 
 
@@ -159,9 +178,18 @@ class DpFigureList(APIView):
         if dp is None:
             raise NotFound("Cette publication n'a pas de chiffres bruités.")
         figures = [
-            {"level": row.level, "code": row.code, "indicator": code, "value": value}
-            for row in [dp.france, *dp.regions, *dp.departements]
-            for code, value in row.values.items()
+            {
+                "level": level,
+                "code": code,
+                "indicator": indicator,
+                "dimension": dimension,
+                "category": category,
+                "value": noisy.value,
+                "margin_95": noisy.margin,
+                "low_95": noisy.low,
+                "high_95": noisy.high,
+            }
+            for level, code, indicator, dimension, category, noisy in dp_figure_rows(dp=dp)
         ]
         return Response(
             DpReleaseSerializer(

@@ -6,11 +6,17 @@ from decimal import Decimal
 
 from django import template
 
-from parcours.reporting.privacy import epsilon_text
+from parcours.reporting.privacy import EPSILON_PLACES, epsilon_text
 
 register = template.Library()
 
 
 @register.filter
-def epsilon(value: Decimal | None) -> str:
-    return "" if value is None else epsilon_text(value)
+def epsilon(value: Decimal | float | None) -> str:
+    """A Decimal from the ledger, or a float from the stored split (OpenDP's map of a level's
+    share, 0.39999999999999997 for 0.4), rounded to the ledger's three decimals."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        value = Decimal(f"{value:.{EPSILON_PLACES}f}")
+    return epsilon_text(value)

@@ -15,7 +15,7 @@ from parcours.accounts.permissions import ALL_NATIONAL_ROLES, NATIONAL_OPERATOR_
 from parcours.reporting.privacy import EPSILON_MAX
 from parcours.reporting.privacy_selectors import (
     dp_figures_csv,
-    dp_release_latest,
+    dp_release_open,
     privacy_budget_years,
     privacy_budgets,
     privacy_ledger,
@@ -26,6 +26,7 @@ from parcours.reporting.privacy_services import (
     PrivacyBudgetError,
     privacy_budget_set,
 )
+from parcours.reporting.selectors import published_release
 from parcours.validation import parse_int
 
 
@@ -74,7 +75,7 @@ def open_data_dp_csv(request: HttpRequest) -> HttpResponse:
     """The newest differentially private figures, each row stating its ε (national host)."""
     if getattr(request, "tenant", None) is not None:
         raise Http404
-    dp = dp_release_latest()
+    dp = dp_release_open(release=published_release())
     if dp is None:
         raise Http404("Aucune publication avec confidentialité différentielle.")
     response = HttpResponse(dp_figures_csv(dp=dp), content_type="text/csv; charset=utf-8")

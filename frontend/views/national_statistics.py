@@ -25,8 +25,8 @@ from parcours.reporting.models import PeriodKind, Release
 from parcours.reporting.privacy import EpsilonError, epsilon_parse
 from parcours.reporting.privacy_selectors import (
     DpRelease,
-    DpRow,
-    dp_release_latest,
+    dp_breakdown_tables,
+    dp_release_open,
     privacy_budgets,
 )
 from parcours.reporting.privacy_services import PrivacyBudgetError
@@ -278,7 +278,7 @@ def open_data(request: HttpRequest) -> HttpResponse:
     if release is None:
         return render(request, "national/open_data.html", {"release": None})
     board = dashboard(release=release)
-    dp = dp_release_latest()
+    dp = dp_release_open(release=release)
     return render(
         request,
         "national/open_data.html",
@@ -318,13 +318,12 @@ def _open_data_file(request: HttpRequest, *, extension: str) -> HttpResponse:
 
 
 def _dp_tables(dp: DpRelease) -> dict[str, object]:
-    """The noisy figures in the order of the open-data tables (France, régions, départements)."""
-
-    def values(row: DpRow) -> list[int | None]:
-        return [row.values.get(indicator.code) for indicator in dp.indicators]
-
+    """The noisy figures the page shows: only the départements' breakdown cells the exact
+    release suppresses, each in the place of its "s"; France and the régions are published
+    exactly above, so their noisy figures are left to the CSV and the API."""
     return {
-        "dp_france": list(zip(dp.indicators, values(dp.france), strict=True)),
-        "dp_regions": [(row, values(row)) for row in dp.regions],
-        "dp_departements": [(row, values(row)) for row in dp.departements],
+        "dp_tables": dp_breakdown_tables(dp=dp),
+        "dp_france": dp.level("france"),
+        "dp_region": dp.level("region"),
+        "dp_departement": dp.level("departement"),
     }

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from parcours.reporting.models import DpFigure, PrivacyBudget, PrivacySpend
-from parcours.reporting.privacy import NOISED_INDICATORS
+from parcours.reporting.privacy import BREAKDOWNS, NOISED_INDICATORS, TOTALS
 from tenants.audit.models import AuditEvent
 from tests.api.test_casework import error_of
 from tests.conftest import client_for
@@ -53,6 +53,13 @@ def test_national_roles_read_the_budgets_and_the_ledger(dp_release_2024: Any, ro
         "1.000",
         "spent",
     )
+    # The split between levels is stored with the line, and adds up to at most its ε.
+    assert [(level["level"], level["half_width_95"]) for level in line["levels"]] == [
+        ("france", 45),
+        ("region", 90),
+        ("departement", 22),
+    ]
+    assert sum(level["epsilon"] for level in line["levels"]) <= 1
 
 
 def test_a_year_never_drawn_on_shows_the_default_of_the_legal_parameter(login: Any) -> None:
@@ -179,8 +186,24 @@ def test_a_release_gives_its_noisy_figures_with_the_epsilon_spent(
     )
     assert body["rules"]["mechanism"] == "discrete_laplace"
     assert body["rules"]["epsilon_composed"] <= 1
-    assert len(body["figures"]) == len(NOISED_INDICATORS) * 7
-    assert all(f["value"] >= 0 for f in body["figures"])
+    assert len(body["figures"]) == DpFigure.objects.filter(release=dp_release_2024).count()
+    assert [level["level"] for level in body["rules"]["levels"]] == [
+        "france",
+        "region",
+        "departement",
+    ]
+    margins = {level["level"]: level["half_width_95"] for level in body["rules"]["levels"]}
+    for figure in body["figures"]:
+        assert figure["value"] >= 0
+        assert figure["margin_95"] == margins[figure["level"]]
+        assert figure["low_95"] == max(0, figure["value"] - figure["margin_95"])
+        assert figure["high_95"] == figure["value"] + figure["margin_95"]
+    assert {f["indicator"] for f in body["figures"]} == set(NOISED_INDICATORS)
+    france = [f for f in body["figures"] if f["level"] == "france"]
+    assert len(france) == len(TOTALS) and {f["margin_95"] for f in france} == {45}
+    assert {f["dimension"] for f in body["figures"] if f["level"] == "departement"} == {
+        dimension for _, dimension in BREAKDOWNS
+    }
     # The banded figures of the same release carry no noisy value and no ε.
     banded = login("national_analyst", None).get(f"{RELEASES}{dp_release_2024.pk}/figures/")
     assert all(f["disclosure"] != "noisy" for f in banded.json()["results"])

@@ -8,6 +8,7 @@ import datetime as dt
 import html
 import io
 from decimal import Decimal
+from html.parser import HTMLParser
 from typing import Any
 
 import pytest
@@ -20,11 +21,13 @@ from parcours.reporting.models import (
     DpFigure,
     PrivacyBudget,
     PrivacySpend,
+    PublishedFigure,
     Release,
     SpendStatus,
 )
-from parcours.reporting.privacy import NOISED_INDICATORS
+from parcours.reporting.privacy import BREAKDOWNS
 from tenants.audit.models import AuditEvent
+from tenants.casework import extraction as x
 from tests.conftest import client_for
 from tests.parcours.reporting.guards import no_departement_schema
 
@@ -53,30 +56,162 @@ def written() -> tuple[int, ...]:
 # The open data, for everyone.
 
 
-def test_the_open_data_page_states_the_epsilon_and_the_budget_year(dp_release_2024: Any) -> None:
+class Cells(HTMLParser):
+    """Every table cell of a page: (table's data-testid, row's data-code, cell's attributes,
+    text)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cells: list[tuple[str, str, dict[str, str | None], str]] = []
+        self.table = self.row = ""
+        self.cell: dict[str, str | None] | None = None
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "div" and found.get("data-testid"):
+            self.table = found["data-testid"] or ""
+        elif tag == "tr":
+            self.row = found.get("data-code") or ""
+        elif tag in {"td", "th"}:
+            self.cell, self.text = found, []
+
+    def handle_data(self, data: str) -> None:
+        if self.cell is not None:
+            self.text.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in {"td", "th"} and self.cell is not None:
+            self.cells.append((self.table, self.row, self.cell, "".join(self.text).strip()))
+            self.cell = None
+        elif tag == "table":
+            self.table = ""
+
+
+def page_cells(page: str) -> list[tuple[str, str, dict[str, str | None], str]]:
+    parser = Cells()
+    parser.feed(page)
+    return parser.cells
+
+
+def test_the_open_data_page_states_the_epsilon_the_budget_year_and_the_margins(
+    dp_release_2024: Any,
+) -> None:
     response = Client(HTTP_HOST="localhost").get(OPEN)
     assert response.status_code == 200
     page = text_of(response)
-    assert "Chiffres bruités (confidentialité différentielle)" in page
+    assert "Chiffres bruités : ce que les tableaux exacts masquent" in page
     assert "ε = 1" in page
     assert "budget de confidentialité de l'année <span data-budget-year>2024</span>" in page
-    assert "Ces chiffres ne sont pas exacts, volontairement." in page
+    assert "Ces chiffres ne sont donc pas exacts, volontairement." in page
+    assert "95 fois sur 100, le chiffre exact est compris entre" in page
     assert "Laplace discret (bibliothèque OpenDP)" in page
-    # The noisy départements are listed, apart from the banded tables.
-    assert 'data-code="13"' in page and "13 – Bouches-du-Rhône" in page
+    # Each level's share of ε and its margin, as the ledger line stores them.
+    assert '<span data-level-epsilon="france">0,4</span>' in page
+    assert '<span data-level-margin="france">45</span>' in page
+    assert "la France bruitée n'est pas la somme des régions bruitées" in page
+    # Paris's breakdowns have suppressed cells: its row is there, with noisy cells.
+    assert 'data-code="75"' in page and "75 – Paris" in page
 
 
-def test_the_noisy_csv_states_the_epsilon_on_every_row(dp_release_2024: Any) -> None:
+def test_no_noisy_figure_is_shown_beside_the_exact_figure_it_blurs(dp_release_2024: Any) -> None:
+    """Parsed cell by cell: a noisy figure stands only where the exact release shows "s", in
+    the place of that "s"; every other cell of those tables is the exact release's own; the
+    France and région tables hold no noisy figure."""
+    cells = page_cells(text_of(Client(HTTP_HOST="localhost").get(OPEN)))
+    published = {
+        (f.code, f.dimension, f.category): f
+        for f in PublishedFigure.objects.filter(
+            release=dp_release_2024,
+            level="departement",
+            indicator=x.PERSONS_IN_PATHWAY,
+        )
+    }
+    noisy = {
+        (f.code, f.dimension, f.category): f.value
+        for f in DpFigure.objects.filter(release=dp_release_2024, level="departement")
+    }
+    seen_noisy = seen_exact = 0
+    for table, code, attrs, text in cells:
+        if "data-noisy" in attrs:
+            assert table.startswith("dp-"), (table, code, text)
+            key = (code, table.removeprefix("dp-"), attrs["data-category"] or "")
+            assert published[key].disclosure == "suppressed", key
+            assert text.startswith(f"≈\xa0{noisy[key]}\u202f±\u202f")
+            seen_noisy += 1
+        elif table.startswith("dp-") and attrs.get("data-category"):
+            key = (code, table.removeprefix("dp-"), attrs["data-category"] or "")
+            assert published[key].disclosure != "suppressed", key
+            assert text == published[key].shown
+            seen_exact += 1
+        else:
+            assert "±" not in text and "≈" not in text, (table, text)
+    suppressed = sum(
+        1
+        for (code, dimension, _), f in published.items()
+        if dimension in {d for _, d in BREAKDOWNS} and f.disclosure == "suppressed"
+    )
+    # The test reached what it claims: cells of both kinds, every suppressed cell replaced.
+    assert seen_noisy == suppressed > 0 and seen_exact > 0
+
+
+def test_the_noisy_csv_states_the_epsilon_and_the_margin_on_every_row(
+    dp_release_2024: Any,
+) -> None:
     response = Client(HTTP_HOST="localhost").get(DP_CSV)
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     assert "confidentialite-differentielle" in response["Content-Disposition"]
     rows = list(csv.DictReader(io.StringIO(response.content.decode()), delimiter=";"))
-    assert len(rows) == len(NOISED_INDICATORS) * 7  # France, 3 régions, 3 départements
+    assert len(rows) == DpFigure.objects.filter(release=dp_release_2024).count()
     assert {r["epsilon_publication"] for r in rows} == {"1.000"}
     assert {r["annee_budget"] for r in rows} == {"2024"}
     assert {r["diffusion"] for r in rows} == {"confidentialite_differentielle"}
     assert {r["mecanisme"] for r in rows} == {"discrete_laplace"}
-    assert all(int(r["valeur_bruitee"]) >= 0 for r in rows)
+    margins = {
+        level["level"]: (level["half_width_95"], level["epsilon"])
+        for level in PrivacySpend.objects.get().rules["levels"]
+    }
+    for row in rows:
+        value, margin = int(row["valeur_bruitee"]), int(row["marge_95"])
+        assert value >= 0
+        assert (margin, float(row["epsilon_niveau"])) == margins[row["niveau"]]
+        assert int(row["intervalle_95_bas"]) == max(0, value - margin)
+        assert int(row["intervalle_95_haut"]) == value + margin
+    [france] = [
+        r for r in rows if r["niveau"] == "france" and r["indicateur"] == x.PERSONS_IN_PATHWAY
+    ]
+    assert france["marge_95"] == "45" and france["dimension"] == ""
+    assert {r["niveau"] for r in rows if r["dimension"]} == {"departement"}
+
+
+def test_the_open_data_costs_the_same_queries_whatever_the_number_of_noisy_cells(
+    dp_release_2024: Any,
+) -> None:
+    client = Client(HTTP_HOST="localhost")
+    client.get(OPEN)
+    with CaptureQueriesContext(connection) as before:
+        assert client.get(OPEN).status_code == 200
+    spend = PrivacySpend.objects.get()
+    DpFigure.objects.bulk_create(
+        DpFigure(
+            spend=spend,
+            release=dp_release_2024,
+            level="departement",
+            code=code,
+            indicator=x.PERSONS_IN_PATHWAY,
+            dimension=x.DIMENSION_SEX,
+            category="femme",
+            value=3,
+        )
+        for code in ("01", "02", "03", "04")
+    )
+    with CaptureQueriesContext(connection) as after:
+        assert client.get(OPEN).status_code == 200
+        assert client.get(DP_CSV).status_code == 200
+    assert len(after) <= 2 * len(before)
+    with CaptureQueriesContext(connection) as again:
+        assert client.get(OPEN).status_code == 200
+    assert len(again) == len(before)
 
 
 def test_the_banded_csv_holds_no_noisy_figure(dp_release_2024: Any) -> None:
@@ -125,9 +260,11 @@ def test_the_budget_page_lists_the_years_and_the_ledger(dp_release_2024: Any) ->
     page = text_of(client_for("national_analyst", None).get(f"{BUDGET}?annee=2024"))
     assert "Registre 2024" in page
     assert "Dépensé (publié)" in page
-    assert "Année du 01/01/2024 au 31/12/2024" in page
+    assert "Année 2024" in page and "Année du 01/01/2024" not in page
     assert f'<tr data-year="{timezone.localdate().year}">' in page
     assert "Fixer le budget" not in page  # the analyst reads, the operator sets
+    # The ledger line states how its ε was split between the levels, with each level's margin.
+    assert "France 0,4 (± 45) ; régions 0,2 (± 90) ; départements 0,4 (± 22)" in page
 
 
 def test_the_operator_sets_a_budget_from_the_page(login: Any) -> None:

@@ -295,22 +295,28 @@ class PrivacySpend(models.Model):
 
 class DpFigure(models.Model):
     """A differentially private figure: a noisy count, never exact and never banded, kept apart
-    from `PublishedFigure` so that no page, export or endpoint can take one for the other."""
+    from `PublishedFigure` so that no page, export or endpoint can take one for the other. Its
+    error (the 95 % interval) follows from the scale of its query, stored with the ledger line
+    (`spend.rules["queries"]`)."""
 
     spend = models.ForeignKey(PrivacySpend, on_delete=models.PROTECT, related_name="figures")
     release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="dp_figures")
     level = models.CharField(max_length=16, choices=Level.choices)
     code = models.CharField(max_length=3, help_text="département or région code; FR for France")
     indicator = models.CharField(max_length=40)
+    dimension = models.CharField(max_length=40, blank=True, help_text="empty for a total")
+    category = models.CharField(max_length=64, blank=True, help_text="empty for a total")
     value = models.PositiveIntegerField(help_text="noisy, clamped at 0")
 
     class Meta:
-        ordering = ["indicator", "level", "code"]
+        ordering = ["indicator", "dimension", "level", "code", "category"]
         constraints = [
             models.UniqueConstraint(
-                fields=["release", "indicator", "level", "code"], name="dp_figure_uniq"
+                fields=["release", "indicator", "dimension", "level", "code", "category"],
+                name="dp_figure_cell_uniq",
             )
         ]
 
     def __str__(self) -> str:
-        return f"{self.level} {self.code} {self.indicator}: {self.value} (bruité)"
+        cell = f" {self.dimension}={self.category}" if self.dimension else ""
+        return f"{self.level} {self.code} {self.indicator}{cell}: {self.value} (bruité)"

@@ -1,26 +1,45 @@
 """The differentially private release of the open data: the mechanism, pure functions.
 
-What is protected is one person's records in a département's schema: adding or removing them
-changes each published count by at most that indicator's *contribution bound* below, and in
-one département only (each département counts its own persons), so the vector of an
-indicator's counts over the départements has an L1 sensitivity equal to its bound.
+What is protected is one person's records in a département's schema. Adding or removing them
+changes each count below by at most its *contribution bound*, in one département, so in one
+région and in France too: a vector of one level's counts (France alone, the régions, or the
+départements × categories of a breakdown) has an L1 sensitivity equal to that bound.
 
-Each indicator's vector receives discrete Laplace noise (OpenDP's `make_laplace` on integers:
-no floating-point sampling, whose rounding leaks). The release's ε is split across the
-indicators in proportion to their bounds, so that every figure gets noise of the same scale
-`C / ε` (C the sum of the bounds); OpenDP's privacy map gives each indicator's loss, and the
-losses add up (basic sequential composition) to at most the ε stated and counted against the
-year's budget.
+**Each level is noised from its own share of ε**, never derived from another level's noise.
+Summing 101 noisy départements gives France the noise of all of them (ten times one
+département's spread): at ε = 1 the France figures came out hundreds away from the truth. Each
+level is instead measured directly, with discrete Laplace noise (OpenDP's `make_laplace` on
+integers: no floating-point sampling, whose rounding leaks):
 
-Post-processing costs no ε: a département's noisy count is clamped at 0; a région's and
-France's figures are the sums of the noisy départements *before* clamping, then clamped. Noising
-régions and France separately would cost ε again for every level (a person counts in all
-three); summing the clamped départements would add about half a scale per département near
-zero, a bias of hundreds on France. So totals are unbiased, and may differ slightly from the
-sum of the départements shown.
+- France and the régions: the totals of the key indicators (`TOTALS`, those the trends and the
+  annual report follow). Fewer indicators leave each a larger part of the level's ε, hence less
+  noise; the other indicators are not in the noisy release at all (`NOT_NOISED`).
+- Départements: the breakdowns of the persons in pathway by sex, age band and world region of
+  nationality (`BREAKDOWNS`), the cells the exact release mostly suppresses (a département's
+  cells are under k). One person is in one category of each dimension, in one département, so
+  each breakdown's vector has sensitivity 1. (The extraction counts running pathways; one per
+  person holds because the casework refuses a second pathway while one is running or
+  requested. Counting distinct persons there would make it hold by construction, as the caps
+  do for the totals.) Département *totals* are not noised: the exact
+  release shows them exactly from k and as a 1–5 or 6–10 band below, and noise of any affordable
+  ε would be wider than the band.
+
+Within a level, ε is split in proportion to the bounds, so every figure of a level has the same
+scale (the level's total bound over its ε). OpenDP's privacy map gives each query's loss, and
+the losses add up (basic sequential composition across levels and indicators) to at most the ε
+stated and counted against the year's budget; the split is stored with the ledger line.
+
+**The error is stated with every figure**: the half-width t of its 95 % interval, computed
+exactly from the discrete Laplace distribution of its scale (P(|noise| ≤ t) ≥ 0.95, t the
+smallest such integer). Post-processing costs no ε and never widens that interval: a negative
+draw is shown as 0 (if the truth is non-negative, clamping only moves the figure towards it).
+The levels are not made consistent with one another: France is not the sum of the régions, nor
+a département's noisy cells that of its exact total. Each figure is the direct, unbiased (before
+clamping) estimate of its own cell; forcing sums would move the precise France figure by the
+noise of the coarser levels or bias the small cells.
 
 Institution figures (approvals in force, sessions held) are about no person: they are not part
-of the differentially private release and cost no ε; they stay in the banded release.
+of the differentially private release and cost no ε; they stay in the exact release.
 """
 
 from __future__ import annotations
@@ -30,12 +49,14 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from parcours.reporting.disclosure import FRANCE
 from tenants.casework import extraction as x
 
 MECHANISM = "discrete_laplace"
+FRANCE_LEVEL, REGION_LEVEL, DEPARTEMENT_LEVEL = "france", "region", "departement"
 # The most one person's records add to an indicator's count in one département over one
 # period (a year at most), and why. Where the count is of distinct persons the bound holds by
 # construction; elsewhere the extraction caps each person's contribution at the bound
@@ -64,7 +85,40 @@ BOUND_REASONS: dict[str, str] = {
     x.CARE_OPENED: "personnes distinctes",
     x.TRAINING_OR_EMPLOYMENT: "personnes distinctes",
 }
-NOISED_INDICATORS: tuple[str, ...] = tuple(CONTRIBUTION_BOUNDS)
+# The totals noised at the France and région levels: the key figures (`indicators.KEY`, not
+# imported: this module stays free of the database).
+TOTALS: tuple[str, ...] = (
+    x.PERSONS_IN_PATHWAY,
+    x.FIRST_REQUESTS,
+    x.AUTHORISATIONS,
+    x.EXITS,
+    x.AFIS_BENEFICIARIES,
+)
+# The breakdowns noised at the département level: (indicator, dimension), sensitivity 1 each.
+BREAKDOWNS: tuple[tuple[str, str], ...] = (
+    (x.PERSONS_IN_PATHWAY, x.DIMENSION_SEX),
+    (x.PERSONS_IN_PATHWAY, x.DIMENSION_AGE),
+    (x.PERSONS_IN_PATHWAY, x.DIMENSION_WORLD_REGION),
+)
+BREAKDOWN_REASON = (
+    "1 : une personne est dans une seule catégorie, avec un seul parcours en cours à la fois "
+    "(une seconde demande est refusée tant qu'un parcours est en cours ou demandé)"
+)
+NOISED_INDICATORS: tuple[str, ...] = tuple(dict.fromkeys([*TOTALS, *(i for i, _ in BREAKDOWNS)]))
+NOT_NOISED: tuple[str, ...] = (
+    *(code for code in CONTRIBUTION_BOUNDS if code not in TOTALS),
+    x.APPROVALS_IN_FORCE,
+    x.SESSIONS_HELD,
+)
+# Each level's share of the release's ε: two fifths for France, whose totals are read first,
+# two for the départements' cells, where noise adds what the exact release hides; one for the
+# régions, whose exact totals are mostly published already.
+LEVEL_SHARES: tuple[tuple[str, Fraction], ...] = (
+    (FRANCE_LEVEL, Fraction(2, 5)),
+    (REGION_LEVEL, Fraction(1, 5)),
+    (DEPARTEMENT_LEVEL, Fraction(2, 5)),
+)
+CONFIDENCE = 0.95
 
 # ε is typed by people: decimals with a point or a comma, at most three decimals (the ledger's
 # precision), and never above this: with ε = 10 a person's presence may change the odds of an
@@ -122,65 +176,6 @@ def _measurement(scale: float) -> Any:
     )
 
 
-@dataclass(frozen=True)
-class Plan:
-    """How a release's ε is spent: one noise scale, each indicator's bound and its loss."""
-
-    epsilon: Decimal
-    scale: float
-    losses: tuple[tuple[str, int, float], ...]  # indicator, contribution bound, ε (OpenDP's map)
-
-    @property
-    def epsilon_composed(self) -> float:
-        return math.fsum(loss for _, _, loss in self.losses)
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "mechanism": MECHANISM,
-            "library": "OpenDP make_laplace (entiers, Laplace discret)",
-            "epsilon": str(self.epsilon),
-            "epsilon_composed": self.epsilon_composed,
-            "composition": "séquentielle simple : somme des ε des indicateurs",
-            "unit": "les données d'une personne dans un département",
-            "scale": self.scale,
-            "standard_deviation": discrete_laplace_sd(self.scale),
-            "indicators": [
-                {
-                    "indicator": code,
-                    "contribution_bound": bound,
-                    "why": BOUND_REASONS[code],
-                    "epsilon": loss,
-                }
-                for code, bound, loss in self.losses
-            ],
-            "post_processing": (
-                "départements bornés à 0 ; régions et France = somme des départements bruités "
-                "avant bornage, puis bornée à 0 (sans ε supplémentaire)"
-            ),
-            "not_noised": [x.APPROVALS_IN_FORCE, x.SESSIONS_HELD],
-        }
-
-
-def plan_for(*, epsilon: Decimal) -> Plan:
-    """Split ε across the indicators so that every figure gets the same noise scale, and check
-    with OpenDP's privacy map that the composed loss does not exceed ε."""
-    if not 0 < epsilon <= EPSILON_MAX:
-        raise EpsilonError("ε doit être strictement positif et au plus 10.")
-    total_bound = sum(CONTRIBUTION_BOUNDS.values())
-    scale = total_bound / float(epsilon)
-    # The map rounds up: a scale a few ulps wider brings the composed loss within ε.
-    for _ in range(64):
-        measurement = _measurement(scale)
-        losses = tuple(
-            (code, bound, float(measurement.map(bound)))
-            for code, bound in CONTRIBUTION_BOUNDS.items()
-        )
-        if math.fsum(loss for _, _, loss in losses) <= float(epsilon):
-            return Plan(epsilon=epsilon, scale=scale, losses=losses)
-        scale = math.nextafter(scale, math.inf)
-    raise AssertionError("no scale found within ε")  # pragma: no cover
-
-
 def discrete_laplace_variance(scale: float) -> float:
     """Variance of the discrete Laplace distribution P(k) ∝ exp(-|k| / scale)."""
     q = math.exp(-1 / scale)
@@ -191,38 +186,209 @@ def discrete_laplace_sd(scale: float) -> float:
     return math.sqrt(discrete_laplace_variance(scale))
 
 
-def noise_counts(
-    *, counts: Mapping[str, Mapping[str, int]], departements: Sequence[str], plan: Plan
-) -> dict[str, dict[str, int]]:
-    """Each noised indicator's counts over the départements, with noise: indicator → code →
-    noisy count, which may be negative (post-processing clamps it)."""
-    measurement = _measurement(plan.scale)
-    noisy: dict[str, dict[str, int]] = {}
-    for code, _, _ in plan.losses:
-        values = [int(counts.get(code, {}).get(departement, 0)) for departement in departements]
-        released = measurement(values) if values else []
-        noisy[code] = dict(zip(departements, (int(v) for v in released), strict=True))
-    return noisy
+def discrete_laplace_tail(scale: float, t: int) -> float:
+    """P(|noise| > t) for P(k) = (1 - q) / (1 + q) · q^|k|, q = exp(-1 / scale): the two tails
+    beyond t are geometric series, 2 · q^(t+1) / (1 + q)."""
+    q = math.exp(-1 / scale)
+    return 2 * q ** (t + 1) / (1 + q)
 
 
-# A figure's place in the differentially private table: (level, code, indicator).
-DpKey = tuple[str, str, str]
+def half_width(scale: float, *, confidence: float = CONFIDENCE) -> int:
+    """The smallest integer t with P(|noise| ≤ t) ≥ confidence: the figure ± t holds the true
+    count with that probability (before clamping at 0, which only moves towards the truth)."""
+    q = math.exp(-1 / scale)
+    # Solve 2 q^(t+1) / (1 + q) = 1 - confidence, then settle on the integer by the exact tail.
+    t = max(0, math.ceil(math.log((1 - confidence) * (1 + q) / 2) / math.log(q)) - 1)
+    while discrete_laplace_tail(scale, t) > 1 - confidence:
+        t += 1
+    while t > 0 and discrete_laplace_tail(scale, t - 1) <= 1 - confidence:
+        t -= 1
+    return t
 
 
-def post_process(
-    *, noisy: Mapping[str, Mapping[str, int]], region_of: Mapping[str, str]
-) -> dict[DpKey, int]:
-    """Non-negative integers at every level; régions and France summed before clamping (see the
-    module's docstring)."""
+@dataclass(frozen=True)
+class Query:
+    """One noisy vector: a level's totals of one indicator, or the départements' cells of one
+    breakdown. `epsilon` is OpenDP's privacy map of the scale at the bound."""
+
+    level: str
+    indicator: str
+    dimension: str  # "" for a total
+    bound: int
+    scale: float
+    epsilon: float
+
+    @property
+    def half_width(self) -> int:
+        return half_width(self.scale)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "level": self.level,
+            "indicator": self.indicator,
+            "dimension": self.dimension,
+            "contribution_bound": self.bound,
+            "why": BREAKDOWN_REASON if self.dimension else BOUND_REASONS[self.indicator],
+            "epsilon": self.epsilon,
+            "scale": self.scale,
+            "standard_deviation": discrete_laplace_sd(self.scale),
+            "half_width_95": self.half_width,
+        }
+
+
+def _specs() -> list[tuple[str, str, str, int]]:
+    """(level, indicator, dimension, bound) of every query, in the order they are drawn."""
+    return [
+        *(
+            (level, code, "", CONTRIBUTION_BOUNDS[code])
+            for level in (FRANCE_LEVEL, REGION_LEVEL)
+            for code in TOTALS
+        ),
+        *((DEPARTEMENT_LEVEL, code, dimension, 1) for code, dimension in BREAKDOWNS),
+    ]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How a release's ε is spent: each level's share, and each query's bound, scale and loss."""
+
+    epsilon: Decimal
+    queries: tuple[Query, ...]
+
+    @property
+    def epsilon_composed(self) -> float:
+        return math.fsum(query.epsilon for query in self.queries)
+
+    def level_epsilon(self, level: str) -> float:
+        return math.fsum(query.epsilon for query in self.queries if query.level == level)
+
+    def query(self, *, level: str, indicator: str, dimension: str = "") -> Query:
+        return next(
+            q
+            for q in self.queries
+            if (q.level, q.indicator, q.dimension) == (level, indicator, dimension)
+        )
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "mechanism": MECHANISM,
+            "library": "OpenDP make_laplace (entiers, Laplace discret)",
+            "epsilon": str(self.epsilon),
+            "epsilon_composed": self.epsilon_composed,
+            "composition": "séquentielle simple : somme des ε de chaque niveau et indicateur",
+            "unit": "les données d'une personne dans un département",
+            "confidence": CONFIDENCE,
+            "levels": [
+                {
+                    "level": level,
+                    "share": str(share),
+                    "epsilon": self.level_epsilon(level),
+                    "scale": next(q.scale for q in self.queries if q.level == level),
+                    "half_width_95": next(q.half_width for q in self.queries if q.level == level),
+                }
+                for level, share in LEVEL_SHARES
+            ],
+            "queries": [query.as_json() for query in self.queries],
+            "post_processing": "valeurs négatives ramenées à 0 (sans ε supplémentaire)",
+            "consistency": (
+                "chaque niveau est bruité séparément : la France n'est pas la somme des régions, "
+                "ni les cellules bruitées d'un département la somme de son total exact"
+            ),
+            "not_noised": list(NOT_NOISED),
+        }
+
+
+def plan_for(*, epsilon: Decimal) -> Plan:
+    """Split ε between the levels (`LEVEL_SHARES`), then within a level in proportion to the
+    bounds (one scale per level), and check with OpenDP's privacy map that the composed loss of
+    every query does not exceed ε."""
+    if not 0 < epsilon <= EPSILON_MAX:
+        raise EpsilonError("ε doit être strictement positif et au plus 10.")
+    specs = _specs()
+    scales = {}
+    for level, share in LEVEL_SHARES:
+        level_bound = sum(bound for spec_level, _, _, bound in specs if spec_level == level)
+        scales[level] = level_bound / (float(epsilon) * float(share))
+    # The map rounds up: scales a few ulps wider bring the composed loss within ε.
+    for _ in range(64):
+        measurements = {level: _measurement(scale) for level, scale in scales.items()}
+        queries = tuple(
+            Query(
+                level=level,
+                indicator=code,
+                dimension=dimension,
+                bound=bound,
+                scale=scales[level],
+                epsilon=float(measurements[level].map(bound)),
+            )
+            for level, code, dimension, bound in specs
+        )
+        plan = Plan(epsilon=epsilon, queries=queries)
+        if plan.epsilon_composed <= float(epsilon):
+            return plan
+        scales = {level: math.nextafter(scale, math.inf) for level, scale in scales.items()}
+    raise AssertionError("no scale found within ε")  # pragma: no cover
+
+
+# A figure's place in the differentially private release: (level, code, indicator, dimension,
+# category); totals have "" for both of the last two.
+DpKey = tuple[str, str, str, str, str]
+
+
+@dataclass(frozen=True)
+class Truth:
+    """The true counts the noise is added to, never published: each total's (capped) counts by
+    département, and each breakdown's counts by (département, category)."""
+
+    departements: Sequence[str]
+    region_of: Mapping[str, str]
+    totals: Mapping[str, Mapping[str, int]]
+    breakdowns: Mapping[str, Mapping[tuple[str, str], int]]  # dimension → (code, category) → n
+    categories: Mapping[str, Sequence[str]]  # dimension → every category, zeros included
+
+
+def true_vectors(*, plan: Plan, truth: Truth) -> list[tuple[Query, list[DpKey], list[int]]]:
+    """Each query's cells and true counts. The cells depend on public facts only (the
+    départements included, their régions, the categories), never on the counts: which cells
+    exist must not tell whether someone does."""
+    regions = sorted({truth.region_of[code] for code in truth.departements} - {""})
+    vectors = []
+    for query in plan.queries:
+        code, dimension = query.indicator, query.dimension
+        by_departement = truth.totals.get(code, {})
+        if query.level == FRANCE_LEVEL:
+            keys: list[DpKey] = [(FRANCE_LEVEL, FRANCE, code, "", "")]
+            values = [sum(int(by_departement.get(d, 0)) for d in truth.departements)]
+        elif query.level == REGION_LEVEL:
+            keys = [(REGION_LEVEL, region, code, "", "") for region in regions]
+            values = [
+                sum(
+                    int(by_departement.get(d, 0))
+                    for d in truth.departements
+                    if truth.region_of[d] == region
+                )
+                for region in regions
+            ]
+        else:
+            cells = truth.breakdowns.get(dimension, {})
+            keys = [
+                (DEPARTEMENT_LEVEL, d, code, dimension, category)
+                for d in truth.departements
+                for category in truth.categories[dimension]
+            ]
+            values = [int(cells.get((d, category), 0)) for _, d, _, _, category in keys]
+        vectors.append((query, keys, values))
+    return vectors
+
+
+def noisy_figures(*, plan: Plan, truth: Truth) -> dict[DpKey, int]:
+    """Every query's vector with its noise, negative draws shown as 0."""
+    measurements: dict[float, Any] = {}
     figures: dict[DpKey, int] = {}
-    for indicator, by_departement in noisy.items():
-        regions: dict[str, int] = {}
-        for code, value in by_departement.items():
-            figures[("departement", code, indicator)] = max(0, value)
-            region = region_of.get(code, "")
-            regions[region] = regions.get(region, 0) + value
-        for region, value in regions.items():
-            if region:
-                figures[("region", region, indicator)] = max(0, value)
-        figures[("france", FRANCE, indicator)] = max(0, sum(by_departement.values()))
+    for query, keys, values in true_vectors(plan=plan, truth=truth):
+        if not values:
+            continue
+        measurement = measurements.setdefault(query.scale, _measurement(query.scale))
+        released = measurement(values)
+        figures.update(zip(keys, (max(0, int(v)) for v in released), strict=True))
     return figures

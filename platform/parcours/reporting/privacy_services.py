@@ -19,6 +19,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from parcours.reporting import indicators
 from parcours.reporting.models import (
     DpFigure,
     PrivacyBudget,
@@ -28,13 +29,14 @@ from parcours.reporting.models import (
     SpendStatus,
 )
 from parcours.reporting.privacy import (
-    NOISED_INDICATORS,
+    BREAKDOWNS,
+    TOTALS,
     EpsilonError,
+    Truth,
     epsilon_parse,
     epsilon_text,
-    noise_counts,
+    noisy_figures,
     plan_for,
-    post_process,
 )
 from parcours.reporting.privacy_selectors import COMMITTED, default_totals
 from tenants.audit.services import audit_record
@@ -190,28 +192,22 @@ def privacy_consolidate(
         )
         return spend
     included = sorted(release.departements_included)
-    counts: dict[str, dict[str, int]] = defaultdict(dict)
-    capped: dict[str, dict[str, int]] = defaultdict(dict)
-    for code, indicator, dimension, _, value in staged:
-        if indicator in NOISED_INDICATORS and code in included:
-            if not dimension:
-                counts[indicator][code] = value
-            elif dimension == DIMENSION_DP_CAPPED:
-                capped[indicator][code] = value
-    # Where a person may add more than one to a figure, the noise is calibrated to a bound: the
-    # figure noised is the one whose contributions were capped at that bound, never the raw one.
-    for indicator, by_code in capped.items():
-        counts[indicator].update(by_code)
     plan = plan_for(epsilon=spend.epsilon)
-    noisy = noise_counts(counts=counts, departements=included, plan=plan)
-    figures = post_process(
-        noisy=noisy, region_of={code: region_of.get(code, "") for code in included}
+    figures = noisy_figures(
+        plan=plan, truth=_truth(staged=staged, included=included, region_of=region_of)
     )
     DpFigure.objects.bulk_create(
         DpFigure(
-            spend=spend, release=release, level=level, code=code, indicator=indicator, value=value
+            spend=spend,
+            release=release,
+            level=level,
+            code=code,
+            indicator=indicator,
+            dimension=dimension,
+            category=category,
+            value=value,
         )
-        for (level, code, indicator), value in figures.items()
+        for (level, code, indicator, dimension, category), value in figures.items()
     )
     spend.status = SpendStatus.SPENT
     spend.settled_at = now
@@ -229,3 +225,49 @@ def privacy_consolidate(
         },
     )
     return spend
+
+
+def _truth(
+    *,
+    staged: Sequence[tuple[str, str, str, str, int]],
+    included: Sequence[str],
+    region_of: Mapping[str, str],
+) -> Truth:
+    """The true counts the noise is added to, from the staging counts: the totals capped per
+    person, and the breakdowns' cells, an unknown category counted where the published release
+    counts it ("autre") or left out (leaving a person out never adds to what they change)."""
+    totals: dict[str, dict[str, int]] = defaultdict(dict)
+    capped: dict[str, dict[str, int]] = defaultdict(dict)
+    wanted = {(indicator, dimension) for indicator, dimension in BREAKDOWNS}
+    all_categories = indicators.categories()
+    categories = {
+        dimension: [code for code, _ in all_categories[dimension]] for _, dimension in BREAKDOWNS
+    }
+    cells: dict[str, dict[tuple[str, str], int]] = defaultdict(dict)
+    included_set = set(included)
+    for code, indicator, dimension, category, value in staged:
+        if code not in included_set:
+            continue
+        if not dimension and indicator in TOTALS:
+            totals[indicator][code] = value
+        elif dimension == DIMENSION_DP_CAPPED and indicator in TOTALS:
+            capped[indicator][code] = value
+        elif (indicator, dimension) in wanted:
+            known = categories[dimension]
+            if category not in known:
+                if "autre" not in known:
+                    continue
+                category = "autre"
+            cell = cells[dimension]
+            cell[(code, category)] = cell.get((code, category), 0) + value
+    # Where a person may add more than one to a figure, the noise is calibrated to a bound: the
+    # figure noised is the one whose contributions were capped at that bound, never the raw one.
+    for indicator, by_code in capped.items():
+        totals[indicator].update(by_code)
+    return Truth(
+        departements=included,
+        region_of={code: region_of.get(code, "") for code in included},
+        totals=totals,
+        breakdowns=cells,
+        categories=categories,
+    )

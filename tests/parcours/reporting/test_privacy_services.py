@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from parcours.accounts.models import Role, User
+from parcours.reporting import indicators
 from parcours.reporting.models import (
     DpFigure,
     PrivacyBudget,
@@ -22,7 +23,7 @@ from parcours.reporting.models import (
     SpendStatus,
     StagingCount,
 )
-from parcours.reporting.privacy import NOISED_INDICATORS
+from parcours.reporting.privacy import BREAKDOWNS, NOISED_INDICATORS, TOTALS
 from parcours.reporting.privacy_services import PrivacyBudgetError, privacy_budget_set
 from parcours.reporting.services import (
     release_consolidate,
@@ -79,10 +80,20 @@ def test_a_release_with_epsilon_publishes_noisy_figures_and_spends_it(
     )
     assert spend.rules["epsilon_composed"] <= 1
     assert spend.rules["departements"] == ["13", "31", "75"]
+    assert [level["level"] for level in spend.rules["levels"]] == [
+        "france",
+        "region",
+        "departement",
+    ]
     figures = DpFigure.objects.filter(release=release)
-    # 13 indicators at 3 départements, 3 régions (Occitanie, Île-de-France, PACA) and France.
-    assert figures.count() == len(NOISED_INDICATORS) * 7
+    # The key totals for France and 3 régions (Occitanie, Île-de-France, PACA); every category
+    # of each breakdown in the 3 départements, zeros included.
+    categories = indicators.categories()
+    cells = sum(len(categories[dimension]) for _, dimension in BREAKDOWNS)
+    assert figures.count() == len(TOTALS) * 4 + 3 * cells
     assert {f.indicator for f in figures} == set(NOISED_INDICATORS)
+    assert not figures.filter(level="departement", dimension="").exists()
+    assert not figures.exclude(level="departement").exclude(dimension="").exists()
     assert all(isinstance(f.value, int) and f.value >= 0 for f in figures)
     assert all(f.spend_id == spend.pk for f in figures)
     # The banded release is untouched and the true counts are gone.
@@ -97,17 +108,18 @@ def test_a_release_with_epsilon_publishes_noisy_figures_and_spends_it(
 
 
 def test_the_noise_is_actually_applied_to_the_published_figures(seeded: dict[str, int]) -> None:
-    """At ε = 0.01 the scale is 1,700: the three départements' persons in pathway all
-    published exactly has a probability far below 10⁻⁶."""
+    """At ε = 0.01 the départements' cells have a scale of 750: without noise none of them
+    could exceed Paris's 148 persons; with it, none of the 54 doing so has a probability far
+    below 10⁻⁶."""
     release = release_run_sync(
         period_kind="year", period_start=JAN_2024, actor_id=None, dp_epsilon=Decimal("0.01")
     )
-    noisy = dict(
-        DpFigure.objects.filter(
-            release=release, level="departement", indicator="persons_in_pathway"
-        ).values_list("code", "value")
+    cells = list(
+        DpFigure.objects.filter(release=release, level="departement").values_list(
+            "value", flat=True
+        )
     )
-    assert noisy != seeded
+    assert len(cells) > 50 and any(value > max(seeded.values()) for value in cells)
 
 
 def test_a_request_beyond_the_budget_is_refused_and_writes_nothing(
@@ -281,14 +293,14 @@ def test_the_noise_is_added_to_the_capped_counts_never_to_the_raw_ones(
     files = one_person_files_five_first_requests(year=2024)
     connection.set_schema_to_public()
 
-    noised: dict[str, dict[str, int]] = {}
-    original = privacy_services.noise_counts
+    noised: list[Any] = []
+    original = privacy_services.noisy_figures
 
-    def recording(*, counts: Any, **kwargs: Any) -> Any:
-        noised.update({indicator: dict(by_code) for indicator, by_code in counts.items()})
-        return original(counts=counts, **kwargs)
+    def recording(*, truth: Any, **kwargs: Any) -> Any:
+        noised.append(truth)
+        return original(truth=truth, **kwargs)
 
-    monkeypatch.setattr(privacy_services, "noise_counts", recording)
+    monkeypatch.setattr(privacy_services, "noisy_figures", recording)
     release = release_run_sync(
         period_kind="year", period_start=JAN_2024, actor_id=None, dp_epsilon=Decimal("1")
     )
@@ -296,5 +308,33 @@ def test_the_noise_is_added_to_the_capped_counts_never_to_the_raw_ones(
         release=release, level="departement", code="31", indicator="first_requests", dimension=""
     )
     assert published.value == files
-    assert noised["first_requests"]["31"] == files - 3
-    assert set(noised) == set(NOISED_INDICATORS)
+    [truth] = noised
+    assert truth.totals["first_requests"]["31"] == files - 3
+    assert set(truth.totals) == set(TOTALS)
+
+
+def test_the_breakdowns_noised_are_the_published_cells_of_every_category(
+    seeded: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The truth the départements' cells are drawn around is the exact breakdown the release
+    publishes (before suppression), with every category present, zeros included."""
+    from parcours.reporting import privacy_services
+
+    noised: list[Any] = []
+    original = privacy_services.noisy_figures
+
+    def recording(*, truth: Any, **kwargs: Any) -> Any:
+        noised.append(truth)
+        return original(truth=truth, **kwargs)
+
+    monkeypatch.setattr(privacy_services, "noisy_figures", recording)
+    release_run_sync(
+        period_kind="year", period_start=JAN_2024, actor_id=None, dp_epsilon=Decimal("1")
+    )
+    [truth] = noised
+    for _, dimension in BREAKDOWNS:
+        by_code: dict[str, int] = {}
+        for (code, _), value in truth.breakdowns[dimension].items():
+            by_code[code] = by_code.get(code, 0) + value
+        assert by_code == {code: n for code, n in seeded.items() if n}
+        assert truth.categories[dimension] == [c for c, _ in indicators.categories()[dimension]]
