@@ -372,16 +372,19 @@ def _oversight(snapshot: dt.date) -> list[Count]:
 
 
 def _persons_in_pathway(snapshot: dt.date, *, attributes: bool) -> list[Count]:
-    """Pathways with a period running on the day (a person has one pathway in progress at most),
-    by duration in pathway, children, sex, age band and nationality's world region.
+    """Persons with a period running on the day, by duration in pathway, children, sex, age band
+    and nationality's world region.
 
     Every breakdown is a sum over the same rows as the total, so each adds up to it exactly.
+    Rows are counted once per *person*, not per pathway: casework allows one pathway in progress
+    per person, but the bound the noisy open data rests on (one person moves one cell of each
+    breakdown by at most 1, reporting/privacy.py) must hold by construction, whatever the rows.
     """
     from tenants.audit.services import audit_record
 
     running = Period.objects.filter(_running_on(snapshot, period="", pathway="pathway__"))
     if not attributes:
-        return [Count(PERSONS_IN_PATHWAY, running.values("pathway_id").distinct().count())]
+        return [Count(PERSONS_IN_PATHWAY, running.values("pathway__person_id").distinct().count())]
     rows = running.annotate(
         period_band=Cast(Least("number", Value(4)), models.CharField()),
         children_band=Case(
@@ -389,7 +392,7 @@ def _persons_in_pathway(snapshot: dt.date, *, attributes: bool) -> list[Count]:
             default=Cast("pathway__person__children_count", models.CharField()),
         ),
     ).values_list(
-        "pathway_id",
+        "pathway__person_id",
         "period_band",
         "children_band",
         "pathway__person__pseudonym",
@@ -404,10 +407,10 @@ def _persons_in_pathway(snapshot: dt.date, *, attributes: bool) -> list[Count]:
         DIMENSION_AGE: {},
         DIMENSION_WORLD_REGION: {},
     }
-    for pathway_id, period_band, children_band, pseudonym, token in rows.iterator(chunk_size=2000):
-        if pathway_id in seen:
+    for person_id, period_band, children_band, pseudonym, token in rows.iterator(chunk_size=2000):
+        if person_id in seen:
             continue
-        seen.add(pathway_id)
+        seen.add(person_id)
         identity = decrypt(token, f"person:{pseudonym}:identity") or {}
         sex, age, region = coarse_attributes(identity, on=snapshot)
         for dimension, category in (

@@ -40,6 +40,39 @@ def test_counts_persons_in_pathway_and_their_breakdowns_add_up(
     assert totals["first_requests"] > 0 and totals["authorisations"] > 0
 
 
+def test_a_person_with_two_running_pathways_is_counted_once_in_the_total_and_each_breakdown(
+    db: None, base: None, tenant31
+) -> None:
+    """The noisy open data's bound (one person moves one cell by at most 1) holds by
+    construction, not only because casework refuses a second pathway in progress."""
+    from parcours.db import connection as tenant_connection
+    from parcours.reporting.seeding import national_figures_seed
+    from tenants.casework.models import Pathway, Period
+
+    national_figures_seed(distribution={"31": 39})
+    tenant_connection.set_tenant(tenant31)
+    running = list(
+        Period.objects.filter(starts_on__lte=YEAR["snapshot"], ends_on__gte=YEAR["snapshot"])
+        .order_by("pathway_id")
+        .values_list("pathway_id", "pathway__person_id")[:2]
+    )
+    (first_pathway, first_person), (second_pathway, _) = running
+    # Forced past casework's rule: the second pathway now belongs to the first person.
+    Pathway.objects.filter(pk=second_pathway).update(person_id=first_person)
+    assert Pathway.objects.filter(person_id=first_person).count() >= 2
+
+    counts = _extract_in(tenant31)
+    total = next(c.value for c in counts if c.indicator == "persons_in_pathway" and not c.dimension)
+    assert total == 38
+    for dimension in ("period_number", "children", "sex", "age_band", "world_region"):
+        cells = [
+            c.value
+            for c in counts
+            if c.indicator == "persons_in_pathway" and c.dimension == dimension
+        ]
+        assert sum(cells) == 38, dimension
+
+
 def test_nothing_but_counts_leaves_the_schema(db: None, base: None, tenant31) -> None:
     for count in _extract_in(tenant31):
         assert isinstance(count.value, int)
