@@ -17,10 +17,9 @@ integers: no floating-point sampling, whose rounding leaks):
 - Départements: the breakdowns of the persons in pathway by sex, age band and world region of
   nationality (`BREAKDOWNS`), the cells the exact release mostly suppresses (a département's
   cells are under k). One person is in one category of each dimension, in one département, so
-  each breakdown's vector has sensitivity 1. (The extraction counts running pathways; one per
-  person holds because the casework refuses a second pathway while one is running or
-  requested. Counting distinct persons there would make it hold by construction, as the caps
-  do for the totals.) Département *totals* are not noised: the exact
+  each breakdown's vector has sensitivity 1, by construction: the extraction counts each
+  person once, whatever pathways the rows hold (`extraction._persons_in_pathway`).
+  Département *totals* are not noised: the exact
   release shows them exactly from k and as a 1–5 or 6–10 band below, and noise of any affordable
   ε would be wider than the band.
 
