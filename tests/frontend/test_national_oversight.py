@@ -40,7 +40,9 @@ def test_the_page_lists_those_to_handle_first_with_their_reasons(
     assert response.status_code == 200
     html = response.content.decode()
     assert "Situation au 15/06/2026" in html
-    assert html.index('data-code="31"') < html.index('data-code="13"') < html.index('data-code="75"')
+    assert (
+        html.index('data-code="31"') < html.index('data-code="13"') < html.index('data-code="75"')
+    )
     assert "Collège vacant : Police nationale – sécurité publique" in html
     assert "police_securite_publique<" not in html and ": police_securite_publique" not in html
     assert "4 dossiers hors délai" in html

@@ -150,7 +150,9 @@ def test_the_overview_lists_those_to_handle_by_severity_then_departement(statuse
     assert overview.rows[1].colleges_missing == ["Police judiciaire"]  # the nomenclature's label
 
 
-def test_an_active_departement_not_computed_yet_is_listed_last_as_such(db: None, base: None) -> None:
+def test_an_active_departement_not_computed_yet_is_listed_last_as_such(
+    db: None, base: None
+) -> None:
     CommissionStatus.objects.bulk_create([up_to_date("31", titulars=0)])
     rows = commission_overview().rows
     assert [row.code for row in rows] == ["31", "13", "75"]

@@ -56,11 +56,15 @@ def test_the_synchronous_refresh_writes_one_row_per_active_departement_and_repla
 ) -> None:
     _appoint_a_named_member(tenant31)
     assert commission_status_refresh_sync() == 3
-    first = {s.departement: model_to_dict(s, exclude=["id"]) for s in CommissionStatus.objects.all()}
+    first = {
+        s.departement: model_to_dict(s, exclude=["id"]) for s in CommissionStatus.objects.all()
+    }
     assert set(first) == {"31", "75", "13"}
     assert first["31"]["chair_in_office"] and first["31"]["seats_filled"] == 1
     assert commission_status_refresh_sync() == 3
-    again = {s.departement: model_to_dict(s, exclude=["id"]) for s in CommissionStatus.objects.all()}
+    again = {
+        s.departement: model_to_dict(s, exclude=["id"]) for s in CommissionStatus.objects.all()
+    }
     for row in (*first.values(), *again.values()):
         row.pop("computed_at")
     assert again == first
