@@ -112,3 +112,11 @@ def test_the_operator_s_refresh_is_audited_and_queued_on_commit(
     assert sorted(sent) == ["dep_13", "dep_31", "dep_75"]
     event = AuditEvent.objects.get(action="reporting.commission_status_refresh")
     assert event.actor_id == 7 and event.data == {"departements": 3}
+
+
+def test_beat_refreshes_every_commission_each_morning() -> None:
+    from parcours.celery import app
+
+    entry = app.conf.beat_schedule["reporting-commission-status-every-morning"]
+    assert entry["task"] == tasks.refresh_all_commission_statuses.name
+    assert entry["task"] in app.tasks
