@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import TypedDict
 
 from dateutil.relativedelta import relativedelta
 from django.db import models
@@ -92,7 +93,16 @@ def commission_facts(*, today: dt.date, now: dt.datetime) -> CommissionFacts:
     )
 
 
-def _sessions(today: dt.date, now: dt.datetime) -> dict[str, object]:
+class _Sessions(TypedDict):
+    sessions_held_year: int
+    sessions_held_12_months: int
+    sessions_without_quorum_year: int
+    sessions_convened_rest_of_year: int
+    last_session_on: dt.date | None
+    next_session_on: dt.date | None
+
+
+def _sessions(today: dt.date, now: dt.datetime) -> _Sessions:
     """Sessions held (closed) this calendar year and over the last 12 months, those that met
     without quorum this year, the last held and the next convened; one query."""
     year_start = dt.date(today.year, 1, 1)
@@ -111,14 +121,14 @@ def _sessions(today: dt.date, now: dt.datetime) -> dict[str, object]:
         last=models.Max("starts_at", filter=closed),
         next=models.Min("starts_at", filter=upcoming),
     )
-    return {
-        "sessions_held_year": row["held_year"],
-        "sessions_held_12_months": row["held_12_months"],
-        "sessions_without_quorum_year": row["carence_year"],
-        "sessions_convened_rest_of_year": row["convened_rest"],
-        "last_session_on": timezone.localtime(row["last"]).date() if row["last"] else None,
-        "next_session_on": timezone.localtime(row["next"]).date() if row["next"] else None,
-    }
+    return _Sessions(
+        sessions_held_year=row["held_year"],
+        sessions_held_12_months=row["held_12_months"],
+        sessions_without_quorum_year=row["carence_year"],
+        sessions_convened_rest_of_year=row["convened_rest"],
+        last_session_on=timezone.localtime(row["last"]).date() if row["last"] else None,
+        next_session_on=timezone.localtime(row["next"]).date() if row["next"] else None,
+    )
 
 
 def _sessions_minimum(today: dt.date) -> int | None:
