@@ -22,7 +22,7 @@ from parcours.reporting.selectors import dashboard, published_release
 class ReasonSerializer(serializers.Serializer[Any]):
     severity = serializers.IntegerField(
         help_text="1: cannot sit; 2: unlawful or too few sessions; 3: soon short or slow; "
-        "4: approvals to renew; 5: not computed yet"
+        "4: not computed yet"
     )
     text = serializers.CharField(help_text="the reason in French, as the page says it")
 

@@ -50,7 +50,7 @@ def test_a_departement_not_computed_yet_is_served_with_empty_facts(login) -> Non
     rows = login("national_analyst", None).get(COMMISSIONS).json()
     assert len(rows) == 3
     assert all(row["computed_on"] is None and row["seats"] is None for row in rows)
-    assert rows[0]["reasons"] == [{"severity": 5, "text": "Situation non calculée"}]
+    assert rows[0]["reasons"] == [{"severity": 4, "text": "Situation non calculée"}]
 
 
 def test_today_s_status_reads_no_departement_schema_in_constant_queries(

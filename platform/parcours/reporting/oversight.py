@@ -17,8 +17,10 @@ the severity, the sooner; rows are sorted by their most urgent reason, then by d
    mandate; behind the legal minimum of sessions (below);
 3. it will soon be short, or is slow: a vacant seat of the composition in a college that has a
    titular; a seat whose mandate ends within 90 days with no successor appointed; files open
-   beyond the département's instruction and decision targets;
-4. approvals of associations ending within 90 days (a renewal to instruct).
+   beyond the département's instruction and decision targets.
+
+Approvals of associations ending within 90 days are shown beside, not as a reason: an approval
+coming to its term is the ordinary course of a renewal, not something wrong with the commission.
 
 **Behind the legal minimum.** The minimum is a dated legal parameter (two sessions a year from
 1 January 2026; none before). A commission is behind when it has held, this calendar year,
@@ -48,8 +50,7 @@ LAST_QUARTER_MONTH = 10
 CANNOT_SIT = 1
 UNLAWFUL = 2
 SOON_SHORT = 3
-RENEWALS = 4
-NOT_COMPUTED = 5  # not the commission's fault: the computation has not run for it yet
+NOT_COMPUTED = 4  # not the commission's fault: the computation has not run for it yet
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,15 @@ def sessions_behind(*, held: int, convened: int, minimum: int | None, today: dt.
     if held < sessions_due(minimum=minimum, today=today):
         return True
     return today.month >= LAST_QUARTER_MONTH and held + convened < minimum
+
+
+def approvals_expiring_text(*, status: CommissionStatus) -> str:
+    """ "2 agréments expirent avant le 15/01/2027", or "" when none does."""
+    if not status.approvals_expiring:
+        return ""
+    verb = "expire" if status.approvals_expiring == 1 else "expirent"
+    horizon = status.computed_on + dt.timedelta(days=HORIZON_DAYS)
+    return f"{_plural(status.approvals_expiring, 'agrément')} {verb} avant le {horizon:%d/%m/%Y}"
 
 
 def reasons(*, status: CommissionStatus, college_names: dict[str, str]) -> list[Reason]:
@@ -128,15 +138,6 @@ def reasons(*, status: CommissionStatus, college_names: dict[str, str]) -> list[
             )
     if status.files_overdue:
         found.append(Reason(SOON_SHORT, f"{_plural(status.files_overdue, 'dossier')} hors délai"))
-    if status.approvals_expiring:
-        verb = "expire" if status.approvals_expiring == 1 else "expirent"
-        found.append(
-            Reason(
-                RENEWALS,
-                f"{_plural(status.approvals_expiring, 'agrément')} {verb} avant le "
-                f"{horizon:%d/%m/%Y}",
-            )
-        )
     return sorted(found, key=lambda reason: reason.severity)
 
 
@@ -167,6 +168,10 @@ class StatusRow:
     @property
     def severity(self) -> int:
         return min((reason.severity for reason in self.reasons), default=NOT_COMPUTED + 1)
+
+    @property
+    def approvals_expiring(self) -> str:
+        return approvals_expiring_text(status=self.status) if self.status else ""
 
     @property
     def sessions_due(self) -> int | None:

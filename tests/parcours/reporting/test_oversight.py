@@ -100,7 +100,7 @@ def test_each_reason_is_said_in_words_with_names_not_codes() -> None:
         sessions_held_year=1,
         sessions_convened_rest_of_year=0,
         files_overdue=4,
-        approvals_expiring=1,
+        approvals_expiring=1,  # shown beside, not a reason: a renewal in its ordinary course
     )
     assert texts(status) == [
         "1 séance en 2026 sur 2 requises, aucune autre convoquée",
@@ -109,7 +109,6 @@ def test_each_reason_is_said_in_words_with_names_not_codes() -> None:
         "Sièges vacants : Emploi (1/3)",
         "3 mandats expirent avant le 15/01/2027 sans successeur nommé",
         "4 dossiers hors délai",
-        "1 agrément expire avant le 15/01/2027",
     ]
     assert not any("police_judiciaire" in text for text in texts(status))
 
@@ -136,16 +135,18 @@ def statuses(db: None, base: None) -> None:
             up_to_date("13", files_overdue=2),  # severity 3
             up_to_date("31", colleges_without_titular=["police_judiciaire"]),  # severity 2
             up_to_date("2A", titulars=0),  # severity 1
-            up_to_date("01", approvals_expiring=1),  # severity 4
+            up_to_date("01", mandates_ending=1),  # severity 3
+            up_to_date("59", approvals_expiring=2),  # the ordinary course of a renewal
         ]
     )
 
 
 def test_the_overview_lists_those_to_handle_by_severity_then_departement(statuses) -> None:
     overview = commission_overview()
-    assert [row.code for row in overview.rows] == ["2A", "31", "13", "01", "75"]
-    assert [row.to_handle for row in overview.rows] == [True, True, True, True, False]
-    assert overview.to_handle == 4 and overview.up_to_date == 1 and overview.not_computed == 0
+    assert [row.code for row in overview.rows] == ["2A", "31", "01", "13", "59", "75"]
+    assert [row.to_handle for row in overview.rows] == [True, True, True, True, False, False]
+    assert overview.to_handle == 4 and overview.up_to_date == 2 and overview.not_computed == 0
+    assert overview.rows[4].approvals_expiring == "2 agréments expirent avant le 13/09/2026"
     assert overview.computed_on == dt.date(2026, 6, 15) and overview.minimum == 2
     assert overview.rows[1].colleges_missing == ["Police judiciaire"]  # the nomenclature's label
 
