@@ -21,7 +21,7 @@ REFRESH = "/statistiques/commissions/actualiser/"
 def statuses(db: None, base: None) -> None:
     CommissionStatus.objects.bulk_create(
         [
-            up_to_date("75"),
+            up_to_date("75", approvals_expiring=1),
             up_to_date("13", files_overdue=4),
             up_to_date(
                 "31",
@@ -48,6 +48,8 @@ def test_the_page_lists_those_to_handle_first_with_their_reasons(
     assert "4 dossiers hors délai" in html
     assert html.count(">À traiter</p>") == 2 and html.count(">À jour</p>") == 1
     assert "2 à traiter" in html and "1 à jour" in html
+    # Paris is up to date; its approval coming to its term is shown beside its files.
+    assert "1 agrément expire avant le 13/09/2026" in html
     assert "au prorata des jours écoulés de l'année" in html  # the rule, on the page
     # Only the operator may ask for a refresh.
     assert (REFRESH in html) is (role == "national_operator")

@@ -59,8 +59,8 @@ class Reason:
     text: str
 
 
-def _plural(n: int, word: str, plural: str | None = None) -> str:
-    return f"{n} {word if n == 1 else plural or word + 's'}"
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def sessions_due(*, minimum: int, today: dt.date) -> int:
@@ -170,7 +170,7 @@ class StatusRow:
         return min((reason.severity for reason in self.reasons), default=NOT_COMPUTED + 1)
 
     @property
-    def approvals_expiring(self) -> str:
+    def approvals_note(self) -> str:
         return approvals_expiring_text(status=self.status) if self.status else ""
 
     @property

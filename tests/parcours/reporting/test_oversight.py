@@ -146,7 +146,7 @@ def test_the_overview_lists_those_to_handle_by_severity_then_departement(statuse
     assert [row.code for row in overview.rows] == ["2A", "31", "01", "13", "59", "75"]
     assert [row.to_handle for row in overview.rows] == [True, True, True, True, False, False]
     assert overview.to_handle == 4 and overview.up_to_date == 2 and overview.not_computed == 0
-    assert overview.rows[4].approvals_expiring == "2 agréments expirent avant le 13/09/2026"
+    assert overview.rows[4].approvals_note == "2 agréments expirent avant le 13/09/2026"
     assert overview.computed_on == dt.date(2026, 6, 15) and overview.minimum == 2
     assert overview.rows[1].colleges_missing == ["Police judiciaire"]  # the nomenclature's label
 
