@@ -4,7 +4,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
 from api.urls_common import common
-from api.views import national, national_privacy, national_statistics
+from api.views import national, national_oversight, national_privacy, national_statistics
 
 urlpatterns = [
     # Each host documents its own routes.
@@ -29,8 +29,18 @@ urlpatterns = [
     ),
     path(
         "statistics/releases/<int:pk>/oversight/",
-        national_statistics.ReleaseOversight.as_view(),
+        national_oversight.ReleaseOversight.as_view(),
         name="statistics-oversight",
+    ),
+    path(
+        "statistics/commissions/",
+        national_oversight.CommissionStatusList.as_view(),
+        name="statistics-commissions",
+    ),
+    path(
+        "statistics/commissions/refresh/",
+        national_oversight.CommissionStatusRefresh.as_view(),
+        name="statistics-commissions-refresh",
     ),
     path(
         "statistics/releases/<int:pk>/reports/",

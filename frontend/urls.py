@@ -11,6 +11,7 @@ from frontend.views import (
     commission,
     health,
     national,
+    national_oversight,
     national_privacy,
     national_statistics,
     pilotage,
@@ -41,7 +42,12 @@ public_patterns = [
     path("statistiques/export.xlsx", national_statistics.export_xlsx, name="statistics_xlsx"),
     path("statistiques/export.ods", national_statistics.export_ods, name="statistics_ods"),
     path("statistiques/publier/", national_statistics.publish, name="statistics_publish"),
-    path("statistiques/commissions/", national_statistics.commissions, name="oversight"),
+    path("statistiques/commissions/", national_oversight.commissions, name="oversight"),
+    path(
+        "statistiques/commissions/actualiser/",
+        national_oversight.commissions_refresh,
+        name="oversight_refresh",
+    ),
     path(
         "statistiques/rapports/demander/",
         national_statistics.report_request,

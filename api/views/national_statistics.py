@@ -29,8 +29,6 @@ from parcours.reporting.annual_report import (
 )
 from parcours.reporting.models import Level, NationalReport, PublishedFigure, Release
 from parcours.reporting.selectors import (
-    dashboard,
-    oversight,
     published_figures,
     published_release,
     published_releases,
@@ -165,50 +163,6 @@ class NationalReportSerializer(serializers.ModelSerializer[NationalReport]):
         if obj.status != "ready":
             return None
         return reverse("api:statistics-report-pdf", kwargs={"pk": obj.pk})
-
-
-class OversightSerializer(serializers.Serializer[Any]):  # of OversightRow, one or many
-    code = serializers.CharField(help_text="the département's code")
-    name = serializers.CharField()
-    region = serializers.CharField()
-    titulars = serializers.IntegerField(help_text="titular members in mandate, the chair aside")
-    colleges_without_titular = serializers.IntegerField()
-    colleges_missing = serializers.ListField(child=serializers.CharField())
-    seats = serializers.IntegerField(
-        help_text="titular seats of the composition set by arrêté, the chair's included"
-    )
-    seats_filled = serializers.IntegerField()
-    colleges_incomplete = serializers.ListField(
-        child=serializers.CharField(),
-        help_text="colleges with a titular and a vacant seat, as 'name (filled/seats)'",
-    )
-    sessions_held = serializers.IntegerField()
-    sessions_without_quorum = serializers.IntegerField()
-    sessions_minimum = serializers.IntegerField(
-        allow_null=True, help_text="the legal yearly minimum, for a year release"
-    )
-    below_minimum = serializers.BooleanField()
-    files_overdue = serializers.IntegerField()
-    approvals_expiring = serializers.IntegerField()
-    needs_attention = serializers.BooleanField()
-
-
-class ReleaseOversight(APIView):
-    permission_classes = [national_roles(ALL_NATIONAL_ROLES)]
-
-    @extend_schema(
-        responses={200: OversightSerializer(many=True)},
-        summary="The oversight of the commissions in a published release",
-    )
-    def get(self, request: Request, pk: int) -> Response:
-        """Each included département's commission, where to act first coming first: facts
-        about the institution, published exactly (no person in them). Not paginated: at most
-        101 rows, and a page would cut the order."""
-        release = published_release(release_id=pk)
-        if release is None:
-            raise NotFound("Aucune publication de statistiques ne porte ce numéro.")
-        rows = oversight(board=dashboard(release=release))
-        return Response(OversightSerializer(rows, many=True).data)
 
 
 class ReleaseReports(generics.ListAPIView[NationalReport]):

@@ -35,7 +35,6 @@ from parcours.reporting.selectors import (
     figures_csv,
     figures_ods,
     figures_xlsx,
-    oversight,
     published_release,
     release_and_choices,
     releases_in_progress,
@@ -239,33 +238,6 @@ def _table_file(
     response = HttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{name}.{extension}"'
     return response
-
-
-@page(roles=ALL_NATIONAL_ROLES, national=True)
-def commissions(request: HttpRequest, *, access: Access) -> HttpResponse:
-    release = published_release(release_id=_release_id(request))
-    if release is None:
-        return render(request, "national/commissions.html", {"release": None})
-    board = dashboard(release=release)
-    rows = oversight(board=board)
-    return render(
-        request,
-        "national/commissions.html",
-        {
-            "release": release,
-            "board": board,
-            "rows": rows,
-            "summary": {
-                "without_commission": sum(1 for r in rows if r.titulars == 0),
-                "incomplete": sum(1 for r in rows if r.colleges_without_titular),
-                "vacant": sum(1 for r in rows if r.seats_vacant),
-                "below_minimum": sum(1 for r in rows if r.below_minimum),
-                "minimum": rows[0].sessions_minimum if rows else None,
-                "overdue": sum(r.files_overdue for r in rows),
-                "expiring": sum(r.approvals_expiring for r in rows),
-            },
-        },
-    )
 
 
 @open_page

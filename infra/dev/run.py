@@ -54,6 +54,11 @@ def prepare() -> None:
     # 903 persons as on 31/12/2024 and their published release: the statistics page is never
     # empty (both steps are skipped when already done).
     demo_release_ensure()
+    from parcours.reporting.oversight_services import commission_status_refresh_sync
+
+    # Each commission's status of today: the Commissions page reads it from the first visit,
+    # before beat's first morning.
+    commission_status_refresh_sync()
     connection.close()
 
 

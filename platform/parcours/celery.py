@@ -73,4 +73,10 @@ app.conf.beat_schedule = {
         "task": "tenants.audit.tasks.verify_all_chains",
         "schedule": crontab(hour=3, minute=15),
     },
+    # Before office hours, after the night's audit check: the national oversight of the
+    # commissions reads today's status, not a release's day.
+    "reporting-commission-status-every-morning": {
+        "task": "parcours.reporting.tasks.refresh_all_commission_statuses",
+        "schedule": crontab(hour=5, minute=30),
+    },
 }

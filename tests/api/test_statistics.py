@@ -89,26 +89,3 @@ def test_the_figure_list_costs_constant_queries(login, release_2024) -> None:
 def test_the_schema_documents_the_statistics_routes(login) -> None:
     response = client_for(None, None, on=None).get("/api/v1/schema/")
     assert b"/api/v1/statistics/releases/{id}/figures/" in response.content
-
-
-def test_the_oversight_lists_each_commission_where_to_act_first(login, release_2024) -> None:
-    client = login("national_operator", None)
-    url = f"{RELEASES}{release_2024.pk}/oversight/"
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200
-    rows = response.json()
-    assert [row["code"] for row in rows] == ["13", "31", "75"]
-    here = rows[1]
-    assert here["titulars"] == 0 and here["needs_attention"] is True
-    assert here["seats"] == 11 and here["seats_filled"] == 0
-    assert "Gendarmerie nationale" in here["colleges_missing"]
-    assert here["sessions_minimum"] is None  # no yearly minimum before 2026
-    # The same queries whatever the number of départements (three here).
-    assert len(queries) <= 12
-
-
-def test_the_oversight_of_an_unknown_release_is_a_404_in_the_error_format(login) -> None:
-    response = login("national_analyst", None).get(f"{RELEASES}999999/oversight/")
-    assert response.status_code == 404
-    assert response.json()["error"]["status"] == 404

@@ -153,27 +153,6 @@ def test_every_departement_has_a_tile_of_its_own() -> None:
     assert len(set(cells.values())) == 101
 
 
-def test_the_commissions_oversight_lists_where_to_act_first(login, release_2024) -> None:
-    response = login("national_operator", None).get("/statistiques/commissions/")
-    assert response.status_code == 200
-    html = response.content.decode()
-    assert "3 sans commission installée" in html
-    # Nobody is appointed in the seeded commissions: no seat of the composition is filled.
-    assert "3 avec des sièges vacants dans la composition" in html
-    assert html.count("<td>0 / 11") == 3
-    assert (
-        html.index('data-code="13"') < html.index('data-code="31"') < html.index('data-code="75"')
-    )
-
-
-def test_the_oversight_page_never_touches_a_departement_schema(
-    login, release_2024, monkeypatch
-) -> None:
-    client = login("national_analyst", None)
-    with no_departement_schema(monkeypatch):
-        assert client.get("/statistiques/commissions/").status_code == 200
-
-
 def test_the_xlsx_export_holds_the_same_figures_as_the_csv(login, release_2024) -> None:
     from openpyxl import load_workbook
 

@@ -320,3 +320,43 @@ class DpFigure(models.Model):
     def __str__(self) -> str:
         cell = f" {self.dimension}={self.category}" if self.dimension else ""
         return f"{self.level} {self.code} {self.indicator}{cell}: {self.value} (bruité)"
+
+
+class CommissionStatus(models.Model):
+    """A département's commission as it stands today: facts about the institution, one row per
+    département, replaced by each computation in the département's own schema (daily, on the
+    national operator's request). Codes and counts only: no member, no person, no free text."""
+
+    departement = models.CharField(max_length=3, unique=True)
+    computed_at = models.DateTimeField()
+    computed_on = models.DateField(help_text="the département's day the facts hold on")
+    # The composition set by arrêté: {college code: [titular seats, seats a titular holds]},
+    # the chair's seat included in the chair's college.
+    colleges = models.JSONField(default=dict)
+    colleges_without_titular = models.JSONField(
+        default=list, help_text="codes of colleges sitting on files where no titular sits"
+    )
+    seats = models.PositiveIntegerField(default=0)
+    seats_filled = models.PositiveIntegerField(default=0)
+    titulars = models.PositiveIntegerField(default=0, help_text="in mandate, the chair aside")
+    chair_in_office = models.BooleanField(default=False)
+    mandates_ending = models.PositiveIntegerField(
+        default=0, help_text="seats filled today that no appointed titular holds in 90 days"
+    )
+    sessions_minimum = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="the legal yearly minimum in force on the day"
+    )
+    sessions_held_year = models.PositiveIntegerField(default=0)
+    sessions_without_quorum_year = models.PositiveIntegerField(default=0)
+    sessions_held_12_months = models.PositiveIntegerField(default=0)
+    sessions_convened_rest_of_year = models.PositiveIntegerField(default=0)
+    last_session_on = models.DateField(null=True, blank=True)
+    next_session_on = models.DateField(null=True, blank=True)
+    files_overdue = models.PositiveIntegerField(default=0)
+    approvals_expiring = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["departement"]
+
+    def __str__(self) -> str:
+        return f"Commission {self.departement} au {self.computed_on:%d/%m/%Y}"

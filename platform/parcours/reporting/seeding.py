@@ -1,17 +1,22 @@
-"""Case data matching the real national situation on 31 December 2024 (see ../shared/domain.md):
-903 persons in an exit pathway in 67 départements; Paris 148, Rhône 89, Bouches-du-Rhône 49,
-Isère 39, Haute-Garonne 39; 26 départements with 1–5, 16 with 6–10, 9 with 11–20, 12 with more
-than 20, 34 with none. The split of the départements not named by the sources is invented but
-keeps those bands and that total.
+"""Demo case data matching the real national situation (see ../shared/domain.md).
+
+`national_figures_seed()` seeds every figure the sources give for 2022–2024 in the 101
+départements: the case history (seeding_plan.py, written by seeding_history.py), the approved
+associations (seeding_associations.py) and the commissions with their sessions
+(seeding_commissions.py). The stock on 31 December 2024 is split as the sources say: 903 persons
+in 67 départements; Paris 148, Rhône 89, Bouches-du-Rhône 49, Isère 39, Haute-Garonne 39; 26
+départements with 1–5, 16 with 6–10, 9 with 11–20, 12 with more than 20, 34 with none. The split
+of the départements not named by the sources is invented but keeps those bands and that total.
 
 The sources do not add up: 26 + 16 + 9 + 12 = 63 départements in the bands, but 67 with persons
 (101 - 34). The seeding keeps 903, the 67 and the three upper bands, and puts the 4 départements
 the bands leave out in 1–5 (the band where small counts are least reliably reported): 30 there.
 
-Persons are created in bulk (a few queries per département, not one per person), with their
-identity encrypted like any other (tenants/casework/crypto.py), a first request authorised, a
-renewal for some, the period running on the day, and, for the exits table, some persons who left
-the pathway during 2024; about one refusal for ten persons in pathway.
+`national_figures_seed(distribution=...)` seeds a given stock of 31/12/2024 alone (tests, small
+pictures): persons in pathway with a first request authorised, a renewal for some, the period
+running on the day, a quarter of that count who left during 2024 and about one refusal for ten;
+no commission, no approval. Both create persons in bulk (a few queries per département), with
+their identity encrypted like any other (tenants/casework/crypto.py).
 """
 
 from __future__ import annotations
@@ -84,11 +89,12 @@ class SeedResult:
 def national_figures_seed(
     *, distribution: Mapping[str, int] | None = None, snapshot: dt.date = SNAPSHOT_2024
 ) -> SeedResult:
-    """Fill the départements' schemas (idempotent: a département seeded once is left alone)."""
+    """Fill the départements' schemas (idempotent: a département seeded once is left alone):
+    the national history of 2022–2024 with its commissions and approvals, or, given a
+    `distribution`, that stock of `snapshot` alone."""
+    if distribution is None:
+        return _national_history_seed()
     with schema_context("public"):
-        if distribution is None:
-            codes = list(Departement.objects.order_by("sort_key").values_list("code", flat=True))
-            distribution = distribution_2024(codes=codes)
         association = _seed_association()
         tenants = {
             t.code: t
@@ -116,6 +122,58 @@ def national_figures_seed(
         finally:
             connection.set_schema_to_public()
     missing = sorted(c for c, n in distribution.items() if n and c not in tenants)
+    return SeedResult(seeded=seeded, skipped=skipped, not_provisioned=missing)
+
+
+def _national_history_seed() -> SeedResult:
+    """Every département: its case history, approvals, commission and sessions, each part
+    skipped where already written. A few queries per département, and seven national ones."""
+    from parcours.reporting.seeding_associations import approvals_write, associations_ensure
+    from parcours.reporting.seeding_commissions import (
+        commission_plans,
+        commission_write,
+        seat_users_ensure,
+    )
+    from parcours.reporting.seeding_history import already_seeded, history_write
+    from parcours.reporting.seeding_plan import national_plans
+
+    with schema_context("public"):
+        codes = list(Departement.objects.order_by("sort_key").values_list("code", flat=True))
+        given = distribution_2024(codes=codes)
+        stock = {code: given.get(code, 0) for code in codes}
+        tenants = {t.code: t for t in Tenant.objects.filter(status=TenantStatus.ACTIVE)}
+        variants = {code: current_variant(tenant=t).pk for code, t in tenants.items()}
+        approvals = associations_ensure(stock_2024=stock)
+        users = seat_users_ensure(codes=sorted(tenants))
+    plans = national_plans(stock_2024=stock)
+    commissions = commission_plans(
+        stock_2024=stock,
+        approvals={c: [a.association_id for a in v] for c, v in approvals.items()},
+    )
+    seeded: dict[str, int] = {}
+    skipped: list[str] = []
+    for code in codes:
+        tenant = tenants.get(code)
+        if tenant is None:
+            continue
+        connection.set_tenant(tenant)
+        try:
+            approvals_write(code=code, approvals=approvals.get(code, []))
+            commission_write(plan=commissions[code], users=users)
+            if code not in plans:
+                continue
+            if already_seeded(code=code):
+                skipped.append(code)
+                continue
+            history_write(
+                plan=plans[code],
+                association_ids=[a.association_id for a in approvals[code]],
+                variant_id=variants[code],
+            )
+            seeded[code] = stock[code]
+        finally:
+            connection.set_schema_to_public()
+    missing = sorted(c for c in codes if c not in tenants)
     return SeedResult(seeded=seeded, skipped=skipped, not_provisioned=missing)
 
 
@@ -307,20 +365,35 @@ def _rights(pathways: list[Pathway], periods: list[Period], snapshot: dt.date) -
 
 
 def demo_release_ensure() -> bool:
-    """`make run`: the 2024 case data and its published release, computed once (the dashboard is
-    never empty); True when it was computed now."""
+    """`make run`: the national case data and its published releases, computed once (the
+    dashboard is never empty and its trends have three years): the years 2022, 2023 and 2024 and
+    the four quarters of 2024. True when any release was computed now."""
+    from parcours.departements.management.commands.provision import default_jobs
     from parcours.reporting.models import PeriodKind, Release, ReleaseStatus
     from parcours.reporting.services import release_run_sync
 
     national_figures_seed()
-    start = SNAPSHOT_2024.replace(month=1, day=1)
-    if Release.objects.filter(
-        period_kind=PeriodKind.YEAR, period_start=start, status=ReleaseStatus.PUBLISHED
-    ).exists():
-        return False
-    # With noisy open data at ε = 1 (half the default yearly budget), so that the open-data
-    # page shows what a differentially private release looks like.
-    release_run_sync(
-        period_kind=PeriodKind.YEAR, period_start=start, actor_id=None, dp_epsilon=Decimal(1)
+    # The year 2024 last: the most recent publication is the year, its quarters before it.
+    periods = [(PeriodKind.QUARTER, dt.date(2024, month, 1)) for month in (1, 4, 7, 10)]
+    periods += [(PeriodKind.YEAR, dt.date(year, 1, 1)) for year in (2022, 2023, 2024)]
+    published = set(
+        Release.objects.filter(status=ReleaseStatus.PUBLISHED).values_list(
+            "period_kind", "period_start"
+        )
     )
-    return True
+    computed = False
+    for kind, start in periods:
+        if (kind, start) in published:
+            continue
+        # The 2024 year with noisy open data at ε = 1 (half the default yearly budget), so that
+        # the open-data page shows what a differentially private release looks like.
+        noisy = kind == PeriodKind.YEAR and start.year == 2024
+        release_run_sync(
+            period_kind=kind,
+            period_start=start,
+            actor_id=None,
+            dp_epsilon=Decimal(1) if noisy else None,
+            jobs=default_jobs(),
+        )
+        computed = True
+    return computed

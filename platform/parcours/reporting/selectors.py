@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from django.db import models
 from django.db.models import QuerySet
 
-from parcours.referentiel.models import Departement, NomenclatureItem, Region
+from parcours.referentiel.models import Departement, Region
 from parcours.reporting import indicators
 from parcours.reporting.models import Level, PeriodKind, PublishedFigure, Release, ReleaseStatus
 from tenants.casework import extraction as x
@@ -238,128 +238,6 @@ def _export_rows(*, release: Release, indicator: str | None) -> list[list[object
             ]
         )
     return rows
-
-
-@dataclass(frozen=True)
-class OversightRow:
-    code: str
-    name: str
-    region: str
-    titulars: int
-    colleges_without_titular: int
-    colleges_missing: list[str]  # their names
-    seats: int  # titular seats of the composition set by arrêté, the chair's included
-    seats_filled: int
-    # "name (filled/seats)" where a college has a titular but a seat stays vacant (the colleges
-    # without a titular are named above)
-    colleges_incomplete: list[str]
-    sessions_held: int
-    sessions_without_quorum: int
-    # The legal minimum of sessions over the release's period (None: no minimum applies, or
-    # the period is shorter than the year the minimum is set for).
-    sessions_minimum: int | None
-    files_overdue: int
-    approvals_expiring: int
-
-    @property
-    def below_minimum(self) -> bool:
-        if self.sessions_minimum is None:
-            return self.sessions_held == 0
-        return self.sessions_held < self.sessions_minimum
-
-    @property
-    def seats_vacant(self) -> int:
-        return self.seats - self.seats_filled
-
-    @property
-    def needs_attention(self) -> bool:
-        return bool(
-            self.titulars == 0
-            or self.colleges_without_titular
-            or self.seats_vacant
-            or self.below_minimum
-            or self.files_overdue
-            or self.approvals_expiring
-        )
-
-
-def sessions_minimum(*, release: Release) -> int | None:
-    """Sessions a commission must hold over the release's period: the dated yearly minimum, for
-    a year release only (a minimum per year says nothing of a quarter)."""
-    from parcours.referentiel.selectors import MissingLegalParameter, legal_parameter_value
-
-    if release.period_kind != "year":
-        return None
-    try:
-        return int(
-            legal_parameter_value(key="commission_min_sessions_per_year", on=release.period_end)
-        )
-    except MissingLegalParameter:
-        return None
-
-
-def oversight(*, board: Dashboard) -> list[OversightRow]:
-    """Each included département's commission, sorted where the ministry should act first: no
-    commission, colleges without a titular, vacant seats of the composition, fewer sessions than
-    the legal minimum (or none), overdue files, expiring approvals."""
-    minimum = sessions_minimum(release=board.release)
-    names = dict(NomenclatureItem.objects.filter(kind="college").values_list("code", "label"))
-    missing: dict[str, list[str]] = {}
-    # (département, college) -> {indicator: value} for the seats and the seats filled
-    composition: dict[tuple[str, str], dict[str, int]] = {}
-    for code, indicator, college, count in PublishedFigure.objects.filter(
-        release=board.release,
-        level=Level.DEPARTEMENT,
-        indicator__in=[x.COLLEGES_WITHOUT_TITULAR, x.COMPOSITION_SEATS, x.SEATS_FILLED],
-        dimension=x.DIMENSION_COLLEGE,
-    ).values_list("code", "indicator", "category", "value"):
-        if indicator == x.COLLEGES_WITHOUT_TITULAR:
-            missing.setdefault(code, []).append(names.get(college, college))
-        else:
-            composition.setdefault((code, college), {})[indicator] = count or 0
-    incomplete: dict[str, list[str]] = {}
-    for (code, college), college_values in sorted(composition.items()):
-        filled = college_values.get(x.SEATS_FILLED, 0)
-        seats = college_values.get(x.COMPOSITION_SEATS, 0)
-        name = names.get(college, college)
-        if filled < seats and name not in missing.get(code, []):
-            incomplete.setdefault(code, []).append(f"{name} ({filled}/{seats})")
-
-    def value(row: Row, indicator: str) -> int:
-        figure = row.values.get(indicator)
-        return figure.value or 0 if figure is not None else 0
-
-    rows = [
-        OversightRow(
-            code=row.code,
-            name=row.name,
-            region=row.region,
-            titulars=value(row, x.COMMISSION_TITULARS),
-            colleges_without_titular=value(row, x.COLLEGES_WITHOUT_TITULAR),
-            colleges_missing=sorted(missing.get(row.code, [])),
-            seats=value(row, x.COMPOSITION_SEATS),
-            seats_filled=value(row, x.SEATS_FILLED),
-            colleges_incomplete=sorted(incomplete.get(row.code, [])),
-            sessions_held=value(row, x.SESSIONS_HELD),
-            sessions_without_quorum=value(row, x.SESSIONS_WITHOUT_QUORUM),
-            sessions_minimum=minimum,
-            files_overdue=value(row, x.FILES_OVERDUE),
-            approvals_expiring=value(row, x.APPROVALS_EXPIRING),
-        )
-        for row in board.departements
-    ]
-    return sorted(
-        rows,
-        key=lambda r: (
-            r.titulars > 0,
-            -r.colleges_without_titular,
-            -r.seats_vacant,
-            not r.below_minimum,
-            -r.files_overdue,
-            -r.approvals_expiring,
-            Departement.order_key(r.code),
-        ),
-    )
 
 
 @dataclass

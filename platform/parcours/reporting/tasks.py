@@ -5,13 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from celery import shared_task
+from django.utils import timezone
 
 from parcours.db import connection
 from parcours.departements.models import Tenant
 from parcours.reporting.annual_report import national_report_failed, national_report_generate
 from parcours.reporting.models import Release
+from parcours.reporting.oversight_services import commission_status_write
 from parcours.reporting.services import release_consolidate, staging_failed, staging_write
 from tenants.casework.extraction import extract_counts
+from tenants.commission.status import commission_facts
 
 
 @shared_task(
@@ -72,3 +75,33 @@ def generate_national_report(self: Any, *, report_id: int) -> dict[str, Any]:
     if report is None:
         return {"report": report_id, "skipped": True}
     return {"report": report.pk, "status": report.status, "size": report.size}
+
+
+@shared_task(
+    name="parcours.reporting.tasks.refresh_commission_status",
+    bind=True,
+    acks_late=True,
+    max_retries=3,
+    default_retry_delay=30,
+)
+def refresh_commission_status(self: Any) -> dict[str, Any]:
+    """Sent in a département's schema: its commission's status today, replacing yesterday's.
+
+    Idempotent: the row is replaced; a failure leaves the last one, whose day the page shows."""
+    code = Tenant.code_for(connection.schema_name)
+    try:
+        facts = commission_facts(today=timezone.localdate(), now=timezone.now())
+    except Exception as exc:
+        if self.request.retries < self.max_retries:
+            raise self.retry(exc=exc) from exc
+        raise
+    commission_status_write(code=code, facts=facts, computed_at=timezone.now())
+    return {"code": code, "computed_on": facts.computed_on.isoformat()}
+
+
+@shared_task(name="parcours.reporting.tasks.refresh_all_commission_statuses")
+def refresh_all_commission_statuses() -> int:
+    """Beat, every morning: one `refresh_commission_status` per active département."""
+    from parcours.departements.tasks import fan_out
+
+    return fan_out(refresh_commission_status)

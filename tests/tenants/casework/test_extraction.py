@@ -56,7 +56,7 @@ def test_a_person_with_two_running_pathways_is_counted_once_in_the_total_and_eac
         .order_by("pathway_id")
         .values_list("pathway_id", "pathway__person_id")[:2]
     )
-    (first_pathway, first_person), (second_pathway, _) = running
+    (_, first_person), (second_pathway, _) = running
     # Forced past casework's rule: the second pathway now belongs to the first person.
     Pathway.objects.filter(pk=second_pathway).update(person_id=first_person)
     assert Pathway.objects.filter(person_id=first_person).count() >= 2

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("reporting", "0003_dp_budget"),
+        ("reporting", "0004_commission_status"),
     ]
 
     operations = [
