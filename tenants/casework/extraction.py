@@ -160,7 +160,9 @@ def extract_counts(
     counts += [Count(ASSOCIATION_APPROVED, 1, DIMENSION_ASSOCIATION, str(a)) for a in approved]
     counts += _prevention(period_start, period_end)
     counts += _dp_capped(snapshot, period_start, period_end)
-    return counts + _rights(snapshot, period_start, period_end) + _oversight(snapshot)
+    return (
+        counts + _rights(snapshot, period_start, period_end) + oversight_counts(snapshot=snapshot)
+    )
 
 
 def _prevention(start: dt.date, end: dt.date) -> list[Count]:
@@ -299,7 +301,7 @@ def _afis_amount_due(snapshot: dt.date) -> int:
     return round(total)
 
 
-def _oversight(snapshot: dt.date) -> list[Count]:
+def oversight_counts(*, snapshot: dt.date) -> list[Count]:
     """The commission's composition on the day, files open beyond the département's own
     instruction and decision targets, approvals ending within 90 days."""
     from parcours.db import connection

@@ -57,7 +57,7 @@ class CommissionFacts:
 def commission_facts(*, today: dt.date, now: dt.datetime) -> CommissionFacts:
     """The current schema's commission on `today` (the département's day); `now` separates the
     sessions held from those to come. A fixed handful of queries."""
-    counts = x._oversight(today)
+    counts = x.oversight_counts(snapshot=today)
     totals = {c.indicator: c.value for c in counts if not c.dimension}
     seats = {
         c.category: c.value for c in counts if c.indicator == x.COMPOSITION_SEATS and c.dimension
