@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zlib
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -95,6 +96,8 @@ def commission_plans(
     without = [c for c in codes if not stock_2024[c]]
     late = {**dict.fromkeys(without[:11], 2022), **dict.fromkeys(without[11:17], 2023)}
     late |= dict.fromkeys(without[17:21], 2024)
+    spread = Counter(a for ids in approvals.values() for a in ids)
+    widest = [spread.most_common(1)[0][0]] if spread else []
     plans: dict[str, CommissionPlan] = {}
     for code in codes:
         h = _hash(code)
@@ -103,7 +106,9 @@ def commission_plans(
             installed = dt.date(late[code], month, 1 + h % 27)
         else:
             installed = dt.date(2017, 6, 1) + dt.timedelta(days=h % 1300)
-        plans[code] = CommissionPlan(code, installed, list(approvals.get(code, [])))
+        # The associations' seats: those approved here, else the network approved most widely
+        # (a département without an approved association still seats one).
+        plans[code] = CommissionPlan(code, installed, list(approvals.get(code, [])) or widest)
     # 2024: 23 without a session, 16 with one, 62 with two or more.
     smallest = sorted(with_persons, key=lambda c: (stock_2024[c], _hash(c)))[:5]
     for code in codes:
@@ -192,7 +197,7 @@ def commission_write(*, plan: CommissionPlan, users: Mapping[tuple[str, int], in
     today = timezone.localdate()
     existing = Member.objects.aggregate(first=Min("mandate_start"))["first"]
     composition = list(COMPOSITION)
-    associations = plan.association_ids[:2] or [None]
+    associations: list[int | None] = [*plan.association_ids[:2]] or [None]
     composition += [("associations", False)] * len(associations)
     with transaction.atomic():
         members = []
