@@ -11,7 +11,7 @@ What the sources give (../shared/domain.md): 80 commissions in January 2021, all
   smallest with persons (one person), two or more for the 62 others, more where more persons are
   followed (Paris 11); 2022, 2023 and 2025 alike, a little sparser; 2026 (the décret of 30
   December 2025 sets two a year) two or more for most, up to today;
-- now needing action, on purpose: three commissions whose mandates ended in 2025 or 2026 and were
+- now needing action, on purpose: three commissions whose mandates ended in 2025 and were
   not renewed, three whose mandates end within 90 days, three with a college left vacant (a
   titular changed post, nobody appointed since), and five below two sessions this year.
 
