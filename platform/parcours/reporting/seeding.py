@@ -35,7 +35,11 @@ from parcours.associations.models import Association
 from parcours.db import connection
 from parcours.departements.models import Tenant, TenantStatus
 from parcours.referentiel.models import Departement
-from parcours.reporting.seeding_associations import approvals_write, associations_ensure
+from parcours.reporting.seeding_associations import (
+    NETWORK_RNA,
+    approvals_write,
+    associations_ensure,
+)
 from parcours.reporting.seeding_commissions import (
     commission_plans,
     commission_write,
@@ -67,7 +71,8 @@ _SIX_TO_10 = [10, 10, 9, 9, 9, 8, 8, 8, 8, 8, 7, 7, 7, 7, 7, 6]
 _ONE_TO_5 = [1, 2, 3, 4, 5] * 5 + [3] + [1, 2, 1, 2]
 # Rights obtained, per 20 persons in pathway: AFIS, APS, shelter, care, training.
 _RIGHTS_PER_20 = {"afis": 13, "aps": 12, "hebergement": 8, "soins": 11, "formation": 5}
-SEED_ASSOCIATION_RNA = "W000002024"
+# The national network, in both seeds (seeding_associations.py approves it in 15 départements).
+SEED_ASSOCIATION_RNA = NETWORK_RNA
 
 
 def distribution_2024(*, codes: list[str]) -> dict[str, int]:
