@@ -67,6 +67,9 @@ class CommissionPlan:
     # Mandates not renewed after this day (None: renewed up to today).
     lapsed_after: dt.date | None = None
     vacant_college: str = ""
+    # The mandates end within 90 days and the next arrêté is not taken yet (elsewhere it is
+    # taken ahead, as a préfecture does).
+    renewal_due: bool = False
 
 
 def _hash(code: str) -> int:
@@ -137,6 +140,7 @@ def commission_plans(
     for n, code in enumerate(without[21:24]):
         # Appointed so that the current mandates end 30 to 70 days from today.
         plans[code].installed = today + dt.timedelta(days=30 + 20 * n) - relativedelta(years=6)
+        plans[code].renewal_due = True
     for code, college in zip(
         with_persons[5:8], ["gendarmerie", "medecin", "education"], strict=False
     ):
@@ -174,10 +178,12 @@ def seat_users_ensure(*, codes: list[str]) -> dict[tuple[str, int], int]:
 def _cycles(
     plan: CommissionPlan, today: dt.date, until: dt.date | None
 ) -> list[tuple[dt.date, dt.date]]:
-    """The successive 3-year mandates from installation, up to today (or the lapse)."""
+    """The successive 3-year mandates from installation, up to today (or the lapse), and the
+    next one where it starts within 90 days (its arrêté already taken)."""
     cycles = []
     start = plan.installed
-    while start <= today:
+    horizon = today if plan.renewal_due else today + dt.timedelta(days=90)
+    while start <= horizon:
         end = start + relativedelta(years=MANDATE_YEARS) - dt.timedelta(days=1)
         if until is not None and start >= until:
             break
@@ -206,8 +212,7 @@ def commission_write(*, plan: CommissionPlan, users: Mapping[tuple[str, int], in
                 association = None
                 if college == "associations":
                     association = associations[seat - len(COMPOSITION)]
-                last = end >= today
-                vacated = last and college == plan.vacant_college
+                vacated = start <= today <= end and college == plan.vacant_college
                 members.append(
                     Member(
                         user_id=users[(plan.code, seat)],
@@ -215,7 +220,7 @@ def commission_write(*, plan: CommissionPlan, users: Mapping[tuple[str, int], in
                         association_id=association,
                         is_chair=chair,
                         arrete_reference=f"Arrêté préfectoral {plan.code}-{start:%Y}-CDLP-{cycle + 1}",
-                        arrete_on=start - dt.timedelta(days=10),
+                        arrete_on=min(start - dt.timedelta(days=10), today),
                         mandate_start=start,
                         mandate_end=end,
                         ended_on=min(today, max(start, today - dt.timedelta(days=120)))

@@ -278,7 +278,7 @@ def test_events_fall_in_every_quarter_of_each_year(db: None, national: dict[int,
         assert {(m - 1) // 3 for y, m in months if y == year} == {0, 1, 2, 3}, year
 
 
-def test_some_commissions_need_action_today(db: None, national: dict[int, Release]) -> None:
+def test_a_few_commissions_need_action_today(db: None, national: dict[int, Release]) -> None:
     from django.utils import timezone
 
     from parcours.db import connection as tenant_connection
@@ -290,17 +290,22 @@ def test_some_commissions_need_action_today(db: None, national: dict[int, Releas
     for tenant in Tenant.objects.all():
         tenant_connection.set_tenant(tenant)
         in_office = Member.objects.filter(mandate_start__lte=today, mandate_end__gte=today)
+        successors = Member.objects.filter(mandate_start__gt=today)
         if not in_office.exists():
             ended += 1
-        elif in_office.filter(mandate_end__lte=today + dt.timedelta(days=90)).exists():
+        elif (
+            in_office.filter(mandate_end__lte=today + dt.timedelta(days=90)).exists()
+            and not successors.exists()
+        ):
             ending += 1
         if in_office.filter(ended_on__lte=today).exists():
             vacant += 1
         if Session.objects.filter(starts_at__year=today.year).count() < 2:
             few_sessions += 1
     tenant_connection.set_schema_to_public()
-    assert ended >= 3 and ending >= 3 and vacant >= 3 and few_sessions >= 5
-    assert ended + ending + vacant < 30  # a few, not the whole country
+    # On purpose (seeding_commissions.py); elsewhere the next arrêté is taken ahead.
+    assert (ended, ending, vacant) == (3, 3, 3)
+    assert 5 <= few_sessions <= 10
 
 
 def test_no_personal_data_in_the_national_schema(db: None, national: dict[int, Release]) -> None:
