@@ -35,9 +35,20 @@ from parcours.associations.models import Association
 from parcours.db import connection
 from parcours.departements.models import Tenant, TenantStatus
 from parcours.referentiel.models import Departement
+from parcours.reporting.seeding_associations import (
+    NETWORK_RNA,
+    approvals_write,
+    associations_ensure,
+)
+from parcours.reporting.seeding_commissions import (
+    commission_plans,
+    commission_write,
+    seat_users_ensure,
+)
+from parcours.reporting.seeding_history import already_seeded, history_write, person_build
+from parcours.reporting.seeding_plan import national_plans
 from parcours.workflows.services import current_variant
 from tenants.audit.services import audit_record
-from tenants.casework.crypto import encrypt_json
 from tenants.casework.models import (
     Avis,
     Decision,
@@ -58,16 +69,10 @@ _ELEVEN_TO_20 = [19, 18, 17, 16, 15, 14, 13, 12, 11]
 _SIX_TO_10 = [10, 10, 9, 9, 9, 8, 8, 8, 8, 8, 7, 7, 7, 7, 7, 6]
 # 26 from the sources, and the 4 their bands leave out (see the module's docstring).
 _ONE_TO_5 = [1, 2, 3, 4, 5] * 5 + [3] + [1, 2, 1, 2]
-_FIRST_NAMES = ["Amina", "Elena", "Joy", "Mei", "Sara", "Ioana", "Blessing", "Grace"]
-# Weighted like the associations' reports: Nigeria first, then China, Romania, Latin America.
-_NATIONALITIES = (
-    ["NGA"] * 8
-    + ["CHN"] * 2
-    + ["ROU", "ROU", "BGR", "BRA", "COL", "CMR", "GHA", "CIV", "FRA", "MAR", "ALB", "VNM"]
-)
 # Rights obtained, per 20 persons in pathway: AFIS, APS, shelter, care, training.
 _RIGHTS_PER_20 = {"afis": 13, "aps": 12, "hebergement": 8, "soins": 11, "formation": 5}
-SEED_ASSOCIATION_RNA = "W000002024"
+# The national network, in both seeds (seeding_associations.py approves it in 15 départements).
+SEED_ASSOCIATION_RNA = NETWORK_RNA
 
 
 def distribution_2024(*, codes: list[str]) -> dict[str, int]:
@@ -128,15 +133,6 @@ def national_figures_seed(
 def _national_history_seed() -> SeedResult:
     """Every département: its case history, approvals, commission and sessions, each part
     skipped where already written. A few queries per département, and seven national ones."""
-    from parcours.reporting.seeding_associations import approvals_write, associations_ensure
-    from parcours.reporting.seeding_commissions import (
-        commission_plans,
-        commission_write,
-        seat_users_ensure,
-    )
-    from parcours.reporting.seeding_history import already_seeded, history_write
-    from parcours.reporting.seeding_plan import national_plans
-
     with schema_context("public"):
         codes = list(Departement.objects.order_by("sort_key").values_list("code", flat=True))
         given = distribution_2024(codes=codes)
@@ -204,30 +200,10 @@ def _seed_departement(
     refusals = persons // 10
     year_start = snapshot.replace(month=1, day=1)
     with transaction.atomic():
-        people = []
-        for i in range(persons + exits + refusals):
-            pseudonym = f"{prefix}{i + 1:04d}"
-            # Mostly women, a few men and persons who state neither; ages from 19 to 54.
-            age_days = 365 * (19 + (i * 7) % 36) + (i * 37) % 365
-            identity = {
-                "first_name": _FIRST_NAMES[i % len(_FIRST_NAMES)],
-                "last_name": f"Exemple{i + 1}",
-                "sex": "M" if i % 20 == 3 else "X" if i % 25 == 7 else "F",
-                "nationality": _NATIONALITIES[(i * 7) % len(_NATIONALITIES)],
-                "birth_date": (snapshot - dt.timedelta(days=age_days)).isoformat(),
-            }
-            people.append(
-                Person(
-                    pseudonym=pseudonym,
-                    association_id=association_id,
-                    identity_encrypted=encrypt_json(
-                        identity, purpose=f"person:{pseudonym}:identity"
-                    ),
-                    children_count=(i * 7) % 5 % 4,
-                    languages=["fr"],
-                    last_contact_on=snapshot,
-                )
-            )
+        people = [
+            person_build(i, f"{prefix}{i + 1:04d}", association_id, snapshot, aged_on=snapshot)
+            for i in range(persons + exits + refusals)
+        ]
         people = Person.objects.bulk_create(people)
         pathways = []
         for i, person in enumerate(people):

@@ -11,7 +11,7 @@ What the sources give (../shared/domain.md): 80 commissions in January 2021, all
   smallest with persons (one person), two or more for the 62 others, more where more persons are
   followed (Paris 11); 2022, 2023 and 2025 alike, a little sparser; 2026 (the décret of 30
   December 2025 sets two a year) two or more for most, up to today;
-- now needing action, on purpose: three commissions whose mandates ended in 2025 or 2026 and were
+- now needing action, on purpose: three commissions whose mandates ended in 2025 and were
   not renewed, three whose mandates end within 90 days, three with a college left vacant (a
   titular changed post, nobody appointed since), and five below two sessions this year.
 
@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zlib
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -66,6 +67,9 @@ class CommissionPlan:
     # Mandates not renewed after this day (None: renewed up to today).
     lapsed_after: dt.date | None = None
     vacant_college: str = ""
+    # The mandates end within 90 days and the next arrêté is not taken yet (elsewhere it is
+    # taken ahead, as a préfecture does).
+    renewal_due: bool = False
 
 
 def _hash(code: str) -> int:
@@ -95,6 +99,8 @@ def commission_plans(
     without = [c for c in codes if not stock_2024[c]]
     late = {**dict.fromkeys(without[:11], 2022), **dict.fromkeys(without[11:17], 2023)}
     late |= dict.fromkeys(without[17:21], 2024)
+    spread = Counter(a for ids in approvals.values() for a in ids)
+    widest = [spread.most_common(1)[0][0]] if spread else []
     plans: dict[str, CommissionPlan] = {}
     for code in codes:
         h = _hash(code)
@@ -103,7 +109,9 @@ def commission_plans(
             installed = dt.date(late[code], month, 1 + h % 27)
         else:
             installed = dt.date(2017, 6, 1) + dt.timedelta(days=h % 1300)
-        plans[code] = CommissionPlan(code, installed, list(approvals.get(code, [])))
+        # The associations' seats: those approved here, else the network approved most widely
+        # (a département without an approved association still seats one).
+        plans[code] = CommissionPlan(code, installed, list(approvals.get(code, [])) or widest)
     # 2024: 23 without a session, 16 with one, 62 with two or more.
     smallest = sorted(with_persons, key=lambda c: (stock_2024[c], _hash(c)))[:5]
     for code in codes:
@@ -132,6 +140,7 @@ def commission_plans(
     for n, code in enumerate(without[21:24]):
         # Appointed so that the current mandates end 30 to 70 days from today.
         plans[code].installed = today + dt.timedelta(days=30 + 20 * n) - relativedelta(years=6)
+        plans[code].renewal_due = True
     for code, college in zip(
         with_persons[5:8], ["gendarmerie", "medecin", "education"], strict=False
     ):
@@ -169,10 +178,12 @@ def seat_users_ensure(*, codes: list[str]) -> dict[tuple[str, int], int]:
 def _cycles(
     plan: CommissionPlan, today: dt.date, until: dt.date | None
 ) -> list[tuple[dt.date, dt.date]]:
-    """The successive 3-year mandates from installation, up to today (or the lapse)."""
+    """The successive 3-year mandates from installation, up to today (or the lapse), and the
+    next one where it starts within 90 days (its arrêté already taken)."""
     cycles = []
     start = plan.installed
-    while start <= today:
+    horizon = today if plan.renewal_due else today + dt.timedelta(days=90)
+    while start <= horizon:
         end = start + relativedelta(years=MANDATE_YEARS) - dt.timedelta(days=1)
         if until is not None and start >= until:
             break
@@ -192,7 +203,7 @@ def commission_write(*, plan: CommissionPlan, users: Mapping[tuple[str, int], in
     today = timezone.localdate()
     existing = Member.objects.aggregate(first=Min("mandate_start"))["first"]
     composition = list(COMPOSITION)
-    associations = plan.association_ids[:2] or [None]
+    associations: list[int | None] = [*plan.association_ids[:2]] or [None]
     composition += [("associations", False)] * len(associations)
     with transaction.atomic():
         members = []
@@ -201,8 +212,7 @@ def commission_write(*, plan: CommissionPlan, users: Mapping[tuple[str, int], in
                 association = None
                 if college == "associations":
                     association = associations[seat - len(COMPOSITION)]
-                last = end >= today
-                vacated = last and college == plan.vacant_college
+                vacated = start <= today <= end and college == plan.vacant_college
                 members.append(
                     Member(
                         user_id=users[(plan.code, seat)],
@@ -210,7 +220,7 @@ def commission_write(*, plan: CommissionPlan, users: Mapping[tuple[str, int], in
                         association_id=association,
                         is_chair=chair,
                         arrete_reference=f"Arrêté préfectoral {plan.code}-{start:%Y}-CDLP-{cycle + 1}",
-                        arrete_on=start - dt.timedelta(days=10),
+                        arrete_on=min(start - dt.timedelta(days=10), today),
                         mandate_start=start,
                         mandate_end=end,
                         ended_on=min(today, max(start, today - dt.timedelta(days=120)))

@@ -51,15 +51,22 @@ def _aware(day: dt.date, hour: int = 10) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, 0)))
 
 
-def _person(i: int, pseudonym: str, association_id: int, last_contact: dt.date) -> Person:
-    # Mostly women, a few men and persons who state neither; aged 19 to 54 at the end of 2024.
+def person_build(
+    i: int,
+    pseudonym: str,
+    association_id: int,
+    last_contact: dt.date,
+    aged_on: dt.date = dt.date(2024, 12, 31),
+) -> Person:
+    """The i-th fictional person, identity encrypted: mostly women, a few men and persons who
+    state neither; aged 19 to 54 on `aged_on`."""
     age_days = 365 * (19 + (i * 7) % 36) + (i * 37) % 365
     identity = {
         "first_name": _FIRST_NAMES[i % len(_FIRST_NAMES)],
         "last_name": f"Exemple{i + 1}",
         "sex": "M" if i % 20 == 3 else "X" if i % 25 == 7 else "F",
         "nationality": _NATIONALITIES[(i * 7) % len(_NATIONALITIES)],
-        "birth_date": (dt.date(2024, 12, 31) - dt.timedelta(days=age_days)).isoformat(),
+        "birth_date": (aged_on - dt.timedelta(days=age_days)).isoformat(),
     }
     return Person(
         pseudonym=pseudonym,
@@ -89,7 +96,7 @@ def history_write(
         for i, entry in enumerate(entries):
             last_contact = min(today, entry.early_end or entry.end())
             people.append(
-                _person(
+                person_build(
                     i,
                     f"{prefix}{i + 1:04d}",
                     association_ids[i % len(association_ids)],
@@ -98,7 +105,7 @@ def history_write(
             )
         for j, refusal in enumerate(plan.refusals, len(entries)):
             people.append(
-                _person(
+                person_build(
                     j,
                     f"{prefix}{j + 1:04d}",
                     association_ids[j % len(association_ids)],

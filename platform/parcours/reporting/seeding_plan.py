@@ -204,10 +204,12 @@ def national_plans(*, stock_2024: Mapping[str, int]) -> dict[str, DepartementPla
             )
             if year in YEARS:
                 days = _spread(
-                    year, share[f"r{year}"][code], first=(3, 15), last=(11, 25), code=code
+                    year, share[f"r{year}"][code], first=(2, 1), last=(12, 15), code=code
                 )
+                # Filed in the same year (an early refusal was examined quickly).
+                filed_from = dt.date(year, 1, 3)
                 plan.refusals += [
-                    Refusal(day - dt.timedelta(days=_waited(i + 3)), day)
+                    Refusal(max(filed_from, day - dt.timedelta(days=_waited(i + 3))), day)
                     for i, day in enumerate(days)
                 ]
         # Filed in December 2024, decided in January 2025: the whole 24 months ahead.

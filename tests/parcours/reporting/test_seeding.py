@@ -128,7 +128,7 @@ def national(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[int
                 cursor.execute("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'dep\\_%%'")
                 for (schema,) in cursor.fetchall():
                     cursor.execute(f'DROP SCHEMA "{schema}" CASCADE')
-            call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=True)
+            call_command("flush", interactive=False, verbosity=0)
             forget_keys()
 
 
@@ -170,7 +170,8 @@ def test_each_year_release_matches_the_sourced_national_figures(
     assert france(release, "first_requests") == first_requests
     assert france(release, "refusals") == refusals
     # The sources' shares: 54 of 700 (2022), 10 % (2023), 18 % of 469 (2024).
-    assert round(100 * refusals / first_requests) == {2022: 8, 2023: 10, 2024: 18}[year]
+    share = 100 * france(release, "refusals") / france(release, "first_requests")
+    assert round(share) == {2022: 8, 2023: 10, 2024: 18}[year]
     assert france(release, "files_pending") > 0
     assert france(release, "renewals") > 0 and france(release, "exits") > 0
     # A handful of early ends a year: banded where fewer than k.
@@ -229,7 +230,7 @@ def test_every_departement_with_persons_has_approvals_in_force(
         persons = shown_by_departement(release, "persons_in_pathway")
         approvals = shown_by_departement(release, "approvals_in_force")
         with_persons = [c for c, shown in persons.items() if shown != "0"]
-        assert len(with_persons) == (67 if year == 2024 else len(with_persons)) > 50
+        assert len(with_persons) == 67 or year != 2024
         assert all(approvals[c] != "0" for c in with_persons), year
     several = national[2024].figures.get(
         level="france", indicator="associations_several_departements", dimension=""
@@ -277,7 +278,7 @@ def test_events_fall_in_every_quarter_of_each_year(db: None, national: dict[int,
         assert {(m - 1) // 3 for y, m in months if y == year} == {0, 1, 2, 3}, year
 
 
-def test_some_commissions_need_action_today(db: None, national: dict[int, Release]) -> None:
+def test_a_few_commissions_need_action_today(db: None, national: dict[int, Release]) -> None:
     from django.utils import timezone
 
     from parcours.db import connection as tenant_connection
@@ -289,17 +290,22 @@ def test_some_commissions_need_action_today(db: None, national: dict[int, Releas
     for tenant in Tenant.objects.all():
         tenant_connection.set_tenant(tenant)
         in_office = Member.objects.filter(mandate_start__lte=today, mandate_end__gte=today)
+        successors = Member.objects.filter(mandate_start__gt=today)
         if not in_office.exists():
             ended += 1
-        elif in_office.filter(mandate_end__lte=today + dt.timedelta(days=90)).exists():
+        elif (
+            in_office.filter(mandate_end__lte=today + dt.timedelta(days=90)).exists()
+            and not successors.exists()
+        ):
             ending += 1
         if in_office.filter(ended_on__lte=today).exists():
             vacant += 1
         if Session.objects.filter(starts_at__year=today.year).count() < 2:
             few_sessions += 1
     tenant_connection.set_schema_to_public()
-    assert ended >= 3 and ending >= 3 and vacant >= 3 and few_sessions >= 5
-    assert ended + ending + vacant < 30  # a few, not the whole country
+    # On purpose (seeding_commissions.py); elsewhere the next arrêté is taken ahead.
+    assert (ended, ending, vacant) == (3, 3, 3)
+    assert 5 <= few_sessions <= 10
 
 
 def test_no_personal_data_in_the_national_schema(db: None, national: dict[int, Release]) -> None:

@@ -1,4 +1,5 @@
-"""`manage.py seed_national_figures`: case data matching the national figures of 31/12/2024."""
+"""`manage.py seed_national_figures`: case data, approvals and commissions matching the national
+figures of 2022–2024 (parcours/reporting/seeding.py)."""
 
 from __future__ import annotations
 
@@ -10,13 +11,17 @@ from parcours.reporting.seeding import national_figures_seed
 
 
 class Command(BaseCommand):
-    help = "Fill the provisioned départements with case data matching 31/12/2024 (idempotent)."
+    help = (
+        "Fill the provisioned départements with the case history, approved associations and "
+        "commissions of 2022–2024 as the national sources give them (idempotent)."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         result = national_figures_seed()
         self.stdout.write(
             f"{sum(result.seeded.values())} persons in pathway seeded in "
-            f"{len(result.seeded)} départements; {len(result.skipped)} already seeded"
+            f"{len(result.seeded)} départements (on 31/12/2024, with their history since 2021); "
+            f"{len(result.skipped)} already seeded"
         )
         if result.not_provisioned:
             self.stdout.write(
