@@ -51,8 +51,8 @@ def prepare() -> None:
     call_command("seed_demo", verbosity=1)
     from parcours.reporting.seeding import demo_release_ensure
 
-    # 903 persons as on 31/12/2024 and their published release: the statistics page is never
-    # empty (both steps are skipped when already done).
+    # The national figures of 2022–2024 and their releases (three years, 2024's quarters): the
+    # statistics pages are never empty (both steps are skipped when already done).
     demo_release_ensure()
     from parcours.reporting.oversight_services import commission_status_refresh_sync
 
