@@ -13,7 +13,7 @@ from tenants.commission.selectors import composition, members_active
 from tenants.commission.services import quorum
 
 
-def test_the_demo_commissions_are_composed_and_deliberate_lawfully(db, settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_the_demo_commissions_are_composed_and_deliberate_lawfully(db, base, settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
     settings.MEDIA_ROOT = str(tmp_path)
     demo_seed()
     seats = {"31": 19, "75": 13, "13": 11}
