@@ -13,7 +13,9 @@ from tenants.commission.selectors import composition, members_active
 from tenants.commission.services import quorum
 
 
-def test_the_demo_commissions_are_composed_and_deliberate_lawfully(db, base, settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_the_demo_commissions_are_composed_and_deliberate_lawfully(  # type: ignore[no-untyped-def]
+    db, base, settings, tmp_path
+) -> None:
     settings.MEDIA_ROOT = str(tmp_path)
     demo_seed()
     seats = {"31": 19, "75": 13, "13": 11}
