@@ -25,10 +25,14 @@ bands, is never a single point. The test suite attacks every release with a line
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
+
+from parcours.reporting.disclosure_audit import Violation, insider_violations, public_violations
 
 SUPPRESSED_MARK = "s"
 DASH = "–"  # an en dash, as the State writes its bands
@@ -38,6 +42,9 @@ FRANCE = "FR"
 # (their minors are tiny), and a spurious "disclosed" could only suppress one cell more.
 _PRIME = 2**61 - 1
 _LEVEL_ORDER = {"departement": 0, "region": 1, "france": 2}
+# Rounds of audit and complements before a table is withheld (each round fixes every
+# disclosure found in distinct equations; real tables need two or three).
+_AUDIT_ROUNDS = 30
 
 
 class DisclosureError(ValueError):
@@ -109,12 +116,99 @@ def banded(value: int, *, rules: Rules) -> Shown:
 Key = tuple[str, str, str, str]
 
 
+def ranged(low: int, high: int) -> Shown:
+    """A total published as the sum of its parts' published intervals ("31–35")."""
+    if low == high:
+        return exact(low)
+    return Shown("banded", f"{low}{DASH}{high}", low=low, high=high)
+
+
 def management_figures(
     *, values: Mapping[str, int], region_of: Mapping[str, str], rules: Rules
 ) -> dict[Key, Shown]:
-    """One management indicator per département, région (of the départements given) and France."""
-    totals = rollup(values, region_of)
-    return {key: banded(value, rules=rules) for key, value in totals.items()}
+    """One management indicator per département, région (of the départements given) and France.
+
+    Départements are banded (`banded`). A région's or France's total is published exactly only
+    when neither the public nor a département knowing its own exact figure can narrow a band
+    with it (`_total_keeps_bands`); otherwise it is published as the range its parts' published
+    intervals add up to, which says nothing the parts do not.
+    """
+    out: dict[Key, Shown] = {}
+    by_region: dict[str, list[str]] = defaultdict(list)
+    for code in sorted(values):
+        out[("departement", code, "", "")] = banded(values[code], rules=rules)
+        by_region[region_of[code]].append(code)
+
+    def interval(code: str) -> tuple[int, int]:
+        shown = out[("departement", code, "", "")]
+        assert shown.low is not None and shown.high is not None
+        return shown.low, shown.high
+
+    # France's equation, flattened: an exact région is one known block, a ranged one is its
+    # départements (its range adds no equation), and must keep its range as a group.
+    france_parts: list[_Part] = []
+    france_groups: list[range] = []
+    for region, codes in sorted(by_region.items()):
+        parts = [_Part(*interval(code), value=values[code]) for code in codes]
+        total = sum(values[code] for code in codes)
+        if _total_keeps_bands(total=total, parts=parts, groups=[]):
+            out[("region", region, "", "")] = exact(total)
+            france_parts.append(_Part(total, total, value=total))
+        else:
+            out[("region", region, "", "")] = ranged(
+                sum(p.low for p in parts), sum(p.high for p in parts)
+            )
+            first = len(france_parts)
+            france_parts.extend(parts)
+            france_groups.append(range(first, len(france_parts)))
+    total = sum(values.values())
+    if _total_keeps_bands(total=total, parts=france_parts, groups=france_groups):
+        out[("france", FRANCE, "", "")] = exact(total)
+    else:
+        out[("france", FRANCE, "", "")] = ranged(
+            sum(p.low for p in france_parts), sum(p.high for p in france_parts)
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class _Part:
+    """A part of a published total: its published interval (low = high when exact), its value."""
+
+    low: int
+    high: int
+    value: int
+
+
+def _total_keeps_bands(*, total: int, parts: Sequence[_Part], groups: Sequence[range]) -> bool:
+    """Whether publishing `total` = sum of `parts` exactly narrows no part's published interval,
+    nor the sum of a group of parts (a ranged région inside France), for the public or for the
+    département behind any one part knowing its own value.
+
+    Exact for one equation: knowing the total and every other part's interval, a set G of parts
+    keeps its whole interval [sum of lows, sum of highs] iff
+    total - sum(high of others) <= sum(low of G) and total - sum(low of others) >= sum(high of G),
+    the only constraint on G being the total (the parts' intervals are independent). The insider
+    i0 is the same test with i0's interval shrunk to its value.
+    """
+    checked = [range(i, i + 1) for i, p in enumerate(parts) if p.low < p.high] + list(groups)
+    if not checked:
+        return True
+    insiders: list[int | None] = [None] + [i for i, p in enumerate(parts) if p.low < p.high]
+    for insider in insiders:
+        lows = [p.value if i == insider else p.low for i, p in enumerate(parts)]
+        highs = [p.value if i == insider else p.high for i, p in enumerate(parts)]
+        low_sum, high_sum = sum(lows), sum(highs)
+        for group in checked:
+            if insider is not None and insider in group:
+                continue  # its own band, or a range holding its own figure
+            group_low = sum(parts[i].low for i in group)
+            group_high = sum(parts[i].high for i in group)
+            others_high = high_sum - sum(highs[i] for i in group)
+            others_low = low_sum - sum(lows[i] for i in group)
+            if total - others_high > group_low or total - others_low < group_high:
+                return False
+    return True
 
 
 def rollup(values: Mapping[str, int], region_of: Mapping[str, str]) -> dict[Key, int]:
@@ -250,7 +344,160 @@ def protect_breakdowns(
         unknown |= partners
         swapped |= partners | {key}  # every cell of a swap moves with it
     _complete_suppression(system=system, cells=all_cells, unknown=unknown, swapped=swapped)
+    published_margins = management_figures(values=margins, region_of=region_of, rules=rules)
+    _audit_and_fix(
+        system=system,
+        cells=all_cells,
+        unknown=unknown,
+        swapped=swapped,
+        ranges={
+            key: (shown.low, shown.high)
+            for key, shown in published_margins.items()
+            if shown.disclosure == "banded" and shown.low is not None and shown.high is not None
+        },
+        region_of=region_of,
+        rules=rules,
+    )
     return {key: SUPPRESSED if key in unknown else exact(system.values[key]) for key in cell_keys}
+
+
+def _audit_and_fix(
+    *,
+    system: _System,
+    cells: set[Key],
+    unknown: set[Key],
+    swapped: set[Key],
+    ranges: Mapping[Key, tuple[int, int]],
+    region_of: Mapping[str, str],
+    rules: Rules,
+    persons: Mapping[Key, int] | None = None,
+) -> None:
+    """Audit the protected table as the public and each département would attack it
+    (`disclosure_audit`), and add complements until nothing is found.
+
+    A complement is a positive published cell in an equation of the figure at fault, the
+    smallest first (all of them are 0 or k and more, so any one lets the cell at fault reach 0
+    or k); when its equations hold none, the equations of the suppressed cells next to it, then
+    the whole dimension. Raises `DisclosureError` when nothing is left to hide (the release then
+    withholds the table whole). `persons` (for amounts) are the persons behind each figure: an
+    amount is not a count, the 1..k-1 rule applies to the persons behind hidden amounts.
+    """
+    own: dict[str, set[Key]] = defaultdict(set)
+    for key in system.values:
+        if key[0] == "departement":
+            own[key[1]].add(key)
+
+    def contribution(code: str, key: Key) -> int:
+        level, place, dimension, category = key
+        if level == "departement":
+            return system.values[key] if place == code else 0
+        if level == "region" and region_of[code] != place:
+            return 0
+        return system.values.get(("departement", code, dimension, category), 0)
+
+    def small_ok(key: Key) -> bool:
+        return persons is not None
+
+    def cost(key: Key) -> tuple[int, int, Key]:
+        return (system.values[key], _LEVEL_ORDER[key[0]], key)
+
+    def published_positive(keys: Iterable[Key]) -> set[Key]:
+        return {k for k in keys if k in cells and k not in unknown and system.values[k] > 0}
+
+    only: set[Key] | None = None  # the first round checks everything
+    for _ in range(_AUDIT_ROUNDS):
+        bounds: dict[Key, tuple[float, float]] = {
+            key: (float(low), float(high)) for key, (low, high) in ranges.items()
+        }
+        bounds.update({key: (0.0, math.inf) for key in unknown})
+        moving = {key for key in unknown if system.values[key] > 0 or key in swapped}
+        found = public_violations(
+            values=system.values,
+            bounds=bounds,
+            equations=system.equations,
+            where=system.where,
+            suppressed=set(unknown),
+            k=rules.k,
+            small_ok=small_ok,
+            only=only,
+        )
+        if persons is not None:
+            found += _small_persons_sums(system=system, unknown=unknown, persons=persons, k=rules.k)
+        found += insider_violations(
+            values=system.values,
+            where=system.where,
+            moving=moving,
+            own=own,
+            contribution=contribution,
+            disclosed_knowing=partial(
+                _disclosed_knowing_of,
+                pivots=echelon(equations=system.equations, unknown=moving),
+            ),
+        )
+        if not found:
+            return
+        before = set(unknown)
+        touched: set[int] = set()
+        for violation in found:
+            if violation.kind == "narrowed":
+                # A range is pinned by each of its rows published whole (a région's total in
+                # `31–35` and the five breakdowns of its persons): one complement in each.
+                # Its hidden cells, in turn, are pinned by a column where they are alone.
+                for index in violation.equations:
+                    terms = system.equations[index]
+                    if unknown.isdisjoint(terms) and (row := published_positive(terms)):
+                        unknown.add(min(row, key=cost))
+                        touched.add(index)
+                        continue
+                    for hidden in [key for key in terms if key in unknown]:
+                        for column in system.where[hidden]:
+                            others = set(system.equations[column]) - {hidden}
+                            if column != index and unknown.isdisjoint(others):
+                                if near := published_positive(others):
+                                    unknown.add(min(near, key=cost))
+                                    touched.add(column)
+            if touched.intersection(violation.equations):
+                continue  # a complement added in this round may already protect it
+            near = {k for i in violation.equations for k in system.equations[i]}
+            candidates = published_positive(near)
+            if not candidates:
+                wider = {k for k in near if k in unknown}
+                candidates = published_positive(
+                    k for h in wider for i in system.where[h] for k in system.equations[i]
+                )
+            if not candidates:
+                dimensions = {key[2] for key in violation.keys}
+                candidates = published_positive(k for k in cells if k[2] in dimensions or not k[2])
+            if not candidates:
+                continue
+            chosen = min(candidates, key=cost)
+            unknown.add(chosen)
+            touched.update(system.where[chosen])
+            touched.update(violation.equations)
+        if unknown == before:
+            raise DisclosureError(f"{found[0]} cannot be protected")
+        _complete_suppression(system=system, cells=cells, unknown=unknown, swapped=swapped)
+        # Complements only relax the attacker's program: what was safe stays safe; check
+        # what was not, and the new complements.
+        only = (unknown - before) | {key for violation in found for key in violation.keys}
+    raise DisclosureError("the audit still finds disclosures after every complement tried")
+
+
+def _small_persons_sums(
+    *, system: _System, unknown: set[Key], persons: Mapping[Key, int], k: int
+) -> list[Violation]:
+    """Amounts: the hidden parts of an equation whose total is published add up to an exact
+    amount; fewer than k persons behind them is the amount of a small group (two départements
+    of 3 persons each under an exact région total)."""
+    found = []
+    for index, equation in enumerate(system.equations):
+        totals = [key for key, c in equation.items() if c < 0]
+        if len(totals) != 1 or totals[0] in unknown:
+            continue
+        parts = sorted(key for key, c in equation.items() if c > 0 and key in unknown)
+        if len(parts) >= 2 and 0 < sum(persons[key] for key in parts) < k:
+            found.append(Violation("small_sum", tuple(parts), (index,)))
+    return found
 
 
 def _swap_partners(
@@ -369,35 +616,79 @@ def disclosed_unknowns(*, equations: list[dict[Key, int]], unknown: set[Key]) ->
     Gauss-Jordan elimination of the equations restricted to the unknowns, over sparse rows:
     an unknown is determined exactly when a row of the reduced echelon form is its unit vector.
     """
+    pivots = echelon(equations=equations, unknown=unknown)
+    return {pivot for pivot, row in pivots.items() if len(row) == 1}
+
+
+def echelon(
+    *, equations: Iterable[Mapping[Key, int]], unknown: set[Key]
+) -> dict[Key, dict[Key, int]]:
+    """The reduced echelon form of `equations` restricted to `unknown`: {pivot: its row}, each
+    pivot in its own row only (modulo `_PRIME`)."""
     pivots: dict[Key, dict[Key, int]] = {}
     for equation in equations:
         row = {k: c % _PRIME for k, c in equation.items() if k in unknown and c % _PRIME}
-        for hit in [k for k in row if k in pivots]:
-            factor = row.get(hit, 0)
-            if not factor:
-                continue
-            for k, c in pivots[hit].items():
-                value = (row.get(k, 0) - factor * c) % _PRIME
-                if value:
-                    row[k] = value
-                else:
-                    row.pop(k, None)
-        if not row:
+        _insert_row(pivots, row)
+    return pivots
+
+
+def _insert_row(pivots: dict[Key, dict[Key, int]], row: dict[Key, int]) -> None:
+    """Reduce `row` by the pivots, and when something is left, make it a pivot row and
+    eliminate its pivot from the others (Gauss-Jordan, in place)."""
+    for hit in [k for k in row if k in pivots]:
+        factor = row.get(hit, 0)
+        if not factor:
             continue
-        pivot = min(row)
-        inverse = pow(row[pivot], _PRIME - 2, _PRIME)
-        row = {k: c * inverse % _PRIME for k, c in row.items()}
-        for other in pivots.values():
-            factor = other.get(pivot, 0)
-            if factor:
-                for k, c in row.items():
-                    value = (other.get(k, 0) - factor * c) % _PRIME
-                    if value:
-                        other[k] = value
-                    else:
-                        other.pop(k, None)
-        pivots[pivot] = row
-    return {pivot for pivot, row in pivots.items() if len(row) == 1}
+        for k, c in pivots[hit].items():
+            value = (row.get(k, 0) - factor * c) % _PRIME
+            if value:
+                row[k] = value
+            else:
+                row.pop(k, None)
+    if not row:
+        return
+    pivot = min(row)
+    inverse = pow(row[pivot], _PRIME - 2, _PRIME)
+    row = {k: c * inverse % _PRIME for k, c in row.items()}
+    for other in pivots.values():
+        factor = other.get(pivot, 0)
+        if factor:
+            for k, c in row.items():
+                value = (other.get(k, 0) - factor * c) % _PRIME
+                if value:
+                    other[k] = value
+                else:
+                    other.pop(k, None)
+    pivots[pivot] = row
+
+
+def _disclosed_knowing_of(known: set[Key], *, pivots: Mapping[Key, Mapping[Key, int]]) -> set[Key]:
+    return disclosed_knowing(pivots=pivots, known=known)
+
+
+def disclosed_knowing(*, pivots: Mapping[Key, Mapping[Key, int]], known: set[Key]) -> set[Key]:
+    """The unknowns determined once `known` (some of the unknowns) are known too, from the
+    public echelon form, without eliminating everything again.
+
+    A cell x is determined iff its unit vector lies in the row space plus the unit vectors of
+    `known`, i.e. iff it lies in the row space projected off the known columns. In a reduced
+    echelon form a pivot appears in its own row only: rows without a known column stay as they
+    are; rows with one lose those entries, and only the rows whose pivot was known need to be
+    eliminated again (a handful: the insider's own hidden cells).
+    """
+    rows = {p: dict(r) for p, r in pivots.items() if known.isdisjoint(r)}
+    orphans = []
+    for pivot, row in pivots.items():
+        if known.isdisjoint(row):
+            continue
+        reduced = {k: c for k, c in row.items() if k not in known}
+        if pivot in known:
+            orphans.append(reduced)
+        else:
+            rows[pivot] = reduced
+    for row in orphans:
+        _insert_row(rows, row)
+    return {pivot for pivot, row in rows.items() if len(row) == 1}
 
 
 def protect_sums(
@@ -430,6 +721,16 @@ def protect_sums(
     system.equation([("region", r, "", "") for r in sorted(by_region)], ("france", FRANCE, "", ""))
     unknown = {key for key, n in persons.items() if 0 < n < rules.k}
     _complete_suppression(system=system, cells=set(values), unknown=unknown, swapped=set())
+    _audit_and_fix(
+        system=system,
+        cells=set(values),
+        unknown=unknown,
+        swapped=set(),
+        ranges={},
+        region_of=region_of,
+        rules=rules,
+        persons=persons,
+    )
     return {key: SUPPRESSED if key in unknown else exact(value) for key, value in values.items()}
 
 
