@@ -387,19 +387,21 @@ def _audit_and_fix(
         if key[0] == "departement":
             own[key[1]].add(key)
 
-    def contribution(code: str, key: Key) -> int:
+    def own_part(code: str, key: Key) -> Key | None:
+        """The département's own figure inside `key` (a région's or France's cell)."""
         level, place, dimension, category = key
-        if level == "departement":
-            return system.values[key] if place == code else 0
-        if level == "region" and region_of[code] != place:
-            return 0
-        return system.values.get(("departement", code, dimension, category), 0)
+        if level == "departement" or (level == "region" and region_of[code] != place):
+            return None
+        return ("departement", code, dimension, category)
 
     def small_ok(key: Key) -> bool:
         return persons is not None
 
-    def cost(key: Key) -> tuple[int, int, Key]:
-        return (system.values[key], _LEVEL_ORDER[key[0]], key)
+    def cost(key: Key) -> tuple[bool, int, int, Key]:
+        # A cell that would be alone hidden in one of its equations is pinned at once and
+        # calls for another complement: the others first, then the smallest count.
+        alone = any(unknown.isdisjoint(system.equations[i]) for i in system.where[key])
+        return (alone, system.values[key], _LEVEL_ORDER[key[0]], key)
 
     def published_positive(keys: Iterable[Key]) -> set[Key]:
         return {k for k in keys if k in cells and k not in unknown and system.values[k] > 0}
@@ -423,16 +425,26 @@ def _audit_and_fix(
         )
         if persons is not None:
             found += _small_persons_sums(system=system, unknown=unknown, persons=persons, k=rules.k)
+        pivots = echelon(equations=system.equations, unknown=moving)
+
+        def learns(
+            code: str,
+            key: Key,
+            pivots: Mapping[Key, Mapping[Key, int]] = pivots,
+            moving: set[Key] = moving,
+        ) -> bool:
+            # What others hold in `key`: positive, and not computable by the public already.
+            part = own_part(code, key)
+            others = system.values[key] - (system.values.get(part, 0) if part else 0)
+            form = {key: 1} if part is None else {key: 1, part: -1}
+            return others > 0 and not determined(pivots=pivots, form=form, unknown=moving)
+
         found += insider_violations(
-            values=system.values,
             where=system.where,
             moving=moving,
             own=own,
-            contribution=contribution,
-            disclosed_knowing=partial(
-                _disclosed_knowing_of,
-                pivots=echelon(equations=system.equations, unknown=moving),
-            ),
+            disclosed_knowing=partial(_disclosed_knowing_of, pivots=pivots),
+            learns=learns,
         )
         if not found:
             return
@@ -452,19 +464,22 @@ def _audit_and_fix(
                     for hidden in [key for key in terms if key in unknown]:
                         for column in system.where[hidden]:
                             others = set(system.equations[column]) - {hidden}
-                            if column != index and unknown.isdisjoint(others):
-                                if near := published_positive(others):
-                                    unknown.add(min(near, key=cost))
-                                    touched.add(column)
+                            if (
+                                column != index
+                                and unknown.isdisjoint(others)
+                                and (near := published_positive(others))
+                            ):
+                                unknown.add(min(near, key=cost))
+                                touched.add(column)
             if touched.intersection(violation.equations):
                 continue  # a complement added in this round may already protect it
             near = {k for i in violation.equations for k in system.equations[i]}
             candidates = published_positive(near)
             if not candidates:
-                wider = {k for k in near if k in unknown}
-                candidates = published_positive(
-                    k for h in wider for i in system.where[h] for k in system.equations[i]
-                )
+                wider = {i for k in near if k in unknown for i in system.where[k]}
+                if touched.intersection(wider):
+                    continue  # as above, one step further
+                candidates = published_positive(k for i in wider for k in system.equations[i])
             if not candidates:
                 dimensions = {key[2] for key in violation.keys}
                 candidates = published_positive(k for k in cells if k[2] in dimensions or not k[2])
@@ -660,6 +675,25 @@ def _insert_row(pivots: dict[Key, dict[Key, int]], row: dict[Key, int]) -> None:
                 else:
                     other.pop(k, None)
     pivots[pivot] = row
+
+
+def determined(
+    *, pivots: Mapping[Key, Mapping[Key, int]], form: Mapping[Key, int], unknown: set[Key]
+) -> bool:
+    """Whether the linear form (a sum of figures with coefficients) takes the same value in
+    every solution: reduced by the pivot rows, nothing of it is left."""
+    row = {k: c % _PRIME for k, c in form.items() if k in unknown and c % _PRIME}
+    for hit in [k for k in row if k in pivots]:
+        factor = row.get(hit, 0)
+        if not factor:
+            continue
+        for k, c in pivots[hit].items():
+            value = (row.get(k, 0) - factor * c) % _PRIME
+            if value:
+                row[k] = value
+            else:
+                row.pop(k, None)
+    return not row
 
 
 def _disclosed_knowing_of(known: set[Key], *, pivots: Mapping[Key, Mapping[Key, int]]) -> set[Key]:

@@ -210,19 +210,19 @@ def public_violations(
 
 def insider_violations(
     *,
-    values: Mapping[Key, int],
     where: Mapping[Key, Sequence[int]],
     moving: set[Key],
     own: Mapping[str, set[Key]],
-    contribution: Callable[[str, Key], int],
     disclosed_knowing: Callable[[set[Key]], set[Key]],
+    learns: Callable[[str, Key], bool],
 ) -> list[Violation]:
     """What each département learns knowing its own exact figures (`own`: its keys).
 
     `moving` are the suppressed cells that can move (positive, or a swap's zeros);
-    `contribution(code, key)` is the part of `key`'s value that is the département's own;
     `disclosed_knowing(known)` the cells the equations determine once `known` are known too
-    (from the public echelon form, `disclosure.disclosed_knowing`).
+    (from the public echelon form, `disclosure.disclosed_knowing`); `learns(code, key)` whether
+    computing `key` tells the département something about others that is not public (a
+    région's cell minus its own part, when that difference is not published already).
     """
     found: list[Violation] = []
     for code, keys in sorted(own.items()):
@@ -230,6 +230,6 @@ def insider_violations(
         if not hidden_own:
             continue
         for key in sorted(disclosed_knowing(hidden_own) - keys):
-            if values[key] - contribution(code, key) > 0:
+            if learns(code, key):
                 found.append(Violation("insider", (key,), tuple(where[key]), by=code))
     return found

@@ -76,8 +76,120 @@ def test_management_figures_roll_up_to_region_and_france() -> None:
         rules=RULES,
     )
     assert shown[("departement", "32", "", "")].shown == "1–5"
-    assert shown[("region", "76", "", "")].shown == "42"
-    assert shown[("france", "FR", "", "")].value == 190
+    # 42 exactly, less 31's 39, would be 32's 3: the région is the sum of the intervals.
+    assert shown[("region", "76", "", "")].shown == "40–44"
+    assert shown[("region", "11", "", "")].shown == "148"
+    assert shown[("france", "FR", "", "")].shown == "188–192"
+
+
+def management_as_figures(shown: Mapping) -> list[Figure]:
+    return [
+        Figure(level, code, "x", "", "", s.disclosure, s.value, s.low, s.high)
+        for (level, code, _, _), s in shown.items()
+    ]
+
+
+def band_ends(
+    figures: list[Figure], region_of: Mapping[str, str], *, insider: tuple[str, int] | None = None
+) -> dict[tuple[str, str], tuple[float, float]]:
+    """Each band's smallest and largest value for the attacker: the band is turned into a
+    suppressed cell and its interval met with the band (a bound on it alone). An `insider`
+    (code, value) publishes its own figure exactly to itself."""
+    if insider is not None:
+        code, value = insider
+        figures = [
+            Figure(f.level, f.code, f.indicator, "", "", "exact", value, None, None)
+            if (f.level, f.code) == ("departement", code)
+            else f
+            for f in figures
+        ]
+    ends = {}
+    for i, f in enumerate(figures):
+        if f.disclosure != "banded":
+            continue
+        probe = list(figures)
+        probe[i] = Figure(f.level, f.code, f.indicator, "", "", "suppressed", None, None, None)
+        (interval,) = [j for j in attack(probe, region_of=region_of) if j.figure == probe[i]]
+        ends[(f.level, f.code)] = (
+            max(interval.low, f.band_low),
+            min(interval.high, f.band_high),
+        )
+    return ends
+
+
+def as_published(level: str, code: str, value: int) -> Figure:
+    """A figure the old way: exact from k and for totals, banded below."""
+    if level == "departement" and 0 < value < RULES.k:
+        low, high = next(b for b in RULES.bands if b[0] <= value <= b[1])
+        return Figure(level, code, "x", "", "", "banded", None, low, high)
+    return Figure(level, code, "x", "", "", "exact", value, None, None)
+
+
+def test_an_exact_region_total_would_undo_the_bands_of_its_departements() -> None:
+    """Corsica: AFIS beneficiaries 5 and 5, banded 1–5; an exact 10 pins both."""
+    region_of = {"2A": "94", "2B": "94", "75": "11"}
+    values = {"2A": 5, "2B": 5, "75": 148}
+    old = [
+        as_published("departement", "2A", 5),
+        as_published("departement", "2B", 5),
+        as_published("departement", "75", 148),
+        as_published("region", "94", 10),
+        as_published("region", "11", 148),
+        as_published("france", "FR", 158),
+    ]
+    assert band_ends(old, region_of)[("departement", "2A")] == (5, 5)  # the old way: undone
+    new = management_as_figures(management_figures(values=values, region_of=region_of, rules=RULES))
+    assert {
+        (f.level, f.code): (f.disclosure, f.value, f.band_low, f.band_high)
+        for f in new
+        if f.level != "departement"
+    } == {
+        ("region", "94"): ("banded", None, 2, 10),
+        ("region", "11"): ("exact", 148, 148, 148),
+        ("france", "FR"): ("banded", None, 150, 158),
+    }
+    for place, ends in band_ends(new, region_of).items():
+        f = next(f for f in new if (f.level, f.code) == place)
+        assert ends == (f.band_low, f.band_high), place
+
+
+def test_a_total_stays_exact_when_its_bands_have_room() -> None:
+    """39 = 30 + 3 + 3 + 3: whatever one band holds, the two others can make up the rest, for
+    the public and for each of the three knowing its own 3. (With two bands it never holds:
+    each one, knowing its own, reads the other's.)"""
+    region_of = {"a": "R", "b": "R", "c": "R", "d": "R", "z": "Z"}
+    values = {"a": 30, "b": 3, "c": 3, "d": 3, "z": 0}
+    shown = management_figures(values=values, region_of=region_of, rules=RULES)
+    assert shown[("region", "R", "", "")].shown == "39"
+    figures = management_as_figures(shown)
+    for insider in (None, ("b", 3), ("c", 3), ("d", 3)):
+        ends = band_ends(figures, region_of, insider=insider)
+        for place in [("departement", "b"), ("departement", "c"), ("departement", "d")]:
+            if insider is None or place[1] != insider[0]:
+                assert ends[place] == (1, 5), (insider, place)
+
+
+def test_a_total_that_one_departement_would_undo_with_its_own_figure_is_a_range() -> None:
+    """45 = 39 + 3 + 3 leaves the public both bands 1–5 whole (3 + 3 = 6 = 1 + 5 = 5 + 1), but
+    either département, knowing its own 3, reads the other's exactly: a range then."""
+    region_of = {"31": "R", "32": "R", "52": "R", "z": "Z"}
+    old = [
+        as_published("departement", "31", 39),
+        as_published("departement", "32", 3),
+        as_published("departement", "52", 3),
+        as_published("departement", "z", 0),
+        as_published("region", "R", 45),
+        as_published("region", "Z", 0),
+        as_published("france", "FR", 45),
+    ]
+    assert band_ends(old, region_of)[("departement", "52")] == (1, 5)
+    assert band_ends(old, region_of, insider=("32", 3))[("departement", "52")] == (3, 3)
+    shown = management_figures(
+        values={"31": 39, "32": 3, "52": 3, "z": 0}, region_of=region_of, rules=RULES
+    )
+    assert shown[("region", "R", "", "")].shown == "41–49"
+    new = management_as_figures(shown)
+    assert band_ends(new, region_of, insider=("32", 3))[("departement", "52")] == (1, 5)
 
 
 def test_a_small_cell_is_suppressed_with_a_complement_in_its_row_and_column() -> None:
