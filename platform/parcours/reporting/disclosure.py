@@ -404,7 +404,14 @@ def _audit_and_fix(
         return (alone, system.values[key], _LEVEL_ORDER[key[0]], key)
 
     def published_positive(keys: Iterable[Key]) -> set[Key]:
-        return {k for k in keys if k in cells and k not in unknown and system.values[k] > 0}
+        return {
+            k
+            for k in keys
+            if k in cells
+            and k not in unknown
+            and system.values[k] > 0
+            and not _stuck(system=system, cells=cells, unknown=unknown, key=k)
+        }
 
     only: set[Key] | None = None  # the first round checks everything
     for _ in range(_AUDIT_ROUNDS):
@@ -425,23 +432,27 @@ def _audit_and_fix(
         )
         if persons is not None:
             found += _small_persons_sums(system=system, unknown=unknown, persons=persons, k=rules.k)
-        pivots = echelon(equations=system.equations, unknown=moving)
+        # For the insider, the margins published as bands or ranges are unknowns too (the
+        # public elimination takes them as known, a stronger attacker; here that would count
+        # as public what only the stronger attacker knows), its own margin known to it.
+        hidden = moving | set(ranges)
+        pivots = echelon(equations=system.equations, unknown=hidden)
 
         def learns(
             code: str,
             key: Key,
             pivots: Mapping[Key, Mapping[Key, int]] = pivots,
-            moving: set[Key] = moving,
+            hidden: set[Key] = hidden,
         ) -> bool:
             # What others hold in `key`: positive, and not computable by the public already.
             part = own_part(code, key)
             others = system.values[key] - (system.values.get(part, 0) if part else 0)
             form = {key: 1} if part is None else {key: 1, part: -1}
-            return others > 0 and not determined(pivots=pivots, form=form, unknown=moving)
+            return others > 0 and not determined(pivots=pivots, form=form, unknown=hidden)
 
         found += insider_violations(
             where=system.where,
-            moving=moving,
+            moving=hidden,
             own=own,
             disclosed_knowing=partial(_disclosed_knowing_of, pivots=pivots),
             learns=learns,
@@ -496,6 +507,17 @@ def _audit_and_fix(
         # what was not, and the new complements.
         only = (unknown - before) | {key for violation in found for key in violation.keys}
     raise DisclosureError("the audit still finds disclosures after every complement tried")
+
+
+def _stuck(*, system: _System, cells: set[Key], unknown: set[Key], key: Key) -> bool:
+    """Whether hiding `key` could never protect it: in one of its equations every other cell is
+    a published zero (a row of one category under its margin). Zeros are not hidden as
+    complements, so it would stay pinned whatever else is hidden."""
+    for index in system.where[key]:
+        others = [k for k in system.equations[index] if k != key]
+        if all(k not in cells or (k not in unknown and system.values[k] == 0) for k in others):
+            return True
+    return False
 
 
 def _small_persons_sums(
@@ -602,7 +624,10 @@ def _complete_suppression(
                 other
                 for index in equations
                 for other in system.equations[index]
-                if other in cells and other not in unknown and system.values[other] > 0
+                if other in cells
+                and other not in unknown
+                and system.values[other] > 0
+                and not _stuck(system=system, cells=cells, unknown=unknown, key=other)
             }
             if not neighbours:
                 continue  # pinned through a chain of unknowns: the next pass looks wider
@@ -618,7 +643,10 @@ def _complete_suppression(
         rest = {
             other
             for other in cells
-            if other[2] == key[2] and other not in unknown and system.values[other] > 0
+            if other[2] == key[2]
+            and other not in unknown
+            and system.values[other] > 0
+            and not _stuck(system=system, cells=cells, unknown=unknown, key=other)
         }
         if not rest:
             raise DisclosureError(f"{key} cannot be protected")

@@ -92,6 +92,13 @@ class PublicAttacker:
         # The true values are a solution.
         self.seen_low = {key: float(values[key]) for key in self.column}
         self.seen_high = dict(self.seen_low)
+        self._solutions: list[list[float]] = [[float(values[key]) for key in self.column]]
+
+    def seen_sum_low(self, keys: Sequence[Key]) -> float:
+        """The smallest sum of `keys` in the solutions found so far (an upper bound of its
+        minimum: below 1, the sum can reach 0)."""
+        indices = [self.column[k] for k in keys]
+        return min(sum(solution[i] for i in indices) for solution in self._solutions)
 
     def interval(self, keys: Sequence[Key]) -> tuple[float, float]:
         """The smallest and largest value the sum of `keys` can take; the largest only when the
@@ -118,7 +125,8 @@ class PublicAttacker:
         self.highs.run()
         status = self.highs.getModelStatus()
         if status == highspy.HighsModelStatus.kOptimal:
-            solution = self.highs.getSolution().col_value
+            solution = list(self.highs.getSolution().col_value)
+            self._solutions.append(solution)
             for key, i in self.column.items():
                 value = solution[i]
                 if value < self.seen_low[key]:
@@ -200,8 +208,8 @@ def public_violations(
         rest = [key for key, c in equation.items() if c > 0 and key not in suppressed]
         if total in bounds and all(values[key] == 0 for key in rest):
             continue  # the parts are the whole of a published band
-        if sum(attacker.seen_low[key] for key in parts) < 1 - _EPS:
-            continue
+        if attacker.seen_sum_low(parts) < 1 - _EPS:
+            continue  # a solution found already puts the sum at 0
         low, high = attacker.interval(parts)
         if _integer_low(low) >= 1 and _integer_high(high) <= k - 1:
             found.append(Violation("small_sum", tuple(sorted(parts)), (index,)))

@@ -20,7 +20,15 @@ from parcours.reporting.disclosure import (
     protect_breakdowns,
     protect_sums,
 )
-from tests.parcours.reporting.attacker import Figure, attack
+from tests.parcours.reporting.attacker import (
+    Figure,
+    Finding,
+    Model,
+    attack,
+    band_differences,
+    insiders,
+    protection_intervals,
+)
 
 RULES = Rules(k=11, band_width=5)
 
@@ -410,3 +418,176 @@ def test_percentiles_are_nearest_rank(
     histogram: dict[int, int], share: float, expected: int
 ) -> None:
     assert percentile_days(histogram, share=share) == expected
+
+
+# The three attackers on protected tables: the suite's attacker (`attacker.py`), the public and
+# each département as an insider. Each case first shows the fast first pass alone (the audit
+# switched off) disclosing what it claims, then the release's protection disclosing nothing.
+
+
+def place_truth(
+    margins: Mapping[str, int],
+    breakdowns: Mapping[str, Mapping[tuple[str, str], int]],
+    region_of: Mapping[str, str],
+) -> dict[tuple[str, ...], int]:
+    truth: dict[tuple[str, ...], int] = defaultdict(int)
+    for code, value in margins.items():
+        for level, place in (("departement", code), ("region", region_of[code]), ("france", "FR")):
+            truth[("", "x", level, place, "", "")] += value
+    for (level, place, dimension, category), value in true_values(breakdowns, region_of).items():
+        truth[("", "x", level, place, dimension, category)] = value
+    return truth
+
+
+def findings(
+    figures: list[Figure],
+    *,
+    margins: Mapping[str, int],
+    breakdowns: Mapping[str, Mapping[tuple[str, str], int]],
+    region_of: Mapping[str, str],
+    k: int = 11,
+) -> list[Finding]:
+    """What the public and the insiders find, less what an insider knows by being part of a
+    total: a range that holds its own band is narrowed by its own figure whatever is published,
+    and a région's or France's cell computed from its own part tells it nothing when the
+    others' part is zero or published exactly."""
+    model = Model.build(figures, region_of=region_of, k=k)
+    every = place_truth(margins, breakdowns, region_of)
+    truth = {place: every[place] for place in model.figures}
+    public = protection_intervals(model) + band_differences(model)
+    found = list(public)
+    for f in insiders(model, truth=truth, region_of=region_of, public=public):
+        _, _, level, place, dimension, category = f.places[0]
+        if level == "departement":
+            found.append(f)
+            continue
+        if f.threat == "insider narrows" and (level == "france" or region_of[f.insider] == place):
+            continue  # the range holds the insider's own band
+        others = [
+            ("", "x", "departement", code, dimension, category)
+            for code in margins
+            if code != f.insider and (level == "france" or region_of[code] == place)
+        ]
+        if any(
+            every[o] > 0 and model.figures[o].disclosure != "exact"
+            for o in others
+            if o in model.figures
+        ):
+            found.append(f)
+    return found
+
+
+def first_pass_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    from parcours.reporting import disclosure
+
+    monkeypatch.setattr(disclosure, "_audit_and_fix", lambda **kwargs: None)
+
+
+def two_regions(*codes_per_region: int) -> dict[str, str]:
+    return {f"{r}{d}": f"R{r}" for r, n in enumerate(codes_per_region) for d in range(n)}
+
+
+SMALL_CELL = (
+    two_regions(3, 3),
+    {
+        "d": {
+            ("00", "b"): 4,
+            ("02", "b"): 15,
+            ("10", "a"): 26,
+            ("10", "b"): 1,
+            ("11", "b"): 11,
+            ("12", "b"): 4,
+        }
+    },
+    ["a", "b"],
+)
+SMALL_SUM = (
+    two_regions(3, 2),
+    {
+        "d": {
+            ("00", "a"): 25,
+            ("01", "b"): 25,
+            ("01", "c"): 6,
+            ("02", "a"): 3,
+            ("10", "a"): 3,
+            ("10", "b"): 31,
+            ("10", "c"): 3,
+            ("11", "a"): 1,
+            ("11", "c"): 3,
+        }
+    },
+    ["a", "b", "c"],
+)
+INSIDER = (
+    two_regions(2, 2),
+    {"d": {("00", "b"): 33, ("01", "a"): 22, ("10", "a"): 35, ("11", "a"): 1}},
+    ["a", "b"],
+)
+
+
+@pytest.mark.parametrize(
+    ("case", "threat"),
+    [
+        (SMALL_CELL, "small cell"),  # 10's `b` (1) proven in [1, 9]
+        (SMALL_SUM, "small sum"),  # 10's `a` and `c` adding up to an exact 6
+        (INSIDER, "insider pins"),  # 00, knowing its own row, computes 11's 1
+    ],
+)
+def test_the_audit_adds_complements_until_no_attacker_learns_anything(
+    case: tuple, threat: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    region_of, breakdowns, names = case
+    margins = {
+        code: sum(v for (c, _), v in breakdowns["d"].items() if c == code) for code in region_of
+    }
+    kwargs = {"margins": margins, "breakdowns": breakdowns, "region_of": region_of}
+    with monkeypatch.context() as patch:
+        first_pass_only(patch)
+        old = publish(**kwargs, categories={"d": names})
+    assert any(f.threat == threat for f in findings(old, **kwargs)), threat
+    new = publish(**kwargs, categories={"d": names})
+    assert any(f.disclosure == "suppressed" for f in new)
+    assert findings(new, **kwargs) == []
+
+
+def test_a_small_cell_alone_in_its_row_can_move_by_all_of_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """32's 3 persons all in `a`: the first pass swaps it with 31, whose `b` holds only 2, so
+    32's `a` can go down by 2 at most: proven in [1, 3]. The audit hides more until it can
+    reach 0."""
+    region_of = {"31": "76", "32": "76", "33": "76"}
+    breakdowns = {
+        "d": {("31", "a"): 38, ("31", "b"): 2, ("32", "a"): 3, ("33", "a"): 15, ("33", "b"): 20}
+    }
+    kwargs = {
+        "margins": {"31": 40, "32": 3, "33": 35},
+        "breakdowns": breakdowns,
+        "region_of": region_of,
+    }
+    with monkeypatch.context() as patch:
+        first_pass_only(patch)
+        old = publish(**kwargs, categories={"d": ["a", "b"]})
+    small = [f for f in findings(old, **kwargs) if f.threat == "small cell"]
+    assert ("departement", "32", "d", "a") in {f.places[0][2:] for f in small}
+    figures = publish(**kwargs, categories={"d": ["a", "b"]})
+    cell = next(f for f in figures if (f.code, f.dimension, f.category) == ("32", "d", "a"))
+    assert cell.disclosure == "suppressed"
+    assert findings(figures, **kwargs) == []
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tables())
+def test_no_attacker_learns_anything_from_a_protected_table(table: tuple) -> None:
+    margins, breakdowns, region_of, rules, categories = table
+    figures = publish(
+        margins=margins,
+        breakdowns=breakdowns,
+        region_of=region_of,
+        rules=rules,
+        categories={d: categories[d] for d in breakdowns},
+    )
+    found = findings(
+        figures, margins=margins, breakdowns=breakdowns, region_of=region_of, k=rules.k
+    )
+    assert found == [], "\n".join(map(str, found))
