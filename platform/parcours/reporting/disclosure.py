@@ -472,9 +472,9 @@ def _audit_and_fix(
                         unknown.add(min(row, key=cost))
                         touched.add(index)
                         continue
-                    for hidden in [key for key in terms if key in unknown]:
-                        for column in system.where[hidden]:
-                            others = set(system.equations[column]) - {hidden}
+                    for cell in [key for key in terms if key in unknown]:
+                        for column in system.where[cell]:
+                            others = set(system.equations[column]) - {cell}
                             if (
                                 column != index
                                 and unknown.isdisjoint(others)

@@ -41,6 +41,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import highspy
+import numpy as np
 
 # (level, code, dimension, category), as in disclosure.Key.
 Key = tuple[str, str, str, str]
@@ -90,21 +91,31 @@ class PublicAttacker:
             self.highs.addRow(rhs, rhs, len(indices), indices, coefficients)
         self._costed: list[int] = []
         # The true values are a solution.
-        self.seen_low = {key: float(values[key]) for key in self.column}
-        self.seen_high = dict(self.seen_low)
-        self._solutions: list[list[float]] = [[float(values[key]) for key in self.column]]
+        truth = np.array([float(values[key]) for key in self.column])
+        self._low = truth.copy()
+        self._high = truth.copy()
+        self._solutions: list[np.ndarray] = [truth]
+        self._stacked = np.vstack(self._solutions)
 
     def seen_sum_low(self, keys: Sequence[Key]) -> float:
         """The smallest sum of `keys` in the solutions found so far (an upper bound of its
         minimum: below 1, the sum can reach 0)."""
         indices = [self.column[k] for k in keys]
-        return min(sum(solution[i] for i in indices) for solution in self._solutions)
+        if len(self._stacked) != len(self._solutions):
+            self._stacked = np.vstack(self._solutions)
+        return float(self._stacked[:, indices].sum(axis=1).min())
+
+    def seen_low(self, key: Key) -> float:
+        return float(self._low[self.column[key]])
+
+    def seen_high(self, key: Key) -> float:
+        return float(self._high[self.column[key]])
 
     def interval(self, keys: Sequence[Key]) -> tuple[float, float]:
         """The smallest and largest value the sum of `keys` can take; the largest only when the
         smallest is 1 or more (an interval reaching 0 breaks no rule), else inf."""
-        if len(keys) == 1 and self.seen_low[keys[0]] < 1 - _EPS:
-            return self.seen_low[keys[0]], math.inf
+        if len(keys) == 1 and self.seen_low(keys[0]) < 1 - _EPS:
+            return self.seen_low(keys[0]), math.inf
         low = self._solve(keys, 1.0)
         if _integer_low(low) < 1:
             return low, math.inf
@@ -112,9 +123,9 @@ class PublicAttacker:
 
     def reaches(self, key: Key, low: float, high: float) -> bool:
         """Whether the figure can take both `low` and `high` (its published ends)."""
-        if self.seen_low[key] > low + _EPS and self._solve([key], 1.0) > low + _EPS:
+        if self.seen_low(key) > low + _EPS and self._solve([key], 1.0) > low + _EPS:
             return False
-        return not (self.seen_high[key] < high - _EPS and self._solve([key], -1.0) < high - _EPS)
+        return not (self.seen_high(key) < high - _EPS and self._solve([key], -1.0) < high - _EPS)
 
     def _solve(self, keys: Sequence[Key], sign: float) -> float:
         indices = [self.column[k] for k in keys]
@@ -125,22 +136,17 @@ class PublicAttacker:
         self.highs.run()
         status = self.highs.getModelStatus()
         if status == highspy.HighsModelStatus.kOptimal:
-            solution = list(self.highs.getSolution().col_value)
+            solution = np.asarray(self.highs.getSolution().col_value, dtype=float)
             self._solutions.append(solution)
-            for key, i in self.column.items():
-                value = solution[i]
-                if value < self.seen_low[key]:
-                    self.seen_low[key] = value
-                if value > self.seen_high[key]:
-                    self.seen_high[key] = value
+            np.minimum(self._low, solution, out=self._low)
+            np.maximum(self._high, solution, out=self._high)
             return sign * float(self.highs.getInfo().objective_function_value)
         if status in (
             highspy.HighsModelStatus.kUnbounded,
             highspy.HighsModelStatus.kUnboundedOrInfeasible,
         ):
             if sign < 0:
-                for key in keys:
-                    self.seen_high[key] = math.inf
+                self._high[indices] = math.inf
             return -sign * math.inf
         raise AssertionError(f"the published figures have no solution: {status}")
 
