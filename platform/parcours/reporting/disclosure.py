@@ -174,27 +174,77 @@ def management_figures(
     # départements (its range adds no equation), and must keep its range as a group.
     france_parts: list[_Part] = []
     france_groups: list[range] = []
+    france_codes: list[str] = []  # each part's département ("" for an exact région)
     for region, codes in sorted(by_region.items()):
         parts = [_Part(*interval(code), value=values[code]) for code in codes]
         total = sum(values[code] for code in codes)
         if _total_keeps_bands(total=total, parts=parts, groups=[]):
             out[("region", region, "", "")] = exact(total)
             france_parts.append(_Part(total, total, value=total))
+            france_codes.append("")
         else:
             out[("region", region, "", "")] = ranged(
                 sum(p.low for p in parts), sum(p.high for p in parts)
             )
             first = len(france_parts)
             france_parts.extend(parts)
+            france_codes.extend(codes)
             france_groups.append(range(first, len(france_parts)))
     total = sum(values.values())
-    if _total_keeps_bands(total=total, parts=france_parts, groups=france_groups):
+    derived = _derived_ranges(total=total, parts=france_parts, groups=france_groups)
+    if derived is not None:
         out[("france", FRANCE, "", "")] = exact(total)
+        # An exact France bounds the sum of a ranged région's départements by what the others
+        # leave: the région is published with those bounds, what anyone can derive from the
+        # others (the ends are reached: one equation over independent intervals), so the
+        # public narrows no published range; each département's band stays whole.
+        for group, (low, high) in zip(france_groups, derived, strict=True):
+            out[("region", region_of[france_codes[group.start]], "", "")] = ranged(low, high)
     else:
         out[("france", FRANCE, "", "")] = ranged(
             sum(p.low for p in france_parts), sum(p.high for p in france_parts)
         )
     return out
+
+
+def _derived_ranges(
+    *, total: int, parts: Sequence[_Part], groups: Sequence[range]
+) -> list[tuple[int, int]] | None:
+    """France exact, if it can be: no département's band narrowed (`_total_keeps_bands`), and
+    each ranged région's interval (what France and the others leave it) the same for every
+    département knowing its own figure as for the public (one in another région must not
+    narrow it). Returns each group's interval, or None when France must be a range."""
+    if not _total_keeps_bands(total=total, parts=parts, groups=[]):
+        return None
+
+    def intervals(lows: list[int], highs: list[int]) -> list[tuple[int, int]]:
+        low_sum, high_sum = sum(lows), sum(highs)
+        out = []
+        for group in groups:
+            group_low = sum(lows[i] for i in group)
+            group_high = sum(highs[i] for i in group)
+            out.append(
+                (
+                    max(group_low, total - (high_sum - group_high)),
+                    min(group_high, total - (low_sum - group_low)),
+                )
+            )
+        return out
+
+    lows = [p.low for p in parts]
+    highs = [p.high for p in parts]
+    public = intervals(lows, highs)
+    for insider, part in enumerate(parts):
+        if part.low == part.high:
+            continue
+        known = intervals(
+            [part.value if i == insider else low for i, low in enumerate(lows)],
+            [part.value if i == insider else high for i, high in enumerate(highs)],
+        )
+        for group, seen, shown in zip(groups, known, public, strict=True):
+            if insider not in group and seen != shown:
+                return None
+    return public
 
 
 @dataclass(frozen=True)

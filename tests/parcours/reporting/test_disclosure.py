@@ -6,9 +6,11 @@ import contextlib
 from collections import defaultdict
 from collections.abc import Mapping
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from scipy.optimize import linprog
 
 from parcours.reporting.disclosure import (
     DisclosureError,
@@ -463,18 +465,38 @@ def findings(
             continue
         if f.threat == "insider narrows" and (level == "france" or region_of[f.insider] == place):
             continue  # the range holds the insider's own band
-        others = [
-            ("", "x", "departement", code, dimension, category)
-            for code in margins
-            if code != f.insider and (level == "france" or region_of[code] == place)
-        ]
-        if any(
-            every[o] > 0 and model.figures[o].disclosure != "exact"
-            for o in others
-            if o in model.figures
-        ):
+        own = ("", "x", "departement", f.insider, dimension, category)
+        mine = own if level == "france" or region_of[f.insider] == place else None
+        if _public_width(model, f.places[0], mine) > 1e-6:
             found.append(f)
     return found
+
+
+def _public_width(model: Model, key: tuple[str, ...], own: tuple[str, ...] | None) -> float:
+    """How far the public can move `key` less the insider's `own` part of it (a linear
+    program over the attacker's model): 0 when the others' part is public already."""
+    objective = np.zeros(len(model.unknowns))
+    constant = 0.0
+    for place, sign in ((key, 1.0), (own, -1.0)):
+        if place is None:
+            continue
+        if place in model.index:
+            objective[model.index[place]] += sign
+        else:
+            constant += sign * (model.figures[place].value or 0)
+    if not objective.any():
+        return 0.0
+    a_eq = np.zeros((len(model.rows), len(model.unknowns)))
+    for r, row in enumerate(model.rows):
+        for column, coefficient in row.items():
+            a_eq[r, column] = coefficient
+    lower, upper = model.lower_upper()
+    bounds = list(zip(lower, [None if np.isinf(u) else u for u in upper], strict=True))
+    low = linprog(objective, A_eq=a_eq, b_eq=model.rhs, bounds=bounds)
+    high = linprog(-objective, A_eq=a_eq, b_eq=model.rhs, bounds=bounds)
+    if low.status != 0 or high.status != 0:
+        return np.inf  # unbounded: far from pinned
+    return float(-high.fun - low.fun)
 
 
 def first_pass_only(monkeypatch: pytest.MonkeyPatch) -> None:
