@@ -367,7 +367,10 @@ def _solve(
                     for v, coefficient in t.form.items():
                         c[local[v]] += weight * coefficient
             if c.any():
-                see(run(c, capped))
+                x = run(c, capped)
+                if x is None:  # bounded, so HiGHS's "unbounded or infeasible" is infeasible
+                    raise AttackError("the published figures admit no solution")
+                see(x)
         open_ = [t for t in open_ if not t.settled()]
         if len(open_) == before:
             break

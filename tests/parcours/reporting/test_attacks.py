@@ -8,7 +8,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import replace
 
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, given, note, settings
 from hypothesis import strategies as st
 
 from tests.parcours.reporting.attacker import (
@@ -301,6 +301,7 @@ def test_no_attacker_learns_anything_from_a_year_and_its_quarters(
     from parcours.reporting import indicators
     from tests.parcours.reporting.published import Publication, figures_of, truth_of
 
+    note(f"persons (entry, exit, attributes…) per département: {year}")
     region_of = dict(Departement.objects.values_list("code", "region__code"))
     assert all(region_of[c] == r for r, codes in REGIONS.items() for c in codes)
     categories = {d: [c for c, _ in cats] for d, cats in indicators.categories().items()}
