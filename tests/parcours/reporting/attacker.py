@@ -579,7 +579,8 @@ def insiders(
     """Each département as an insider (the respondent attacker): it knows all its own exact
     figures (every indicator, margin and cell of its own row, in every period published) and
     must not pin any other suppressed figure (another département's cell, or a région's or
-    France's cell made of others' counts) nor narrow any other band. `codes`: the insiders
+    France's cell made of others' counts, which gives their sum) nor narrow another
+    département's band or the band of a total it is not part of. `codes`: the insiders
     (by default every département with a positive figure); `public`: what the public models
     found already (computed when not given), left out here."""
     lower0, upper0 = model.lower_upper()
@@ -608,7 +609,9 @@ def insiders(
         for v, place in enumerate(model.unknowns):
             if place in own or place in disclosed or model.component_of[v] not in touched:
                 continue
-            if model.figures[place].disclosure == "suppressed":
+            if model.figures[place].disclosure == "suppressed" or code in members[place[:4]]:
+                # A total the insider is part of narrows with its own count, which teaches it
+                # nothing; pinned, it gives the others' sum exactly.
                 targets[place] = _cell_target(model, place, small=False)
             else:
                 targets[place] = _band_target(model, place)
@@ -616,7 +619,7 @@ def insiders(
         for place, t in targets.items():
             if t.exact and not t.safe(t.low, t.high):
                 f = model.figures[place]
-                threat = "insider pins" if f.disclosure == "suppressed" else "insider narrows"
+                threat = "insider narrows" if f.disclosure == "banded" else "insider pins"
                 band = _band(f) if f.disclosure != "suppressed" else ""
                 findings.append(Finding(threat, (place,), t.low, t.high, band, insider=code))
     return sorted(findings, key=lambda f: (f.insider, _order(f)))
