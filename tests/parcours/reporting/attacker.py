@@ -609,7 +609,13 @@ def insiders(
         for v, place in enumerate(model.unknowns):
             if place in own or place in disclosed or model.component_of[v] not in touched:
                 continue
-            if model.figures[place].disclosure == "suppressed" or code in members[place[:4]]:
+            inside = code in members[place[:4]] and place[2] != "departement"
+            if inside and all(
+                model.figures.get(other, _HIDDEN).disclosure == "exact"
+                for other in _parts(place, members[place[:4]] - {code})
+            ):
+                continue  # its own count plus published ones: nothing to learn
+            if model.figures[place].disclosure == "suppressed" or inside:
                 # A total the insider is part of narrows with its own count, which teaches it
                 # nothing; pinned, it gives the others' sum exactly.
                 targets[place] = _cell_target(model, place, small=False)
@@ -623,6 +629,15 @@ def insiders(
                 band = _band(f) if f.disclosure != "suppressed" else ""
                 findings.append(Finding(threat, (place,), t.low, t.high, band, insider=code))
     return sorted(findings, key=lambda f: (f.insider, _order(f)))
+
+
+_HIDDEN = Figure("", "", "", "", "", "suppressed", None, None, None)
+
+
+def _parts(place: Place, codes: Iterable[str]) -> list[Place]:
+    """The départements' figures that a région's or France's figure sums."""
+    period, indicator, _, _, dimension, category = place
+    return [(period, indicator, "departement", c, dimension, category) for c in sorted(codes)]
 
 
 def _own_rows(model: Model, code: str) -> list[Place]:

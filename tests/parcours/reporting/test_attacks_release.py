@@ -21,6 +21,9 @@ from tests.parcours.reporting.attacker import (
 )
 from tests.parcours.reporting.published import Publication, make_run_publications
 
+# The test database is set up only for the tests that ask for it (this module reads its own).
+pytestmark = pytest.mark.django_db
+
 
 @pytest.fixture(scope="module")
 def publications(django_db_setup: None, django_db_blocker) -> Iterator[list[Publication]]:  # type: ignore[no-untyped-def]
