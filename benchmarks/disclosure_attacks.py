@@ -59,6 +59,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--reuse", action="store_true", help="keep the database of a last run")
     parser.add_argument("--output", help="also write the report to this file")
+    parser.add_argument("--note", default="", help="a line saying what code was attacked")
     parser.add_argument("--details", type=int, default=12, help="findings listed per model")
     args = parser.parse_args()
     setup_django(name=DATABASE, fresh=not args.reuse)
@@ -81,8 +82,11 @@ def main() -> None:
         f"load {os.getloadavg()[0]:.1f}; publications built in {built:.0f} s"
         + (" (database reused)" if args.reuse else "")
     )
+    if args.note:
+        lines.append(args.note)
     rows: list[list[object]] = []
     details: list[str] = []
+    whats: list[str] = []
     for publication in publications:
         years = [p for p in publication.periods if len(p) == 4]
         views = [(years, f"{publication.year} alone")] if years else []
@@ -126,13 +130,15 @@ def main() -> None:
                 ("bands by difference", public_bands),
                 ("insiders", inside),
             ):
-                rows.append([name, label, len(findings), summary(findings), f"{seconds:.1f}"])
+                rows.append([name, label, len(findings), f"{seconds:.1f}"])
+                whats.append(f"{name}, {label}: {summary(findings)}")
                 if findings:
                     details.append(f"-- {name}, {label}:")
                     details += [f"   {f}" for f in findings[: args.details]]
                     if len(findings) > args.details:
                         details.append(f"   … and {len(findings) - args.details} more")
-    lines.append(table(headers=["publication", "attack", "found", "what", "seconds"], rows=rows))
+    lines.append(table(headers=["publication", "attack", "found", "seconds"], rows=rows))
+    lines += whats
     lines += details
     report = "\n".join(lines)
     print(report)
