@@ -625,10 +625,33 @@ def insiders(
         for place, t in targets.items():
             if t.exact and not t.safe(t.low, t.high):
                 f = model.figures[place]
+                own_part = _parts(place, [code])[0]
+                if place[2] != "departement" and _public_knows(
+                    model, {place: 1, own_part: -1}, lower=lower0, upper=upper0
+                ):
+                    continue  # the others' part was public already
                 threat = "insider narrows" if f.disclosure == "banded" else "insider pins"
                 band = _band(f) if f.disclosure != "suppressed" else ""
                 findings.append(Finding(threat, (place,), t.low, t.high, band, insider=code))
     return sorted(findings, key=lambda f: (f.insider, _order(f)))
+
+
+def _public_knows(
+    model: Model, form: Mapping[Place, int], *, lower: np.ndarray, upper: np.ndarray
+) -> bool:
+    """Whether the public pins a linear form of published figures (a total minus a part)."""
+    by_component: dict[int, dict[int, int]] = defaultdict(dict)
+    for place, coefficient in form.items():
+        if place in model.index:
+            v = model.index[place]
+            by_component[model.component_of[v]][v] = coefficient
+    never: Callable[[float, float], bool] = lambda low, high: False  # noqa: E731
+    for c, part in by_component.items():
+        target = _Target(part, never, lambda low, high: (True, True))
+        _solve(model, model.components[c], [target], lower=lower, upper=upper)
+        if target.high - target.low > EPS:
+            return False
+    return True
 
 
 _HIDDEN = Figure("", "", "", "", "", "suppressed", None, None, None)

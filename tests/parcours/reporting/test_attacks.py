@@ -346,3 +346,34 @@ def test_no_attacker_learns_anything_from_a_year_and_its_quarters(
         + insiders(model, truth=truth, region_of=region_of)
     )
     assert not findings, "\n".join(map(str, findings[:20]))
+
+
+def test_a_total_is_no_secret_to_an_insider_when_the_others_part_is_published() -> None:
+    """France is 32's hidden cell plus an exact région: 32 computes France's hidden cell, and
+    learns nothing (France minus its own count is published)."""
+    region_of = {"32": "76", "75": "11"}
+    figures = [
+        fig("32", 12),
+        fig("75", 30),
+        fig("76", 12, level="region"),
+        fig("11", 30, level="region"),
+        fig("FR", 42, level="france"),
+        fig("32", None, dimension="d", category="a"),
+        fig("32", None, dimension="d", category="b"),
+        fig("76", None, level="region", dimension="d", category="a"),
+        fig("76", None, level="region", dimension="d", category="b"),
+        fig("75", 14, dimension="d", category="a"),
+        fig("75", 16, dimension="d", category="b"),
+        fig("11", 14, level="region", dimension="d", category="a"),
+        fig("11", 16, level="region", dimension="d", category="b"),
+        fig("FR", None, level="france", dimension="d", category="a"),
+        fig("FR", None, level="france", dimension="d", category="b"),
+    ]
+    truth = {f.place: f.value for f in figures if f.value is not None}
+    for level, code in (("departement", "32"), ("region", "76")):
+        truth |= {("", "x", level, code, "d", "a"): 1, ("", "x", level, code, "d", "b"): 11}
+    truth |= {("", "x", "france", "FR", "d", "a"): 15, ("", "x", "france", "FR", "d", "b"): 27}
+    model = Model.build(figures, region_of=region_of, k=K)
+    assert insiders(model, truth=truth, region_of=region_of, codes=["32"]) == []
+    # 75, knowing its own exact row, learns nothing either; the public, nothing.
+    assert protection_intervals(model) == [] and band_differences(model) == []
