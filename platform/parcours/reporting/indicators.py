@@ -16,7 +16,10 @@ class Indicator:
     code: str
     label: str
     stock: bool  # counted on the snapshot day; otherwise within the period
-    years_only: bool = False  # entered per calendar year: no quarter or month figure
+    # Published in year releases only: entered per calendar year (prevention figures), or a
+    # flow (a year's flows are the sum of its quarters' and months': publishing both would undo
+    # the bands and secrets of one with the other; see disclosure.py, "Periods").
+    years_only: bool = False
     # A région's figure is the sum of its départements' (a median or a count of distinct
     # associations is not): only additive figures form the tables an attacker can solve.
     additive: bool = True
@@ -31,22 +34,36 @@ class Dimension:
 
 MANAGEMENT = [
     Indicator(x.PERSONS_IN_PATHWAY, "Personnes en parcours de sortie", stock=True),
-    Indicator(x.FIRST_REQUESTS, "Premières demandes déposées", stock=False),
-    Indicator(x.AUTHORISATIONS, "Premières autorisations", stock=False),
-    Indicator(x.REFUSALS, "Refus", stock=False),
-    Indicator(x.RENEWALS, "Renouvellements accordés", stock=False),
-    Indicator(x.EXITS, "Sorties du parcours", stock=False),
-    Indicator(x.EARLY_ENDS, "Fins anticipées", stock=False),
+    Indicator(x.FIRST_REQUESTS, "Premières demandes déposées", stock=False, years_only=True),
+    Indicator(x.AUTHORISATIONS, "Premières autorisations", stock=False, years_only=True),
+    Indicator(x.REFUSALS, "Refus", stock=False, years_only=True),
+    Indicator(x.RENEWALS, "Renouvellements accordés", stock=False, years_only=True),
+    Indicator(x.EXITS, "Sorties du parcours", stock=False, years_only=True),
+    Indicator(x.EARLY_ENDS, "Fins anticipées", stock=False, years_only=True),
     Indicator(x.FILES_PENDING, "Dossiers en cours d'instruction", stock=True),
     Indicator(x.APPROVALS_IN_FORCE, "Agréments d'associations en vigueur", stock=True),
-    Indicator(x.FILES_EXAMINED, "Dossiers examinés par la commission", stock=False),
-    Indicator(x.AFIS_BENEFICIARIES, "Bénéficiaires de l'AFIS", stock=True),
-    Indicator(x.APS_GRANTED, "Autorisations provisoires de séjour obtenues", stock=False),
     Indicator(
-        x.HOUSING_OBTAINED, "Personnes ayant obtenu un logement ou un hébergement", stock=False
+        x.FILES_EXAMINED, "Dossiers examinés par la commission", stock=False, years_only=True
     ),
-    Indicator(x.CARE_OPENED, "Personnes ayant ouvert un accès aux soins", stock=False),
-    Indicator(x.TRAINING_OR_EMPLOYMENT, "Personnes entrées en formation ou en emploi", stock=False),
+    Indicator(x.AFIS_BENEFICIARIES, "Bénéficiaires de l'AFIS", stock=True),
+    Indicator(
+        x.APS_GRANTED, "Autorisations provisoires de séjour obtenues", stock=False, years_only=True
+    ),
+    Indicator(
+        x.HOUSING_OBTAINED,
+        "Personnes ayant obtenu un logement ou un hébergement",
+        stock=False,
+        years_only=True,
+    ),
+    Indicator(
+        x.CARE_OPENED, "Personnes ayant ouvert un accès aux soins", stock=False, years_only=True
+    ),
+    Indicator(
+        x.TRAINING_OR_EMPLOYMENT,
+        "Personnes entrées en formation ou en emploi",
+        stock=False,
+        years_only=True,
+    ),
     Indicator(
         x.BUYERS_FINED,
         "Personnes verbalisées pour achat d'acte sexuel",
@@ -89,6 +106,7 @@ DERIVED = [
         DECISION_DELAY_MEDIAN,
         "Délai médian de la demande à la décision (jours)",
         stock=False,
+        years_only=True,
         additive=False,
         unit="jours",
     ),
@@ -96,6 +114,7 @@ DERIVED = [
         DECISION_DELAY_P90,
         "Délai de la demande à la décision, 9 dossiers sur 10 en deçà (jours)",
         stock=False,
+        years_only=True,
         additive=False,
         unit="jours",
     ),

@@ -314,6 +314,8 @@ def _figures(
                     add(indicator.code, ("departement", code, dimension, category), exact(value))
     for indicator in indicators.MANAGEMENT:
         if indicator.years_only and release.period_kind != PeriodKind.YEAR:
+            # Flows too: a year's are the sum of its quarters' and months', and publishing both
+            # would undo one period's bands and secrets with the other's (disclosure.py).
             continue
         margins = {code: totals[indicator.code].get(code, 0) for code in included}
         for key, shown in management_figures(
@@ -321,9 +323,7 @@ def _figures(
         ).items():
             add(indicator.code, key, shown)
         dimensions = indicators.BREAKDOWNS.get(indicator.code, [])
-        if not dimensions or (not indicator.stock and release.period_kind != PeriodKind.YEAR):
-            # A year's flows are the sum of its quarters' and months': breakdowns of flows in
-            # both would let a year's hidden cell be computed from the shorter periods' cells.
+        if not dimensions:
             continue
         breakdowns = {d: cells.get((indicator.code, d), {}) for d in dimensions}
         categories = {d: [code for code, _ in all_categories[d]] for d in dimensions}
@@ -377,13 +377,18 @@ def _derived(
     levels = [("departement", c) for c in included]
     levels += [("region", r) for r in sorted({region_of[c] for c in included})]
     levels += [("france", FRANCE)] if included else []
-    for level, code in levels:
-        histogram = groups.get((level, code), {})
-        decided = sum(histogram.values())
+    delays_published = [
+        (indicator, share)
         for indicator, share in (
             (indicators.DECISION_DELAY_MEDIAN, 0.5),
             (indicators.DECISION_DELAY_P90, 0.9),
-        ):
+        )
+        if release.period_kind == PeriodKind.YEAR or not indicators.BY_CODE[indicator].years_only
+    ]
+    for level, code in levels:
+        histogram = groups.get((level, code), {})
+        decided = sum(histogram.values())
+        for indicator, share in delays_published:
             if decided < rules.k:
                 shown = SUPPRESSED if decided else Shown("exact", "—")
             else:

@@ -6,9 +6,11 @@ import contextlib
 from collections import defaultdict
 from collections.abc import Mapping
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from scipy.optimize import linprog
 
 from parcours.reporting.disclosure import (
     DisclosureError,
@@ -20,7 +22,15 @@ from parcours.reporting.disclosure import (
     protect_breakdowns,
     protect_sums,
 )
-from tests.parcours.reporting.attacker import Figure, attack
+from tests.parcours.reporting.attacker import (
+    Figure,
+    Finding,
+    Model,
+    attack,
+    band_differences,
+    insiders,
+    protection_intervals,
+)
 
 RULES = Rules(k=11, band_width=5)
 
@@ -76,8 +86,120 @@ def test_management_figures_roll_up_to_region_and_france() -> None:
         rules=RULES,
     )
     assert shown[("departement", "32", "", "")].shown == "1–5"
-    assert shown[("region", "76", "", "")].shown == "42"
-    assert shown[("france", "FR", "", "")].value == 190
+    # 42 exactly, less 31's 39, would be 32's 3: the région is the sum of the intervals.
+    assert shown[("region", "76", "", "")].shown == "40–44"
+    assert shown[("region", "11", "", "")].shown == "148"
+    assert shown[("france", "FR", "", "")].shown == "188–192"
+
+
+def management_as_figures(shown: Mapping) -> list[Figure]:
+    return [
+        Figure(level, code, "x", "", "", s.disclosure, s.value, s.low, s.high)
+        for (level, code, _, _), s in shown.items()
+    ]
+
+
+def band_ends(
+    figures: list[Figure], region_of: Mapping[str, str], *, insider: tuple[str, int] | None = None
+) -> dict[tuple[str, str], tuple[float, float]]:
+    """Each band's smallest and largest value for the attacker: the band is turned into a
+    suppressed cell and its interval met with the band (a bound on it alone). An `insider`
+    (code, value) publishes its own figure exactly to itself."""
+    if insider is not None:
+        code, value = insider
+        figures = [
+            Figure(f.level, f.code, f.indicator, "", "", "exact", value, None, None)
+            if (f.level, f.code) == ("departement", code)
+            else f
+            for f in figures
+        ]
+    ends = {}
+    for i, f in enumerate(figures):
+        if f.disclosure != "banded":
+            continue
+        probe = list(figures)
+        probe[i] = Figure(f.level, f.code, f.indicator, "", "", "suppressed", None, None, None)
+        (interval,) = [j for j in attack(probe, region_of=region_of) if j.figure == probe[i]]
+        ends[(f.level, f.code)] = (
+            max(interval.low, f.band_low),
+            min(interval.high, f.band_high),
+        )
+    return ends
+
+
+def as_published(level: str, code: str, value: int) -> Figure:
+    """A figure the old way: exact from k and for totals, banded below."""
+    if level == "departement" and 0 < value < RULES.k:
+        low, high = next(b for b in RULES.bands if b[0] <= value <= b[1])
+        return Figure(level, code, "x", "", "", "banded", None, low, high)
+    return Figure(level, code, "x", "", "", "exact", value, None, None)
+
+
+def test_an_exact_region_total_would_undo_the_bands_of_its_departements() -> None:
+    """Corsica: AFIS beneficiaries 5 and 5, banded 1–5; an exact 10 pins both."""
+    region_of = {"2A": "94", "2B": "94", "75": "11"}
+    values = {"2A": 5, "2B": 5, "75": 148}
+    old = [
+        as_published("departement", "2A", 5),
+        as_published("departement", "2B", 5),
+        as_published("departement", "75", 148),
+        as_published("region", "94", 10),
+        as_published("region", "11", 148),
+        as_published("france", "FR", 158),
+    ]
+    assert band_ends(old, region_of)[("departement", "2A")] == (5, 5)  # the old way: undone
+    new = management_as_figures(management_figures(values=values, region_of=region_of, rules=RULES))
+    assert {
+        (f.level, f.code): (f.disclosure, f.value, f.band_low, f.band_high)
+        for f in new
+        if f.level != "departement"
+    } == {
+        ("region", "94"): ("banded", None, 2, 10),
+        ("region", "11"): ("exact", 148, 148, 148),
+        ("france", "FR"): ("banded", None, 150, 158),
+    }
+    for place, ends in band_ends(new, region_of).items():
+        f = next(f for f in new if (f.level, f.code) == place)
+        assert ends == (f.band_low, f.band_high), place
+
+
+def test_a_total_stays_exact_when_its_bands_have_room() -> None:
+    """39 = 30 + 3 + 3 + 3: whatever one band holds, the two others can make up the rest, for
+    the public and for each of the three knowing its own 3. (With two bands it never holds:
+    each one, knowing its own, reads the other's.)"""
+    region_of = {"a": "R", "b": "R", "c": "R", "d": "R", "z": "Z"}
+    values = {"a": 30, "b": 3, "c": 3, "d": 3, "z": 0}
+    shown = management_figures(values=values, region_of=region_of, rules=RULES)
+    assert shown[("region", "R", "", "")].shown == "39"
+    figures = management_as_figures(shown)
+    for insider in (None, ("b", 3), ("c", 3), ("d", 3)):
+        ends = band_ends(figures, region_of, insider=insider)
+        for place in [("departement", "b"), ("departement", "c"), ("departement", "d")]:
+            if insider is None or place[1] != insider[0]:
+                assert ends[place] == (1, 5), (insider, place)
+
+
+def test_a_total_that_one_departement_would_undo_with_its_own_figure_is_a_range() -> None:
+    """45 = 39 + 3 + 3 leaves the public both bands 1–5 whole (3 + 3 = 6 = 1 + 5 = 5 + 1), but
+    either département, knowing its own 3, reads the other's exactly: a range then."""
+    region_of = {"31": "R", "32": "R", "52": "R", "z": "Z"}
+    old = [
+        as_published("departement", "31", 39),
+        as_published("departement", "32", 3),
+        as_published("departement", "52", 3),
+        as_published("departement", "z", 0),
+        as_published("region", "R", 45),
+        as_published("region", "Z", 0),
+        as_published("france", "FR", 45),
+    ]
+    assert band_ends(old, region_of)[("departement", "52")] == (1, 5)
+    assert band_ends(old, region_of, insider=("32", 3))[("departement", "52")] == (3, 3)
+    shown = management_figures(
+        values={"31": 39, "32": 3, "52": 3, "z": 0}, region_of=region_of, rules=RULES
+    )
+    assert shown[("region", "R", "", "")].shown == "41–49"
+    new = management_as_figures(shown)
+    assert band_ends(new, region_of, insider=("32", 3))[("departement", "52")] == (1, 5)
 
 
 def test_a_small_cell_is_suppressed_with_a_complement_in_its_row_and_column() -> None:
@@ -298,3 +420,196 @@ def test_percentiles_are_nearest_rank(
     histogram: dict[int, int], share: float, expected: int
 ) -> None:
     assert percentile_days(histogram, share=share) == expected
+
+
+# The three attackers on protected tables: the suite's attacker (`attacker.py`), the public and
+# each département as an insider. Each case first shows the fast first pass alone (the audit
+# switched off) disclosing what it claims, then the release's protection disclosing nothing.
+
+
+def place_truth(
+    margins: Mapping[str, int],
+    breakdowns: Mapping[str, Mapping[tuple[str, str], int]],
+    region_of: Mapping[str, str],
+) -> dict[tuple[str, ...], int]:
+    truth: dict[tuple[str, ...], int] = defaultdict(int)
+    for code, value in margins.items():
+        for level, place in (("departement", code), ("region", region_of[code]), ("france", "FR")):
+            truth[("", "x", level, place, "", "")] += value
+    for (level, place, dimension, category), value in true_values(breakdowns, region_of).items():
+        truth[("", "x", level, place, dimension, category)] = value
+    return truth
+
+
+def findings(
+    figures: list[Figure],
+    *,
+    margins: Mapping[str, int],
+    breakdowns: Mapping[str, Mapping[tuple[str, str], int]],
+    region_of: Mapping[str, str],
+    k: int = 11,
+) -> list[Finding]:
+    """What the public and the insiders find, less what an insider knows by being part of a
+    total: a range that holds its own band is narrowed by its own figure whatever is published,
+    and a région's or France's cell computed from its own part tells it nothing when the
+    others' part is zero or published exactly."""
+    model = Model.build(figures, region_of=region_of, k=k)
+    every = place_truth(margins, breakdowns, region_of)
+    truth = {place: every[place] for place in model.figures}
+    public = protection_intervals(model) + band_differences(model)
+    found = list(public)
+    for f in insiders(model, truth=truth, region_of=region_of, public=public):
+        _, _, level, place, dimension, category = f.places[0]
+        if level == "departement":
+            found.append(f)
+            continue
+        if f.threat == "insider narrows" and (level == "france" or region_of[f.insider] == place):
+            continue  # the range holds the insider's own band
+        own = ("", "x", "departement", f.insider, dimension, category)
+        mine = own if level == "france" or region_of[f.insider] == place else None
+        if _public_width(model, f.places[0], mine) > 1e-6:
+            found.append(f)
+    return found
+
+
+def _public_width(model: Model, key: tuple[str, ...], own: tuple[str, ...] | None) -> float:
+    """How far the public can move `key` less the insider's `own` part of it (a linear
+    program over the attacker's model): 0 when the others' part is public already."""
+    objective = np.zeros(len(model.unknowns))
+    constant = 0.0
+    for place, sign in ((key, 1.0), (own, -1.0)):
+        if place is None:
+            continue
+        if place in model.index:
+            objective[model.index[place]] += sign
+        else:
+            constant += sign * (model.figures[place].value or 0)
+    if not objective.any():
+        return 0.0
+    a_eq = np.zeros((len(model.rows), len(model.unknowns)))
+    for r, row in enumerate(model.rows):
+        for column, coefficient in row.items():
+            a_eq[r, column] = coefficient
+    lower, upper = model.lower_upper()
+    bounds = list(zip(lower, [None if np.isinf(u) else u for u in upper], strict=True))
+    low = linprog(objective, A_eq=a_eq, b_eq=model.rhs, bounds=bounds)
+    high = linprog(-objective, A_eq=a_eq, b_eq=model.rhs, bounds=bounds)
+    if low.status != 0 or high.status != 0:
+        return np.inf  # unbounded: far from pinned
+    return float(-high.fun - low.fun)
+
+
+def first_pass_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    from parcours.reporting import disclosure
+
+    monkeypatch.setattr(disclosure, "_audit_and_fix", lambda **kwargs: None)
+
+
+def two_regions(*codes_per_region: int) -> dict[str, str]:
+    return {f"{r}{d}": f"R{r}" for r, n in enumerate(codes_per_region) for d in range(n)}
+
+
+SMALL_CELL = (
+    two_regions(3, 3),
+    {
+        "d": {
+            ("00", "b"): 4,
+            ("02", "b"): 15,
+            ("10", "a"): 26,
+            ("10", "b"): 1,
+            ("11", "b"): 11,
+            ("12", "b"): 4,
+        }
+    },
+    ["a", "b"],
+)
+SMALL_SUM = (
+    two_regions(3, 2),
+    {
+        "d": {
+            ("00", "a"): 25,
+            ("01", "b"): 25,
+            ("01", "c"): 6,
+            ("02", "a"): 3,
+            ("10", "a"): 3,
+            ("10", "b"): 31,
+            ("10", "c"): 3,
+            ("11", "a"): 1,
+            ("11", "c"): 3,
+        }
+    },
+    ["a", "b", "c"],
+)
+INSIDER = (
+    two_regions(2, 2),
+    {"d": {("00", "b"): 33, ("01", "a"): 22, ("10", "a"): 35, ("11", "a"): 1}},
+    ["a", "b"],
+)
+
+
+@pytest.mark.parametrize(
+    ("case", "threat"),
+    [
+        (SMALL_CELL, "small cell"),  # 10's `b` (1) proven in [1, 9]
+        (SMALL_SUM, "small sum"),  # 10's `a` and `c` adding up to an exact 6
+        (INSIDER, "insider pins"),  # 00, knowing its own row, computes 11's 1
+    ],
+)
+def test_the_audit_adds_complements_until_no_attacker_learns_anything(
+    case: tuple, threat: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    region_of, breakdowns, names = case
+    margins = {
+        code: sum(v for (c, _), v in breakdowns["d"].items() if c == code) for code in region_of
+    }
+    kwargs = {"margins": margins, "breakdowns": breakdowns, "region_of": region_of}
+    with monkeypatch.context() as patch:
+        first_pass_only(patch)
+        old = publish(**kwargs, categories={"d": names})
+    assert any(f.threat == threat for f in findings(old, **kwargs)), threat
+    new = publish(**kwargs, categories={"d": names})
+    assert any(f.disclosure == "suppressed" for f in new)
+    assert findings(new, **kwargs) == []
+
+
+def test_a_small_cell_alone_in_its_row_can_move_by_all_of_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """32's 3 persons all in `a`: the first pass swaps it with 31, whose `b` holds only 2, so
+    32's `a` can go down by 2 at most: proven in [1, 3]. The audit hides more until it can
+    reach 0."""
+    region_of = {"31": "76", "32": "76", "33": "76"}
+    breakdowns = {
+        "d": {("31", "a"): 38, ("31", "b"): 2, ("32", "a"): 3, ("33", "a"): 15, ("33", "b"): 20}
+    }
+    kwargs = {
+        "margins": {"31": 40, "32": 3, "33": 35},
+        "breakdowns": breakdowns,
+        "region_of": region_of,
+    }
+    with monkeypatch.context() as patch:
+        first_pass_only(patch)
+        old = publish(**kwargs, categories={"d": ["a", "b"]})
+    small = [f for f in findings(old, **kwargs) if f.threat == "small cell"]
+    assert ("departement", "32", "d", "a") in {f.places[0][2:] for f in small}
+    figures = publish(**kwargs, categories={"d": ["a", "b"]})
+    cell = next(f for f in figures if (f.code, f.dimension, f.category) == ("32", "d", "a"))
+    assert cell.disclosure == "suppressed"
+    assert findings(figures, **kwargs) == []
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tables())
+def test_no_attacker_learns_anything_from_a_protected_table(table: tuple) -> None:
+    margins, breakdowns, region_of, rules, categories = table
+    figures = publish(
+        margins=margins,
+        breakdowns=breakdowns,
+        region_of=region_of,
+        rules=rules,
+        categories={d: categories[d] for d in breakdowns},
+    )
+    found = findings(
+        figures, margins=margins, breakdowns=breakdowns, region_of=region_of, k=rules.k
+    )
+    assert found == [], "\n".join(map(str, found))

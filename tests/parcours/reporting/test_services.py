@@ -38,13 +38,32 @@ def test_a_release_publishes_persons_in_pathway_banded_by_departement(release_20
     assert figure(release_2024, "persons_in_pathway", "departement", "75") == "148"
     assert figure(release_2024, "persons_in_pathway", "departement", "31") == "39"
     assert figure(release_2024, "persons_in_pathway", "departement", "13") == "1–5"
-    assert figure(release_2024, "persons_in_pathway", "france", "FR") == "191"
+    # Haute-Garonne alone in Occitanie: its région total is its own, exact.
     assert figure(release_2024, "persons_in_pathway", "region", "76") == "39"
 
 
+def test_a_total_that_would_undo_a_band_is_published_as_the_sum_of_the_bands(
+    release_2024,
+) -> None:
+    """191 = 39 + 148 + Bouches-du-Rhône's 4: an exact France total would undo its band."""
+    assert figure(release_2024, "persons_in_pathway", "departement", "13") == "1–5"
+    assert figure(release_2024, "persons_in_pathway", "region", "93") == "1–5"
+    france = PublishedFigure.objects.get(
+        release=release_2024,
+        indicator="persons_in_pathway",
+        level="france",
+        code="FR",
+        dimension="",
+    )
+    assert (france.disclosure, france.shown) == ("banded", "188–192")
+    assert (france.band_low, france.band_high, france.value) == (188, 192, None)
+
+
 def test_exits_in_the_period_are_counted_with_their_outcome(release_2024) -> None:
-    # A quarter of each département's count left during 2024 (seeding): 9 + 37 + 1.
-    assert figure(release_2024, "exits", "france", "FR") == "47"
+    # A quarter of each département's count left during 2024 (seeding): 9 + 37 + 1, France
+    # as the sum of 6–10, 37 and 1–5 (an exact 47 would undo both bands).
+    assert figure(release_2024, "exits", "france", "FR") == "44–52"
+    assert figure(release_2024, "exits", "departement", "75") == "37"
     assert figure(release_2024, "exits", "departement", "13") == "1–5"
 
 
@@ -102,7 +121,7 @@ def test_a_failing_departement_is_shown_missing_and_the_others_publish(seeded, m
     assert release.status == ReleaseStatus.PUBLISHED
     assert release.departements_missing == {"75": "RuntimeError"}
     assert release.departements_included == ["13", "31"]
-    assert figure(release, "persons_in_pathway", "france", "FR") == "43"
+    assert figure(release, "persons_in_pathway", "france", "FR") == "40–44"  # 39 + 1–5
 
 
 def test_publication_is_audited_in_the_national_trail(release_2024) -> None:
@@ -196,15 +215,21 @@ def test_the_command_runs_a_release_without_a_worker(seeded, capsys) -> None:
     assert "published: 3 départements included" in capsys.readouterr().out
 
 
-def test_breakdowns_of_flows_are_published_for_years_only(seeded) -> None:
-    """A year's exits are the sum of its quarters': both broken down would be differenced."""
+def test_flows_are_published_for_years_only(seeded) -> None:
+    """A year's exits are the sum of its quarters': a band or a secret of one would be undone
+    by difference with the other, so quarters and months publish stocks only."""
     quarter = release_run_sync(
         period_kind="quarter", period_start=dt.date(2024, 1, 1), actor_id=None
     )
-    assert quarter.figures.filter(indicator="exits", dimension="").exists()
-    assert not quarter.figures.filter(indicator="exits").exclude(dimension="").exists()
-    # Stocks are counted on one day: their breakdowns are published for every period kind.
+    year = release_run_sync(period_kind="year", period_start=JAN_2024, actor_id=None)
+    assert year.figures.filter(indicator="exits", dimension="").exists()
+    assert year.figures.filter(indicator="decision_delay_median").exists()
+    for flow in ("exits", "first_requests", "refusals", "decision_delay_median"):
+        assert not quarter.figures.filter(indicator=flow).exists(), flow
+    # Stocks are counted on one day: they and their breakdowns are published for every period
+    # kind, and so are the institution's facts.
     assert quarter.figures.filter(indicator="persons_in_pathway", dimension="children").exists()
+    assert quarter.figures.filter(indicator="sessions_held").exists()
 
 
 def test_stock_breakdowns_of_a_year_and_its_last_quarter_are_identical(seeded) -> None:
@@ -223,8 +248,9 @@ def test_stock_breakdowns_of_a_year_and_its_last_quarter_are_identical(seeded) -
 
 
 def test_refusals_of_the_period_are_counted(release_2024) -> None:
-    # About one refusal for ten persons in pathway (seeding): 3 + 14 + 0.
-    assert figure(release_2024, "refusals", "france", "FR") == "17"
+    # About one refusal for ten persons in pathway (seeding): 3 + 14 + 0, France as 1–5 + 14.
+    assert figure(release_2024, "refusals", "departement", "75") == "14"
+    assert figure(release_2024, "refusals", "france", "FR") == "15–19"
 
 
 def test_breakdowns_by_sex_age_and_world_region_are_published_under_the_secret(
@@ -237,10 +263,14 @@ def test_breakdowns_by_sex_age_and_world_region_are_published_under_the_secret(
         )
         assert cells.count() >= 4, dimension
         assert not cells.filter(value__gte=1, value__lt=k).exists()
-    women = release_2024.figures.get(
-        indicator="persons_in_pathway", dimension="sex", category="femme", level="france"
+    # Paris (148 persons): its small cells are hidden, and what its hidden cells hold together
+    # (148 less the published ones) is 0 or at least k, never a small group.
+    paris = release_2024.figures.filter(
+        indicator="persons_in_pathway", dimension="sex", level="departement", code="75"
     )
-    assert women.disclosure == "exact" and women.value > 150
+    assert paris.filter(disclosure="suppressed").exists()
+    hidden_together = 148 - sum(f.value for f in paris.filter(disclosure="exact"))
+    assert hidden_together == 0 or hidden_together >= k
 
 
 def test_decision_delays_are_published_only_where_k_decisions_stand_behind_them(
@@ -265,12 +295,13 @@ def test_the_afis_due_is_published_where_k_beneficiaries_stand_behind_it(release
         for f in release_2024.figures.filter(indicator="afis_amount_due", dimension="")
     }
     assert figures[("departement", "13")].shown == "s"  # 1 to 5 beneficiaries
-    # Its région holds no other département of the release: it is hidden too, and France's
-    # total is protected by a complement, so nothing subtracts back to Bouches-du-Rhône.
+    # Its région holds no other département of the release: it is hidden too. With France
+    # exact and one complement (Haute-Garonne's), Haute-Garonne would compute Bouches-du-Rhône's
+    # amount from its own: France is hidden as well, Paris's amount stays published.
     assert figures[("region", "93")].shown == "s"
-    assert sum(f.disclosure == "suppressed" for f in figures.values()) >= 4
-    france = figures[("france", "FR")]
-    assert france.disclosure == "exact" and france.value > 100 * 343
+    assert figures[("france", "FR")].shown == "s"
+    paris = figures[("departement", "75")]
+    assert paris.disclosure == "exact" and paris.value > 100 * 343
 
 
 def test_associations_approved_in_several_departements_are_counted_once(
