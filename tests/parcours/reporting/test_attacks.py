@@ -8,7 +8,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import replace
 
-from hypothesis import HealthCheck, Phase, given, note, settings
+from hypothesis import HealthCheck, Phase, example, given, note, settings
 from hypothesis import strategies as st
 
 from tests.parcours.reporting.attacker import (
@@ -292,6 +292,32 @@ def consolidated(*, kind: str, start: dt.date, counts: dict[str, list]):  # type
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 @given(years(), st.booleans())
+# Found by the generator: on 30/09, 29 (one person in pathway), knowing its own figures, proves
+# that 35 (published 1–5) has at least 2: a bound, which an insider solving equations misses.
+@example(
+    {
+        "22": [(1, 0, 0, 2, 0, 0, 2, 1, False)] * 17,
+        "29": [(3, 0, 0, 2, 0, 1, 0, 2, True), (4, 0, 0, 1, 0, 1, 1, 1, False)],
+        "35": [
+            (4, 4, 1, 2, 1, 0, 1, 0, True),
+            (1, 3, 2, 0, 0, 1, 0, 2, True),
+            (3, 3, 1, 1, 2, 0, 0, 2, False),
+            (4, 4, 1, 2, 0, 1, 1, 2, False),
+            (1, 4, 0, 2, 0, 2, 0, 0, False),
+            (2, 2, 2, 0, 2, 0, 1, 0, True),
+            (2, 3, 0, 2, 2, 0, 2, 0, True),
+            (2, 0, 0, 1, 2, 0, 1, 1, True),
+            (1, 3, 1, 2, 0, 0, 1, 2, False),
+            (1, 2, 0, 1, 1, 2, 1, 2, True),
+            (4, 0, 0, 1, 1, 0, 0, 1, True),
+            (3, 3, 1, 1, 0, 2, 1, 2, True),
+            (1, 1, 2, 1, 0, 1, 2, 0, True),
+            (3, 4, 1, 0, 1, 0, 1, 1, True),
+        ],
+        "971": [(1, 3, 1, 0, 2, 1, 1, 0, False)] * 39,
+    },
+    False,
+)
 def test_no_attacker_learns_anything_from_a_year_and_its_quarters(
     db: None, base: None, year: dict[str, list[Person]], quarters_first: bool
 ) -> None:
