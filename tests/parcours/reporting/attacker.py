@@ -367,7 +367,10 @@ def _solve(
                     for v, coefficient in t.form.items():
                         c[local[v]] += weight * coefficient
             if c.any():
-                see(run(c, capped))
+                x = run(c, capped)
+                if x is None:  # bounded, so HiGHS's "unbounded or infeasible" is infeasible
+                    raise AttackError("the published figures admit no solution")
+                see(x)
         open_ = [t for t in open_ if not t.settled()]
         if len(open_) == before:
             break
@@ -576,7 +579,8 @@ def insiders(
     """Each département as an insider (the respondent attacker): it knows all its own exact
     figures (every indicator, margin and cell of its own row, in every period published) and
     must not pin any other suppressed figure (another département's cell, or a région's or
-    France's cell made of others' counts) nor narrow any other band. `codes`: the insiders
+    France's cell made of others' counts, which gives their sum) nor narrow another
+    département's band or the band of a total it is not part of. `codes`: the insiders
     (by default every département with a positive figure); `public`: what the public models
     found already (computed when not given), left out here."""
     lower0, upper0 = model.lower_upper()
@@ -605,7 +609,15 @@ def insiders(
         for v, place in enumerate(model.unknowns):
             if place in own or place in disclosed or model.component_of[v] not in touched:
                 continue
-            if model.figures[place].disclosure == "suppressed":
+            inside = code in members[place[:4]] and place[2] != "departement"
+            if inside and all(
+                model.figures.get(other, _HIDDEN).disclosure == "exact"
+                for other in _parts(place, members[place[:4]] - {code})
+            ):
+                continue  # its own count plus published ones: nothing to learn
+            if model.figures[place].disclosure == "suppressed" or inside:
+                # A total the insider is part of narrows with its own count, which teaches it
+                # nothing; pinned, it gives the others' sum exactly.
                 targets[place] = _cell_target(model, place, small=False)
             else:
                 targets[place] = _band_target(model, place)
@@ -613,10 +625,42 @@ def insiders(
         for place, t in targets.items():
             if t.exact and not t.safe(t.low, t.high):
                 f = model.figures[place]
-                threat = "insider pins" if f.disclosure == "suppressed" else "insider narrows"
+                own_part = _parts(place, [code])[0]
+                if place[2] != "departement" and _public_knows(
+                    model, {place: 1, own_part: -1}, lower=lower0, upper=upper0
+                ):
+                    continue  # the others' part was public already
+                threat = "insider narrows" if f.disclosure == "banded" else "insider pins"
                 band = _band(f) if f.disclosure != "suppressed" else ""
                 findings.append(Finding(threat, (place,), t.low, t.high, band, insider=code))
     return sorted(findings, key=lambda f: (f.insider, _order(f)))
+
+
+def _public_knows(
+    model: Model, form: Mapping[Place, int], *, lower: np.ndarray, upper: np.ndarray
+) -> bool:
+    """Whether the public pins a linear form of published figures (a total minus a part)."""
+    by_component: dict[int, dict[int, int]] = defaultdict(dict)
+    for place, coefficient in form.items():
+        if place in model.index:
+            v = model.index[place]
+            by_component[model.component_of[v]][v] = coefficient
+    never: Callable[[float, float], bool] = lambda low, high: False  # noqa: E731
+    for c, part in by_component.items():
+        target = _Target(part, never, lambda low, high: (True, True))
+        _solve(model, model.components[c], [target], lower=lower, upper=upper)
+        if target.high - target.low > EPS:
+            return False
+    return True
+
+
+_HIDDEN = Figure("", "", "", "", "", "suppressed", None, None, None)
+
+
+def _parts(place: Place, codes: Iterable[str]) -> list[Place]:
+    """The départements' figures that a région's or France's figure sums."""
+    period, indicator, _, _, dimension, category = place
+    return [(period, indicator, "departement", c, dimension, category) for c in sorted(codes)]
 
 
 def _own_rows(model: Model, code: str) -> list[Place]:

@@ -8,7 +8,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import replace
 
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, example, given, note, settings
 from hypothesis import strategies as st
 
 from tests.parcours.reporting.attacker import (
@@ -292,6 +292,32 @@ def consolidated(*, kind: str, start: dt.date, counts: dict[str, list]):  # type
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 @given(years(), st.booleans())
+# Found by the generator: on 30/09, 29 (one person in pathway), knowing its own figures, proves
+# that 35 (published 1–5) has at least 2: a bound, which an insider solving equations misses.
+@example(
+    {
+        "22": [(1, 0, 0, 2, 0, 0, 2, 1, False)] * 17,
+        "29": [(3, 0, 0, 2, 0, 1, 0, 2, True), (4, 0, 0, 1, 0, 1, 1, 1, False)],
+        "35": [
+            (4, 4, 1, 2, 1, 0, 1, 0, True),
+            (1, 3, 2, 0, 0, 1, 0, 2, True),
+            (3, 3, 1, 1, 2, 0, 0, 2, False),
+            (4, 4, 1, 2, 0, 1, 1, 2, False),
+            (1, 4, 0, 2, 0, 2, 0, 0, False),
+            (2, 2, 2, 0, 2, 0, 1, 0, True),
+            (2, 3, 0, 2, 2, 0, 2, 0, True),
+            (2, 0, 0, 1, 2, 0, 1, 1, True),
+            (1, 3, 1, 2, 0, 0, 1, 2, False),
+            (1, 2, 0, 1, 1, 2, 1, 2, True),
+            (4, 0, 0, 1, 1, 0, 0, 1, True),
+            (3, 3, 1, 1, 0, 2, 1, 2, True),
+            (1, 1, 2, 1, 0, 1, 2, 0, True),
+            (3, 4, 1, 0, 1, 0, 1, 1, True),
+        ],
+        "971": [(1, 3, 1, 0, 2, 1, 1, 0, False)] * 39,
+    },
+    False,
+)
 def test_no_attacker_learns_anything_from_a_year_and_its_quarters(
     db: None, base: None, year: dict[str, list[Person]], quarters_first: bool
 ) -> None:
@@ -301,6 +327,7 @@ def test_no_attacker_learns_anything_from_a_year_and_its_quarters(
     from parcours.reporting import indicators
     from tests.parcours.reporting.published import Publication, figures_of, truth_of
 
+    note(f"persons (entry, exit, attributes…) per département: {year}")
     region_of = dict(Departement.objects.values_list("code", "region__code"))
     assert all(region_of[c] == r for r, codes in REGIONS.items() for c in codes)
     categories = {d: [c for c, _ in cats] for d, cats in indicators.categories().items()}
@@ -345,3 +372,34 @@ def test_no_attacker_learns_anything_from_a_year_and_its_quarters(
         + insiders(model, truth=truth, region_of=region_of)
     )
     assert not findings, "\n".join(map(str, findings[:20]))
+
+
+def test_a_total_is_no_secret_to_an_insider_when_the_others_part_is_published() -> None:
+    """France is 32's hidden cell plus an exact région: 32 computes France's hidden cell, and
+    learns nothing (France minus its own count is published)."""
+    region_of = {"32": "76", "75": "11"}
+    figures = [
+        fig("32", 12),
+        fig("75", 30),
+        fig("76", 12, level="region"),
+        fig("11", 30, level="region"),
+        fig("FR", 42, level="france"),
+        fig("32", None, dimension="d", category="a"),
+        fig("32", None, dimension="d", category="b"),
+        fig("76", None, level="region", dimension="d", category="a"),
+        fig("76", None, level="region", dimension="d", category="b"),
+        fig("75", 14, dimension="d", category="a"),
+        fig("75", 16, dimension="d", category="b"),
+        fig("11", 14, level="region", dimension="d", category="a"),
+        fig("11", 16, level="region", dimension="d", category="b"),
+        fig("FR", None, level="france", dimension="d", category="a"),
+        fig("FR", None, level="france", dimension="d", category="b"),
+    ]
+    truth = {f.place: f.value for f in figures if f.value is not None}
+    for level, code in (("departement", "32"), ("region", "76")):
+        truth |= {("", "x", level, code, "d", "a"): 1, ("", "x", level, code, "d", "b"): 11}
+    truth |= {("", "x", "france", "FR", "d", "a"): 15, ("", "x", "france", "FR", "d", "b"): 27}
+    model = Model.build(figures, region_of=region_of, k=K)
+    assert insiders(model, truth=truth, region_of=region_of, codes=["32"]) == []
+    # 75, knowing its own exact row, learns nothing either; the public, nothing.
+    assert protection_intervals(model) == [] and band_differences(model) == []

@@ -1,8 +1,9 @@
 """The releases `make run` publishes (every département provisioned, the 2024 seeding, and 2024's
 quarters beside its year), attacked by the public and by each département.
 
-Built once for the module and wiped at its end: the other tests keep their three départements. `benchmarks/disclosure_attacks.py` prints the same findings with their
-counts (`benchmarks/results/disclosure_attacks.txt`).
+Built once for the module and wiped at its end (the other tests keep their three départements).
+`benchmarks/disclosure_attacks.py` prints the same findings with their counts
+(`benchmarks/results/disclosure_attacks.txt`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ from tests.parcours.reporting.attacker import (
     structure,
 )
 from tests.parcours.reporting.published import Publication, make_run_publications
+
+# The test database is set up only for the tests that ask for it (this module reads its own).
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(scope="module")
