@@ -210,31 +210,41 @@ def management_figures(
 def _derived_ranges(
     *, total: int, parts: Sequence[_Part], groups: Sequence[range]
 ) -> list[tuple[int, int]] | None:
-    """France exact, if it can be: no département's band narrowed, for the public or for any
-    département knowing its own figure (`_total_keeps_bands`). Returns each ranged région's
-    interval (what France and the other parts leave it, which anyone can derive), or None when
-    France must be a range.
-
-    A département knowing its own figure may narrow another ranged région's interval (the sum
-    of several départements) a little, never one département's band: France's equation is the
-    only one over these parts, and `_total_keeps_bands` has checked every part against every
-    insider. France's exact total, the official indicator, is worth that (README, "What the
-    rules hold against")."""
+    """France exact, if it can be: no département's band narrowed (`_total_keeps_bands`), and
+    each ranged région's interval (what France and the others leave it) the same for every
+    département knowing its own figure as for the public (one in another région must not
+    narrow it). Returns each group's interval, or None when France must be a range."""
     if not _total_keeps_bands(total=total, parts=parts, groups=[]):
         return None
-    low_sum = sum(p.low for p in parts)
-    high_sum = sum(p.high for p in parts)
-    out = []
-    for group in groups:
-        group_low = sum(parts[i].low for i in group)
-        group_high = sum(parts[i].high for i in group)
-        out.append(
-            (
-                max(group_low, total - (high_sum - group_high)),
-                min(group_high, total - (low_sum - group_low)),
+
+    def intervals(lows: list[int], highs: list[int]) -> list[tuple[int, int]]:
+        low_sum, high_sum = sum(lows), sum(highs)
+        out = []
+        for group in groups:
+            group_low = sum(lows[i] for i in group)
+            group_high = sum(highs[i] for i in group)
+            out.append(
+                (
+                    max(group_low, total - (high_sum - group_high)),
+                    min(group_high, total - (low_sum - group_low)),
+                )
             )
+        return out
+
+    lows = [p.low for p in parts]
+    highs = [p.high for p in parts]
+    public = intervals(lows, highs)
+    for insider, part in enumerate(parts):
+        if part.low == part.high:
+            continue
+        known = intervals(
+            [part.value if i == insider else low for i, low in enumerate(lows)],
+            [part.value if i == insider else high for i, high in enumerate(highs)],
         )
-    return out
+        for group, seen, shown in zip(groups, known, public, strict=True):
+            if insider not in group and seen != shown:
+                return None
+    return public
 
 
 @dataclass(frozen=True)
