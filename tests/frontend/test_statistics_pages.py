@@ -463,8 +463,10 @@ def test_key_figures_say_what_they_count_and_when_with_thousands_set_apart(
     login, release_2024
 ) -> None:
     france = PublishedFigure.objects.filter(release=release_2024, level="france", dimension="")
-    france.filter(indicator="afis_amount_due").update(shown="275783", value=275783)
-    france.filter(indicator="first_requests").update(shown="1234", value=1234)
+    # Published exactly (the three-département fixture hides or ranges them).
+    exact = {"disclosure": "exact", "band_low": None, "band_high": None}
+    france.filter(indicator="afis_amount_due").update(shown="275783", value=275783, **exact)
+    france.filter(indicator="first_requests").update(shown="1234", value=1234, **exact)
     html = login("national_analyst", None).get(PAGE).content.decode()
     assert 'data-indicator="afis_amount_due">275\u00a0783\u00a0€</td><td>au 31/12/2024<' in html
     assert 'data-key="first_requests">1\u00a0234</p>' in html

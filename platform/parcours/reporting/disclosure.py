@@ -57,7 +57,12 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-from parcours.reporting.disclosure_audit import Violation, insider_violations, public_violations
+from parcours.reporting.disclosure_audit import (
+    DisclosureError,
+    Violation,
+    insider_violations,
+    public_violations,
+)
 
 SUPPRESSED_MARK = "s"
 DASH = "–"  # an en dash, as the State writes its bands
@@ -70,10 +75,6 @@ _LEVEL_ORDER = {"departement": 0, "region": 1, "france": 2}
 # Rounds of audit and complements before a table is withheld (each round fixes every
 # disclosure found in distinct equations; real tables need two or three).
 _AUDIT_ROUNDS = 30
-
-
-class DisclosureError(ValueError):
-    """The counts cannot be published as given (inconsistent margins, nothing left to hide)."""
 
 
 @dataclass(frozen=True)

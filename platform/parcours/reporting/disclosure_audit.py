@@ -135,6 +135,11 @@ class PublicAttacker:
         self._costed = indices
         self.highs.run()
         status = self.highs.getModelStatus()
+        if status not in _DECIDED:
+            # A warm start can leave HiGHS undecided on a degenerate table: solve from scratch.
+            self.highs.clearSolver()
+            self.highs.run()
+            status = self.highs.getModelStatus()
         if status == highspy.HighsModelStatus.kOptimal:
             solution = np.asarray(self.highs.getSolution().col_value, dtype=float)
             self._solutions.append(solution)
@@ -148,7 +153,21 @@ class PublicAttacker:
             if sign < 0:
                 self._high[indices] = math.inf
             return -sign * math.inf
-        raise AssertionError(f"the published figures have no solution: {status}")
+        # Never a crash of the release: the caller withholds the table rather than publish a
+        # figure the audit could not vouch for (services: "withheld" in the release's rules).
+        raise DisclosureError(f"the audit could not decide a figure: {status}")
+
+
+class DisclosureError(ValueError):
+    """The counts cannot be published as given (inconsistent margins, nothing left to hide, a
+    figure the audit cannot decide)."""
+
+
+_DECIDED = (
+    highspy.HighsModelStatus.kOptimal,
+    highspy.HighsModelStatus.kUnbounded,
+    highspy.HighsModelStatus.kUnboundedOrInfeasible,
+)
 
 
 def _integer_low(value: float) -> float:
