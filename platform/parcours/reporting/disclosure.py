@@ -755,16 +755,7 @@ def echelon(
 def _insert_row(pivots: dict[Key, dict[Key, int]], row: dict[Key, int]) -> None:
     """Reduce `row` by the pivots, and when something is left, make it a pivot row and
     eliminate its pivot from the others (Gauss-Jordan, in place)."""
-    for hit in [k for k in row if k in pivots]:
-        factor = row.get(hit, 0)
-        if not factor:
-            continue
-        for k, c in pivots[hit].items():
-            value = (row.get(k, 0) - factor * c) % _PRIME
-            if value:
-                row[k] = value
-            else:
-                row.pop(k, None)
+    _reduce(row, pivots=pivots)
     if not row:
         return
     pivot = min(row)
@@ -788,6 +779,12 @@ def determined(
     """Whether the linear form (a sum of figures with coefficients) takes the same value in
     every solution: reduced by the pivot rows, nothing of it is left."""
     row = {k: c % _PRIME for k, c in form.items() if k in unknown and c % _PRIME}
+    _reduce(row, pivots=pivots)
+    return not row
+
+
+def _reduce(row: dict[Key, int], *, pivots: Mapping[Key, Mapping[Key, int]]) -> None:
+    """Subtract from `row`, in place, each pivot row whose pivot it holds."""
     for hit in [k for k in row if k in pivots]:
         factor = row.get(hit, 0)
         if not factor:
@@ -798,7 +795,6 @@ def determined(
                 row[k] = value
             else:
                 row.pop(k, None)
-    return not row
 
 
 def _disclosed_knowing_of(known: set[Key], *, pivots: Mapping[Key, Mapping[Key, int]]) -> set[Key]:
