@@ -10,22 +10,12 @@ import pytest
 from parcours.accounts.models import User
 from tenants.commission.models import Member, Session, SessionStatus
 from tenants.commission.status import commission_facts
+from tests.parcours.reporting.oversight_factories import COLLEGES
 
 TODAY = dt.date(2026, 6, 15)
 NOW = dt.datetime(2026, 6, 15, 10, tzinfo=dt.UTC)
-SITTING_ON_FILES = [
-    "associations",
-    "collectivites",
-    "ddets",
-    "education",
-    "emploi",
-    "gendarmerie",
-    "magistrat",
-    "medecin",
-    "police_judiciaire",
-    "police_securite_publique",
-    "service_etrangers",
-]
+# The colleges of the national nomenclature that sit on files, as the oversight's tests list them.
+SITTING_ON_FILES = COLLEGES
 
 
 def seat(college: str, *, start: dt.date, end: dt.date, chair: bool = False, n: int = 0) -> Member:
