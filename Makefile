@@ -30,7 +30,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 
 typecheck: $(STAMP)
-	$(VENV)/bin/mypy platform tenants api frontend infra
+	$(VENV)/bin/mypy platform tenants api frontend infra routes
 
 check: lint typecheck test
 

@@ -22,7 +22,9 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from parcours import errors
 from parcours.observability import current_request_id
+from parcours.referentiel.selectors import MissingLegalParameter
 from parcours.validation import DATA_ERROR_MESSAGE, MISSING_PARAMETER_MESSAGE
 
 
@@ -80,36 +82,30 @@ class Refused(exceptions.APIException):
     default_code = "refused"
 
 
+def _refused(reasons: list[str], fields: dict[str, Any]) -> Refused:
+    refused = Refused(" ".join(reasons))
+    refused.fields = {"non_field_errors": reasons, **fields}  # type: ignore[attr-defined]
+    return refused
+
+
 def _domain_exception(exc: Exception) -> Exception:
+    """The domain's error family (parcours.errors) in the API's terms: the one translation."""
     from django.db import DataError
 
-    from parcours.referentiel.selectors import MissingLegalParameter
-    from parcours.workflows.definition import DefinitionError
-    from tenants.casework.selectors import NotInScope
-    from tenants.casework.services import CaseworkError, TransitionConflict
-
-    if isinstance(exc, TransitionConflict):
+    if isinstance(exc, MissingLegalParameter):
+        # Its reason names an internal key: the person is told what to ask for instead.
+        return _refused([MISSING_PARAMETER_MESSAGE], {})
+    if isinstance(exc, errors.Conflict):
         return Conflict(" ".join(exc.reasons))
-    if isinstance(exc, CaseworkError) and exc.forbidden:
-        return exceptions.PermissionDenied(" ".join(exc.reasons))
-    if isinstance(exc, CaseworkError):
-        detail = {"non_field_errors": exc.reasons, **exc.fields}
-        refused = Refused(" ".join(exc.reasons))
-        refused.fields = detail  # type: ignore[attr-defined]
-        return refused
-    if isinstance(exc, DefinitionError):
-        refused = Refused(" ".join(exc.reasons))
-        refused.fields = {"non_field_errors": exc.reasons}  # type: ignore[attr-defined]
-        return refused
-    if isinstance(exc, NotInScope):
+    if isinstance(exc, errors.NotInScope):
         return exceptions.NotFound()
+    if isinstance(exc, errors.DomainError) and exc.forbidden:
+        return exceptions.PermissionDenied(" ".join(exc.reasons))
+    if isinstance(exc, errors.DomainError):
+        return _refused(exc.reasons, exc.fields)
     if isinstance(exc, DataError):
         # What a serializer let through and PostgreSQL refused: the client's data, not a bug.
         return exceptions.ValidationError({"non_field_errors": [DATA_ERROR_MESSAGE]})
-    if isinstance(exc, MissingLegalParameter):
-        refused = Refused(MISSING_PARAMETER_MESSAGE)
-        refused.fields = {"non_field_errors": [MISSING_PARAMETER_MESSAGE]}  # type: ignore[attr-defined]
-        return refused
     return exc
 
 

@@ -8,7 +8,7 @@ from api.views import national, national_oversight, national_privacy, national_s
 
 urlpatterns = [
     # Each host documents its own routes.
-    path("schema/", SpectacularAPIView.as_view(urlconf="parcours.urls_public"), name="schema"),
+    path("schema/", SpectacularAPIView.as_view(urlconf="routes.public"), name="schema"),
     *common,
     path("departements/", national.DepartementStatusList.as_view(), name="departements"),
     path("departements/provision/", national.ProvisionView.as_view(), name="provision"),

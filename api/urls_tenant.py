@@ -7,7 +7,7 @@ from api.urls_common import common
 from api.views import associations, casework, commission, tenant
 
 urlpatterns = [
-    path("schema/", SpectacularAPIView.as_view(urlconf="parcours.urls_tenant"), name="schema"),
+    path("schema/", SpectacularAPIView.as_view(urlconf="routes.tenant"), name="schema"),
     *common,
     path("departement/", tenant.TenantSummaryView.as_view(), name="departement"),
     path("commission/members/", commission.MemberList.as_view(), name="commission-members"),

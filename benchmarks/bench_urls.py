@@ -9,7 +9,7 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
 
-from tenants.audit.models import AuditEvent
+from parcours.audit.models import AuditEvent
 
 
 def count_view(request: HttpRequest) -> HttpResponse:

@@ -15,14 +15,15 @@ from django.http.response import HttpResponseBase
 
 from parcours.accounts.models import Role
 from parcours.accounts.permissions import Forbidden, NotSignedIn, WrongHost, check
+from parcours.errors import DomainError, NotInScope
 from parcours.hardening import page_error
 from parcours.referentiel.selectors import MissingLegalParameter
 from parcours.validation import DATA_ERROR_MESSAGE, MISSING_PARAMETER_MESSAGE
-from tenants.casework.services import CaseworkError
 
 View = Callable[..., HttpResponseBase]
-# Refusals a view may let escape: turned into a message, never a 500.
-REFUSALS = (CaseworkError, ValidationError, DataError, MissingLegalParameter)
+# Refusals a view may let escape: turned into a message, never a 500. The domain's family
+# (parcours.errors) is translated here and only here.
+REFUSALS = (DomainError, ValidationError, DataError)
 
 
 def page(*, roles: Iterable[Role], national: bool) -> Callable[[View], View]:
@@ -42,6 +43,8 @@ def page(*, roles: Iterable[Role], national: bool) -> Callable[[View], View]:
                 raise PermissionDenied from exc
             try:
                 return view(request, *args, access=access, **kwargs)
+            except NotInScope as exc:
+                raise Http404 from exc
             except REFUSALS as exc:
                 return refused_page(request, exc)
 
@@ -59,14 +62,14 @@ def refused_page(request: HttpRequest, exc: Exception) -> HttpResponseBase:
     run no query until it ends.
     """
     transaction.set_rollback(True)
-    if isinstance(exc, CaseworkError):
+    if isinstance(exc, MissingLegalParameter):
+        reasons = [MISSING_PARAMETER_MESSAGE]
+    elif isinstance(exc, DomainError):
         reasons = exc.reasons
     elif isinstance(exc, ValidationError):
         reasons = exc.messages
-    elif isinstance(exc, DataError):
-        reasons = [DATA_ERROR_MESSAGE]
     else:
-        reasons = [MISSING_PARAMETER_MESSAGE]
+        reasons = [DATA_ERROR_MESSAGE]
     if request.method == "POST":
         for reason in reasons:
             messages.error(request, reason)

@@ -19,10 +19,10 @@ from django_tenants.utils import schema_context
 
 from parcours import celery_app
 from parcours.accounts.checks import secrets_are_real
+from parcours.audit.models import AuditEvent
+from parcours.audit.tasks import verify_chain
 from parcours.departements.models import Tenant
 from parcours.departements.services import departement_provision_request
-from tenants.audit.models import AuditEvent
-from tenants.audit.tasks import verify_chain
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]

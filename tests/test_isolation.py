@@ -92,8 +92,8 @@ def routes(urlconf: str) -> list[Route]:
     return found
 
 
-TENANT_ROUTES = routes("parcours.urls_tenant")
-PUBLIC_ROUTES = routes("parcours.urls_public")
+TENANT_ROUTES = routes("routes.tenant")
+PUBLIC_ROUTES = routes("routes.public")
 TENANT_NOT_OPEN = [r for r in TENANT_ROUTES if r.name not in OPEN_ROUTES]
 PUBLIC_NOT_OPEN = [r for r in PUBLIC_ROUTES if r.name not in OPEN_ROUTES]
 TENANT_ROLE_ROUTES = [r for r in TENANT_NOT_OPEN if r.name not in SIGNED_IN_ROUTES]
@@ -161,7 +161,7 @@ def test_open_routes_are_exactly_the_declared_ones() -> None:
     from api.permissions import Open
 
     marked_open = set()
-    for urlconf in ("parcours.urls_tenant", "parcours.urls_public"):
+    for urlconf in ("routes.tenant", "routes.public"):
         for name, pattern in _walk(get_resolver(urlconf).url_patterns):
             callback = pattern.callback
             view_class = getattr(callback, "view_class", None) or getattr(callback, "cls", None)

@@ -16,8 +16,10 @@ from parcours.accounts.models import Role
 from parcours.accounts.permissions import NATIONAL_OPERATOR_ONLY
 from parcours.associations.models import Association
 from parcours.associations.services import association_save
+from tenants.agrements import selectors as agrement_selectors
 from tenants.agrements import services as agrements
 from tenants.agrements.models import Agrement
+from tenants.casework.handover import files_handover
 from tenants.pilotage import services as pilotage
 from tenants.pilotage.models import PeriodFigures, StrategyAxis
 
@@ -132,7 +134,7 @@ class AgrementSerializer(serializers.ModelSerializer):
     def get_tacit_approval_on(self, obj: Agrement) -> str | None:
         if obj.status not in {"requested", "complete"}:
             return None
-        day = agrements.tacit_approval_on(agrement=obj)
+        day = agrement_selectors.tacit_approval_on(agrement=obj)
         return day.isoformat() if day else None
 
 
@@ -236,7 +238,7 @@ class AgrementAction(APIView):
                 raise serializers.ValidationError(
                     {"to": ["Indiquez l'association qui reprend les dossiers."]}
                 )
-            agrements.files_handover(
+            files_handover(
                 access=access,
                 from_association_id=agrement.association_id,
                 to_association_id=d["to"],

@@ -48,13 +48,13 @@ from api.serializers_casework import (
 )
 from parcours.accounts.models import Role
 from parcours.accounts.permissions import WORKFLOW_READERS
+from parcours.audit.services import audit_record
 from parcours.db import connection
+from parcours.storage import read_bytes
 from parcours.workflows.services import current_template, current_variant, workflow_variant_save
-from tenants.audit.services import audit_record
 from tenants.casework import selectors, services
 from tenants.casework.models import Document, ProjectAction
 from tenants.casework.rights import right_update, rights_panel
-from tenants.casework.storage import read_bytes
 
 CASE = tenant_roles(selectors.CASE_ROLES)
 WORKER = tenant_roles({Role.ASSOCIATION_WORKER})

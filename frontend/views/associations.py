@@ -21,11 +21,13 @@ from parcours.accounts.permissions import ALL_NATIONAL_ROLES, NATIONAL_OPERATOR_
 from parcours.associations.models import Association
 from parcours.associations.services import FIELDS as ASSOCIATION_FIELDS
 from parcours.associations.services import association_save
+from parcours.errors import Refused
 from parcours.referentiel.selectors import legal_parameter_value
 from parcours.validation import parse_int
+from tenants.agrements import selectors as agrement_selectors
 from tenants.agrements import services as agrements
 from tenants.agrements.models import Agrement
-from tenants.casework.services import CaseworkError
+from tenants.casework.handover import files_handover
 
 
 class AssociationForm(forms.Form):
@@ -153,7 +155,7 @@ def agrement_list(request: HttpRequest, *, access: Access) -> HttpResponse:
                 requested_on=form.cleaned_data["requested_on"],
                 departements=codes,
             )
-        except CaseworkError as exc:
+        except Refused as exc:
             form.add_error(None, " ".join(exc.reasons))
         else:
             messages.success(request, "La demande d'agrément est enregistrée.")
@@ -161,7 +163,7 @@ def agrement_list(request: HttpRequest, *, access: Access) -> HttpResponse:
     rows = [
         {
             "agrement": a,
-            "tacit_on": agrements.tacit_approval_on(agrement=a)
+            "tacit_on": agrement_selectors.tacit_approval_on(agrement=a)
             if a.status in {"requested", "complete"}
             else None,
             "deadline": agrements.completeness_deadline(agrement=a)
@@ -225,7 +227,7 @@ def agrement_action(request: HttpRequest, pk: int, *, access: Access) -> HttpRes
             agrement = Agrement.objects.filter(pk=pk).first()
             if agrement is None:
                 raise Http404
-            count = agrements.files_handover(
+            count = files_handover(
                 access=access,
                 from_association_id=agrement.association_id,
                 to_association_id=parse_int(post.get("to", "0")),
@@ -240,7 +242,7 @@ def agrement_action(request: HttpRequest, pk: int, *, access: Access) -> HttpRes
             return HttpResponseRedirect(reverse("frontend:agrements"))
     except ValueError:
         messages.error(request, "Indiquez une date valide.")
-    except CaseworkError as exc:
+    except Refused as exc:
         for reason in exc.reasons:
             messages.error(request, reason)
     else:
@@ -256,7 +258,7 @@ def agrement_arrete(request: HttpRequest, pk: int, *, access: Access) -> HttpRes
         agrements.agrement_arrete_attach(
             access=access, agrement_id=pk, data=upload.read() if upload else b""
         )
-    except CaseworkError as exc:
+    except Refused as exc:
         for reason in exc.reasons:
             messages.error(request, reason)
     else:
@@ -266,7 +268,7 @@ def agrement_arrete(request: HttpRequest, pk: int, *, access: Access) -> HttpRes
 
 @page(roles={Role.COORDINATOR, Role.PREFET}, national=False)
 def agrement_arrete_download(request: HttpRequest, pk: int, *, access: Access) -> HttpResponse:
-    from tenants.casework.storage import read_bytes
+    from parcours.storage import read_bytes
 
     agrement = Agrement.objects.filter(pk=pk).exclude(arrete_storage_name="").first()
     if agrement is None:

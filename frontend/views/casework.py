@@ -19,9 +19,11 @@ from django.views.decorators.http import require_POST
 from frontend.decorators import page
 from parcours.accounts.models import Role
 from parcours.accounts.permissions import Access
+from parcours.audit.services import audit_record
+from parcours.errors import Refused
 from parcours.referentiel.models import NomenclatureItem
+from parcours.storage import read_bytes
 from parcours.workflows.services import current_template
-from tenants.audit.services import audit_record
 from tenants.casework import selectors, services
 from tenants.casework.forms import REFUSAL_GROUNDS
 from tenants.casework.models import (
@@ -36,14 +38,13 @@ from tenants.casework.models import (
     RightStatus,
 )
 from tenants.casework.rights import AFIS_CHECKLIST, rights_panel
-from tenants.casework.storage import read_bytes
 from tenants.commission import selectors as commission_selectors
 
 CASE = selectors.CASE_ROLES
 WORKER = {Role.ASSOCIATION_WORKER}
 
 
-def _fail(request: HttpRequest, form: forms.Form | None, exc: services.CaseworkError) -> None:
+def _fail(request: HttpRequest, form: forms.Form | None, exc: Refused) -> None:
     for reason in exc.reasons:
         if form is None or not any(f in form.fields for f in exc.fields):
             messages.error(request, reason)
@@ -174,7 +175,7 @@ def person_new(request: HttpRequest, *, access: Access) -> HttpResponse:
             dossier = services.dossier_create(
                 access=access, person_id=person.pk, kind=DossierKind.FIRST_REQUEST
             )
-        except services.CaseworkError as exc:
+        except Refused as exc:
             _fail(request, form, exc)
         else:
             messages.success(
@@ -264,7 +265,7 @@ def dossier_detail(request: HttpRequest, pk: int, *, access: Access) -> HttpResp
                         expected_state=request.POST.get("expected_state") or None,
                     ),
                 )
-            except services.CaseworkError as exc:
+            except Refused as exc:
                 _fail(request, form, exc)
                 status = 409 if isinstance(exc, services.TransitionConflict) else 400
             else:
@@ -374,7 +375,7 @@ def document_upload(request: HttpRequest, pk: int, *, access: Access) -> HttpRes
                 doc_type=request.POST.get("doc_type", ""),
                 data=upload.read(),
             )
-        except services.CaseworkError as exc:
+        except Refused as exc:
             _fail(request, None, exc)
         except selectors.NotInScope as exc:
             raise Http404 from exc
@@ -448,7 +449,7 @@ def evaluation_edit(request: HttpRequest, pk: int, domain: str, *, access: Acces
                 evaluated_on=data["evaluated_on"],
                 sign_off=data["sign_off"],
             )
-        except services.CaseworkError as exc:
+        except Refused as exc:
             _fail(request, form, exc)
         else:
             messages.success(request, "L'évaluation a été enregistrée.")
@@ -528,7 +529,7 @@ def project_edit(request: HttpRequest, pk: int, *, access: Access) -> HttpRespon
                 commitments=data["commitments"],
                 signed_on=data["signed_on"],
             )
-        except services.CaseworkError as exc:
+        except Refused as exc:
             _fail(request, form, exc)
         else:
             messages.success(request, "Le projet d'insertion a été enregistré.")
@@ -559,7 +560,7 @@ def avis_edit(request: HttpRequest, pk: int, *, access: Access) -> HttpResponse:
             services.association_avis_record(
                 access=access, dossier_id=dossier.pk, **form.cleaned_data
             )
-        except services.CaseworkError as exc:
+        except Refused as exc:
             _fail(request, form, exc)
         else:
             messages.success(request, "L'avis de l'association a été enregistré.")
@@ -580,7 +581,7 @@ def renewal_new(request: HttpRequest, pk: int, *, access: Access) -> HttpRespons
         renewal = services.dossier_create(
             access=access, person_id=dossier.person_id, kind=DossierKind.RENEWAL
         )
-    except services.CaseworkError as exc:
+    except Refused as exc:
         _fail(request, None, exc)
         return HttpResponseRedirect(reverse("frontend:dossier", kwargs={"pk": pk}))
     messages.success(request, "La demande de renouvellement est ouverte.")
@@ -618,7 +619,7 @@ def pathway_action(request: HttpRequest, pk: int, *, access: Access) -> HttpResp
             messages.success(request, "La sortie du parcours est enregistrée.")
         else:
             messages.error(request, "Action inconnue.")
-    except services.CaseworkError as exc:
+    except Refused as exc:
         _fail(request, None, exc)
     except selectors.NotInScope as exc:
         raise Http404 from exc
@@ -656,7 +657,7 @@ def right_update(request: HttpRequest, pk: int, *, access: Access) -> HttpRespon
             ends_on=ends_on,
             details=details,
         )
-    except services.CaseworkError as exc:
+    except Refused as exc:
         _fail(request, None, exc)
     except selectors.NotInScope as exc:
         raise Http404 from exc
@@ -684,7 +685,7 @@ def notification_record(request: HttpRequest, pk: int, *, access: Access) -> Htt
                 channel=request.POST.get("channel", ""),
                 acknowledged_on=acknowledged_on,
             )
-        except services.CaseworkError as exc:
+        except Refused as exc:
             _fail(request, None, exc)
         else:
             messages.success(
@@ -736,7 +737,7 @@ def extra_edit(request: HttpRequest, pk: int, *, access: Access) -> HttpResponse
         }
         try:
             services.dossier_extra_record(access=access, dossier_id=dossier.pk, values=values)
-        except services.CaseworkError as exc:
+        except Refused as exc:
             _fail(request, form, exc)
         else:
             messages.success(request, "Les champs complémentaires sont enregistrés.")
@@ -792,7 +793,7 @@ def action_edit(
             services.project_action_save(
                 access=access, dossier_id=dossier.pk, action_id=action_id, **form.cleaned_data
             )
-        except services.CaseworkError as exc:
+        except Refused as exc:
             _fail(request, form, exc)
         else:
             messages.success(request, "L'action du projet est enregistrée.")
@@ -818,7 +819,7 @@ def afis_transmit(request: HttpRequest, pk: int, *, access: Access) -> HttpRespo
         afis_transmit_to_msa(access=access, person_id=dossier.person_id, on=on)
     except ValueError:
         messages.error(request, "Indiquez une date valide.")
-    except services.CaseworkError as exc:
+    except Refused as exc:
         _fail(request, None, exc)
     else:
         messages.success(request, "La transmission de l'AFIS à la MSA est enregistrée.")

@@ -17,10 +17,10 @@ from frontend.decorators import page
 from frontend.form_errors import add_field_errors
 from parcours.accounts.models import Role, User
 from parcours.accounts.permissions import Access
+from parcours.errors import Refused
 from parcours.referentiel.models import NomenclatureItem
 from parcours.validation import parse_int
 from tenants.casework.models import Dossier
-from tenants.casework.services import CaseworkError
 from tenants.commission import selectors, services
 from tenants.commission.models import (
     AgendaItem,
@@ -35,7 +35,7 @@ COORDINATION = {Role.COORDINATOR}
 READERS = {Role.COORDINATOR, Role.PREFET, Role.MEMBER}
 
 
-def _errors(request: HttpRequest, exc: CaseworkError) -> None:
+def _errors(request: HttpRequest, exc: Refused) -> None:
     for reason in exc.reasons:
         messages.error(request, reason)
     for field, errors in exc.fields.items():
@@ -101,7 +101,7 @@ def members(request: HttpRequest, *, access: Access) -> HttpResponse:
                     titular_id=int(data["titular"]) if data["titular"] else None,
                     is_chair=data["is_chair"],
                 )
-            except CaseworkError as exc:
+            except Refused as exc:
                 form.add_error(None, " ".join(exc.reasons))
                 add_field_errors(form, exc.fields)
             else:
@@ -157,7 +157,7 @@ def sessions(request: HttpRequest, *, access: Access) -> HttpResponse:
     if request.method == "POST" and form is not None and form.is_valid():
         try:
             session = services.session_schedule(access=access, **form.cleaned_data)
-        except CaseworkError as exc:
+        except Refused as exc:
             form.add_error("starts_at", " ".join(exc.reasons))
         else:
             messages.success(request, "La séance est planifiée : composez son ordre du jour.")
@@ -307,7 +307,7 @@ def session_action(request: HttpRequest, pk: int, *, access: Access) -> HttpResp
             services.item_close(access=access, item_id=parse_int(post.get("item", ""), default=0))
         else:
             messages.error(request, "Action inconnue.")
-    except CaseworkError as exc:
+    except Refused as exc:
         _errors(request, exc)
     except (ValueError, AgendaItem.DoesNotExist):
         messages.error(request, "Données incomplètes ou invalides.")
@@ -327,7 +327,7 @@ def schedule_file(request: HttpRequest, dossier_pk: int, *, access: Access) -> H
             session_id=parse_int(session, default=0),
             dossier_id=dossier_pk,
         )
-    except CaseworkError as exc:
+    except Refused as exc:
         _errors(request, exc)
     else:
         messages.success(request, "Le dossier est inscrit à l'ordre du jour de la séance.")
@@ -361,7 +361,7 @@ def college_setting(request: HttpRequest, *, access: Access) -> HttpResponse:
             titular_seats=parse_int(seats),
             may_see_health=request.POST.get("may_see_health") == "on",
         )
-    except CaseworkError as exc:
+    except Refused as exc:
         _errors(request, exc)
     else:
         messages.success(request, "La composition du collège est enregistrée.")
@@ -391,7 +391,7 @@ def member_end(request: HttpRequest, pk: int, *, access: Access) -> HttpResponse
             reason=post.get("reason", ""),
             replacement=replacement,
         )
-    except CaseworkError as exc:
+    except Refused as exc:
         _errors(request, exc)
     except ValueError:
         messages.error(request, "Indiquez des dates valides (fin du mandat, arrêté du remplaçant).")
@@ -412,7 +412,7 @@ def member_arrete(request: HttpRequest, pk: int, *, access: Access) -> HttpRespo
         services.member_arrete_attach(
             access=access, member_id=pk, data=upload.read() if upload else b""
         )
-    except CaseworkError as exc:
+    except Refused as exc:
         _errors(request, exc)
     else:
         messages.success(request, "L'arrêté est joint.")
@@ -421,8 +421,8 @@ def member_arrete(request: HttpRequest, pk: int, *, access: Access) -> HttpRespo
 
 @page(roles=READERS | {Role.DPO}, national=False)
 def member_arrete_download(request: HttpRequest, pk: int, *, access: Access) -> HttpResponse:
-    from tenants.audit.services import audit_record
-    from tenants.casework.storage import read_bytes
+    from parcours.audit.services import audit_record
+    from parcours.storage import read_bytes
 
     member = Member.objects.filter(pk=pk).exclude(arrete_storage_name="").first()
     if member is None:

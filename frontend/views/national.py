@@ -20,6 +20,7 @@ from parcours.accounts.permissions import (
     NATIONAL_OPERATOR_ONLY,
     Access,
 )
+from parcours.audit.selectors import audit_events_for
 from parcours.departements.provisioning import ProvisioningError
 from parcours.departements.selectors import departement_statuses
 from parcours.departements.services import departement_provision_request
@@ -30,7 +31,6 @@ from parcours.referentiel.models import (
     NomenclatureKind,
 )
 from parcours.referentiel.services import legal_parameter_add, nomenclature_item_update
-from tenants.audit.selectors import audit_events_for
 
 
 @page(roles=ALL_NATIONAL_ROLES, national=True)

@@ -15,11 +15,11 @@ from django.views.decorators.http import require_POST
 from frontend.decorators import page
 from parcours.accounts.models import Role
 from parcours.accounts.permissions import Access
+from parcours.audit.services import audit_record
+from parcours.errors import Refused
 from parcours.reporting.selectors import departement_beside_published
+from parcours.storage import read_bytes
 from parcours.validation import parse_int
-from tenants.audit.services import audit_record
-from tenants.casework.services import CaseworkError
-from tenants.casework.storage import read_bytes
 from tenants.pilotage import services
 from tenants.pilotage.models import ActionStatus, ActivityReport, PeriodFigures, StrategyAxis
 
@@ -88,7 +88,7 @@ def action(request: HttpRequest, *, access: Access) -> HttpResponse:
         else:
             messages.error(request, "Action inconnue.")
             return HttpResponseRedirect(reverse("frontend:pilotage"))
-    except CaseworkError as exc:
+    except Refused as exc:
         for reason in exc.reasons:
             messages.error(request, reason)
         for field, errors in exc.fields.items():

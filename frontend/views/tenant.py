@@ -12,8 +12,8 @@ from frontend.decorators import page
 from parcours.accounts.models import Role
 from parcours.accounts.permissions import ALL_TENANT_ROLES, Access
 from parcours.accounts.selectors import membership_counts_by_role
+from parcours.audit.selectors import audit_events_since
 from tenants.agrements.selectors import agrements_visible, tacit_warnings
-from tenants.audit.selectors import audit_events_since
 from tenants.casework.selectors import reminders_for
 
 

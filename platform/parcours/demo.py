@@ -18,11 +18,11 @@ from django_tenants.utils import schema_context
 from parcours.accounts.models import Role, User
 from parcours.accounts.services import membership_grant, user_create
 from parcours.associations.models import Association
+from parcours.audit.services import audit_record
 from parcours.departements.models import Tenant
 from parcours.departements.provisioning import tenant_provision
 from parcours.referentiel.models import Departement
 from tenants.agrements.models import Agrement, AgrementStatus
-from tenants.audit.services import audit_record
 
 DEMO_DEPARTEMENTS = ("31", "75", "13")
 

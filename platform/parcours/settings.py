@@ -39,7 +39,7 @@ ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", f"{BASE_DOMAIN},.{BASE_DOMAIN},t
 
 # --- Applications -------------------------------------------------------------------------
 # The split is the layout: `platform/parcours/*` lives in the public schema, `tenants/*` in
-# every département's schema. `tenants.audit` is in both: national actions are audited in
+# every département's schema. `parcours.audit` is in both: national actions are audited in
 # the public schema with the same table and the same guarantees.
 SHARED_APPS = [
     # First: its `migrate_schemas` (skips up-to-date schemas) overrides django-tenants' one.
@@ -50,7 +50,7 @@ SHARED_APPS = [
     "parcours.associations",
     "parcours.workflows",
     "parcours.reporting",
-    "tenants.audit",
+    "parcours.audit",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
@@ -66,7 +66,7 @@ SHARED_APPS = [
     "frontend",
 ]
 TENANT_APPS = [
-    "tenants.audit",
+    "parcours.audit",
     "tenants.agrements",
     "tenants.casework",
     "tenants.commission",
@@ -104,8 +104,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
-ROOT_URLCONF = "parcours.urls_tenant"
-PUBLIC_SCHEMA_URLCONF = "parcours.urls_public"
+ROOT_URLCONF = "routes.tenant"
+PUBLIC_SCHEMA_URLCONF = "routes.public"
 WSGI_APPLICATION = "parcours.wsgi.application"
 
 TEMPLATES = [

@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from dateutil.relativedelta import relativedelta
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from parcours.accounts.models import Role
 from parcours.accounts.permissions import Access
+from parcours.referentiel.selectors import MissingLegalParameter, legal_parameter_value
 from tenants.agrements.models import Agrement, AgrementStatus
 
 
@@ -50,8 +52,6 @@ def agrements_visible(*, access: Access, day: dt.date) -> list[Agrement]:
 
 def tacit_warnings(*, today: dt.date, within_days: int = 30) -> list[tuple[Agrement, dt.date]]:
     """Requests that will be approved by silence within `within_days`: the coordination is warned."""
-    from tenants.agrements.services import tacit_approval_on
-
     warnings = []
     for agrement in Agrement.objects.filter(
         status__in=[AgrementStatus.REQUESTED, AgrementStatus.COMPLETE]
@@ -60,3 +60,29 @@ def tacit_warnings(*, today: dt.date, within_days: int = 30) -> list[tuple[Agrem
         if day is not None and today <= day <= today + dt.timedelta(days=within_days):
             warnings.append((agrement, day))
     return warnings
+
+
+def legal_months(key: str, on: dt.date) -> int:
+    return int(legal_parameter_value(key=key, on=on))
+
+
+def complete_on(*, agrement: Agrement) -> dt.date | None:
+    """When the file is (or was deemed) complete."""
+    if agrement.complete_on:
+        return agrement.complete_on
+    if agrement.missing_items_requested_on is None:
+        return agrement.requested_on  # no missing item asked in time: complete as received
+    return None
+
+
+def tacit_approval_on(*, agrement: Agrement) -> dt.date | None:
+    """The day silence becomes approval: 4 months after the file is complete."""
+    complete = complete_on(agrement=agrement)
+    if complete is None:
+        return None
+    try:
+        return complete + relativedelta(months=legal_months("approval_tacit_months", complete))
+    except (OverflowError, ValueError, MissingLegalParameter):
+        # A date stored before validation bounded them (year 1, year 9999): pages listing
+        # approvals must still render; such a file has no tacit approval date to show.
+        return None

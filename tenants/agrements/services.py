@@ -11,18 +11,14 @@ from django.utils import timezone
 from parcours.accounts.models import Role
 from parcours.accounts.permissions import Access
 from parcours.associations.models import Association
-from parcours.referentiel.selectors import MissingLegalParameter, legal_parameter_value
+from parcours.audit.services import audit_record
+from parcours.errors import Refused
 from tenants.agrements.models import Agrement, AgrementStatus
-from tenants.audit.services import audit_record
-from tenants.casework.services import CaseworkError
+from tenants.agrements.selectors import complete_on, legal_months, tacit_approval_on
 
 
-class AgrementError(CaseworkError):
+class AgrementError(Refused):
     """An approval rule refused the request; nothing was recorded."""
-
-
-def _months(key: str, on: dt.date) -> int:
-    return int(legal_parameter_value(key=key, on=on))
 
 
 def _coordinator(access: Access) -> None:
@@ -35,30 +31,8 @@ def _coordinator(access: Access) -> None:
 def completeness_deadline(*, agrement: Agrement) -> dt.date:
     """Missing items must be asked by this date; after it, the file is complete as received."""
     return agrement.requested_on + relativedelta(
-        months=_months("approval_missing_items_months", agrement.requested_on)
+        months=legal_months("approval_missing_items_months", agrement.requested_on)
     )
-
-
-def complete_on(*, agrement: Agrement) -> dt.date | None:
-    """When the file is (or was deemed) complete."""
-    if agrement.complete_on:
-        return agrement.complete_on
-    if agrement.missing_items_requested_on is None:
-        return agrement.requested_on  # no missing item asked in time: complete as received
-    return None
-
-
-def tacit_approval_on(*, agrement: Agrement) -> dt.date | None:
-    """The day silence becomes approval: 4 months after the file is complete."""
-    complete = complete_on(agrement=agrement)
-    if complete is None:
-        return None
-    try:
-        return complete + relativedelta(months=_months("approval_tacit_months", complete))
-    except (OverflowError, ValueError, MissingLegalParameter):
-        # A date stored before validation bounded them (year 1, year 9999): pages listing
-        # approvals must still render; such a file has no tacit approval date to show.
-        return None
 
 
 def agrement_request(
@@ -82,7 +56,7 @@ def agrement_request(
             fields={"requested_on": ["Date dans le futur."]},
         )
     seniority = association.seniority_reached_on(
-        years=_months("association_min_seniority_years", requested_on)
+        years=legal_months("association_min_seniority_years", requested_on)
     )
     if seniority > requested_on:
         raise AgrementError(
@@ -170,7 +144,7 @@ def agrement_mark_complete(*, access: Access, agrement_id: int, on: dt.date) -> 
 
 
 def _approve(agrement: Agrement, *, on: dt.date, tacit: bool, reference: str) -> None:
-    years = _months("approval_validity_years", on)
+    years = legal_months("approval_validity_years", on)
     agrement.status, agrement.decided_on, agrement.tacit = AgrementStatus.APPROVED, on, tacit
     agrement.valid_from, agrement.valid_until = on, on + relativedelta(years=years)
     agrement.arrete_reference = reference
@@ -283,39 +257,9 @@ def agrement_withdraw(
         return agrement
 
 
-def files_handover(*, access: Access, from_association_id: int, to_association_id: int) -> int:
-    """After a withdrawal, hand the persons and all their files over to another approved
-    association: decided files too, since the withdrawn one may no longer read any of them and
-    the pathway they opened is followed by the new one."""
-    from tenants.agrements.selectors import agrements_valid_on
-    from tenants.casework.models import Dossier, Person
-
-    _coordinator(access)
-    if to_association_id not in {
-        a.association_id for a in agrements_valid_on(day=timezone.localdate())
-    }:
-        raise AgrementError(
-            ["L'association qui reprend les dossiers doit être agréée dans le département."]
-        )
-    with transaction.atomic():
-        persons = Person.objects.select_for_update().filter(association_id=from_association_id)
-        count = persons.update(association_id=to_association_id)
-        files = Dossier.objects.filter(association_id=from_association_id).update(
-            association_id=to_association_id
-        )
-        audit_record(
-            action="agrement.handover",
-            actor_id=access.user_id,
-            object_type="association",
-            object_id=from_association_id,
-            data={"to": to_association_id, "persons": count, "files": files},
-        )
-        return count
-
-
 def agrement_arrete_attach(*, access: Access, agrement_id: int, data: bytes) -> Agrement:
     """Attach the PDF of the arrêté of approval (or of refusal or withdrawal)."""
-    from tenants.casework.storage import store_pdf
+    from parcours.storage import store_pdf
 
     _coordinator(access)
     with transaction.atomic():

@@ -382,7 +382,7 @@ def _persons_in_pathway(snapshot: dt.date, *, attributes: bool) -> list[Count]:
     per person, but the bound the noisy open data rests on (one person moves one cell of each
     breakdown by at most 1, reporting/privacy.py) must hold by construction, whatever the rows.
     """
-    from tenants.audit.services import audit_record
+    from parcours.audit.services import audit_record
 
     running = Period.objects.filter(_running_on(snapshot, period="", pathway="pathway__"))
     if not attributes:

@@ -12,12 +12,13 @@ from django.utils import timezone
 
 from parcours.accounts.models import Role
 from parcours.accounts.permissions import Access
+from parcours.audit.services import audit_record
+from parcours.errors import NotInScope
 from parcours.referentiel.models import NomenclatureItem
 from parcours.referentiel.selectors import legal_parameter_value
 from tenants.agrements.selectors import acting_associations
-from tenants.audit.services import audit_record
 from tenants.casework.models import Person, Right, RightStatus
-from tenants.casework.selectors import FULL_SCOPE_ROLES, NotInScope
+from tenants.casework.selectors import FULL_SCOPE_ROLES
 from tenants.casework.services import CaseworkError
 
 # R.121-12-13-1: every item must hold for the AFIS to be granted.

@@ -6,18 +6,15 @@ from django.db.models import Q, QuerySet
 
 from parcours.accounts.models import Role
 from parcours.accounts.permissions import Access
+from parcours.audit.services import audit_record
+from parcours.errors import NotInScope
 from tenants.agrements.selectors import acting_associations
-from tenants.audit.services import audit_record
 from tenants.casework.models import Dossier, DossierEvent, Person, Reminder
 
 # Who may open persons' files at all; an association worker only those of her association(s).
 CASE_ROLES = frozenset({Role.COORDINATOR, Role.PREFET, Role.ASSOCIATION_WORKER})
 FULL_SCOPE_ROLES = frozenset({Role.COORDINATOR, Role.PREFET})
 IDENTITY_ROLES = frozenset({Role.COORDINATOR, Role.PREFET, Role.ASSOCIATION_WORKER})
-
-
-class NotInScope(LookupError):
-    """The object does not exist for this person (never says whether it exists at all)."""
 
 
 def _scope_persons(access: Access) -> QuerySet[Person]:

@@ -13,8 +13,10 @@ from django.utils import timezone
 
 from parcours.accounts.models import Role
 from parcours.accounts.permissions import Access
+from parcours.audit.services import audit_record
 from parcours.db import connection
 from parcours.departements.models import Tenant
+from parcours.errors import Conflict, NotInScope, Refused
 from parcours.referentiel.calendar import delai_franc_last_day
 from parcours.referentiel.models import NomenclatureItem, NomenclatureKind
 from parcours.referentiel.selectors import legal_parameter_value
@@ -28,7 +30,6 @@ from parcours.workflows.definition import Transition, Workflow
 from parcours.workflows.registry import EFFECTS, GUARDS
 from parcours.workflows.services import current_variant
 from tenants.agrements.selectors import acting_associations
-from tenants.audit.services import audit_record
 from tenants.casework.crypto import encrypt_json
 from tenants.casework.models import (
     Avis,
@@ -47,30 +48,14 @@ from tenants.casework.models import (
     PseudonymCounter,
     Right,
 )
-from tenants.casework.selectors import FULL_SCOPE_ROLES, NotInScope
+from tenants.casework.selectors import FULL_SCOPE_ROLES
 
 
-class CaseworkError(Exception):
-    """A refused write; `reasons` (French) say why, `fields` point at the inputs concerned.
-
-    `forbidden` marks a refusal of the person's role (the API answers 403), as opposed to a
-    rule of the procedure that the request breaks (400).
-    """
-
-    def __init__(
-        self,
-        reasons: list[str],
-        *,
-        fields: dict[str, list[str]] | None = None,
-        forbidden: bool = False,
-    ) -> None:
-        super().__init__("; ".join(reasons))
-        self.reasons = reasons
-        self.fields = fields or {}
-        self.forbidden = forbidden
+class CaseworkError(Refused):
+    """A refused write of the follow-up; `forbidden` marks a refusal of the person's role."""
 
 
-class TransitionConflict(CaseworkError):
+class TransitionConflict(CaseworkError, Conflict):
     """Someone else changed the file at the same time: nothing was written."""
 
 
@@ -631,7 +616,7 @@ def document_upload(
     *, access: Access, dossier_id: int, doc_type: str, data: bytes, claimed_name: str = ""
 ) -> Document:
     """Store a piece after checking its real type and size; nothing is written on refusal."""
-    from tenants.casework.storage import MAX_UPLOAD_BYTES, content_type_of, store_bytes
+    from parcours.storage import MAX_UPLOAD_BYTES, content_type_of, store_bytes
 
     if len(data) == 0:
         raise CaseworkError(["Le fichier est vide."], fields={"file": ["Le fichier est vide."]})

@@ -12,12 +12,12 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from parcours.accounts.models import Membership
+from parcours.audit.services import audit_record
 from parcours.db import connection
 from parcours.referentiel.selectors import legal_parameter_value
-from tenants.audit.services import audit_record
+from parcours.storage import store_bytes
 from tenants.casework.crypto import decrypt_json
 from tenants.casework.models import Document, Dossier
-from tenants.casework.storage import store_bytes
 
 
 @shared_task(name="tenants.casework.tasks.generate_decision_letter")

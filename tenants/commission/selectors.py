@@ -146,7 +146,7 @@ def _session_document_read(
 ) -> Session | None:
     """A session this person may see whose document (minutes, convocation) is readable yet;
     the reading is audited, since these documents name the members and how each voted."""
-    from tenants.audit.services import audit_record
+    from parcours.audit.services import audit_record
 
     session = next(
         (s for s in sessions_for(access=access) if s.pk == session_id and readable(s)), None
@@ -254,7 +254,7 @@ def composition() -> list[dict[str, Any]]:
 
 def agenda_read(*, access: Any, session: Session) -> list[dict[str, Any]]:
     """The agenda as this person may read it; reading files' summaries is audited."""
-    from tenants.audit.services import audit_record
+    from parcours.audit.services import audit_record
 
     rows = agenda_summaries(session=session, show_health=may_see_health(access=access))
     files = [row["item"].dossier_id for row in rows if row["item"].dossier_id]

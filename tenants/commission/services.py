@@ -12,13 +12,14 @@ from django.utils import timezone
 from parcours.accounts.models import Role, User
 from parcours.accounts.permissions import Access
 from parcours.accounts.services import membership_grant
+from parcours.audit.services import audit_record
 from parcours.db import connection
+from parcours.errors import Refused
 from parcours.queue import enqueue_on_commit
 from parcours.referentiel.models import NomenclatureItem
 from parcours.referentiel.selectors import legal_parameter_value
-from tenants.audit.services import audit_record
 from tenants.casework.models import Dossier
-from tenants.casework.services import CaseworkError, TransitionRequest, dossier_transition
+from tenants.casework.services import TransitionRequest, dossier_transition
 from tenants.commission.models import (
     AgendaItem,
     Attendance,
@@ -34,7 +35,7 @@ from tenants.commission.models import (
 from tenants.commission.selectors import members_active
 
 
-class CommissionError(CaseworkError):
+class CommissionError(Refused):
     """A commission rule refused the request; nothing was recorded."""
 
 
@@ -936,7 +937,7 @@ def mandates_ending(*, today: dt.date, within_days: int = 90) -> list[Member]:
 
 def member_arrete_attach(*, access: Access, member_id: int, data: bytes) -> Member:
     """Attach the PDF of the arrêté designating a member."""
-    from tenants.casework.storage import store_pdf
+    from parcours.storage import store_pdf
 
     _coordinator(access)
     with transaction.atomic():

@@ -12,8 +12,8 @@ from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from parcours.audit.services import audit_record
 from parcours.db import connection
-from tenants.audit.services import audit_record
 from tenants.commission.models import Session
 from tenants.commission.selectors import session_minutes_context
 
@@ -42,7 +42,7 @@ def _ics(session: Session) -> str:
 
 def _already(session: Session, action: str) -> bool:
     """A retried task must not e-mail twice: the audit trail says whether it was done."""
-    from tenants.audit.models import AuditEvent
+    from parcours.audit.models import AuditEvent
 
     return AuditEvent.objects.filter(
         action=action, object_type="session", object_id=str(session.pk)
@@ -146,7 +146,7 @@ def _send_minutes(*, session_id: int) -> int:
 @shared_task(name="tenants.commission.tasks.remind_mandates")
 def remind_mandates() -> int:
     """Warn the coordination once, 90 days ahead, of each mandate coming to its end."""
-    from tenants.audit.models import AuditEvent
+    from parcours.audit.models import AuditEvent
     from tenants.casework.tasks import notify_role
     from tenants.commission.services import mandates_ending
 

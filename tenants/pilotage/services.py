@@ -9,10 +9,10 @@ from django.utils import timezone
 
 from parcours.accounts.models import Role
 from parcours.accounts.permissions import Access
+from parcours.audit.services import audit_record
+from parcours.errors import Refused
 from parcours.queue import enqueue_on_commit
 from parcours.validation import model_field_errors
-from tenants.audit.services import audit_record
-from tenants.casework.services import CaseworkError
 from tenants.pilotage.models import ActionStatus, PeriodFigures, StrategyAction, StrategyAxis
 
 FIGURES = (
@@ -24,7 +24,7 @@ FIGURES = (
 )
 
 
-class PilotageError(CaseworkError):
+class PilotageError(Refused):
     """A steering rule refused the request; nothing was recorded."""
 
 

@@ -4,9 +4,9 @@ from celery import shared_task
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from parcours.audit.services import audit_record
 from parcours.db import connection
-from tenants.audit.services import audit_record
-from tenants.casework.storage import store_bytes
+from parcours.storage import store_bytes
 from tenants.pilotage.models import ActivityReport
 from tenants.pilotage.selectors import activity_figures
 

@@ -11,8 +11,8 @@ from django_tenants.utils import schema_context
 
 from parcours.accounts.models import Role, User
 from parcours.accounts.services import membership_grant
+from parcours.audit.models import AuditEvent
 from parcours.departements.models import Tenant
-from tenants.audit.models import AuditEvent
 from tests.conftest import PASSWORD, People
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("base")]

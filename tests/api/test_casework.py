@@ -20,9 +20,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from parcours.audit.models import AuditEvent
 from parcours.db import connection
 from parcours.departements.models import Tenant
-from tenants.audit.models import AuditEvent
 from tenants.casework.models import Document, Dossier, Person
 from tenants.casework.services import (
     TransitionRequest,

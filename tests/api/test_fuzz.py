@@ -36,8 +36,8 @@ def _schema(urlconf: str) -> Any:
     return schema
 
 
-tenant_schema = _schema("parcours.urls_tenant")
-national_schema = _schema("parcours.urls_public")
+tenant_schema = _schema("routes.tenant")
+national_schema = _schema("routes.public")
 FUZZ_SETTINGS = settings(
     max_examples=MAX_EXAMPLES,
     deadline=None,

@@ -10,10 +10,10 @@ from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_context
 
 from parcours.accounts.models import User
+from parcours.audit.models import AuditEvent
 from parcours.departements.models import Domain, Tenant, TenantStatus
 from parcours.departements.tasks import provision_departement
 from parcours.referentiel.models import Departement
-from tenants.audit.models import AuditEvent
 from tests.conftest import People
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("base")]

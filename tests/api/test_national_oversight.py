@@ -77,8 +77,8 @@ def test_today_s_status_reads_no_departement_schema_in_constant_queries(
 def test_the_operator_asks_every_departement_to_recompute(
     login, statuses, monkeypatch, django_capture_on_commit_callbacks
 ) -> None:
+    from parcours.audit.models import AuditEvent
     from parcours.reporting import tasks
-    from tenants.audit.models import AuditEvent
 
     sent: list[str] = []
     monkeypatch.setattr(

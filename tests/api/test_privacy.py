@@ -12,9 +12,9 @@ from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from parcours.audit.models import AuditEvent
 from parcours.reporting.models import DpFigure, PrivacyBudget, PrivacySpend
 from parcours.reporting.privacy import BREAKDOWNS, NOISED_INDICATORS, TOTALS
-from tenants.audit.models import AuditEvent
 from tests.api.test_casework import error_of
 from tests.conftest import client_for
 

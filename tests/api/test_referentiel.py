@@ -8,8 +8,8 @@ import pytest
 from django_tenants.utils import schema_context
 
 from parcours.accounts.models import User
+from parcours.audit.models import AuditEvent
 from parcours.referentiel.models import LegalParameter, NomenclatureItem, NomenclatureKind
-from tenants.audit.models import AuditEvent
 from tests.conftest import People
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("base")]

@@ -13,7 +13,7 @@ from drf_spectacular.validation import validate_schema
 
 from api.schema import ERROR_RESPONSES
 
-URLCONFS = ["parcours.urls_public", "parcours.urls_tenant"]
+URLCONFS = ["routes.public", "routes.tenant"]
 METHODS = {"get", "post", "put", "patch", "delete"}
 ERROR_REF = "#/components/schemas/Error"
 
@@ -122,7 +122,7 @@ def test_national_host_serves_the_national_schema() -> None:
 @pytest.mark.django_db
 @pytest.mark.usefixtures("base")
 def test_legal_parameter_value_answer_matches_its_documented_schema(login, schemas) -> None:
-    schema = schemas["parcours.urls_tenant"][0]
+    schema = schemas["routes.tenant"][0]
     operation = schema["paths"]["/api/v1/referentiel/legal-parameters/{key}/value/"]["get"]
     ref = operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
     documented = schema["components"]["schemas"][ref.rsplit("/", 1)[1]]

@@ -10,9 +10,9 @@ import pytest
 from django.test import Client
 from pypdf import PdfReader
 
+from parcours.audit.models import AuditEvent
 from parcours.reporting import tasks
 from parcours.reporting.models import NationalReport, Release
-from tenants.audit.models import AuditEvent
 from tests.conftest import client_for
 from tests.parcours.reporting.guards import no_departement_schema
 

@@ -91,8 +91,8 @@ def test_the_page_reads_as_many_queries_for_3_or_101_departements(login, statuse
 def test_the_operator_refreshes_every_departement(
     login, statuses, monkeypatch, django_capture_on_commit_callbacks
 ) -> None:
+    from parcours.audit.models import AuditEvent
     from parcours.reporting import tasks
-    from tenants.audit.models import AuditEvent
 
     sent: list[str] = []
     monkeypatch.setattr(

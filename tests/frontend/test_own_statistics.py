@@ -59,9 +59,9 @@ def test_the_page_costs_a_bounded_number_of_queries(release_2024: Any) -> None:
 def test_the_page_decrypts_no_identity_for_its_totals(
     seeded: dict[str, int], release_2024: Any
 ) -> None:
+    from parcours.audit.models import AuditEvent
     from parcours.db import connection as tenant_connection
     from parcours.departements.models import Tenant
-    from tenants.audit.models import AuditEvent
 
     assert client_for("coordinator", "31").get(PAGE).status_code == 200
     tenant_connection.set_tenant(Tenant.objects.get(code="31"))

@@ -16,11 +16,11 @@ from django_tenants.utils import schema_context
 
 from parcours.accounts.models import Role, User
 from parcours.accounts.services import membership_grant
+from parcours.audit.models import AuditEvent
 from parcours.departements.models import Domain, Tenant, TenantStatus
 from parcours.departements.routing import forget_hosts
 from parcours.referentiel.models import Departement, LegalParameter, NomenclatureItem
 from parcours.referentiel.services import legal_parameter_add
-from tenants.audit.models import AuditEvent
 from tests.conftest import PASSWORD, People
 
 # Each request is one transaction (ATOMIC_REQUESTS): inside a test's transaction, a savepoint

@@ -17,6 +17,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from parcours.audit.models import AuditEvent
 from parcours.reporting.models import (
     DpFigure,
     PrivacyBudget,
@@ -26,7 +27,6 @@ from parcours.reporting.models import (
     SpendStatus,
 )
 from parcours.reporting.privacy import BREAKDOWNS
-from tenants.audit.models import AuditEvent
 from tenants.casework import extraction as x
 from tests.conftest import client_for
 from tests.parcours.reporting.guards import no_departement_schema

@@ -320,7 +320,7 @@ def test_national_roles_download_a_ready_report_and_each_download_is_audited(
 
     from pypdf import PdfReader
 
-    from tenants.audit.models import AuditEvent
+    from parcours.audit.models import AuditEvent
 
     client = login(role, None)
     html = client.get(PAGE).content.decode()

@@ -22,8 +22,8 @@ from parcours.accounts.throttle import (
     login_failures_forget,
 )
 from parcours.associations.models import Association
+from parcours.audit.services import audit_record
 from parcours.departements.models import Tenant
-from tenants.audit.services import audit_record
 
 INVALID_LOGIN = "Adresse électronique ou mot de passe incorrect."
 

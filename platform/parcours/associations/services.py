@@ -11,8 +11,8 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from parcours.associations.models import Association, rna_validator
+from parcours.audit.services import audit_record
 from parcours.referentiel.models import Departement
-from tenants.audit.services import audit_record
 
 FIELDS = (
     "name",

@@ -33,14 +33,15 @@ from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 from django_tenants.utils import get_tenant_base_migrate_command_class
 
+from parcours.audit.services import audit_record
 from parcours.db import connection
 from parcours.departements.models import Domain, Tenant, TenantStatus
 from parcours.departements.routing import forget_hosts
+from parcours.errors import Refused
 from parcours.referentiel.models import Departement
-from tenants.audit.services import audit_record
 
 
-class ProvisioningError(Exception):
+class ProvisioningError(Refused):
     """A provisioning request that cannot be carried out; nothing was created."""
 
 

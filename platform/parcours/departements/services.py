@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.db import transaction
 from django_tenants.utils import schema_context
 
+from parcours.audit.services import audit_record
 from parcours.departements.provisioning import ProvisioningError, validate_codes
 from parcours.queue import enqueue_on_commit
-from tenants.audit.services import audit_record
 
 
 def departement_provision_request(*, codes: list[str], actor_id: int) -> list[str]:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from parcours.errors import Refused
 from parcours.referentiel.models import LegalParameter, NomenclatureItem
 
 
-class MissingLegalParameter(LookupError):
+class MissingLegalParameter(Refused, LookupError):
     pass
 
 

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django_tenants.utils import schema_context
 
+from parcours.audit.services import audit_record
 from parcours.referentiel.models import (
     Confidence,
     Departement,
@@ -23,7 +24,6 @@ from parcours.referentiel.models import (
     NomenclatureKind,
     Region,
 )
-from tenants.audit.services import audit_record
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 COG_SOURCE = "INSEE, Code officiel géographique au 1er janvier 2024"

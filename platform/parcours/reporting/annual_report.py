@@ -20,6 +20,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from parcours.audit.services import audit_record
 from parcours.queue import enqueue_on_commit
 from parcours.reporting import indicators
 from parcours.reporting import map as france_map
@@ -36,7 +37,6 @@ from parcours.reporting.models import (
 from parcours.reporting.selectors import Row, dashboard
 from parcours.reporting.services import ReportingError
 from parcours.reporting.trends import france_trends
-from tenants.audit.services import audit_record
 from tenants.casework import extraction as x
 
 

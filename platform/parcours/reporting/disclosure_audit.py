@@ -43,6 +43,8 @@ from dataclasses import dataclass
 import highspy
 import numpy as np
 
+from parcours.errors import DomainError
+
 # (level, code, dimension, category), as in disclosure.Key.
 Key = tuple[str, str, str, str]
 _EPS = 1e-6
@@ -158,7 +160,7 @@ class PublicAttacker:
         raise DisclosureError(f"the audit could not decide a figure: {status}")
 
 
-class DisclosureError(ValueError):
+class DisclosureError(DomainError, ValueError):
     """The counts cannot be published as given (inconsistent margins, nothing left to hide, a
     figure the audit cannot decide)."""
 

@@ -17,10 +17,10 @@ from django.db import transaction
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from parcours.audit.services import audit_record
 from parcours.departements.models import Tenant, TenantStatus, zone_for
 from parcours.queue import enqueue_on_commit
 from parcours.reporting.models import CommissionStatus
-from tenants.audit.services import audit_record
 from tenants.commission.status import CommissionFacts, commission_facts
 
 

@@ -51,6 +51,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+from parcours.errors import Refused
 from parcours.reporting.disclosure import FRANCE
 from tenants.casework import extraction as x
 
@@ -127,7 +128,7 @@ EPSILON_PLACES = 3
 _EPSILON_TEXT = re.compile(r"[0-9]{1,3}(?:[.,][0-9]{1,12})?")
 
 
-class EpsilonError(ValueError):
+class EpsilonError(Refused, ValueError):
     """An ε people typed that cannot be used, with the reason in French."""
 
 

@@ -19,6 +19,8 @@ from django.db.models import Sum
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from parcours.audit.services import audit_record
+from parcours.errors import Refused
 from parcours.reporting import indicators
 from parcours.reporting.models import (
     DpFigure,
@@ -39,14 +41,13 @@ from parcours.reporting.privacy import (
     plan_for,
 )
 from parcours.reporting.privacy_selectors import COMMITTED, default_totals
-from tenants.audit.services import audit_record
 from tenants.casework.extraction import DIMENSION_DP_CAPPED
 
 YEAR_MIN = 2016  # loi n° 2016-444: nothing to publish before
 YEAR_MAX = 2100
 
 
-class PrivacyBudgetError(ValueError):
+class PrivacyBudgetError(Refused, ValueError):
     """A refusal about the privacy budget, with the reason in French; nothing is written."""
 
 

@@ -32,6 +32,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from parcours.associations.models import Association
+from parcours.audit.services import audit_record
 from parcours.db import connection
 from parcours.departements.models import Tenant, TenantStatus
 from parcours.referentiel.models import Departement
@@ -48,7 +49,6 @@ from parcours.reporting.seeding_commissions import (
 from parcours.reporting.seeding_history import already_seeded, history_write, person_build
 from parcours.reporting.seeding_plan import national_plans
 from parcours.workflows.services import current_variant
-from tenants.audit.services import audit_record
 from tenants.casework.models import (
     Avis,
     Decision,

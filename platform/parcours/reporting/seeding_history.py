@@ -17,8 +17,8 @@ from dateutil.relativedelta import relativedelta
 from django.db import transaction
 from django.utils import timezone
 
+from parcours.audit.services import audit_record
 from parcours.reporting.seeding_plan import DepartementPlan, Entry
-from tenants.audit.services import audit_record
 from tenants.casework.crypto import encrypt_json
 from tenants.casework.models import (
     Avis,

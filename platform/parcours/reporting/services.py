@@ -23,8 +23,10 @@ from django.db import connections, transaction
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from parcours.audit.services import audit_record
 from parcours.db import connection
 from parcours.departements.models import Tenant, TenantStatus
+from parcours.errors import Refused
 from parcours.queue import enqueue_on_commit
 from parcours.referentiel.models import Departement
 from parcours.referentiel.selectors import legal_parameter_value
@@ -51,14 +53,13 @@ from parcours.reporting.models import (
     StagingCount,
 )
 from parcours.reporting.privacy_services import privacy_consolidate, privacy_reserve
-from tenants.audit.services import audit_record
 from tenants.casework import extraction as x
 from tenants.casework.extraction import Count, extract_counts
 
 logger = logging.getLogger(__name__)
 
 
-class ReportingError(Exception):
+class ReportingError(Refused):
     """A request the pipeline refuses, with a message in French for people."""
 
 

@@ -15,6 +15,8 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
+from parcours.errors import Refused
+
 ADJUSTABLE = ("extra_fields", "extra_steps", "deadlines", "documents", "options")
 TENANT_ROLES = {"prefet", "coordinator", "member", "association_worker", "dpo"}
 DECISION_ROLE = "prefet"
@@ -23,12 +25,8 @@ RESERVED_FIELD_NAMES = {"id", "state", "kind", "person", "pathway", "association
 DEADLINE_BOUNDS = (1, 365)
 
 
-class DefinitionError(ValueError):
+class DefinitionError(Refused, ValueError):
     """A definition or a variant that cannot be used; `reasons` says why, in French."""
-
-    def __init__(self, reasons: list[str]) -> None:
-        super().__init__("; ".join(reasons))
-        self.reasons = reasons
 
 
 @dataclass(frozen=True)

@@ -9,12 +9,12 @@ from typing import Any
 from django.db import transaction
 from django_tenants.utils import schema_context
 
+from parcours.audit.services import audit_record
 from parcours.db import connection
 from parcours.departements.models import Tenant
 from parcours.workflows.definition import DefinitionError, apply_adjustments, legal_violations
 from parcours.workflows.models import WorkflowTemplate, WorkflowVariant
 from parcours.workflows.registry import known
-from tenants.audit.services import audit_record
 
 DEFINITIONS = Path(__file__).resolve().parent / "definitions"
 

@@ -15,8 +15,8 @@ from parcours.accounts.services import (
     user_create,
 )
 from parcours.associations.models import Association
+from parcours.audit.models import AuditEvent
 from parcours.departements.models import Tenant
-from tenants.audit.models import AuditEvent
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("base")]
 

@@ -11,7 +11,7 @@ from django_tenants.utils import schema_context
 
 from parcours.accounts.models import User
 from parcours.accounts.throttle import identifier_digest
-from tenants.audit.models import AuditEvent
+from parcours.audit.models import AuditEvent
 from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("base")]

@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django_tenants.utils import schema_context
 
+from parcours.audit.models import AuditEvent
 from parcours.departements.models import Domain, Tenant
 from parcours.departements.provisioning import (
     ProvisioningError,
@@ -14,7 +15,6 @@ from parcours.departements.provisioning import (
     tenant_provision,
     validate_codes,
 )
-from tenants.audit.models import AuditEvent
 
 
 def catalog(schema: str) -> dict[str, set[tuple[str, ...]]]:

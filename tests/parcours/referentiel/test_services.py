@@ -10,6 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django_tenants.utils import schema_context
 
+from parcours.audit.models import AuditEvent
 from parcours.referentiel.models import (
     Departement,
     LegalParameter,
@@ -23,7 +24,6 @@ from parcours.referentiel.services import (
     nomenclature_item_update,
     referentiel_load,
 )
-from tenants.audit.models import AuditEvent
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("base")]
 

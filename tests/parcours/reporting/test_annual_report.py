@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
+from parcours.audit.models import AuditEvent
 from parcours.reporting import tasks
 from parcours.reporting.annual_report import (
     ReleaseNotFound,
@@ -19,7 +20,6 @@ from parcours.reporting.annual_report import (
 )
 from parcours.reporting.models import NationalReport, Release, ReleaseStatus, ReportStatus
 from parcours.reporting.services import ReportingError, release_run_sync
-from tenants.audit.models import AuditEvent
 from tests.parcours.reporting.guards import no_departement_schema
 
 

@@ -102,7 +102,7 @@ def test_beat_fans_out_one_task_per_active_departement_in_its_schema(
 def test_the_operator_s_refresh_is_audited_and_queued_on_commit(
     db: None, base: None, sent: list[str], django_capture_on_commit_callbacks
 ) -> None:
-    from tenants.audit.models import AuditEvent
+    from parcours.audit.models import AuditEvent
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         assert commission_status_refresh(actor_id=7) == 3

@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from parcours.accounts.models import Role, User
+from parcours.audit.models import AuditEvent
 from parcours.reporting import indicators
 from parcours.reporting.models import (
     DpFigure,
@@ -31,7 +32,6 @@ from parcours.reporting.services import (
     release_start,
     staging_failed,
 )
-from tenants.audit.models import AuditEvent
 
 JAN_2024 = dt.date(2024, 1, 1)
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("base")]

@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from parcours.audit.models import AuditEvent
 from parcours.referentiel.models import Departement
 from parcours.reporting.models import PublishedFigure, Release, ReleaseStatus, StagingCount
 from parcours.reporting.services import (
@@ -16,7 +17,6 @@ from parcours.reporting.services import (
     release_run_sync,
     release_start,
 )
-from tenants.audit.models import AuditEvent
 from tests.parcours.reporting.attacker import attack
 from tests.parcours.reporting.conftest import as_figures
 

@@ -9,6 +9,7 @@ import pytest
 from django_tenants.utils import schema_context
 
 from parcours.accounts.permissions import Access
+from parcours.audit.models import AuditEvent
 from parcours.departements.models import Tenant
 from parcours.workflows.definition import DefinitionError
 from parcours.workflows.models import WorkflowTemplate, WorkflowVariant
@@ -19,7 +20,6 @@ from parcours.workflows.services import (
     workflow_templates_load,
     workflow_variant_save,
 )
-from tenants.audit.models import AuditEvent
 from tests.tenants.casework.conftest import in31, prepare  # noqa: F401  (in31 is a fixture)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("base")]

@@ -12,7 +12,7 @@ from django.utils import timezone
 from parcours.associations.models import Association
 from parcours.referentiel.models import Departement
 from tenants.agrements.models import Agrement, AgrementStatus
-from tenants.agrements.selectors import tacit_warnings
+from tenants.agrements.selectors import tacit_approval_on, tacit_warnings
 from tenants.agrements.services import (
     AgrementError,
     agrement_decide,
@@ -21,9 +21,8 @@ from tenants.agrements.services import (
     agrement_request_missing_items,
     agrement_withdraw,
     agrements_tacit_apply,
-    files_handover,
-    tacit_approval_on,
 )
+from tenants.casework.handover import files_handover
 from tenants.casework.services import CaseworkError, person_create
 
 

@@ -14,9 +14,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from parcours.accounts.permissions import Access
+from parcours.audit.models import AuditEvent
 from parcours.db import connection
 from parcours.departements.models import Tenant
-from tenants.audit.models import AuditEvent
 from tenants.casework import workflow_hooks
 from tenants.casework.models import Dossier, DossierEvent, Person
 from tenants.casework.services import (

@@ -236,8 +236,8 @@ def test_rights_count_persons_once_each_afis_on_the_day_the_others_in_the_period
 def test_breakdowns_by_sex_age_and_world_region_add_up_and_the_reading_is_audited(
     db: None, base: None, tenant31
 ) -> None:
+    from parcours.audit.models import AuditEvent
     from parcours.reporting.seeding import national_figures_seed
-    from tenants.audit.models import AuditEvent
 
     national_figures_seed(distribution={"31": 39})
     counts = _extract_in(tenant31)
@@ -352,8 +352,8 @@ def test_each_approved_association_is_sent_as_a_public_body(db: None, base: None
 def test_totals_without_attribute_breakdowns_are_the_same_and_read_no_identity(
     db: None, base: None, tenant31
 ) -> None:
+    from parcours.audit.models import AuditEvent
     from parcours.reporting.seeding import national_figures_seed
-    from tenants.audit.models import AuditEvent
 
     national_figures_seed(distribution={"31": 39})
     full = {c.indicator: c.value for c in _extract_in(tenant31) if not c.dimension}

@@ -12,8 +12,8 @@ from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 
 from parcours.accounts.permissions import Access
+from parcours.audit.models import AuditEvent
 from parcours.referentiel.calendar import delai_franc_last_day
-from tenants.audit.models import AuditEvent
 from tenants.casework.models import Dossier
 from tenants.casework.services import (
     CaseworkError,

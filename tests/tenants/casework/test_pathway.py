@@ -9,9 +9,9 @@ import pytest
 from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 
+from parcours.audit.models import AuditEvent
 from parcours.db import connection
 from parcours.workflows.services import current_template, workflow_variant_save
-from tenants.audit.models import AuditEvent
 from tenants.casework.models import DossierEvent, PathwayStatus, Period
 from tenants.casework.services import (
     SESSION_TRANSITIONS,

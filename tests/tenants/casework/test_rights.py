@@ -20,9 +20,9 @@ from parcours.accounts.models import Role, User
 from parcours.accounts.permissions import Access
 from parcours.accounts.services import membership_grant
 from parcours.associations.models import Association
+from parcours.audit.models import AuditEvent
 from parcours.departements.models import Tenant
 from parcours.workflows.services import current_template, workflow_variant_save
-from tenants.audit.models import AuditEvent
 from tenants.casework.models import Dossier, PathwayStatus, Person, Right, RightStatus
 from tenants.casework.rights import AFIS_CHECKLIST, afis_amount, afis_transmit_to_msa, right_update
 from tenants.casework.selectors import NotInScope

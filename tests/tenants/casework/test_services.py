@@ -16,9 +16,10 @@ from parcours.accounts.models import Membership, Role, User
 from parcours.accounts.permissions import Access
 from parcours.accounts.services import membership_grant
 from parcours.associations.models import Association
+from parcours.audit.models import AuditEvent
 from parcours.departements.models import Tenant
+from parcours.storage import MAX_UPLOAD_BYTES, read_bytes
 from tenants.agrements.models import Agrement, AgrementStatus
-from tenants.audit.models import AuditEvent
 from tenants.casework.crypto import decrypt_json
 from tenants.casework.models import Document, Dossier, Person
 from tenants.casework.selectors import (
@@ -37,7 +38,6 @@ from tenants.casework.services import (
     evaluation_record,
     person_create,
 )
-from tenants.casework.storage import MAX_UPLOAD_BYTES, read_bytes
 from tests.tenants.casework.conftest import PDF, pdf_of
 
 In31 = Callable[[str], Access]

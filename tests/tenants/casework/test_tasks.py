@@ -11,10 +11,10 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from parcours.accounts.permissions import Access
-from tenants.audit.models import AuditEvent
+from parcours.audit.models import AuditEvent
+from parcours.storage import read_bytes
 from tenants.casework import workflow_hooks
 from tenants.casework.models import Document, Dossier
-from tenants.casework.storage import read_bytes
 from tenants.casework.tasks import generate_decision_letter, notify_role
 from tests.tenants.casework.conftest import prepare
 from tests.tenants.casework.test_pathway import run, through_commission_and_decision

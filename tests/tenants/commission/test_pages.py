@@ -159,7 +159,7 @@ def test_the_session_screen_costs_the_same_queries_for_1_or_4_files(
 
 
 def test_reading_an_agenda_with_files_is_audited(ready, login, in31) -> None:  # type: ignore[no-untyped-def]
-    from tenants.audit.models import AuditEvent
+    from parcours.audit.models import AuditEvent
 
     dossier, session, _ = ready
     coordinator = login("coordinator", "31")

@@ -11,9 +11,9 @@ from typing import Any
 from django.utils import timezone
 from pypdf import PdfReader
 
+from parcours.audit.models import AuditEvent
 from parcours.db import connection
 from parcours.departements.models import Tenant
-from tenants.audit.models import AuditEvent
 from tenants.casework.models import Dossier, DossierEvent
 from tenants.commission.models import AgendaItem, Attendance, Member, Session, Vote
 from tests.tenants.commission.test_api import act

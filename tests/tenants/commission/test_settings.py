@@ -117,7 +117,7 @@ def test_the_designation_arrete_is_a_pdf_served_through_the_permission_check(
     download = coordinator.get(f"/commission/membres/{member.pk}/arrete.pdf")
     assert download.status_code == 200 and download.content.startswith(b"%PDF")
     connection.set_tenant(Tenant.objects.get(code="31"))
-    from tenants.audit.models import AuditEvent
+    from parcours.audit.models import AuditEvent
 
     read = AuditEvent.objects.filter(action="commission.member_arrete_read").get()
     assert (read.object_id, read.actor_role) == (str(member.pk), "coordinator")

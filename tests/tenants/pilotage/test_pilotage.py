@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 from pypdf import PdfReader
 
-from tenants.casework.storage import read_bytes
+from parcours.storage import read_bytes
 from tenants.pilotage.models import ActivityReport, PeriodFigures
 from tenants.pilotage.services import PilotageError, action_save, axis_create, figures_record
 from tenants.pilotage.tasks import generate_activity_report

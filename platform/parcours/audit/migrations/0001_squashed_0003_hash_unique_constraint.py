@@ -9,7 +9,7 @@ from importlib import import_module
 from django.db import migrations, models
 
 # The append-only trigger, as 0002 creates it (one definition of its SQL).
-_append_only = import_module("tenants.audit.migrations.0002_append_only")
+_append_only = import_module("parcours.audit.migrations.0002_append_only")
 
 
 class Migration(migrations.Migration):

@@ -1,4 +1,4 @@
-"""tenants/audit/selectors.py and the audit_verify command: tampering is found and reported."""
+"""parcours/audit/selectors.py and the audit_verify command: tampering is found and reported."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from django.db import connection
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from tenants.audit.models import AuditEvent
-from tenants.audit.selectors import audit_chain_verify, audit_events_since
-from tenants.audit.services import audit_record
+from parcours.audit.models import AuditEvent
+from parcours.audit.selectors import audit_chain_verify, audit_events_since
+from parcours.audit.services import audit_record
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("base")]
 

@@ -7,14 +7,14 @@ from typing import Any
 
 from celery import shared_task
 
+from parcours.audit.selectors import audit_chain_verify
 from parcours.db import connection
 from parcours.departements.tasks import fan_out
-from tenants.audit.selectors import audit_chain_verify
 
 logger = logging.getLogger(__name__)
 
 
-@shared_task(name="tenants.audit.tasks.verify_chain")
+@shared_task(name="parcours.audit.tasks.verify_chain")
 def verify_chain() -> dict[str, Any]:
     result = audit_chain_verify()
     if not result.ok:
@@ -27,7 +27,7 @@ def verify_chain() -> dict[str, Any]:
     return {"schema": connection.schema_name, "ok": result.ok, "events": result.events}
 
 
-@shared_task(name="tenants.audit.tasks.verify_all_chains")
+@shared_task(name="parcours.audit.tasks.verify_all_chains")
 def verify_all_chains() -> int:
     verify_chain.apply_async()
     return fan_out(verify_chain) + 1

@@ -1,4 +1,4 @@
-"""tenants/audit/services.py and the table: a hash chain that PostgreSQL keeps append-only."""
+"""parcours/audit/services.py and the table: a hash chain that PostgreSQL keeps append-only."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 from django_tenants.utils import schema_context
 
+from parcours.audit.models import GENESIS_HASH, AuditEvent
+from parcours.audit.services import audit_record
 from parcours.observability import request_id_var
-from tenants.audit.models import GENESIS_HASH, AuditEvent
-from tenants.audit.services import audit_record
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("base")]
 

@@ -2,6 +2,6 @@ from django.apps import AppConfig
 
 
 class Config(AppConfig):
-    name = "tenants.audit"
+    name = "parcours.audit"
     label = "audit"
     default_auto_field = "django.db.models.BigAutoField"

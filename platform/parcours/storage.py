@@ -1,4 +1,7 @@
-"""Files of a département live under its own folder; they are only served by a permission check."""
+"""Files of a département live under its own folder; they are only served by a permission check.
+
+A platform service: the follow-up, the commission, the approvals and the steering store their
+documents here, always in the schema of the request or task (`connection.schema_name`)."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ from pathlib import Path
 from django.conf import settings
 
 from parcours.db import connection
+from parcours.errors import Refused
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 ALLOWED_TYPES = {
@@ -67,10 +71,8 @@ def read_bytes(storage_name: str) -> bytes:
 
 def store_pdf(*, data: bytes) -> str:
     """Store an official document (an arrêté): a PDF of at most 10 MB, checked by its bytes."""
-    from tenants.casework.services import CaseworkError
-
     if not data or len(data) > MAX_UPLOAD_BYTES or content_type_of(data) != "application/pdf":
         message = "Un arrêté se dépose en PDF (10 Mo au plus)."
-        raise CaseworkError([message], fields={"file": [message]})
+        raise Refused([message], fields={"file": [message]})
     name, _ = store_bytes(data=data, suffix=".pdf")
     return name

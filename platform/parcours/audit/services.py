@@ -6,8 +6,8 @@ from typing import Any
 
 from django.db import connection, transaction
 
+from parcours.audit.models import GENESIS_HASH, AuditEvent
 from parcours.observability import current_request_id
-from tenants.audit.models import GENESIS_HASH, AuditEvent
 
 
 def audit_record(

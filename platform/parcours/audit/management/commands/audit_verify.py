@@ -7,8 +7,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django_tenants.utils import schema_context
 
+from parcours.audit.selectors import audit_chain_verify
 from parcours.departements.models import Tenant
-from tenants.audit.selectors import audit_chain_verify
 
 
 class Command(BaseCommand):

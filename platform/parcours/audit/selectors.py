@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from tenants.audit.models import GENESIS_HASH, AuditEvent
+from parcours.audit.models import GENESIS_HASH, AuditEvent
 
 
 @dataclass(frozen=True)
