@@ -11,5 +11,5 @@ urlpatterns = [
 
 handler400 = "frontend.views.auth.bad_request"
 handler403 = "frontend.views.auth.permission_denied"
-handler404 = "frontend.views.auth.not_found"
+handler404 = "routes.handlers.not_found"
 handler500 = "frontend.views.auth.server_error"
