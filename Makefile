@@ -25,9 +25,11 @@ test: $(STAMP) browser
 browser:
 	@test -x /usr/bin/chromium || (command -v apt-get >/dev/null && (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) || echo "warning: /usr/bin/chromium missing; browser tests will be skipped")
 
+## Style and layers: ruff, then the import contracts of pyproject.toml (docs/architecture.md).
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	PYTHONPATH=.:platform $(VENV)/bin/lint-imports
 
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy platform tenants api frontend infra routes
