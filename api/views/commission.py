@@ -75,7 +75,7 @@ class ReplacementSerializer(serializers.Serializer):
 
 class MandateEndSerializer(serializers.Serializer):
     ended_on = serializers.DateField(help_text="first day the member no longer sits")
-    reason = serializers.ChoiceField(choices=EndReason.choices)
+    reason = serializers.ChoiceField(choices=["resignation", "death", "change_of_post", "other"])
     replacement = ReplacementSerializer(
         required=False, allow_null=True, help_text="named for the rest of the mandate"
     )
