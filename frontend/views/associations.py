@@ -219,13 +219,10 @@ def agrement_arrete(request: HttpRequest, pk: int, *, access: Access) -> HttpRes
 
 @page(roles={Role.COORDINATOR, Role.PREFET}, national=False)
 def agrement_arrete_download(request: HttpRequest, pk: int, *, access: Access) -> HttpResponse:
-    from parcours.storage import read_bytes
-
-    agrement = Agrement.objects.filter(pk=pk).exclude(arrete_storage_name="").first()
-    if agrement is None:
+    document = agrement_selectors.arrete_pdf(agrement_id=pk)
+    if document is None:
         raise Http404
-    response = HttpResponse(
-        read_bytes(agrement.arrete_storage_name), content_type="application/pdf"
-    )
-    response["Content-Disposition"] = f'attachment; filename="arrete-agrement-{agrement.pk}.pdf"'
+    filename, content = document
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

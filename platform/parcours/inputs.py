@@ -52,7 +52,7 @@ def read_date(data: Inputs, key: str, *, default: dt.date | None = None) -> dt.d
     if value in (None, "") and default is not None:
         return default
     try:
-        day = value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
+        day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value or ""))
     except (TypeError, ValueError):
         raise Refused(["Indiquez une date valide."], fields={key: ["Date invalide."]}) from None
     if isinstance(day, dt.datetime):
@@ -67,7 +67,9 @@ def read_datetime(data: Inputs, key: str) -> dt.datetime:
     current zone, the département's, as typed on the page)."""
     value = data.get(key)
     try:
-        moment = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(value)
+        moment = (
+            value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value or ""))
+        )
     except (TypeError, ValueError):
         raise Refused(
             ["Indiquez une date et une heure valides."],
