@@ -16,10 +16,10 @@ from parcours.accounts.models import Role
 from parcours.accounts.permissions import NATIONAL_OPERATOR_ONLY
 from parcours.associations.models import Association
 from parcours.associations.services import association_save
+from tenants.agrements import commands as agrement_commands
 from tenants.agrements import selectors as agrement_selectors
 from tenants.agrements import services as agrements
 from tenants.agrements.models import Agrement
-from tenants.casework.handover import files_handover
 from tenants.pilotage import services as pilotage
 from tenants.pilotage.models import PeriodFigures, StrategyAxis
 
@@ -200,50 +200,12 @@ class AgrementAction(APIView):
     def post(self, request: Request, pk: int) -> Response:
         serializer = AgrementActionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        d: dict[str, Any] = serializer.validated_data
-        access = request_access(request)
-        action, on, detail = d["action"], d["on"], d["detail"]
-        if action == "missing_items":
-            agrements.agrement_request_missing_items(
-                access=access, agrement_id=pk, items=detail, on=on
-            )
-        elif action == "complete":
-            agrements.agrement_mark_complete(access=access, agrement_id=pk, on=on)
-        elif action in {"approve", "refuse"}:
-            agrements.agrement_decide(
-                access=access,
-                agrement_id=pk,
-                approve=action == "approve",
-                on=on,
-                reference=detail,
-                motivation=detail,
-            )
-        elif action == "withdraw":
-            agrements.agrement_withdraw(access=access, agrement_id=pk, on=on, motivation=detail)
-        elif action == "renew":
-            previous = Agrement.objects.filter(pk=pk, status="approved").first()
-            if previous is None:
-                raise NotFound
-            renewal = agrements.agrement_request(
-                access=access,
-                association_id=previous.association_id,
-                requested_on=on,
-                departements=previous.departements,
-                renewal_of_id=previous.pk,
-            )
-            return Response(AgrementSerializer(renewal).data)
-        else:
-            agrement = Agrement.objects.filter(pk=pk).first()
-            if agrement is None or "to" not in d:
-                raise serializers.ValidationError(
-                    {"to": ["Indiquez l'association qui reprend les dossiers."]}
-                )
-            files_handover(
-                access=access,
-                from_association_id=agrement.association_id,
-                to_association_id=d["to"],
-            )
-        return Response(AgrementSerializer(Agrement.objects.get(pk=pk)).data)
+        data: dict[str, Any] = serializer.validated_data
+        # The same command table as the approvals page (tenants/agrements/commands.py).
+        done = agrement_commands.agrement_act(
+            access=request_access(request), agrement_id=pk, action=data["action"], data=data
+        )
+        return Response(AgrementSerializer(Agrement.objects.get(pk=done.agrement_id)).data)
 
 
 # The steering is read by the commission and written by the coordination.
@@ -280,7 +242,7 @@ class FiguresView(APIView):
         values = {k: data[k] for k in pilotage.FIGURES if k in data}
         figures = pilotage.figures_record(
             access=request_access(request),
-            year=year if isinstance(year, int) else -1,
+            year=year if isinstance(year, int) and not isinstance(year, bool) else -1,
             values=values,
         )
         return Response(FiguresSerializer(figures).data)
@@ -357,7 +319,9 @@ class StrategyActionView(APIView):
         action = pilotage.action_save(
             access=request_access(request),
             axis_id=axis,
-            action_id=action_id if isinstance(action_id, int) else None,
+            action_id=action_id
+            if isinstance(action_id, int) and not isinstance(action_id, bool)
+            else None,
             data=dict(serializer.validated_data),
         )
         return Response(StrategyActionSerializer(action).data)

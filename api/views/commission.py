@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpResponse
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field
 from rest_framework import serializers, status
@@ -16,8 +15,8 @@ from rest_framework.views import APIView
 
 from api.permissions import read_write, request_access, tenant_roles
 from parcours.accounts.models import Role
-from tenants.commission import selectors, services
-from tenants.commission.models import Member, Session, Vote
+from tenants.commission import commands, documents, members, seats, selectors, sessions
+from tenants.commission.models import EndReason, Member, Session, Vote
 
 READERS = tenant_roles({Role.COORDINATOR, Role.PREFET, Role.MEMBER})
 COORDINATION = tenant_roles({Role.COORDINATOR})
@@ -29,6 +28,12 @@ class MemberSerializer(serializers.ModelSerializer):
     email = serializers.EmailField(write_only=True, required=False)
     first_name = serializers.CharField(write_only=True, required=False, max_length=150)
     last_name = serializers.CharField(write_only=True, required=False, max_length=150)
+
+    # Blank while the mandate runs: the enum says so (a ModelSerializer's read-only choice
+    # field would list only the reasons).
+    end_reason = serializers.ChoiceField(
+        choices=EndReason.choices, allow_blank=True, read_only=True
+    )
 
     class Meta:
         model = Member
@@ -49,7 +54,7 @@ class MemberSerializer(serializers.ModelSerializer):
             "ended_on",
             "end_reason",
         ]
-        read_only_fields = ["mandate_end", "ended_on", "end_reason"]
+        read_only_fields = ["mandate_end", "ended_on"]
         extra_kwargs = {"user": {"required": False}}
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -146,6 +151,9 @@ class ItemSerializer(serializers.Serializer):
     quorum_counted = serializers.IntegerField(source="item.quorum_counted", allow_null=True)
     quorum_needed = serializers.IntegerField(source="item.quorum_needed", allow_null=True)
     votes = VoteSerializer(many=True, default=list, help_text="who took part in the vote")
+    takes_votes = serializers.BooleanField(
+        default=False, help_text="the item the open session is voting on (the first not closed)"
+    )
     # What members read before deliberating, for file items (null for a policy item): never
     # identity; health goals only for readers whose college the département allows.
     number = serializers.IntegerField(
@@ -175,7 +183,7 @@ class SessionDetailSerializer(SessionSerializer):
         return AttendanceSerializer(obj.attendances.all(), many=True).data  # type: ignore[return-value]
 
     def get_quorum(self, obj: Session) -> dict[str, Any]:
-        q = services.quorum(session=obj)
+        q = seats.quorum(session=obj)
         return {
             "members": q.members,
             "present": q.present,
@@ -251,11 +259,11 @@ class MemberList(APIView):
             "is_chair": data.get("is_chair", False),
         }
         if data.get("user"):
-            member = services.member_appoint(
+            member = members.member_appoint(
                 access=request_access(request), user_id=data["user"].pk, **seat
             )
         else:
-            member = services.member_designate(
+            member = members.member_designate(
                 access=request_access(request),
                 email=data["email"],
                 first_name=data.get("first_name", ""),
@@ -278,12 +286,12 @@ class MemberMandateEnd(APIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         replacement = data.get("replacement")
-        successor = services.member_end_mandate(
+        successor = members.member_end_mandate(
             access=request_access(request),
             member_id=pk,
             ended_on=data["ended_on"],
             reason=data["reason"],
-            replacement=services.Replacement(**replacement) if replacement else None,
+            replacement=members.Replacement(**replacement) if replacement else None,
         )
         ended = Member.objects.get(pk=pk)
         return Response(
@@ -312,7 +320,7 @@ class SessionList(APIView):
         serializer = SessionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        session = services.session_schedule(
+        session = sessions.session_schedule(
             access=request_access(request),
             starts_at=data["starts_at"],
             place=data.get("place", ""),
@@ -326,8 +334,10 @@ def _detail(request: Request, session: Session) -> dict[str, Any]:
     votes: dict[int, list[Vote]] = {}
     for vote in Vote.objects.filter(item__session=session).order_by("id"):
         votes.setdefault(vote.item_id, []).append(vote)
+    current = selectors.item_taking_votes(session=session)
     for row in agenda:
         row["votes"] = votes.get(row["item"].pk, [])
+        row["takes_votes"] = current is not None and row["item"].pk == current.pk
     return SessionDetailSerializer(session, context={"agenda": agenda}).data
 
 
@@ -374,87 +384,29 @@ class SessionAction(APIView):
     def post(self, request: Request, pk: int) -> Response:
         serializer = SessionActionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        d = serializer.validated_data
-        access = request_access(request)
-        action = d["action"]
-        if action == "convene":
-            services.session_convene(
-                access=access, session_id=pk, urgent=d["urgent"], urgent_reason=d["urgent_reason"]
-            )
-        elif action == "open":
-            services.session_open(access=access, session_id=pk)
-        elif action == "close":
-            services.session_close(access=access, session_id=pk)
-        elif action == "reconvene":
-            pk = services.session_reconvene(
-                access=access, session_id=pk, starts_at=d.get("starts_at") or timezone.now()
-            ).pk
-        elif action == "add_file":
-            services.agenda_add_file(access=access, session_id=pk, dossier_id=d.get("dossier") or 0)
-        elif action == "remove_file":
-            services.agenda_remove_file(
-                access=access, session_id=pk, dossier_id=d.get("dossier") or 0, reason=d["reason"]
-            )
-        elif action == "add_policy":
-            services.agenda_add_policy(access=access, session_id=pk, title=d["title"])
-        elif action == "attendance":
-            services.attendance_record(
-                access=access,
-                session_id=pk,
-                member_id=d.get("member") or 0,
-                presence=d.get("presence", ""),
-                proxy_to_id=d.get("proxy_to"),
-            )
-        elif action == "vote":
-            services.vote_cast(
-                access=access,
-                item_id=_item(pk, d),
-                member_id=d.get("member") or 0,
-                choice=d.get("choice", ""),
-            )
-        elif action == "conflict":
-            services.conflict_declare(
-                access=access,
-                item_id=_item(pk, d),
-                member_id=d.get("member") or 0,
-                reason=d["reason"],
-            )
-        elif action == "close_item":
-            services.item_close(access=access, item_id=_item(pk, d))
-        return Response(_detail(request, Session.objects.get(pk=pk)))
-
-
-def _item(session_id: int, data: dict[str, Any]) -> int:
-    """An agenda item of this session (never of another one)."""
-    session = Session.objects.filter(pk=session_id).first()
-    if session is None or not session.items.filter(pk=data.get("item") or 0).exists():
-        raise NotFound
-    return int(data["item"])
+        data = serializer.validated_data
+        # The same command table as the live session page (tenants/commission/commands.py).
+        done = commands.session_act(
+            access=request_access(request), session_id=pk, action=data["action"], data=data
+        )
+        return Response(_detail(request, Session.objects.get(pk=done.session_id)))
 
 
 class SessionPdf(APIView):
     """The convocation or the minutes of a session, as the members receive them (PDF)."""
 
     permission_classes = [READERS]
-    document = ""
+    document: documents.SessionDocumentKind = "minutes"
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     def get(self, request: Request, pk: int) -> HttpResponse:
-        from tenants.commission.tasks import convocation_pdf, minutes_pdf
-
-        access = request_access(request)
-        if self.document == "minutes":
-            session = selectors.session_for_minutes(access=access, session_id=pk)
-            render = minutes_pdf
-        else:
-            session = selectors.session_for_convocation(access=access, session_id=pk)
-            render = convocation_pdf
-        if session is None:
+        document = documents.session_document(
+            access=request_access(request), session_id=pk, kind=self.document
+        )
+        if document is None:
             raise NotFound
-        response = HttpResponse(render(session=session), content_type="application/pdf")
-        day = timezone.localtime(session.starts_at)
-        name = "proces-verbal" if self.document == "minutes" else "convocation"
-        response["Content-Disposition"] = f'attachment; filename="{name}-{day:%Y-%m-%d}.pdf"'
+        response = HttpResponse(document.content, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{document.filename}"'
         return response
 
 

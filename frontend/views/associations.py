@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django import forms
@@ -23,11 +22,10 @@ from parcours.associations.services import FIELDS as ASSOCIATION_FIELDS
 from parcours.associations.services import association_save
 from parcours.errors import Refused
 from parcours.referentiel.selectors import legal_parameter_value
-from parcours.validation import parse_int
+from tenants.agrements import commands as agrement_commands
 from tenants.agrements import selectors as agrement_selectors
 from tenants.agrements import services as agrements
 from tenants.agrements.models import Agrement
-from tenants.casework.handover import files_handover
 
 
 class AssociationForm(forms.Form):
@@ -189,64 +187,17 @@ def agrement_list(request: HttpRequest, *, access: Access) -> HttpResponse:
 @page(roles={Role.COORDINATOR, Role.PREFET}, national=False)
 @require_POST
 def agrement_action(request: HttpRequest, pk: int, *, access: Access) -> HttpResponse:
-    post = request.POST
-    action = post.get("action", "")
+    # The same command table as the API (tenants/agrements/commands.py); an approval that
+    # cannot be renewed or handed over is a 404 (NotInScope, translated by @page).
     try:
-        on = dt.date.fromisoformat(post.get("on") or timezone.localdate().isoformat())
-        if action == "missing_items":
-            agrements.agrement_request_missing_items(
-                access=access, agrement_id=pk, items=post.get("detail", ""), on=on
-            )
-        elif action == "complete":
-            agrements.agrement_mark_complete(access=access, agrement_id=pk, on=on)
-        elif action in {"approve", "refuse"}:
-            agrements.agrement_decide(
-                access=access,
-                agrement_id=pk,
-                approve=action == "approve",
-                on=on,
-                reference=post.get("detail", ""),
-                motivation=post.get("detail", ""),
-            )
-        elif action == "renew":
-            previous = Agrement.objects.filter(pk=pk, status="approved").first()
-            if previous is None:
-                raise Http404
-            agrements.agrement_request(
-                access=access,
-                association_id=previous.association_id,
-                requested_on=on,
-                departements=previous.departements,
-                renewal_of_id=previous.pk,
-            )
-        elif action == "withdraw":
-            agrements.agrement_withdraw(
-                access=access, agrement_id=pk, on=on, motivation=post.get("detail", "")
-            )
-        elif action == "handover":
-            agrement = Agrement.objects.filter(pk=pk).first()
-            if agrement is None:
-                raise Http404
-            count = files_handover(
-                access=access,
-                from_association_id=agrement.association_id,
-                to_association_id=parse_int(post.get("to", "0")),
-            )
-            messages.success(
-                request,
-                f"{count} personne(s) et leurs dossiers en cours confiés à l'association choisie.",
-            )
-            return HttpResponseRedirect(reverse("frontend:agrements"))
-        else:
-            messages.error(request, "Action inconnue.")
-            return HttpResponseRedirect(reverse("frontend:agrements"))
-    except ValueError:
-        messages.error(request, "Indiquez une date valide.")
+        done = agrement_commands.agrement_act(
+            access=access, agrement_id=pk, action=request.POST.get("action", ""), data=request.POST
+        )
     except Refused as exc:
         for reason in exc.reasons:
             messages.error(request, reason)
     else:
-        messages.success(request, "Enregistré.")
+        messages.success(request, done.message)
     return HttpResponseRedirect(reverse("frontend:agrements"))
 
 
@@ -268,13 +219,10 @@ def agrement_arrete(request: HttpRequest, pk: int, *, access: Access) -> HttpRes
 
 @page(roles={Role.COORDINATOR, Role.PREFET}, national=False)
 def agrement_arrete_download(request: HttpRequest, pk: int, *, access: Access) -> HttpResponse:
-    from parcours.storage import read_bytes
-
-    agrement = Agrement.objects.filter(pk=pk).exclude(arrete_storage_name="").first()
-    if agrement is None:
+    document = agrement_selectors.arrete_pdf(agrement_id=pk)
+    if document is None:
         raise Http404
-    response = HttpResponse(
-        read_bytes(agrement.arrete_storage_name), content_type="application/pdf"
-    )
-    response["Content-Disposition"] = f'attachment; filename="arrete-agrement-{agrement.pk}.pdf"'
+    filename, content = document
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -21,7 +21,9 @@ from parcours.errors import Refused
 from parcours.referentiel.models import NomenclatureItem
 from parcours.validation import parse_int
 from tenants.casework.models import Dossier
-from tenants.commission import selectors, services
+from tenants.commission import agenda, commands, documents, seats, selectors
+from tenants.commission import members as members_services
+from tenants.commission import sessions as sessions_services
 from tenants.commission.models import (
     AgendaItem,
     EndReason,
@@ -89,7 +91,7 @@ def members(request: HttpRequest, *, access: Access) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                services.member_designate(
+                members_services.member_designate(
                     access=access,
                     email=data["email"],
                     first_name=data["first_name"],
@@ -156,7 +158,7 @@ def sessions(request: HttpRequest, *, access: Access) -> HttpResponse:
     form = SessionForm(request.POST or None) if can_edit else None
     if request.method == "POST" and form is not None and form.is_valid():
         try:
-            session = services.session_schedule(access=access, **form.cleaned_data)
+            session = sessions_services.session_schedule(access=access, **form.cleaned_data)
         except Refused as exc:
             form.add_error("starts_at", " ".join(exc.reasons))
         else:
@@ -180,7 +182,7 @@ def session_detail(request: HttpRequest, pk: int, *, access: Access) -> HttpResp
         raise Http404
     is_coordinator = Role.COORDINATOR in access.roles
     # Members in mandate, attendance and conflicts read once, for the quorum and the votes alike.
-    state = services.session_state(session=session)
+    state = seats.session_state(session=session)
     active = list(state.members.values())
     users = {u.pk: u for u in User.objects.filter(pk__in={m.user_id for m in active})}
     attendance = state.attendance
@@ -188,15 +190,12 @@ def session_detail(request: HttpRequest, pk: int, *, access: Access) -> HttpResp
     votes_by_item: dict[int, dict[int, Any]] = {}
     for vote in Vote.objects.filter(item__session=session):
         votes_by_item.setdefault(vote.item_id, {})[vote.member_id] = vote
-    current: int | None = None
+    current = selectors.item_taking_votes(session=session)
     for row in selectors.agenda_read(access=access, session=session):
         item: AgendaItem = row["item"]
-        # The live screen works item by item: only the first open item takes votes.
-        is_current = session.status == "open" and not item.closed_at and current is None
-        if is_current:
-            current = item.pk
+        is_current = current is not None and item.pk == current.pk
         row["current"] = is_current
-        allowed = services.voters(item=item, state=state) if is_current else {}
+        allowed = seats.voters(item=item, state=state) if is_current else {}
         votes = votes_by_item.get(item.pk, {})
         row["voters"] = [
             {
@@ -215,7 +214,7 @@ def session_detail(request: HttpRequest, pk: int, *, access: Access) -> HttpResp
         {
             "session": session,
             "items": items,
-            "quorum": services.quorum(session=session, state=state),
+            "quorum": seats.quorum(session=session, state=state),
             "members": [
                 {
                     "member": m,
@@ -238,82 +237,22 @@ def session_detail(request: HttpRequest, pk: int, *, access: Access) -> HttpResp
 @page(roles=COORDINATION, national=False)
 @require_POST
 def session_action(request: HttpRequest, pk: int, *, access: Access) -> HttpResponse:
-    action = request.POST.get("action", "")
-    post = request.POST
+    # The same command table as the API (tenants/commission/commands.py); an item of another
+    # session is a 404 (NotInScope, translated by @page).
     try:
-        if action == "convene":
-            services.session_convene(
-                access=access,
-                session_id=pk,
-                urgent=post.get("urgent") == "on",
-                urgent_reason=post.get("urgent_reason", ""),
-            )
-        elif action == "open":
-            services.session_open(access=access, session_id=pk)
-        elif action == "close":
-            services.session_close(access=access, session_id=pk)
-        elif action == "reconvene":
-            starts_at = dt.datetime.fromisoformat(post.get("starts_at", ""))
-            second = services.session_reconvene(
-                access=access, session_id=pk, starts_at=timezone.make_aware(starts_at)
-            )
-            messages.success(
-                request,
-                "Carence constatée (procès-verbal envoyé aux membres). Seconde séance créée sur le "
-                "même ordre du jour : convoquez-la ; elle délibérera sans condition de quorum.",
-            )
-            return HttpResponseRedirect(
-                reverse("frontend:commission_session", kwargs={"pk": second.pk})
-            )
-        elif action == "add_file":
-            services.agenda_add_file(
-                access=access,
-                session_id=pk,
-                dossier_id=parse_int(post.get("dossier", ""), default=0),
-            )
-        elif action == "add_policy":
-            services.agenda_add_policy(access=access, session_id=pk, title=post.get("title", ""))
-        elif action == "remove_file":
-            services.agenda_remove_file(
-                access=access,
-                session_id=pk,
-                dossier_id=parse_int(post.get("dossier", ""), default=0),
-                reason=post.get("reason", ""),
-            )
-        elif action == "attendance":
-            proxy = post.get("proxy_to") or None
-            services.attendance_record(
-                access=access,
-                session_id=pk,
-                member_id=parse_int(post.get("member", ""), default=0),
-                presence=post.get("presence", ""),
-                proxy_to_id=parse_int(proxy, default=0) if proxy else None,
-            )
-        elif action == "vote":
-            services.vote_cast(
-                access=access,
-                item_id=parse_int(post.get("item", ""), default=0),
-                member_id=parse_int(post.get("member", ""), default=0),
-                choice=post.get("choice", ""),
-            )
-        elif action == "conflict":
-            services.conflict_declare(
-                access=access,
-                item_id=parse_int(post.get("item", ""), default=0),
-                member_id=parse_int(post.get("member", ""), default=0),
-                reason=post.get("reason", ""),
-            )
-        elif action == "close_item":
-            services.item_close(access=access, item_id=parse_int(post.get("item", ""), default=0))
-        else:
-            messages.error(request, "Action inconnue.")
+        done = commands.session_act(
+            access=access,
+            session_id=pk,
+            action=request.POST.get("action", ""),
+            data=request.POST,
+        )
     except Refused as exc:
         _errors(request, exc)
-    except (ValueError, AgendaItem.DoesNotExist):
-        messages.error(request, "Données incomplètes ou invalides.")
-    else:
-        messages.success(request, "Enregistré.")
-    return HttpResponseRedirect(reverse("frontend:commission_session", kwargs={"pk": pk}))
+        return HttpResponseRedirect(reverse("frontend:commission_session", kwargs={"pk": pk}))
+    messages.success(request, done.message)
+    return HttpResponseRedirect(
+        reverse("frontend:commission_session", kwargs={"pk": done.session_id})
+    )
 
 
 @page(roles=COORDINATION, national=False)
@@ -322,7 +261,7 @@ def schedule_file(request: HttpRequest, dossier_pk: int, *, access: Access) -> H
     """From the file's page: put it on the agenda of the session chosen in the list."""
     session = request.POST.get("session", "")
     try:
-        services.agenda_add_file(
+        agenda.agenda_add_file(
             access=access,
             session_id=parse_int(session, default=0),
             dossier_id=dossier_pk,
@@ -338,15 +277,15 @@ def schedule_file(request: HttpRequest, dossier_pk: int, *, access: Access) -> H
 def session_minutes(request: HttpRequest, pk: int, *, access: Access) -> HttpResponse:
     """The minutes of a closed session, as a PDF (also e-mailed to every member when it closes):
     for the coordination, the préfet and the members who were convened to it."""
-    from tenants.commission.tasks import minutes_pdf
-
-    session = selectors.session_for_minutes(access=access, session_id=pk)
-    if session is None:
+    document = documents.session_document(access=access, session_id=pk, kind="minutes")
+    if document is None:
         raise Http404
-    response = HttpResponse(minutes_pdf(session=session), content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'attachment; filename="proces-verbal-{timezone.localtime(session.starts_at):%Y-%m-%d}.pdf"'
-    )
+    return _pdf_response(document)
+
+
+def _pdf_response(document: documents.Document) -> HttpResponse:
+    response = HttpResponse(document.content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{document.filename}"'
     return response
 
 
@@ -355,7 +294,7 @@ def session_minutes(request: HttpRequest, pk: int, *, access: Access) -> HttpRes
 def college_setting(request: HttpRequest, *, access: Access) -> HttpResponse:
     seats = request.POST.get("titular_seats", "")
     try:
-        services.college_setting_save(
+        members_services.college_setting_save(
             access=access,
             college=request.POST.get("college", ""),
             titular_seats=parse_int(seats),
@@ -377,14 +316,14 @@ def member_end(request: HttpRequest, pk: int, *, access: Access) -> HttpResponse
         ended_on = dt.date.fromisoformat(post.get("ended_on", ""))
         replacement = None
         if post.get("email"):
-            replacement = services.Replacement(
+            replacement = members_services.Replacement(
                 email=post.get("email", ""),
                 first_name=post.get("first_name", ""),
                 last_name=post.get("last_name", ""),
                 arrete_reference=post.get("arrete_reference", ""),
                 arrete_on=dt.date.fromisoformat(post.get("arrete_on", "")),
             )
-        successor = services.member_end_mandate(
+        successor = members_services.member_end_mandate(
             access=access,
             member_id=pk,
             ended_on=ended_on,
@@ -409,7 +348,7 @@ def member_end(request: HttpRequest, pk: int, *, access: Access) -> HttpResponse
 def member_arrete(request: HttpRequest, pk: int, *, access: Access) -> HttpResponse:
     upload = request.FILES.get("file")
     try:
-        services.member_arrete_attach(
+        members_services.member_arrete_attach(
             access=access, member_id=pk, data=upload.read() if upload else b""
         )
     except Refused as exc:
@@ -421,20 +360,7 @@ def member_arrete(request: HttpRequest, pk: int, *, access: Access) -> HttpRespo
 
 @page(roles=READERS | {Role.DPO}, national=False)
 def member_arrete_download(request: HttpRequest, pk: int, *, access: Access) -> HttpResponse:
-    from parcours.audit.services import audit_record
-    from parcours.storage import read_bytes
-
-    member = Member.objects.filter(pk=pk).exclude(arrete_storage_name="").first()
-    if member is None:
+    document = documents.member_arrete(access=access, member_id=pk)
+    if document is None:
         raise Http404
-    # The arrêté names the member: reading it is audited like any personal data.
-    audit_record(
-        action="commission.member_arrete_read",
-        actor_id=access.user_id,
-        actor_role=",".join(sorted(role.value for role in access.roles)),
-        object_type="member",
-        object_id=member.pk,
-    )
-    response = HttpResponse(read_bytes(member.arrete_storage_name), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="arrete-{member.pk}.pdf"'
-    return response
+    return _pdf_response(document)

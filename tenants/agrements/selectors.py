@@ -12,6 +12,7 @@ from django.utils import timezone
 from parcours.accounts.models import Role
 from parcours.accounts.permissions import Access
 from parcours.referentiel.selectors import MissingLegalParameter, legal_parameter_value
+from parcours.storage import read_bytes
 from tenants.agrements.models import Agrement, AgrementStatus
 
 
@@ -86,3 +87,11 @@ def tacit_approval_on(*, agrement: Agrement) -> dt.date | None:
         # A date stored before validation bounded them (year 1, year 9999): pages listing
         # approvals must still render; such a file has no tacit approval date to show.
         return None
+
+
+def arrete_pdf(*, agrement_id: int) -> tuple[str, bytes] | None:
+    """The file name and PDF of the arrêté attached to an approval decision, if any."""
+    agrement = Agrement.objects.filter(pk=agrement_id).exclude(arrete_storage_name="").first()
+    if agrement is None:
+        return None
+    return f"arrete-agrement-{agrement.pk}.pdf", read_bytes(agrement.arrete_storage_name)

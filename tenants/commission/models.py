@@ -10,6 +10,8 @@ to all.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import models
 from django.utils import timezone
 
@@ -19,6 +21,15 @@ class EndReason(models.TextChoices):
     DEATH = "death", "Décès"
     CHANGE_OF_POST = "change_of_post", "Changement de fonctions"
     OTHER = "other", "Autre motif"
+
+
+class MemberQuerySet(models.QuerySet["Member"]):
+    def in_mandate_on(self, day: dt.date) -> MemberQuerySet:
+        """Members whose mandate covers `day` and had not ended early by then (the query form of
+        `Member.in_mandate_on`)."""
+        return self.filter(mandate_start__lte=day, mandate_end__gte=day).filter(
+            models.Q(ended_on__isnull=True) | models.Q(ended_on__gt=day)
+        )
 
 
 class Member(models.Model):
@@ -51,6 +62,8 @@ class Member(models.Model):
     )
     end_reason = models.CharField(max_length=20, choices=EndReason.choices, blank=True)
 
+    objects = MemberQuerySet.as_manager()
+
     class Meta:
         ordering = ["college", "titular_id", "id"]
 
@@ -61,12 +74,34 @@ class Member(models.Model):
     def is_titular(self) -> bool:
         return self.titular_id is None
 
+    def in_mandate_on(self, day: dt.date) -> bool:
+        """The mandate covers `day` and had not ended early by then: `ended_on` is the first
+        day the member no longer sits. The one definition of "in mandate" (composition, quorum,
+        minutes, who may read the sessions)."""
+        return self.mandate_start <= day <= self.mandate_end and (
+            self.ended_on is None or self.ended_on > day
+        )
+
 
 class SessionStatus(models.TextChoices):
     PLANNED = "planned", "Prévue"
     CONVENED = "convened", "Convoquée"
     OPEN = "open", "En cours"
     CLOSED = "closed", "Close"
+
+
+# How early before its convened hour a session may be opened.
+OPENING_MARGIN = dt.timedelta(minutes=30)
+
+
+class SessionQuerySet(models.QuerySet["Session"]):
+    def taking_files(self, now: dt.datetime) -> SessionQuerySet:
+        """The query form of `Session.takes_files`: the two must say the same."""
+        return self.filter(
+            status__in=[SessionStatus.PLANNED, SessionStatus.CONVENED],
+            second_convocation=False,
+            starts_at__gt=now,
+        )
 
 
 class Session(models.Model):
@@ -99,12 +134,36 @@ class Session(models.Model):
         "carence); only then may a second convocation be sent",
     )
 
+    objects = SessionQuerySet.as_manager()
+
     class Meta:
         ordering = ["-starts_at"]
 
     def __str__(self) -> str:
         # In the active zone: the département's (its requests and tasks activate it).
         return f"Séance du {timezone.localtime(self.starts_at):%d/%m/%Y à %H:%M}"
+
+    def takes_files(self, now: dt.datetime) -> bool:
+        """A complete file may be put on this agenda: planned or convened, not yet begun, on a
+        first convocation (a second one keeps the agenda of the session that lacked its
+        quorum). The list the file's page offers and `agenda_add_file` both ask this."""
+        return (
+            self.status in {SessionStatus.PLANNED, SessionStatus.CONVENED}
+            and not self.second_convocation
+            and self.starts_at > now
+        )
+
+    def may_open(self, now: dt.datetime) -> bool:
+        """Convened, and its convened hour has come (or is minutes away: members already seated
+        may start a little early). Opened hours ahead, it would record attendance and votes
+        before the time the members were called to; a session held on paper is transcribed
+        later, so a past hour is fine."""
+        return self.status == SessionStatus.CONVENED and self.starts_at - OPENING_MARGIN <= now
+
+    def takes_attendance(self) -> bool:
+        """Attendance is recorded once the session is convened (members are called to it) and
+        until it closes; a session only planned has nobody called yet."""
+        return self.status in {SessionStatus.CONVENED, SessionStatus.OPEN}
 
 
 class Presence(models.TextChoices):

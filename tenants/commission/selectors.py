@@ -2,27 +2,47 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from django.db.models import Q
 from django.utils import timezone
 
-from parcours.accounts.models import User
+from parcours.accounts.models import Role, User
+from parcours.audit.services import audit_record
+from parcours.errors import NotInScope
 from parcours.referentiel.models import NomenclatureItem
-from tenants.commission.models import Member, Presence, Session, Vote
+from tenants.commission.models import (
+    AgendaItem,
+    CollegeSetting,
+    Member,
+    Presence,
+    Session,
+    SessionStatus,
+    Vote,
+)
+from tenants.commission.seats import not_voting, quorum, session_state
 
 
-def members_active(*, on: Any = None) -> list[Member]:
-    """Members whose mandate covers `on` (today by default) and had not ended early by then.
+def members_active(*, on: dt.date | None = None) -> list[Member]:
+    """Members in mandate on `on` (today by default): `Member.in_mandate_on` as a query.
 
     The one definition for the composition, the quorum and the minutes alike."""
     day = on or timezone.localdate()
     return list(
-        Member.objects.select_related("titular", "association")
-        .filter(mandate_start__lte=day, mandate_end__gte=day)
-        .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=day))
+        Member.objects.in_mandate_on(day)
+        .select_related("titular", "association")
         .order_by("college", "titular_id", "id")
+    )
+
+
+def mandates_ending(*, today: dt.date, within_days: int = 90) -> list[Member]:
+    return list(
+        Member.objects.filter(
+            mandate_end__gte=today,
+            mandate_end__lte=today + dt.timedelta(days=within_days),
+            ended_on__isnull=True,
+        )
     )
 
 
@@ -35,8 +55,6 @@ def _item_label(item: Any) -> str:
 def session_minutes_context(*, session: Session) -> dict[str, Any]:
     """What a convocation and the minutes state: attendees, proxies, items, votes, and who did
     not take part in each vote and why. Pseudonyms only."""
-    from tenants.commission.services import not_voting, quorum, session_state
-
     day = timezone.localtime(session.starts_at).date()
     members = members_active(on=day)
     users = {u.pk: u for u in User.objects.filter(pk__in={m.user_id for m in members})}
@@ -104,8 +122,6 @@ def sessions_for(*, access: Any) -> list[Session]:
     """Sessions this person may see: all for the coordination and the préfet; a member, while
     in mandate, those convened to them (closed ones included); a member whose mandate ended
     sees none (issue #9: a former member keeps no access to the files' summaries)."""
-    from parcours.accounts.models import Role
-
     sessions = Session.objects.order_by("-starts_at")
     if access.has_any({Role.COORDINATOR, Role.PREFET}):
         return list(sessions[:100])
@@ -114,10 +130,7 @@ def sessions_for(*, access: Any) -> list[Session]:
         # closed (the minutes are sent to them anyway).
         mine = list(Member.objects.filter(user_id=access.user_id))
         today = timezone.localdate()
-        if not any(
-            m.mandate_start <= today <= m.mandate_end and (m.ended_on is None or m.ended_on > today)
-            for m in mine
-        ):
+        if not any(m.in_mandate_on(today) for m in mine):
             return []
         return [
             s
@@ -132,13 +145,26 @@ def sessions_for(*, access: Any) -> list[Session]:
 
 
 def sessions_for_scheduling() -> list[Session]:
-    """The sessions a complete file can be scheduled onto: planned or convened, on a first
-    convocation (a second one keeps the agenda of the session that lacked its quorum)."""
-    return list(
-        Session.objects.filter(status__in=["planned", "convened"], second_convocation=False)
-        .filter(starts_at__gte=timezone.now())
-        .order_by("starts_at")[:20]
-    )
+    """The sessions a complete file can be scheduled onto (`Session.takes_files`, the rule
+    `agenda_add_file` applies)."""
+    return list(Session.objects.taking_files(timezone.now()).order_by("starts_at")[:20])
+
+
+def agenda_item_of(*, session_id: int, item_id: int) -> AgendaItem:
+    """An agenda item of this session, never of another one: a session action names its item,
+    and the session in the address is the one acted on."""
+    item = AgendaItem.objects.filter(pk=item_id, session_id=session_id).first()
+    if item is None:
+        raise NotInScope("Ce point n'est pas à l'ordre du jour de cette séance.")
+    return item
+
+
+def item_taking_votes(*, session: Session) -> AgendaItem | None:
+    """The live session works item by item: in an open session, the first item not closed
+    takes the votes (the screen shows its voters)."""
+    if session.status != SessionStatus.OPEN:
+        return None
+    return session.items.filter(closed_at__isnull=True).order_by("position").first()
 
 
 def _session_document_read(
@@ -146,8 +172,6 @@ def _session_document_read(
 ) -> Session | None:
     """A session this person may see whose document (minutes, convocation) is readable yet;
     the reading is audited, since these documents name the members and how each voted."""
-    from parcours.audit.services import audit_record
-
     session = next(
         (s for s in sessions_for(access=access) if s.pk == session_id and readable(s)), None
     )
@@ -213,9 +237,6 @@ def agenda_summaries(*, session: Session, show_health: bool = False) -> list[dic
 def may_see_health(*, access: Any) -> bool:
     """The coordination and the préfet see whole files; a member only if a college of theirs is
     allowed by the département (nobody by default: least privilege)."""
-    from parcours.accounts.models import Role
-    from tenants.commission.models import CollegeSetting
-
     if access.has_any({Role.COORDINATOR, Role.PREFET}):
         return True
     colleges = set(
@@ -229,8 +250,6 @@ def may_see_health(*, access: Any) -> bool:
 def composition() -> list[dict[str, Any]]:
     """Each college: seats set by the département, titular members in mandate today (the chair
     sits in the college of the arrêté that designates them)."""
-    from tenants.commission.models import CollegeSetting
-
     settings = {s.college: s for s in CollegeSetting.objects.all()}
     active = members_active()
     rows = []
@@ -254,8 +273,6 @@ def composition() -> list[dict[str, Any]]:
 
 def agenda_read(*, access: Any, session: Session) -> list[dict[str, Any]]:
     """The agenda as this person may read it; reading files' summaries is audited."""
-    from parcours.audit.services import audit_record
-
     rows = agenda_summaries(session=session, show_health=may_see_health(access=access))
     files = [row["item"].dossier_id for row in rows if row["item"].dossier_id]
     if files:

@@ -2,58 +2,28 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.template.loader import render_to_string
 from django.utils import timezone
 
+from parcours.audit.models import AuditEvent
 from parcours.audit.services import audit_record
-from parcours.db import connection
+from tenants.casework.tasks import notify_role
+from tenants.commission.documents import departement_zone, ics, pdf
+from tenants.commission.documents import minutes_pdf as minutes_pdf  # benchmarks read it here
 from tenants.commission.models import Session
-from tenants.commission.selectors import session_minutes_context
-
-
-def _ics(session: Session) -> str:
-    stamp = session.starts_at.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    return "\r\n".join(
-        [
-            "BEGIN:VCALENDAR",
-            "VERSION:2.0",
-            "PRODID:-//Parcours//Commission//FR",
-            "METHOD:REQUEST",
-            "BEGIN:VEVENT",
-            f"UID:session-{connection.schema_name}-{session.pk}@parcours",
-            f"DTSTAMP:{timezone.now().strftime('%Y%m%dT%H%M%SZ')}",
-            f"DTSTART:{stamp}",
-            "DURATION:PT3H",
-            "SUMMARY:Commission départementale de lutte contre la prostitution",
-            f"LOCATION:{session.place or session.video_link or 'à préciser'}",
-            "END:VEVENT",
-            "END:VCALENDAR",
-            "",
-        ]
-    )
+from tenants.commission.selectors import mandates_ending, session_minutes_context
 
 
 def _already(session: Session, action: str) -> bool:
     """A retried task must not e-mail twice: the audit trail says whether it was done."""
-    from parcours.audit.models import AuditEvent
-
     return AuditEvent.objects.filter(
         action=action, object_type="session", object_id=str(session.pk)
     ).exists()
-
-
-def _pdf(template: str, context: dict[str, Any]) -> bytes:
-    from weasyprint import HTML
-
-    pdf: bytes = HTML(string=render_to_string(template, context)).write_pdf()
-    return pdf
 
 
 def _send_to_members(
@@ -87,16 +57,9 @@ def _send_to_members(
     return len(recipients)
 
 
-def _departement_zone() -> dt.tzinfo:
-    """The zone of the département whose schema the task runs in (overseas ones have theirs)."""
-    from parcours.departements.models import Tenant, zone_for
-
-    return zone_for(Tenant.code_for(connection.schema_name))
-
-
 @shared_task(name="tenants.commission.tasks.send_convocations")
 def send_convocations(*, session_id: int) -> int:
-    with timezone.override(_departement_zone()):
+    with timezone.override(departement_zone()):
         return _send_convocations(session_id=session_id)
 
 
@@ -108,25 +71,15 @@ def _send_convocations(*, session_id: int) -> int:
         subject=f"Convocation — {session}",
         body="Vous trouverez ci-joint la convocation et l'ordre du jour.",
         attachments=lambda context: [
-            ("convocation.pdf", _pdf("commission/convocation.html", context), "application/pdf"),
-            ("seance.ics", _ics(session), "text/calendar"),
+            ("convocation.pdf", pdf("commission/convocation.html", context), "application/pdf"),
+            ("seance.ics", ics(session), "text/calendar"),
         ],
     )
 
 
-def minutes_pdf(*, session: Session) -> bytes:
-    with timezone.override(_departement_zone()):
-        return _pdf("commission/minutes.html", session_minutes_context(session=session))
-
-
-def convocation_pdf(*, session: Session) -> bytes:
-    with timezone.override(_departement_zone()):
-        return _pdf("commission/convocation.html", session_minutes_context(session=session))
-
-
 @shared_task(name="tenants.commission.tasks.send_minutes")
 def send_minutes(*, session_id: int) -> int:
-    with timezone.override(_departement_zone()):
+    with timezone.override(departement_zone()):
         return _send_minutes(session_id=session_id)
 
 
@@ -138,7 +91,7 @@ def _send_minutes(*, session_id: int) -> int:
         subject=f"Procès-verbal — {session}",
         body="Le procès-verbal de la séance est joint.",
         attachments=lambda context: [
-            ("proces-verbal.pdf", _pdf("commission/minutes.html", context), "application/pdf")
+            ("proces-verbal.pdf", pdf("commission/minutes.html", context), "application/pdf")
         ],
     )
 
@@ -146,10 +99,6 @@ def _send_minutes(*, session_id: int) -> int:
 @shared_task(name="tenants.commission.tasks.remind_mandates")
 def remind_mandates() -> int:
     """Warn the coordination once, 90 days ahead, of each mandate coming to its end."""
-    from parcours.audit.models import AuditEvent
-    from tenants.casework.tasks import notify_role
-    from tenants.commission.services import mandates_ending
-
     sent = 0
     for member in mandates_ending(today=timezone.localdate()):
         key = f"{member.pk}:{member.mandate_end.isoformat()}"

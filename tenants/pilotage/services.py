@@ -102,18 +102,24 @@ def action_save(
         return action
 
 
+def is_count(value: object) -> bool:
+    """A non-negative integer, and not a boolean: Python counts `True` as 1, so a JSON `true`
+    would otherwise be stored as one fine."""
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
 def figures_record(*, access: Access, year: int, values: dict[str, int]) -> PeriodFigures:
     """Aggregates for a year (never names): non-negative counts, one row per year."""
     _coordinator(access)
     errors = {
         k: ["Nombre positif ou nul attendu."]
         for k, v in values.items()
-        if k in FIGURES and (not isinstance(v, int) or v < 0)
+        if k in FIGURES and not is_count(v)
     }
     errors.update(
         model_field_errors(PeriodFigures, {k: v for k, v in values.items() if k not in errors})
     )
-    if not 2016 <= year <= timezone.localdate().year:
+    if isinstance(year, bool) or not 2016 <= year <= timezone.localdate().year:
         errors["year"] = ["Année hors de la période couverte par la loi de 2016."]
     if errors:
         raise PilotageError(["Des chiffres sont invalides."], fields=errors)

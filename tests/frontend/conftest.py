@@ -10,6 +10,8 @@ from tests.parcours.reporting.conftest import (  # noqa: F401 (re-exported)
     report_2024,
     seeded,
 )
+from tests.tenants.casework.conftest import in31  # noqa: F401 (re-exported)
+from tests.tenants.commission.conftest import commission, session  # noqa: F401 (re-exported)
 
 
 @pytest.fixture(autouse=True)

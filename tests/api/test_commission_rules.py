@@ -16,7 +16,7 @@ from parcours.db import connection
 from parcours.departements.models import Tenant
 from tenants.casework.models import Dossier, DossierEvent
 from tenants.commission.models import AgendaItem, Attendance, Member, Session, Vote
-from tests.tenants.commission.test_api import act
+from tests.api.test_commission import act
 from tests.tenants.commission.test_sessions import complete_file
 
 
