@@ -52,8 +52,8 @@ from fractions import Fraction
 from typing import Any
 
 from parcours.errors import Refused
+from parcours.reporting import vocabulary as x
 from parcours.reporting.disclosure import FRANCE
-from tenants.casework import extraction as x
 
 MECHANISM = "discrete_laplace"
 FRANCE_LEVEL, REGION_LEVEL, DEPARTEMENT_LEVEL = "france", "region", "departement"
