@@ -287,7 +287,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "ENUM_NAME_OVERRIDES": {
-        "AvisEnum": "tenants.casework.models.Avis",
+        "AvisEnum": "parcours.referentiel.decisions.Avis",
         "DossierKindEnum": "tenants.casework.models.DossierKind",
         "NomenclatureKindEnum": "parcours.referentiel.models.NomenclatureKind",
         "SessionStatusEnum": "tenants.commission.models.SessionStatus",
