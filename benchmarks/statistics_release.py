@@ -54,12 +54,12 @@ def main() -> None:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
+    from infra.dev.seeding.national import distribution_2024, national_figures_seed
     from parcours.accounts.models import Role, User
     from parcours.accounts.services import membership_grant
     from parcours.departements.management.commands.provision import default_jobs
-    from parcours.reporting.seeding import distribution_2024, national_figures_seed
-    from parcours.reporting.services import release_run_sync
     from parcours.workflows.services import workflow_templates_load
+    from tenants.statistics.services import release_run_sync
 
     workflow_templates_load()
     started = time.perf_counter()

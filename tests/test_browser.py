@@ -298,8 +298,8 @@ def test_the_statistics_map_renders_under_the_content_security_policy(
     the console), and the map and its legend draw."""
     import datetime as dt
 
-    from parcours.reporting.seeding import national_figures_seed
-    from parcours.reporting.services import release_run_sync
+    from infra.dev.seeding.national import national_figures_seed
+    from tenants.statistics.services import release_run_sync
 
     national_figures_seed(distribution={"31": 39, "75": 148, "13": 4})
     release_run_sync(period_kind="year", period_start=dt.date(2024, 1, 1), actor_id=None)

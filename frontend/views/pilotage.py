@@ -17,11 +17,11 @@ from parcours.accounts.models import Role
 from parcours.accounts.permissions import Access
 from parcours.audit.services import audit_record
 from parcours.errors import Refused
-from parcours.reporting.selectors import departement_beside_published
 from parcours.storage import read_bytes
 from parcours.validation import parse_int
 from tenants.pilotage import services
 from tenants.pilotage.models import ActionStatus, ActivityReport, PeriodFigures, StrategyAxis
+from tenants.statistics.selectors import departement_beside_published
 
 READERS = {Role.COORDINATOR, Role.PREFET, Role.MEMBER}
 

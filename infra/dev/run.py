@@ -49,12 +49,12 @@ def prepare() -> None:
     call_command("load_referentiel", verbosity=1)
     call_command("provision", all=True, verbosity=1)
     call_command("seed_demo", verbosity=1)
-    from parcours.reporting.seeding import demo_release_ensure
+    from infra.dev.seeding.national import demo_release_ensure
 
     # The national figures of 2022–2024 and their releases (three years, 2024's quarters): the
     # statistics pages are never empty (both steps are skipped when already done).
     demo_release_ensure()
-    from parcours.reporting.oversight_services import commission_status_refresh_sync
+    from tenants.statistics.services import commission_status_refresh_sync
 
     # Each commission's status of today: the Commissions page reads it from the first visit,
     # before beat's first morning.

@@ -64,6 +64,8 @@ SHARED_APPS = [
     "dsfr",
     "api",
     "frontend",
+    # The demo and national-figures seeders' commands; they drive every layer (infra/dev/apps.py).
+    "infra.dev",
 ]
 TENANT_APPS = [
     "parcours.audit",
@@ -71,6 +73,7 @@ TENANT_APPS = [
     "tenants.casework",
     "tenants.commission",
     "tenants.pilotage",
+    "tenants.statistics",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -284,7 +287,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "ENUM_NAME_OVERRIDES": {
-        "AvisEnum": "tenants.casework.models.Avis",
+        "AvisEnum": "parcours.referentiel.decisions.Avis",
         "DossierKindEnum": "tenants.casework.models.DossierKind",
         "NomenclatureKindEnum": "parcours.referentiel.models.NomenclatureKind",
         "SessionStatusEnum": "tenants.commission.models.SessionStatus",

@@ -9,12 +9,15 @@ be grouped in SQL: for the persons in pathway on the day, the identities are dec
 the worker that holds the département's key, reduced at once to three coarse categories (sex,
 age band on the day, nationality's world region) and counted; one audit row says how many were
 read and why. Everything else is grouped in SQL.
+
+The names of what is counted (indicators, dimensions, categories, the `Count` row) are the
+platform's (`parcours.reporting.vocabulary`): the national level knows them without reading this
+module, and they stay importable from here.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
@@ -22,9 +25,61 @@ from django.db.models import Case, F, Func, Q, Value, When
 from django.db.models.functions import Cast, Floor, Least
 
 from parcours.referentiel.world_regions import world_region_of
+from parcours.reporting.vocabulary import (
+    AFIS_AMOUNT_DUE,
+    AFIS_BENEFICIARIES,
+    AGE_BANDS,
+    APPROVALS_EXPIRING,
+    APPROVALS_IN_FORCE,
+    APS_GRANTED,
+    ASSOCIATION_APPROVED,
+    AUTHORISATIONS,
+    AWARENESS_COURSES,
+    BUYERS_FINED,
+    CARE_OPENED,
+    COLLEGES_WITHOUT_TITULAR,
+    COMMISSION_TITULARS,
+    COMPOSITION_SEATS,
+    DECISION_DELAY,
+    DELAY_CAP_DAYS,
+    DIMENSION_AGE,
+    DIMENSION_ASSOCIATION,
+    DIMENSION_AVIS,
+    DIMENSION_CHILDREN,
+    DIMENSION_COLLEGE,
+    DIMENSION_DELAY_DAYS,
+    DIMENSION_DP_CAPPED,
+    DIMENSION_OUTCOME,
+    DIMENSION_PERIOD,
+    DIMENSION_REFUSAL_GROUND,
+    DIMENSION_SEX,
+    DIMENSION_WORLD_REGION,
+    DP_CAPS,
+    EARLY_ENDS,
+    EXITS,
+    FILES_EXAMINED,
+    FILES_OVERDUE,
+    FILES_PENDING,
+    FIRST_REQUESTS,
+    HOUSING_OBTAINED,
+    NOT_RECORDED,
+    OUTCOME_NOT_RECORDED,
+    PERSONS_IN_PATHWAY,
+    PREVENTION_ACTIONS,
+    PROCURING_PROCEEDINGS,
+    REFUSAL_GROUND_ORDER,
+    REFUSALS,
+    RENEWALS,
+    SEATS_FILLED,
+    SESSIONS_HELD,
+    SESSIONS_WITHOUT_QUORUM,
+    SEX_CATEGORIES,
+    TRAFFICKING_PROCEEDINGS,
+    TRAINING_OR_EMPLOYMENT,
+    Count,
+)
 from tenants.agrements.models import Agrement, AgrementStatus
 from tenants.casework.crypto import json_decryptor
-from tenants.casework.forms import INSUFFICIENT_ALONE, REFUSAL_GROUNDS
 from tenants.casework.models import (
     Decision,
     Dossier,
@@ -37,92 +92,6 @@ from tenants.casework.models import (
 )
 from tenants.commission.models import CollegeSetting, Member, Session, SessionStatus
 from tenants.pilotage.models import PeriodFigures
-
-# Indicator and dimension codes, shared with parcours.reporting.indicators (their labels).
-PERSONS_IN_PATHWAY = "persons_in_pathway"
-FIRST_REQUESTS = "first_requests"
-AUTHORISATIONS = "authorisations"
-REFUSALS = "refusals"
-RENEWALS = "renewals"
-EXITS = "exits"
-EARLY_ENDS = "early_ends"
-FILES_PENDING = "files_pending"
-APPROVALS_IN_FORCE = "approvals_in_force"
-SESSIONS_HELD = "sessions_held"
-# Rights opened by the pathway (CASF R.121-12-11, L.121-9; CESEDA L.425-4).
-AFIS_BENEFICIARIES = "afis_beneficiaries"
-APS_GRANTED = "aps_granted"
-HOUSING_OBTAINED = "housing_obtained"
-CARE_OPENED = "care_opened"
-TRAINING_OR_EMPLOYMENT = "training_or_employment"
-AFIS_AMOUNT_DUE = "afis_amount_due"  # euros a month, on the day, from the dated amounts
-# The commission's work on files.
-FILES_EXAMINED = "files_examined"
-# Decisions in the period, by days from submission to decision (clock pauses deducted): a
-# histogram, from which the consolidation takes the median and 90th percentile at each level.
-DECISION_DELAY = "decision_delay"
-DIMENSION_DELAY_DAYS = "days"
-DELAY_CAP_DAYS = 730
-# Prevention and buyer-side aggregates the département enters for a calendar year.
-BUYERS_FINED = "buyers_fined"
-AWARENESS_COURSES = "awareness_courses"
-PROCURING_PROCEEDINGS = "procuring_proceedings"
-TRAFFICKING_PROCEEDINGS = "trafficking_proceedings"
-PREVENTION_ACTIONS = "prevention_actions"
-# Approvals in force, one count per association (a public body, not a person): the
-# consolidation finds associations working in several départements.
-ASSOCIATION_APPROVED = "association_approved"
-DIMENSION_ASSOCIATION = "association"
-# Oversight of the commissions: facts about the institution, no person, published exactly.
-COMMISSION_TITULARS = "commission_titulars"
-COLLEGES_WITHOUT_TITULAR = "colleges_without_titular"
-# The composition the département set by arrêté (titular seats per college, the chair's
-# included) and how many of those seats a titular in mandate holds.
-COMPOSITION_SEATS = "composition_seats"
-SEATS_FILLED = "composition_seats_filled"
-FILES_OVERDUE = "files_overdue"
-APPROVALS_EXPIRING = "approvals_expiring_90_days"
-SESSIONS_WITHOUT_QUORUM = "sessions_without_quorum"
-DIMENSION_PERIOD = "period_number"
-DIMENSION_CHILDREN = "children"
-DIMENSION_OUTCOME = "outcome"
-DIMENSION_SEX = "sex"
-DIMENSION_AGE = "age_band"
-DIMENSION_WORLD_REGION = "world_region"
-DIMENSION_REFUSAL_GROUND = "refusal_ground"
-DIMENSION_AVIS = "avis"
-DIMENSION_COLLEGE = "college"
-# The same figure with each person's contribution capped at DP_CAPS: read by the differentially
-# private release only (its noise is calibrated to these bounds), never published as such.
-DIMENSION_DP_CAPPED = "dp_capped"
-# The most one person may add to a figure in one département over one period, where the count is
-# not of distinct persons by construction (reporting/privacy.py states why each bound holds).
-DP_CAPS: dict[str, int] = {
-    PERSONS_IN_PATHWAY: 1,
-    FIRST_REQUESTS: 2,
-    AUTHORISATIONS: 1,
-    REFUSALS: 2,
-    RENEWALS: 3,
-    EXITS: 1,
-    EARLY_ENDS: 1,
-    FILES_PENDING: 1,
-}
-NOT_RECORDED = OUTCOME_NOT_RECORDED = "non_renseigne"
-SEX_CATEGORIES = {"F": "femme", "M": "homme", "X": "autre"}
-# (upper bound excluded, category): ages on the snapshot day.
-AGE_BANDS = [(18, "moins_18"), (25, "18_24"), (35, "25_34"), (45, "35_44"), (200, "45_plus")]
-# A refusal may state several grounds; it is counted once, under the first of this order: the
-# grounds as the decision form lists them, those that cannot justify a refusal alone (CE
-# n° 440802) last.
-REFUSAL_GROUND_ORDER = sorted(REFUSAL_GROUNDS, key=lambda ground: ground in INSUFFICIENT_ALONE)
-
-
-@dataclass(frozen=True)
-class Count:
-    indicator: str
-    value: int
-    dimension: str = ""
-    category: str = ""
 
 
 def extract_counts(

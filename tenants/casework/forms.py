@@ -13,6 +13,7 @@ from typing import Any
 from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 
+from parcours.referentiel.decisions import INSUFFICIENT_ALONE, REFUSAL_GROUNDS
 from parcours.validation import DATE_RANGE_MESSAGE, is_plausible_date
 from tenants.casework.models import Avis, Decision, Dossier
 
@@ -120,18 +121,6 @@ def decision_authorise(*, dossier: Dossier, data: dict[str, Any], comment: str) 
         "decided_at": timezone.now(),
         "start_on": start_on,
     }
-
-
-# CE 19 nov. 2021 n° 440802: these grounds alone are an error of law.
-INSUFFICIENT_ALONE = {"not_stopped", "no_complaint"}
-REFUSAL_GROUNDS = {
-    "conditions_not_met": "Conditions d'accès au parcours non réunies",
-    "project_insufficient": "Projet d'insertion insuffisant",
-    "commitments_not_kept": "Engagements du parcours précédent non tenus",
-    "not_stopped": "Activité prostitutionnelle non arrêtée",
-    "no_complaint": "Absence de plainte",
-    "other": "Autre motif",
-}
 
 
 def decision_refuse(*, dossier: Dossier, data: dict[str, Any], comment: str) -> dict[str, Any]:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from parcours.referentiel.decisions import Avis  # defined once for the national statistics too
+
 
 class TenantKey(models.Model):
     """The département's data key, wrapped by the platform's master key (see crypto.py)."""
@@ -85,11 +87,6 @@ class Pathway(models.Model):
 class DossierKind(models.TextChoices):
     FIRST_REQUEST = "first_request", "Première demande"
     RENEWAL = "renewal", "Renouvellement"
-
-
-class Avis(models.TextChoices):
-    FAVOURABLE = "favourable", "Favorable"
-    UNFAVOURABLE = "unfavourable", "Défavorable"
 
 
 class Decision(models.TextChoices):

@@ -9,13 +9,13 @@ person, no free text leaves the schema.
 
 The composition, the files and the approvals are the same facts a release publishes (one
 definition, `tenants.casework.extraction`), counted on the day instead of a period's last day;
-who sits on a day is the commission's own rule (`members_active`).
+who sits on a day is the commission's own rule (`members_active`). The facts are handed to the
+national level as `CommissionFacts`, a shape the platform defines (`parcours.reporting.vocabulary`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 from typing import TypedDict
 
 from dateutil.relativedelta import relativedelta
@@ -23,48 +23,24 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from tenants.casework import extraction as x
+from parcours.reporting import vocabulary as v
+from parcours.reporting.vocabulary import MANDATE_HORIZON_DAYS, CommissionFacts
+from tenants.casework.extraction import oversight_counts
 from tenants.commission.models import Session, SessionStatus
 from tenants.commission.selectors import members_active
-
-# A mandate ending within this many days with nobody appointed after it needs an arrêté now:
-# the same horizon as the reminder sent to the coordination (`mandates_ending`).
-MANDATE_HORIZON_DAYS = 90
-
-
-@dataclass(frozen=True)
-class CommissionFacts:
-    computed_on: dt.date
-    # {college code: [titular seats set by arrêté, seats a titular in mandate holds]}
-    colleges: dict[str, list[int]] = field(default_factory=dict)
-    colleges_without_titular: list[str] = field(default_factory=list)
-    seats: int = 0
-    seats_filled: int = 0
-    titulars: int = 0  # in mandate, the chair aside
-    chair_in_office: bool = False
-    mandates_ending: int = 0
-    sessions_minimum: int | None = None
-    sessions_held_year: int = 0
-    sessions_without_quorum_year: int = 0
-    sessions_held_12_months: int = 0
-    sessions_convened_rest_of_year: int = 0
-    last_session_on: dt.date | None = None
-    next_session_on: dt.date | None = None
-    files_overdue: int = 0
-    approvals_expiring: int = 0
 
 
 def commission_facts(*, today: dt.date, now: dt.datetime) -> CommissionFacts:
     """The current schema's commission on `today` (the département's day); `now` separates the
     sessions held from those to come. A fixed handful of queries."""
-    counts = x.oversight_counts(snapshot=today)
+    counts = oversight_counts(snapshot=today)
     totals = {c.indicator: c.value for c in counts if not c.dimension}
     seats = {
-        c.category: c.value for c in counts if c.indicator == x.COMPOSITION_SEATS and c.dimension
+        c.category: c.value for c in counts if c.indicator == v.COMPOSITION_SEATS and c.dimension
     }
-    filled = {c.category: c.value for c in counts if c.indicator == x.SEATS_FILLED and c.dimension}
+    filled = {c.category: c.value for c in counts if c.indicator == v.SEATS_FILLED and c.dimension}
     without = sorted(
-        c.category for c in counts if c.indicator == x.COLLEGES_WITHOUT_TITULAR and c.dimension
+        c.category for c in counts if c.indicator == v.COLLEGES_WITHOUT_TITULAR and c.dimension
     )
     horizon = today + dt.timedelta(days=MANDATE_HORIZON_DAYS)
     holders_then: dict[str, int] = {}
@@ -81,14 +57,14 @@ def commission_facts(*, today: dt.date, now: dt.datetime) -> CommissionFacts:
         computed_on=today,
         colleges={college: [n, filled.get(college, 0)] for college, n in sorted(seats.items())},
         colleges_without_titular=without,
-        seats=totals.get(x.COMPOSITION_SEATS, 0),
-        seats_filled=totals.get(x.SEATS_FILLED, 0),
-        titulars=totals.get(x.COMMISSION_TITULARS, 0),
+        seats=totals.get(v.COMPOSITION_SEATS, 0),
+        seats_filled=totals.get(v.SEATS_FILLED, 0),
+        titulars=totals.get(v.COMMISSION_TITULARS, 0),
         chair_in_office=chair,
         mandates_ending=ending,
         sessions_minimum=_sessions_minimum(today),
-        files_overdue=totals.get(x.FILES_OVERDUE, 0),
-        approvals_expiring=totals.get(x.APPROVALS_EXPIRING, 0),
+        files_overdue=totals.get(v.FILES_OVERDUE, 0),
+        approvals_expiring=totals.get(v.APPROVALS_EXPIRING, 0),
         **_sessions(today, now),
     )
 

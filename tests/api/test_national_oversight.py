@@ -78,7 +78,7 @@ def test_the_operator_asks_every_departement_to_recompute(
     login, statuses, monkeypatch, django_capture_on_commit_callbacks
 ) -> None:
     from parcours.audit.models import AuditEvent
-    from parcours.reporting import tasks
+    from tenants.statistics import tasks
 
     sent: list[str] = []
     monkeypatch.setattr(

@@ -92,7 +92,7 @@ def test_the_operator_refreshes_every_departement(
     login, statuses, monkeypatch, django_capture_on_commit_callbacks
 ) -> None:
     from parcours.audit.models import AuditEvent
-    from parcours.reporting import tasks
+    from tenants.statistics import tasks
 
     sent: list[str] = []
     monkeypatch.setattr(
@@ -111,7 +111,7 @@ def test_the_refresh_computes_today_in_each_departement(login) -> None:
     """Through the real task (run here, not by a worker): the page then shows today's day."""
     from django.utils import timezone
 
-    from parcours.reporting.oversight_services import commission_status_refresh_sync
+    from tenants.statistics.services import commission_status_refresh_sync
 
     commission_status_refresh_sync()
     html = login("national_analyst", None).get(PAGE).content.decode()

@@ -351,7 +351,7 @@ def test_the_budget_page_costs_the_same_queries_whatever_the_ledger(
 def test_the_operator_asks_for_a_noisy_release_and_the_epsilon_is_reserved(
     login: Any, seeded: dict[str, int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from parcours.reporting import tasks
+    from tenants.statistics import tasks
 
     monkeypatch.setattr(tasks.extract_departement, "apply_async", lambda kwargs: None)
     client = login("national_operator", None)

@@ -112,8 +112,8 @@ def test_departement_roles_get_no_statistics_page(login, release_2024, role: str
 def test_the_operator_starts_a_release_and_sees_its_progress(
     login, seeded, django_capture_on_commit_callbacks, monkeypatch
 ) -> None:
-    from parcours.reporting import tasks
     from parcours.reporting.models import Release
+    from tenants.statistics import tasks
 
     monkeypatch.setattr(tasks.extract_departement, "apply_async", lambda kwargs: None)
     client = login("national_operator", None)

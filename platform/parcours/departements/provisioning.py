@@ -22,6 +22,7 @@ import hashlib
 import re
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -65,7 +66,14 @@ class ProvisionResult:
 
 _blueprint_cache: dict[str, Blueprint] = {}
 
+# What the migrations send that is not part of the schema: Django's introspection (SELECT), the
+# session's settings (SET, SHOW, RESET) and its own bookkeeping (django_migrations, written apart).
 _SKIPPED_VERBS = {"SELECT", "SET", "SHOW", "RESET"}
+# Except a SELECT that moves a sequence: a data migration's `SELECT setval(...)` (what
+# `sqlsequencereset` writes after rows inserted with their ids) changes the schema's state. Left
+# out of the script, a new département's sequence would start at 1 and hand out ids its rows
+# already hold; it is replayed like any other statement.
+_SEQUENCE_WRITE = re.compile(r"\b(setval|nextval)\s*\(", re.IGNORECASE)
 _CREATED_TABLE = re.compile(r'^CREATE TABLE "(?P<table>[^"]+)"')
 _FOREIGN_KEY = re.compile(
     r'^ALTER TABLE "[^"]+" ADD CONSTRAINT "(?P<name>[^"]+)" FOREIGN KEY \([^)]*\) '
@@ -134,19 +142,23 @@ def migrate_schema_stock(*, schema_name: str) -> None:
         connection.set_schema_to_public()
 
 
-def tenant_blueprint() -> Blueprint:
-    """The DDL of a fresh département schema, recorded once per set of migrations."""
-    migrations = migrations_on_disk()
-    fingerprint = _fingerprint(migrations)
-    cached = _blueprint_cache.get(fingerprint)
-    if cached is not None:
-        return cached
+def is_replayed(sql: str) -> bool:
+    """Whether a statement the migrations sent belongs in the script (`_SKIPPED_VERBS`)."""
+    verb = sql.lstrip().split(None, 1)[0].upper() if sql.strip() else ""
+    if 'INSERT INTO "django_migrations"' in sql:
+        return False
+    if verb == "SELECT":
+        return _SEQUENCE_WRITE.search(sql) is not None
+    return verb not in _SKIPPED_VERBS
 
+
+def record_statements(*, run: Callable[[str], None]) -> list[str]:
+    """The statements `run` sends to PostgreSQL while it migrates a scratch schema (its name is
+    given to `run`), as SQL with their parameters bound, those the script replays only."""
     recorded: list[tuple[str, Any, bool]] = []
 
     def recorder(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
-        verb = sql.lstrip().split(None, 1)[0].upper() if sql.strip() else ""
-        if verb not in _SKIPPED_VERBS and 'INSERT INTO "django_migrations"' not in sql:
+        if is_replayed(sql):
             recorded.append((sql, params, many))
         return execute(sql, params, many, context)
 
@@ -156,7 +168,7 @@ def tenant_blueprint() -> Blueprint:
         cursor.execute(f"CREATE SCHEMA {quote_schema(scratch)}")
     try:
         with connection.execute_wrapper(recorder):
-            migrate_schema_stock(schema_name=scratch)
+            run(scratch)
         with connection.cursor() as cursor:
             parts: list[str] = []
             for sql, params, many in recorded:
@@ -170,7 +182,18 @@ def tenant_blueprint() -> Blueprint:
         connection.set_schema_to_public()
         with connection.cursor() as cursor:
             cursor.execute(f"DROP SCHEMA IF EXISTS {quote_schema(scratch)} CASCADE")
+    return parts
 
+
+def tenant_blueprint() -> Blueprint:
+    """The DDL of a fresh département schema, recorded once per set of migrations."""
+    migrations = migrations_on_disk()
+    fingerprint = _fingerprint(migrations)
+    cached = _blueprint_cache.get(fingerprint)
+    if cached is not None:
+        return cached
+
+    parts = record_statements(run=lambda scratch: migrate_schema_stock(schema_name=scratch))
     local, links = _split_public_links([part.strip().rstrip(";") for part in parts])
     blueprint = Blueprint(fingerprint, _joined(local), _joined(links), migrations, len(parts))
     _blueprint_cache[fingerprint] = blueprint
@@ -290,11 +313,33 @@ def tenant_provision(
     return ProvisionResult(code, True, tenant, time.perf_counter() - started)
 
 
+# A request names at most every département there is; a longer list is refused before it is
+# read, and a refusal names a few unknown codes, each cut short: the message a client gets back
+# stays a sentence whatever it sent (100,000 codes once made a 64 KB error).
+MAX_CODES = 101
+UNKNOWN_CODES_SHOWN = 5
+_CODE_SHOWN_LENGTH = 5
+
+
 def validate_codes(*, codes: list[str]) -> list[str]:
-    """Normalise requested codes; refuse the whole request if one is unknown."""
+    """Normalise requested codes; refuse the whole request if one is unknown, or if it names
+    more codes than there are départements."""
+    if len(codes) > MAX_CODES:
+        raise ProvisioningError(
+            f"Trop de codes : une demande porte sur {MAX_CODES} départements au plus."
+        )
     wanted = [c.strip().upper() for c in codes if c.strip()]
     known = set(Departement.objects.filter(code__in=wanted).values_list("code", flat=True))
-    unknown = [c for c in wanted if c not in known]
+    unknown = list(dict.fromkeys(c for c in wanted if c not in known))
     if unknown:
-        raise ProvisioningError("Code(s) de département inconnu(s) : " + ", ".join(unknown))
+        shown = [
+            c if len(c) <= _CODE_SHOWN_LENGTH else f"{c[:_CODE_SHOWN_LENGTH]}…"
+            for c in unknown[:UNKNOWN_CODES_SHOWN]
+        ]
+        more = len(unknown) - len(shown)
+        raise ProvisioningError(
+            "Code(s) de département inconnu(s) : "
+            + ", ".join(shown)
+            + (f" et {more} autre(s)" if more else "")
+        )
     return list(dict.fromkeys(wanted))

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from celery import shared_task
+from celery import Task, shared_task
 from django_tenants.utils import schema_context
 
 from parcours.departements.models import Tenant, TenantStatus
 from parcours.departements.provisioning import tenant_provision
+from parcours.queue import task_named
 
 
 @shared_task(name="parcours.departements.tasks.provision_departement", acks_late=True)
@@ -18,12 +19,13 @@ def provision_departement(*, code: str, actor_id: int | None = None) -> dict[str
     return {"code": result.code, "created": result.created, "seconds": round(result.seconds, 3)}
 
 
-def fan_out(task: Any, **kwargs: Any) -> int:
-    """Send `task` once per active département, each in its own schema context."""
+def fan_out(task: Task | str, **kwargs: Any) -> int:
+    """Send `task` (or the task registered under that name, `parcours.queue.task_named`) once
+    per active département, each in its own schema context."""
     schemas = list(
         Tenant.objects.filter(status=TenantStatus.ACTIVE).values_list("schema_name", flat=True)
     )
     for schema in schemas:
         with schema_context(schema):
-            task.apply_async(kwargs=kwargs)
+            (task_named(task) if isinstance(task, str) else task).apply_async(kwargs=kwargs)
     return len(schemas)

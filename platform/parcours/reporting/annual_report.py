@@ -1,7 +1,7 @@
 """The national annual report: a PDF of a published year release, built in a task.
 
 `national_report_request` (national operator, audited) opens a version of the report and queues
-`generate_national_report` on commit; the task calls `national_report_generate`, which renders
+`generate_national_report` on commit (by name: the task module is above this one); the task calls `national_report_generate`, which renders
 `national/annual_report.html` with WeasyPrint from the release's published figures only (never
 a département's schema) and stores the PDF in the report's row. `national_report_download`
 hands a finished report to a national role and audits the read.
@@ -24,6 +24,7 @@ from parcours.audit.services import audit_record
 from parcours.queue import enqueue_on_commit
 from parcours.reporting import indicators
 from parcours.reporting import map as france_map
+from parcours.reporting import vocabulary as x
 from parcours.reporting.disclosure import SUPPRESSED_MARK
 from parcours.reporting.models import (
     Level,
@@ -36,8 +37,8 @@ from parcours.reporting.models import (
 )
 from parcours.reporting.selectors import Row, dashboard
 from parcours.reporting.services import ReportingError
+from parcours.reporting.task_names import GENERATE_NATIONAL_REPORT
 from parcours.reporting.trends import france_trends
-from tenants.casework import extraction as x
 
 
 class ReleaseNotFound(ReportingError):
@@ -58,8 +59,6 @@ def national_report_request(*, release_id: int, actor_id: int | None) -> Nationa
     A version still pending is queued again rather than doubled (a lost task, a double click):
     the task is idempotent. Once a version is finished, the next request makes a new one.
     """
-    from parcours.reporting.tasks import generate_national_report
-
     with schema_context("public"), transaction.atomic():
         # The release's row lock serialises requests: version numbers never collide.
         release = Release.objects.select_for_update().filter(pk=release_id).first()
@@ -92,7 +91,7 @@ def national_report_request(*, release_id: int, actor_id: int | None) -> Nationa
             object_id=report.pk,
             data={"release": release.pk, "version": report.version},
         )
-        enqueue_on_commit(generate_national_report, schema_name="public", report_id=report.pk)
+        enqueue_on_commit(GENERATE_NATIONAL_REPORT, schema_name="public", report_id=report.pk)
         return report
 
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from parcours.referentiel import world_regions
+from parcours.referentiel.decisions import REFUSAL_GROUNDS, Avis
 from parcours.referentiel.models import NomenclatureItem, NomenclatureKind
-from tenants.casework import extraction as x
-from tenants.casework.forms import REFUSAL_GROUNDS
-from tenants.casework.models import Avis
+from parcours.reporting import vocabulary as x
 
 
 @dataclass(frozen=True)

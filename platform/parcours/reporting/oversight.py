@@ -39,12 +39,12 @@ from dataclasses import dataclass, field
 
 from parcours.departements.models import Tenant, TenantStatus
 from parcours.referentiel.models import Departement, NomenclatureItem
+from parcours.reporting import vocabulary as x
 from parcours.reporting.models import CommissionStatus, Level, PublishedFigure, Release
 from parcours.reporting.selectors import Dashboard, Row
-from tenants.casework import extraction as x
 
 # The same horizon as the facts computed in the départements (tenants.commission.status).
-HORIZON_DAYS = 90
+HORIZON_DAYS = x.MANDATE_HORIZON_DAYS
 LAST_QUARTER_MONTH = 10
 
 CANNOT_SIT = 1

@@ -1,10 +1,11 @@
 """Writes of the commissions' oversight: each département's status of today, replaced whole.
 
 `commission_status_write` stores what a département computed in its own schema (called by the
-task, `tasks.refresh_commission_status`); `commission_status_refresh` is the national
-operator's request to recompute them all now (audited, queued on commit, one task per active
-département); `commission_status_refresh_sync` does the same in one process, for `make run`'s
-preparation and the tests. Every path replaces a département's row: running twice changes
+département's task, `tenants.statistics.tasks.refresh_commission_status`);
+`commission_status_refresh` is the national operator's request to recompute them all now
+(audited, queued on commit by task name, one task per active département);
+`tenants.statistics.services.commission_status_refresh_sync` does the same in one process, for
+`make run`'s preparation and the tests. Every path replaces a département's row: running twice changes
 nothing but the day computed.
 """
 
@@ -14,14 +15,14 @@ import dataclasses
 import datetime as dt
 
 from django.db import transaction
-from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from parcours.audit.services import audit_record
-from parcours.departements.models import Tenant, TenantStatus, zone_for
+from parcours.departements.models import Tenant, TenantStatus
 from parcours.queue import enqueue_on_commit
 from parcours.reporting.models import CommissionStatus
-from tenants.commission.status import CommissionFacts, commission_facts
+from parcours.reporting.task_names import REFRESH_COMMISSION_STATUS
+from parcours.reporting.vocabulary import CommissionFacts
 
 
 def commission_status_write(
@@ -36,7 +37,8 @@ def commission_status_write(
         return status
 
 
-def _active_schemas() -> list[str]:
+def active_schemas() -> list[str]:
+    """The schemas of the active départements, in the order of their codes."""
     with schema_context("public"):
         return list(
             Tenant.objects.filter(status=TenantStatus.ACTIVE)
@@ -49,10 +51,8 @@ def commission_status_refresh(*, actor_id: int | None) -> int:
     """The national operator asks for every commission's status now: one task per active
     département, queued once the request is recorded. Asking twice queues the same work again,
     which replaces the same rows. Returns the number of départements asked."""
-    from parcours.reporting.tasks import refresh_commission_status
-
     with schema_context("public"), transaction.atomic():
-        schemas = _active_schemas()
+        schemas = active_schemas()
         audit_record(
             action="reporting.commission_status_refresh",
             actor_id=actor_id,
@@ -60,17 +60,5 @@ def commission_status_refresh(*, actor_id: int | None) -> int:
             data={"departements": len(schemas)},
         )
         for schema in schemas:
-            enqueue_on_commit(refresh_commission_status, schema_name=schema)
-    return len(schemas)
-
-
-def commission_status_refresh_sync() -> int:
-    """Compute and store every active département's status in this process, each in its
-    schema and on its own day (overseas départements have theirs)."""
-    schemas = _active_schemas()
-    for schema in schemas:
-        code = Tenant.code_for(schema)
-        with schema_context(schema), timezone.override(zone_for(code)):
-            facts = commission_facts(today=timezone.localdate(), now=timezone.now())
-        commission_status_write(code=code, facts=facts, computed_at=timezone.now())
+            enqueue_on_commit(REFRESH_COMMISSION_STATUS, schema_name=schema)
     return len(schemas)

@@ -18,7 +18,7 @@ integers: no floating-point sampling, whose rounding leaks):
   nationality (`BREAKDOWNS`), the cells the exact release mostly suppresses (a département's
   cells are under k). One person is in one category of each dimension, in one département, so
   each breakdown's vector has sensitivity 1, by construction: the extraction counts each
-  person once, whatever pathways the rows hold (`extraction._persons_in_pathway`).
+  person once, whatever pathways the rows hold (`extraction._persons_in_pathway`, tenant side).
   Département *totals* are not noised: the exact
   release shows them exactly from k and as a 1–5 or 6–10 band below, and noise of any affordable
   ε would be wider than the band.
@@ -52,15 +52,15 @@ from fractions import Fraction
 from typing import Any
 
 from parcours.errors import Refused
+from parcours.reporting import vocabulary as x
 from parcours.reporting.disclosure import FRANCE
-from tenants.casework import extraction as x
 
 MECHANISM = "discrete_laplace"
 FRANCE_LEVEL, REGION_LEVEL, DEPARTEMENT_LEVEL = "france", "region", "departement"
 # The most one person's records add to an indicator's count in one département over one
 # period (a year at most), and why. Where the count is of distinct persons the bound holds by
 # construction; elsewhere the extraction caps each person's contribution at the bound
-# (`extraction.DP_CAPS`, sent apart), and `BOUND_REASONS` says why the cap loses nothing in a
+# (`vocabulary.DP_CAPS`, sent apart), and `BOUND_REASONS` says why the cap loses nothing in a
 # file that follows the procedure.
 CONTRIBUTION_BOUNDS: dict[str, int] = {
     **x.DP_CAPS,

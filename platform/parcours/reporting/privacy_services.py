@@ -41,7 +41,7 @@ from parcours.reporting.privacy import (
     plan_for,
 )
 from parcours.reporting.privacy_selectors import COMMITTED, default_totals
-from tenants.casework.extraction import DIMENSION_DP_CAPPED
+from parcours.reporting.vocabulary import DIMENSION_DP_CAPPED
 
 YEAR_MIN = 2016  # loi n° 2016-444: nothing to publish before
 YEAR_MAX = 2100

@@ -1,36 +1,35 @@
 """The release pipeline: start, one extraction per département, consolidation and publication.
 
 `release_start` (national, audited) opens or reopens the release of a fixed period and queues
-one extraction per active département; each extraction writes its counts to the restricted
-staging table (`staging_write`, or `staging_failed` after its retries); the last one queues
+one extraction per active département (by task name: the extraction is the département's side,
+`tenants.statistics.tasks`); each extraction writes its counts to the restricted staging table
+(`staging_write`, or `staging_failed` after its retries); the last one queues
 `release_consolidate`, which applies the disclosure control, replaces the published figures,
-purges the staging counts and audits the publication. `release_run_sync` does the same in one
-process, for the command line and tests.
+purges the staging counts and audits the publication. `tenants.statistics.services.release_run_sync`
+does the same in one process, for the command line and tests.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-import multiprocessing
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
-from django.db import connections, transaction
+from django.db import transaction
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from parcours.audit.services import audit_record
-from parcours.db import connection
 from parcours.departements.models import Tenant, TenantStatus
 from parcours.errors import Refused
 from parcours.queue import enqueue_on_commit
 from parcours.referentiel.models import Departement
 from parcours.referentiel.selectors import legal_parameter_value
 from parcours.reporting import indicators
+from parcours.reporting import vocabulary as x
 from parcours.reporting.disclosure import (
     FRANCE,
     SUPPRESSED,
@@ -53,8 +52,8 @@ from parcours.reporting.models import (
     StagingCount,
 )
 from parcours.reporting.privacy_services import privacy_consolidate, privacy_reserve
-from tenants.casework import extraction as x
-from tenants.casework.extraction import Count, extract_counts
+from parcours.reporting.task_names import CONSOLIDATE_RELEASE, EXTRACT_DEPARTEMENT
+from parcours.reporting.vocabulary import Count
 
 logger = logging.getLogger(__name__)
 
@@ -150,16 +149,14 @@ def release_start(
         )
         privacy_reserve(release=release, epsilon=dp_epsilon, actor_id=actor_id)
         if queue:
-            from parcours.reporting.tasks import consolidate_release, extract_departement
-
             for code in codes:
                 enqueue_on_commit(
-                    extract_departement,
+                    EXTRACT_DEPARTEMENT,
                     schema_name=Tenant.schema_name_for(code),
                     release_id=release.pk,
                 )
             if not codes:
-                enqueue_on_commit(consolidate_release, schema_name="public", release_id=release.pk)
+                enqueue_on_commit(CONSOLIDATE_RELEASE, schema_name="public", release_id=release.pk)
         return release
 
 
@@ -210,9 +207,7 @@ def _queue_consolidation_when_complete(release: Release, *, queue: bool) -> bool
         return False
     if not queue:
         return True
-    from parcours.reporting.tasks import consolidate_release
-
-    enqueue_on_commit(consolidate_release, schema_name="public", release_id=release.pk)
+    enqueue_on_commit(CONSOLIDATE_RELEASE, schema_name="public", release_id=release.pk)
     return True
 
 
@@ -425,63 +420,3 @@ def _derived(
             (level, code, "", ""),
             exact(len(per_code.get((level, code), set()))),
         )
-
-
-def release_run_sync(
-    *,
-    period_kind: str,
-    period_start: dt.date,
-    actor_id: int | None,
-    dp_epsilon: Decimal | None = None,
-    jobs: int = 1,
-) -> Release:
-    """The whole pipeline without a worker (command line, demo, tests, benchmark).
-
-    With `jobs` > 1 the départements are extracted by that many forked processes while this one
-    writes their counts to staging as they come (what the workers do in production); forked
-    processes see only committed data, so inside a transaction (a test) it stays in-process.
-    """
-    release = release_start(
-        period_kind=period_kind,
-        period_start=period_start,
-        actor_id=actor_id,
-        queue=False,
-        dp_epsilon=dp_epsilon,
-    )
-    work = [
-        (code, release.snapshot_on, release.period_start, release.period_end)
-        for code in release.departements_expected
-    ]
-    if jobs > 1 and len(work) > 1 and not connection.in_atomic_block:
-        connections.close_all()  # never share a connection with the forked processes
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-            for code, counts, error in pool.map(_extract_one, work, chunksize=2):
-                _stage(release_id=release.pk, code=code, counts=counts, error=error)
-    else:
-        for job in work:
-            code, counts, error = _extract_one(job)
-            _stage(release_id=release.pk, code=code, counts=counts, error=error)
-    return release_consolidate(release_id=release.pk)
-
-
-def _extract_one(
-    job: tuple[str, dt.date, dt.date, dt.date],
-) -> tuple[str, list[Count] | None, str]:
-    """One département's counts, or the class of the error that stopped them."""
-    code, snapshot, start, end = job
-    try:
-        connection.set_tenant(Tenant.objects.get(code=code))
-        return code, extract_counts(snapshot=snapshot, period_start=start, period_end=end), ""
-    except Exception as exc:  # one département failing must not stop the others
-        logger.exception("extraction failed in %s", code)
-        return code, None, type(exc).__name__
-    finally:
-        connection.set_schema_to_public()
-
-
-def _stage(*, release_id: int, code: str, counts: list[Count] | None, error: str) -> None:
-    if counts is None:
-        staging_failed(release_id=release_id, code=code, error=error, queue=False)
-    else:
-        staging_write(release_id=release_id, code=code, counts=counts, queue=False)

@@ -1,62 +1,30 @@
-"""Thin tasks of the release pipeline; the work is in services.py."""
+"""Thin national tasks of the release pipeline, run in the public schema; the work is in the
+services, which queue these by name (`task_names`) and never import this module.
+
+The tasks run in a département's schema (its extraction, its commission's status) are the
+département's side: `tenants.statistics.tasks`.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from celery import shared_task
-from django.utils import timezone
 
-from parcours.db import connection
-from parcours.departements.models import Tenant
+from parcours.departements.tasks import fan_out
+from parcours.reporting import task_names
 from parcours.reporting.annual_report import national_report_failed, national_report_generate
-from parcours.reporting.models import Release
-from parcours.reporting.oversight_services import commission_status_write
-from parcours.reporting.services import release_consolidate, staging_failed, staging_write
-from tenants.casework.extraction import extract_counts
-from tenants.commission.status import commission_facts
+from parcours.reporting.services import release_consolidate
 
 
-@shared_task(
-    name="parcours.reporting.tasks.extract_departement",
-    bind=True,
-    acks_late=True,
-    max_retries=3,
-    default_retry_delay=15,
-)
-def extract_departement(self: Any, *, release_id: int) -> dict[str, Any]:
-    """Sent in a département's schema (tenant-schemas-celery): its counts for the release.
-
-    Idempotent: the département's staging rows are replaced, never added to.
-    """
-    schema = connection.schema_name
-    code = Tenant.code_for(schema)
-    release = Release.objects.filter(pk=release_id).first()
-    if release is None:
-        return {"code": code, "skipped": True}
-    try:
-        counts = extract_counts(
-            snapshot=release.snapshot_on,
-            period_start=release.period_start,
-            period_end=release.period_end,
-        )
-    except Exception as exc:
-        if self.request.retries < self.max_retries:
-            raise self.retry(exc=exc) from exc
-        staging_failed(release_id=release_id, code=code, error=type(exc).__name__)
-        return {"code": code, "failed": type(exc).__name__}
-    complete = staging_write(release_id=release_id, code=code, counts=counts)
-    return {"code": code, "counts": len(counts), "last": complete}
-
-
-@shared_task(name="parcours.reporting.tasks.consolidate_release", acks_late=True)
+@shared_task(name=task_names.CONSOLIDATE_RELEASE, acks_late=True)
 def consolidate_release(*, release_id: int) -> dict[str, Any]:
     release = release_consolidate(release_id=release_id)
     return {"release": release.pk, "status": release.status}
 
 
 @shared_task(
-    name="parcours.reporting.tasks.generate_national_report",
+    name=task_names.GENERATE_NATIONAL_REPORT,
     bind=True,
     acks_late=True,
     max_retries=2,
@@ -77,31 +45,8 @@ def generate_national_report(self: Any, *, report_id: int) -> dict[str, Any]:
     return {"report": report.pk, "status": report.status, "size": report.size}
 
 
-@shared_task(
-    name="parcours.reporting.tasks.refresh_commission_status",
-    bind=True,
-    acks_late=True,
-    max_retries=3,
-    default_retry_delay=30,
-)
-def refresh_commission_status(self: Any) -> dict[str, Any]:
-    """Sent in a département's schema: its commission's status today, replacing yesterday's.
-
-    Idempotent: the row is replaced; a failure leaves the last one, whose day the page shows."""
-    code = Tenant.code_for(connection.schema_name)
-    try:
-        facts = commission_facts(today=timezone.localdate(), now=timezone.now())
-    except Exception as exc:
-        if self.request.retries < self.max_retries:
-            raise self.retry(exc=exc) from exc
-        raise
-    commission_status_write(code=code, facts=facts, computed_at=timezone.now())
-    return {"code": code, "computed_on": facts.computed_on.isoformat()}
-
-
-@shared_task(name="parcours.reporting.tasks.refresh_all_commission_statuses")
+@shared_task(name=task_names.REFRESH_ALL_COMMISSION_STATUSES)
 def refresh_all_commission_statuses() -> int:
-    """Beat, every morning: one `refresh_commission_status` per active département."""
-    from parcours.departements.tasks import fan_out
-
-    return fan_out(refresh_commission_status)
+    """Beat, every morning: one `refresh_commission_status` per active département, sent by
+    name (it is the département's task)."""
+    return fan_out(task_names.REFRESH_COMMISSION_STATUS)

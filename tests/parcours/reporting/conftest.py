@@ -14,7 +14,7 @@ SMALL_2024 = {"31": 39, "75": 148, "13": 4}
 
 @pytest.fixture
 def seeded(db: None, base: None) -> dict[str, int]:
-    from parcours.reporting.seeding import national_figures_seed
+    from infra.dev.seeding.national import national_figures_seed
 
     national_figures_seed(distribution=SMALL_2024)
     return SMALL_2024
@@ -22,7 +22,7 @@ def seeded(db: None, base: None) -> dict[str, int]:
 
 @pytest.fixture
 def release_2024(seeded: dict[str, int]):  # type: ignore[no-untyped-def]
-    from parcours.reporting.services import release_run_sync
+    from tenants.statistics.services import release_run_sync
 
     return release_run_sync(period_kind="year", period_start=dt.date(2024, 1, 1), actor_id=None)
 
@@ -32,7 +32,7 @@ def dp_release_2024(seeded: dict[str, int]):  # type: ignore[no-untyped-def]
     """The 2024 release with differentially private figures at ε = 1 (half the default budget)."""
     from decimal import Decimal
 
-    from parcours.reporting.services import release_run_sync
+    from tenants.statistics.services import release_run_sync
 
     return release_run_sync(
         period_kind="year", period_start=dt.date(2024, 1, 1), actor_id=None, dp_epsilon=Decimal(1)

@@ -124,7 +124,7 @@ class Publication:
 def captured_extractions() -> Iterator[dict[tuple[str, dt.date, dt.date], dict[str, list]]]:
     """Record every département's extraction the release pipeline makes, by period."""
     from parcours.db import connection
-    from parcours.reporting import services
+    from tenants.statistics import services
 
     seen: dict[tuple[str, dt.date, dt.date], dict[str, list]] = defaultdict(dict)
     real = services.extract_counts
@@ -173,11 +173,11 @@ def make_run_publications(*, quarters_of: int = 2024) -> list[Publication]:
     Runs in the caller's transaction (a test rolls it back)."""
     from django.core.management import call_command
 
+    from infra.dev.seeding.national import demo_release_ensure
     from parcours.referentiel.models import Departement
     from parcours.reporting import indicators
     from parcours.reporting.models import PeriodKind, Release, ReleaseStatus
-    from parcours.reporting.seeding import demo_release_ensure
-    from parcours.reporting.services import release_run_sync
+    from tenants.statistics.services import release_run_sync
 
     call_command("provision", all=True, jobs=1, verbosity=0)
     call_command("seed_demo", verbosity=0)

@@ -19,7 +19,8 @@ from parcours.reporting.annual_report import (
     national_report_request,
 )
 from parcours.reporting.models import NationalReport, Release, ReleaseStatus, ReportStatus
-from parcours.reporting.services import ReportingError, release_run_sync
+from parcours.reporting.services import ReportingError
+from tenants.statistics.services import release_run_sync
 from tests.parcours.reporting.guards import no_departement_schema
 
 

@@ -500,7 +500,7 @@ def _public_width(model: Model, key: tuple[str, ...], own: tuple[str, ...] | Non
 
 
 def first_pass_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    from parcours.reporting import disclosure
+    from parcours.reporting import disclosure_tables as disclosure
 
     monkeypatch.setattr(disclosure, "_audit_and_fix", lambda **kwargs: None)
 

@@ -19,7 +19,7 @@ from parcours.reporting.oversight import (
     sessions_minimum,
 )
 from parcours.reporting.selectors import dashboard
-from parcours.reporting.services import release_run_sync
+from tenants.statistics.services import release_run_sync
 from tests.parcours.reporting.oversight_factories import COLLEGES, up_to_date
 
 NAMES = {college: college.replace("_", " ").capitalize() for college in COLLEGES} | {

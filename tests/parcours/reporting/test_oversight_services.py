@@ -11,10 +11,9 @@ from django.forms.models import model_to_dict
 from parcours.db import connection
 from parcours.reporting import tasks
 from parcours.reporting.models import CommissionStatus
-from parcours.reporting.oversight_services import (
-    commission_status_refresh,
-    commission_status_refresh_sync,
-)
+from parcours.reporting.oversight_services import commission_status_refresh
+from tenants.statistics import tasks as departement_tasks
+from tenants.statistics.services import commission_status_refresh_sync
 
 
 @pytest.fixture
@@ -22,7 +21,7 @@ def sent(monkeypatch) -> list[str]:  # type: ignore[no-untyped-def]
     """The schemas `refresh_commission_status` is sent in, instead of a broker."""
     schemas: list[str] = []
     monkeypatch.setattr(
-        tasks.refresh_commission_status,
+        departement_tasks.refresh_commission_status,
         "apply_async",
         lambda **kwargs: schemas.append(connection.schema_name),
     )
@@ -84,7 +83,7 @@ def test_the_departement_task_is_idempotent(db: None, base: None, tenant31) -> N
     connection.set_tenant(tenant31)
     try:
         for _ in range(2):
-            result = tasks.refresh_commission_status.apply().get()
+            result = departement_tasks.refresh_commission_status.apply().get()
     finally:
         connection.set_schema_to_public()
     assert result["code"] == "31"

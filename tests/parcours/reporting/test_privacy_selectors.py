@@ -18,8 +18,8 @@ from parcours.reporting.privacy_selectors import (
     dp_release,
     dp_release_open,
 )
-from parcours.reporting.services import release_run_sync
 from tenants.casework import extraction as x
+from tenants.statistics.services import release_run_sync
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("base")]
 

@@ -28,10 +28,10 @@ from parcours.reporting.privacy import BREAKDOWNS, NOISED_INDICATORS, TOTALS
 from parcours.reporting.privacy_services import PrivacyBudgetError, privacy_budget_set
 from parcours.reporting.services import (
     release_consolidate,
-    release_run_sync,
     release_start,
     staging_failed,
 )
+from tenants.statistics.services import release_run_sync
 
 JAN_2024 = dt.date(2024, 1, 1)
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("base")]

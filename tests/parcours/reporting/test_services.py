@@ -14,9 +14,9 @@ from parcours.reporting.models import PublishedFigure, Release, ReleaseStatus, S
 from parcours.reporting.services import (
     ReportingError,
     period_parse,
-    release_run_sync,
     release_start,
 )
+from tenants.statistics.services import release_run_sync
 from tests.parcours.reporting.attacker import attack
 from tests.parcours.reporting.conftest import as_figures
 
@@ -105,7 +105,7 @@ def test_rerunning_a_release_replaces_it(release_2024) -> None:
 
 
 def test_a_failing_departement_is_shown_missing_and_the_others_publish(seeded, monkeypatch) -> None:
-    from parcours.reporting import services
+    from tenants.statistics import services
 
     real = services.extract_counts
 
@@ -162,7 +162,7 @@ def test_a_period_not_aligned_is_refused(db: None, base: None) -> None:
 def test_starting_a_release_queues_one_extraction_per_departement(
     db: None, base: None, django_capture_on_commit_callbacks, monkeypatch
 ) -> None:
-    from parcours.reporting import tasks
+    from tenants.statistics import tasks
 
     sent: list[tuple[str, dict]] = []
     from parcours.db import connection
@@ -184,6 +184,7 @@ def test_the_tasks_extract_then_consolidate_when_the_last_departement_is_done(
     from django_tenants.utils import schema_context
 
     from parcours.reporting import tasks
+    from tenants.statistics import tasks as departement_tasks
 
     consolidations: list[dict] = []
     monkeypatch.setattr(
@@ -192,10 +193,10 @@ def test_the_tasks_extract_then_consolidate_when_the_last_departement_is_done(
     release = release_start(period_kind="year", period_start=JAN_2024, actor_id=None, queue=False)
     for code in ("31", "75", "13"):
         with django_capture_on_commit_callbacks(execute=True), schema_context(f"dep_{code}"):
-            tasks.extract_departement(release_id=release.pk)
+            departement_tasks.extract_departement(release_id=release.pk)
     # Idempotent: a retry of one département replaces its rows.
     with schema_context("dep_31"):
-        tasks.extract_departement(release_id=release.pk)
+        departement_tasks.extract_departement(release_id=release.pk)
     assert consolidations == [{"release_id": release.pk}]
     assert (
         StagingCount.objects.filter(

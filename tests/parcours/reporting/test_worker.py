@@ -17,7 +17,7 @@ pytestmark = [
 
 
 def test_a_release_is_extracted_per_departement_and_published_by_the_worker() -> None:
-    from parcours.reporting.seeding import national_figures_seed
+    from infra.dev.seeding.national import national_figures_seed
     from parcours.reporting.services import release_start
 
     national_figures_seed(distribution={"31": 39, "75": 148, "13": 4})
@@ -39,11 +39,11 @@ def test_the_national_annual_report_is_built_by_the_worker_once() -> None:
 
     from pypdf import PdfReader
 
+    from infra.dev.seeding.national import national_figures_seed
     from parcours.reporting.annual_report import national_report_request
     from parcours.reporting.models import NationalReport
-    from parcours.reporting.seeding import national_figures_seed
-    from parcours.reporting.services import release_run_sync
     from parcours.reporting.tasks import generate_national_report
+    from tenants.statistics.services import release_run_sync
 
     national_figures_seed(distribution={"31": 39, "75": 148, "13": 4})
     release = release_run_sync(period_kind="year", period_start=dt.date(2024, 1, 1), actor_id=None)
@@ -64,8 +64,8 @@ def test_the_national_annual_report_is_built_by_the_worker_once() -> None:
 
 
 def test_the_command_lines_release_forks_its_extractions_and_publishes_the_same_figures() -> None:
-    from parcours.reporting.seeding import national_figures_seed
-    from parcours.reporting.services import release_run_sync
+    from infra.dev.seeding.national import national_figures_seed
+    from tenants.statistics.services import release_run_sync
 
     national_figures_seed(distribution={"31": 39, "75": 148, "13": 4})
     alone = release_run_sync(period_kind="year", period_start=dt.date(2024, 1, 1), actor_id=None)

@@ -27,7 +27,7 @@ def _extract_in(tenant) -> list[Count]:  # type: ignore[no-untyped-def]
 def test_counts_persons_in_pathway_and_their_breakdowns_add_up(
     db: None, base: None, tenant31
 ) -> None:
-    from parcours.reporting.seeding import national_figures_seed
+    from infra.dev.seeding.national import national_figures_seed
 
     national_figures_seed(distribution={"31": 39})
     counts = _extract_in(tenant31)
@@ -45,8 +45,8 @@ def test_a_person_with_two_running_pathways_is_counted_once_in_the_total_and_eac
 ) -> None:
     """The noisy open data's bound (one person moves one cell by at most 1) holds by
     construction, not only because casework refuses a second pathway in progress."""
+    from infra.dev.seeding.national import national_figures_seed
     from parcours.db import connection as tenant_connection
-    from parcours.reporting.seeding import national_figures_seed
     from tenants.casework.models import Pathway, Period
 
     national_figures_seed(distribution={"31": 39})
@@ -82,7 +82,7 @@ def test_nothing_but_counts_leaves_the_schema(db: None, base: None, tenant31) ->
 def test_the_number_of_queries_does_not_grow_with_the_persons(
     db: None, base: None, tenant31, tenant75
 ) -> None:
-    from parcours.reporting.seeding import national_figures_seed
+    from infra.dev.seeding.national import national_figures_seed
 
     national_figures_seed(distribution={"31": 3, "75": 60})
     queries = []
@@ -99,7 +99,7 @@ def test_the_number_of_queries_does_not_grow_with_the_persons(
 def test_the_capped_counts_bound_what_one_person_adds_to_a_figure(
     db: None, base: None, tenant31
 ) -> None:
-    from parcours.reporting.seeding import national_figures_seed
+    from infra.dev.seeding.national import national_figures_seed
     from tenants.casework.extraction import DP_CAPS
     from tests.tenants.casework.conftest import one_person_files_five_first_requests
 
@@ -191,7 +191,7 @@ def test_a_college_s_extra_titulars_do_not_fill_another_college(in31) -> None:  
 def test_rights_count_persons_once_each_afis_on_the_day_the_others_in_the_period(
     db: None, base: None, tenant31
 ) -> None:
-    from parcours.reporting.seeding import national_figures_seed
+    from infra.dev.seeding.national import national_figures_seed
     from tenants.casework.models import Person, Right
 
     national_figures_seed(distribution={"31": 5})
@@ -236,8 +236,8 @@ def test_rights_count_persons_once_each_afis_on_the_day_the_others_in_the_period
 def test_breakdowns_by_sex_age_and_world_region_add_up_and_the_reading_is_audited(
     db: None, base: None, tenant31
 ) -> None:
+    from infra.dev.seeding.national import national_figures_seed
     from parcours.audit.models import AuditEvent
-    from parcours.reporting.seeding import national_figures_seed
 
     national_figures_seed(distribution={"31": 39})
     counts = _extract_in(tenant31)
@@ -259,7 +259,7 @@ def test_breakdowns_by_sex_age_and_world_region_add_up_and_the_reading_is_audite
 def test_an_identity_without_sex_birth_date_or_nationality_is_counted_as_not_recorded(
     db: None, base: None, tenant31
 ) -> None:
-    from parcours.reporting.seeding import national_figures_seed
+    from infra.dev.seeding.national import national_figures_seed
     from tenants.casework.crypto import encrypt_json
     from tenants.casework.models import Person
 
@@ -280,7 +280,7 @@ def test_an_identity_without_sex_birth_date_or_nationality_is_counted_as_not_rec
 def test_refusals_by_principal_ground_delays_and_the_commissions_work(
     db: None, base: None, tenant31
 ) -> None:
-    from parcours.reporting.seeding import national_figures_seed
+    from infra.dev.seeding.national import national_figures_seed
 
     national_figures_seed(distribution={"31": 39})
     counts = _extract_in(tenant31)
@@ -301,7 +301,7 @@ def test_refusals_by_principal_ground_delays_and_the_commissions_work(
 def test_the_afis_due_follows_the_dated_amounts_and_the_children(
     db: None, base: None, tenant31
 ) -> None:
-    from parcours.reporting.seeding import national_figures_seed
+    from infra.dev.seeding.national import national_figures_seed
     from tenants.casework.models import Person, Right
 
     national_figures_seed(distribution={"31": 2})
@@ -352,8 +352,8 @@ def test_each_approved_association_is_sent_as_a_public_body(db: None, base: None
 def test_totals_without_attribute_breakdowns_are_the_same_and_read_no_identity(
     db: None, base: None, tenant31
 ) -> None:
+    from infra.dev.seeding.national import national_figures_seed
     from parcours.audit.models import AuditEvent
-    from parcours.reporting.seeding import national_figures_seed
 
     national_figures_seed(distribution={"31": 39})
     full = {c.indicator: c.value for c in _extract_in(tenant31) if not c.dimension}

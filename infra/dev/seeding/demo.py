@@ -174,7 +174,7 @@ def demo_seed() -> list[DemoLogin]:
         )
         logins.append(DemoLogin(ariane_worker.email, "association Le Fil d'Ariane, agréée en 31"))
         logins.append(DemoLogin("membre.police.31@parcours.test", "membre de la commission (31)"))
-    from parcours.demo_casework import ARIANE_NAMES, demo_commission, demo_files
+    from infra.dev.seeding.demo_casework import ARIANE_NAMES, demo_commission, demo_files
 
     for code, worker_email in (("31", worker.email), ("13", worker.email), ("75", worker75.email)):
         stages = demo_files(tenant=tenants[code], worker_email=worker_email)

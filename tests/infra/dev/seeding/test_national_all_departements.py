@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from django.db import connection
 
+from infra.dev.seeding.national import national_figures_seed
 from parcours.reporting.models import Release
-from parcours.reporting.seeding import national_figures_seed
 from tenants.casework.models import Person
 
 # The national history: every département provisioned and seeded once for the module, committed
@@ -25,8 +25,8 @@ from tenants.casework.models import Person
 def national(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[int, Release]]:
     from django.core.management import call_command
 
-    from parcours.reporting.services import release_run_sync
     from tenants.casework.crypto import forget_keys
+    from tenants.statistics.services import release_run_sync
     from tests.conftest import _base_is_complete, _build_base
     from tests.parcours.reporting.published import captured_extractions
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from parcours.referentiel.models import Departement
-from parcours.reporting.models import Release
-from parcours.reporting.seeding import (
+from infra.dev.seeding.national import (
     SEED_ASSOCIATION_RNA,
     distribution_2024,
     national_figures_seed,
 )
+from parcours.referentiel.models import Departement
+from parcours.reporting.models import Release
 from tenants.casework.crypto import decrypt_json
 from tenants.casework.models import Person
 
@@ -62,7 +62,7 @@ def test_a_departement_not_provisioned_is_reported(db: None, base: None) -> None
 
 
 def test_the_demo_releases_are_computed_once(db: None, base: None, monkeypatch) -> None:
-    from parcours.reporting import seeding
+    from infra.dev.seeding import national as seeding
     from parcours.reporting.models import PrivacySpend
 
     monkeypatch.setattr(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.db.models import Count
 
+from infra.dev.seeding.demo import demo_seed
 from parcours.db import connection
-from parcours.demo import demo_seed
 from parcours.departements.models import Tenant
 from tenants.casework.models import Dossier
 from tenants.commission.models import AgendaItem, Session, Vote

@@ -1,9 +1,9 @@
 """Demo case data matching the real national situation (see ../shared/domain.md).
 
 `national_figures_seed()` seeds every figure the sources give for 2022–2024 in the 101
-départements: the case history (seeding_plan.py, written by seeding_history.py), the approved
-associations (seeding_associations.py) and the commissions with their sessions
-(seeding_commissions.py). The stock on 31 December 2024 is split as the sources say: 903 persons
+départements: the case history (national_plan.py, written by national_history.py), the approved
+associations (national_associations.py) and the commissions with their sessions
+(national_commissions.py). The stock on 31 December 2024 is split as the sources say: 903 persons
 in 67 départements; Paris 148, Rhône 89, Bouches-du-Rhône 49, Isère 39, Haute-Garonne 39; 26
 départements with 1–5, 16 with 6–10, 9 with 11–20, 12 with more than 20, 34 with none. The split
 of the départements not named by the sources is invented but keeps those bands and that total.
@@ -31,23 +31,23 @@ from django.db import transaction
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from infra.dev.seeding.national_associations import (
+    NETWORK_RNA,
+    approvals_write,
+    associations_ensure,
+)
+from infra.dev.seeding.national_commissions import (
+    commission_plans,
+    commission_write,
+    seat_users_ensure,
+)
+from infra.dev.seeding.national_history import already_seeded, history_write, person_build
+from infra.dev.seeding.national_plan import national_plans
 from parcours.associations.models import Association
 from parcours.audit.services import audit_record
 from parcours.db import connection
 from parcours.departements.models import Tenant, TenantStatus
 from parcours.referentiel.models import Departement
-from parcours.reporting.seeding_associations import (
-    NETWORK_RNA,
-    approvals_write,
-    associations_ensure,
-)
-from parcours.reporting.seeding_commissions import (
-    commission_plans,
-    commission_write,
-    seat_users_ensure,
-)
-from parcours.reporting.seeding_history import already_seeded, history_write, person_build
-from parcours.reporting.seeding_plan import national_plans
 from parcours.workflows.services import current_variant
 from tenants.casework.models import (
     Avis,
@@ -71,7 +71,7 @@ _SIX_TO_10 = [10, 10, 9, 9, 9, 8, 8, 8, 8, 8, 7, 7, 7, 7, 7, 6]
 _ONE_TO_5 = [1, 2, 3, 4, 5] * 5 + [3] + [1, 2, 1, 2]
 # Rights obtained, per 20 persons in pathway: AFIS, APS, shelter, care, training.
 _RIGHTS_PER_20 = {"afis": 13, "aps": 12, "hebergement": 8, "soins": 11, "formation": 5}
-# The national network, in both seeds (seeding_associations.py approves it in 15 départements).
+# The national network, in both seeds (national_associations.py approves it in 15 départements).
 SEED_ASSOCIATION_RNA = NETWORK_RNA
 
 
@@ -346,7 +346,7 @@ def demo_release_ensure() -> bool:
     the four quarters of 2024. True when any release was computed now."""
     from parcours.departements.management.commands.provision import default_jobs
     from parcours.reporting.models import PeriodKind, Release, ReleaseStatus
-    from parcours.reporting.services import release_run_sync
+    from tenants.statistics.services import release_run_sync
 
     national_figures_seed()
     # The year 2024 last: the most recent publication is the year, its quarters before it.

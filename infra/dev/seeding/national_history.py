@@ -1,4 +1,4 @@
-"""Writes a département's planned case history (seeding_plan.py) into its schema, in bulk: a few
+"""Writes a département's planned case history (national_plan.py) into its schema, in bulk: a few
 queries whatever the number of persons. Identities are encrypted like any other
 (tenants/casework/crypto.py); nothing personal is written outside the département's schema.
 
@@ -17,8 +17,8 @@ from dateutil.relativedelta import relativedelta
 from django.db import transaction
 from django.utils import timezone
 
+from infra.dev.seeding.national_plan import DepartementPlan, Entry
 from parcours.audit.services import audit_record
-from parcours.reporting.seeding_plan import DepartementPlan, Entry
 from tenants.casework.crypto import encrypt_json
 from tenants.casework.models import (
     Avis,

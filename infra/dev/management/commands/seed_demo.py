@@ -5,7 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from parcours.demo import demo_seed
+from infra.dev.seeding.demo import demo_seed
 
 
 class Command(BaseCommand):

@@ -1,5 +1,5 @@
 """`manage.py seed_national_figures`: case data, approvals and commissions matching the national
-figures of 2022–2024 (parcours/reporting/seeding.py)."""
+figures of 2022–2024 (infra/dev/seeding/national.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from parcours.reporting.seeding import national_figures_seed
+from infra.dev.seeding.national import national_figures_seed
 
 
 class Command(BaseCommand):

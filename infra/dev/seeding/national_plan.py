@@ -1,6 +1,6 @@
 """The national case history of 2021–2024 as plain data: who entered the exit pathway when, for
 how long, which requests were refused or still under instruction on 31 December. No database:
-seeding_history.py writes these plans into the départements' schemas.
+national_history.py writes these plans into the départements' schemas.
 
 What the sources give (../shared/domain.md, "National figures") and how it is read here:
 

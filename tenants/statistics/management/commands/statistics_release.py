@@ -10,12 +10,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from parcours.departements.management.commands.provision import default_jobs
 from parcours.reporting.privacy import EpsilonError, epsilon_parse
 from parcours.reporting.privacy_services import PrivacyBudgetError
-from parcours.reporting.services import (
-    ReportingError,
-    period_parse,
-    release_run_sync,
-    release_start,
-)
+from parcours.reporting.services import ReportingError, period_parse, release_start
+from tenants.statistics.services import release_run_sync
 
 
 class Command(BaseCommand):
