@@ -173,9 +173,9 @@ def naive_release(*, release_id: int):  # type: ignore[no-untyped-def]
         release_start,
         staging_write,
     )
-    from tenants.casework import extraction as x
     from tenants.casework.crypto import decrypt_json
     from tenants.casework.models import Pathway
+    from tenants.statistics import extraction as x
 
     release = Release.objects.get(pk=release_id)
     release = release_start(

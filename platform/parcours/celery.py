@@ -70,7 +70,7 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=7, minute=30),
     },
     "audit-verify-every-night": {
-        "task": "parcours.audit.tasks.verify_all_chains",
+        "task": "parcours.departements.tasks.verify_all_audit_chains",
         "schedule": crontab(hour=3, minute=15),
     },
     # Before office hours, after the night's audit check: the national oversight of the

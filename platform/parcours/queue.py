@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from celery import Task
+from celery import Task, current_app
 from django.db import transaction
 from django_tenants.utils import schema_context
 
-from parcours.celery import app
 from parcours.db import connection
 
 
@@ -26,6 +25,9 @@ def task_named(name: str) -> Task:
     `send_task` by name, keeps what `apply_async` does: the tenant's schema in the headers
     (tenant-schemas-celery), eager mode, and a test's stand-in for it.
     """
+    # The project's app (parcours.celery, made current when the `parcours` package loads),
+    # reached without importing the module that bootstraps workers from every app.
+    app = current_app
     if name not in app.tasks:
         app.loader.import_default_modules()
     return app.tasks[name]
@@ -42,20 +44,5 @@ def enqueue_on_commit(task: Task | str, *, schema_name: str | None = None, **kwa
     def send() -> None:
         with schema_context(schema):
             (task_named(task) if isinstance(task, str) else task).apply_async(kwargs=kwargs)
-
-    transaction.on_commit(send)
-
-
-def enqueue_named_on_commit(name: str, *, schema_name: str | None = None, **kwargs: Any) -> None:
-    """`enqueue_on_commit` for a task known by its registered name: the caller does not import
-    the module that defines it, so a task may read through the services that queue it without
-    an import cycle (tasks sit above services)."""
-    from parcours.celery import app
-
-    schema = schema_name or connection.schema_name
-
-    def send() -> None:
-        with schema_context(schema):
-            app.tasks[name].apply_async(kwargs=kwargs)
 
     transaction.on_commit(send)

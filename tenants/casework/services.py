@@ -109,7 +109,7 @@ def _next_pseudonym(*, code: str, year: int) -> str:
 
 MAX_LANGUAGES = 10
 # As the person states it; "X" when neither applies. Counted in the national statistics' breakdown
-# by sex (tenants/casework/extraction.py), never shown beyond the file.
+# by sex (tenants/statistics/extraction.py), never shown beyond the file.
 SEXES = {"F": "Femme", "M": "Homme", "X": "Autre"}
 
 

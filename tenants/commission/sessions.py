@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from parcours.accounts.permissions import Access
-from parcours.queue import enqueue_named_on_commit
+from parcours.queue import enqueue_on_commit
 from parcours.referentiel.selectors import legal_parameter_value
 from tenants.casework.models import Dossier
 from tenants.commission.agenda import adjourn_pending
@@ -79,7 +79,7 @@ def session_convene(
         session.convened_at = timezone.now()
         session.save()
         audit(access, "commission.session_convened", "session", session.pk, urgent=urgent)
-        enqueue_named_on_commit(SEND_CONVOCATIONS, session_id=session.pk)
+        enqueue_on_commit(SEND_CONVOCATIONS, session_id=session.pk)
         return session
 
 
@@ -223,7 +223,7 @@ def session_close(*, access: Access, session_id: int) -> Session:
             )
         session.save(update_fields=["status", "closed_at", "carence_at"])
         audit(access, "commission.session_closed", "session", session.pk, quorum=count.counted)
-        enqueue_named_on_commit(SEND_MINUTES, session_id=session.pk)
+        enqueue_on_commit(SEND_MINUTES, session_id=session.pk)
         return session
 
 
@@ -281,5 +281,5 @@ def session_reconvene(*, access: Access, session_id: int, starts_at: dt.datetime
             needed=count.needed,
         )
         audit(access, "commission.session_reconvened", "session", second.pk, first=first.pk)
-        enqueue_named_on_commit(SEND_MINUTES, session_id=first.pk)
+        enqueue_on_commit(SEND_MINUTES, session_id=first.pk)
         return second

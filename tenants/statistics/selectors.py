@@ -10,7 +10,7 @@ from parcours.referentiel.models import Departement
 from parcours.reporting import indicators
 from parcours.reporting.models import Level, PublishedFigure, Release
 from parcours.reporting.selectors import published_release
-from tenants.casework.extraction import extract_counts
+from tenants.statistics.extraction import extract_counts
 
 
 @dataclass

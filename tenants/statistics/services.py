@@ -29,8 +29,8 @@ from parcours.reporting.services import (
     staging_write,
 )
 from parcours.reporting.vocabulary import Count
-from tenants.casework.extraction import extract_counts
-from tenants.commission.status import commission_facts
+from tenants.statistics.extraction import extract_counts
+from tenants.statistics.status import commission_facts
 
 logger = logging.getLogger(__name__)
 

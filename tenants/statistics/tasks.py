@@ -15,8 +15,8 @@ from parcours.reporting import task_names
 from parcours.reporting.models import Release
 from parcours.reporting.oversight_services import commission_status_write
 from parcours.reporting.services import staging_failed, staging_write
-from tenants.casework.extraction import extract_counts
-from tenants.commission.status import commission_facts
+from tenants.statistics.extraction import extract_counts
+from tenants.statistics.status import commission_facts
 
 
 @shared_task(

@@ -27,7 +27,7 @@ from parcours.reporting.models import (
     SpendStatus,
 )
 from parcours.reporting.privacy import BREAKDOWNS
-from tenants.casework import extraction as x
+from tenants.statistics import extraction as x
 from tests.conftest import client_for
 from tests.parcours.reporting.guards import no_departement_schema
 

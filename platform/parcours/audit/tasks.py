@@ -1,4 +1,8 @@
-"""Nightly verification of every audit chain (the public one and each département's)."""
+"""Verification of one audit chain, in the schema the task is sent in.
+
+Beat verifies every chain each night through `parcours.departements.tasks.verify_all_audit_chains`,
+which sends this task to the public schema and to each département: the fan-out belongs to the
+départements, which the audit trail sits below (provisioning records its events in it)."""
 
 from __future__ import annotations
 
@@ -9,7 +13,6 @@ from celery import shared_task
 
 from parcours.audit.selectors import audit_chain_verify
 from parcours.db import connection
-from parcours.departements.tasks import fan_out
 
 logger = logging.getLogger(__name__)
 
@@ -25,9 +28,3 @@ def verify_chain() -> dict[str, Any]:
             result.problem,
         )
     return {"schema": connection.schema_name, "ok": result.ok, "events": result.events}
-
-
-@shared_task(name="parcours.audit.tasks.verify_all_chains")
-def verify_all_chains() -> int:
-    verify_chain.apply_async()
-    return fan_out(verify_chain) + 1

@@ -7,6 +7,7 @@ from typing import Any
 from celery import Task, shared_task
 from django_tenants.utils import schema_context
 
+from parcours.audit.tasks import verify_chain
 from parcours.departements.models import Tenant, TenantStatus
 from parcours.departements.provisioning import tenant_provision
 from parcours.queue import task_named
@@ -29,3 +30,10 @@ def fan_out(task: Task | str, **kwargs: Any) -> int:
         with schema_context(schema):
             (task_named(task) if isinstance(task, str) else task).apply_async(kwargs=kwargs)
     return len(schemas)
+
+
+@shared_task(name="parcours.departements.tasks.verify_all_audit_chains")
+def verify_all_audit_chains() -> int:
+    """Nightly: every audit chain, the public one and each active département's."""
+    verify_chain.apply_async()
+    return fan_out(verify_chain) + 1

@@ -43,7 +43,7 @@ from parcours.reporting import vocabulary as x
 from parcours.reporting.models import CommissionStatus, Level, PublishedFigure, Release
 from parcours.reporting.selectors import Dashboard, Row
 
-# The same horizon as the facts computed in the départements (tenants.commission.status).
+# The same horizon as the facts computed in the départements (tenants.statistics.status).
 HORIZON_DAYS = x.MANDATE_HORIZON_DAYS
 LAST_QUARTER_MONTH = 10
 

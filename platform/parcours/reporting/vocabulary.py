@@ -1,7 +1,7 @@
 """The words a département and the national level share about the statistics.
 
-A département computes its counts in its own schema (`tenants.casework.extraction`) and its
-commission's status (`tenants.commission.status`); the national level stages, protects,
+A département computes its counts in its own schema (`tenants.statistics.extraction`) and its
+commission's status (`tenants.statistics.status`); the national level stages, protects,
 publishes and labels them (this package). Both sides name the same indicators, dimensions and
 categories, and hand over the same row types: they are defined here, on the ground floor, so
 that the national level never reads the département's code to know what it will receive.

@@ -150,7 +150,7 @@ def extractions(
     """The départements' counts for one period, extracted again (the data has not changed)."""
     from parcours.db import connection
     from parcours.departements.models import Tenant
-    from tenants.casework.extraction import extract_counts
+    from tenants.statistics.extraction import extract_counts
 
     out = {}
     for code in codes:

@@ -219,7 +219,7 @@ def staged_counts(
 ) -> list[tuple[str, str, str, int]]:
     """One département's counts for the period made of `quarters` (its last one's end: the
     snapshot), as the extraction reports them."""
-    from tenants.casework import extraction as x
+    from tenants.statistics import extraction as x
 
     end = quarters[-1]
     dims = [

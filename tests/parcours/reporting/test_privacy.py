@@ -28,7 +28,7 @@ from parcours.reporting.privacy import (
     noisy_figures,
     plan_for,
 )
-from tenants.casework import extraction as x
+from tenants.statistics import extraction as x
 
 
 def pmf(scale: float, k: int) -> float:

@@ -18,7 +18,7 @@ from parcours.reporting.privacy_selectors import (
     dp_release,
     dp_release_open,
 )
-from tenants.casework import extraction as x
+from tenants.statistics import extraction as x
 from tenants.statistics.services import release_run_sync
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("base")]

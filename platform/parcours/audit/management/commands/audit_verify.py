@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django_tenants.utils import schema_context
+from django_tenants.utils import get_tenant_model, schema_context
 
 from parcours.audit.selectors import audit_chain_verify
-from parcours.departements.models import Tenant
 
 
 class Command(BaseCommand):
@@ -20,7 +19,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         schemas = options["schema"] or [
             "public",
-            *Tenant.objects.values_list("schema_name", flat=True),
+            # The tenant model by its setting: the audit trail sits below the départements.
+            *get_tenant_model().objects.values_list("schema_name", flat=True),
         ]
         broken = []
         for schema in schemas:

@@ -1,4 +1,4 @@
-"""tenants.commission.status: the commission as it stands on a day, computed in its schema."""
+"""tenants.statistics.status: the commission as it stands on a day, computed in its schema."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 
 from parcours.accounts.models import User
 from tenants.commission.models import Member, Session, SessionStatus
-from tenants.commission.status import commission_facts
+from tenants.statistics.status import commission_facts
 from tests.parcours.reporting.oversight_factories import COLLEGES
 
 TODAY = dt.date(2026, 6, 15)

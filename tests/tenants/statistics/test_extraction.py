@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from tenants.casework.extraction import Count, extract_counts
+from tenants.statistics.extraction import Count, extract_counts
 
 YEAR = {
     "snapshot": dt.date(2024, 12, 31),
@@ -100,7 +100,7 @@ def test_the_capped_counts_bound_what_one_person_adds_to_a_figure(
     db: None, base: None, tenant31
 ) -> None:
     from infra.dev.seeding.national import national_figures_seed
-    from tenants.casework.extraction import DP_CAPS
+    from tenants.statistics.extraction import DP_CAPS
     from tests.tenants.casework.conftest import one_person_files_five_first_requests
 
     national_figures_seed(distribution={"31": 39})

@@ -8,7 +8,7 @@ decision targets, approvals ending within 90 days. Codes and counts only: no mem
 person, no free text leaves the schema.
 
 The composition, the files and the approvals are the same facts a release publishes (one
-definition, `tenants.casework.extraction`), counted on the day instead of a period's last day;
+definition, `tenants.statistics.extraction`), counted on the day instead of a period's last day;
 who sits on a day is the commission's own rule (`members_active`). The facts are handed to the
 national level as `CommissionFacts`, a shape the platform defines (`parcours.reporting.vocabulary`).
 """
@@ -25,9 +25,9 @@ from django.utils import timezone
 
 from parcours.reporting import vocabulary as v
 from parcours.reporting.vocabulary import MANDATE_HORIZON_DAYS, CommissionFacts
-from tenants.casework.extraction import oversight_counts
 from tenants.commission.models import Session, SessionStatus
 from tenants.commission.selectors import members_active
+from tenants.statistics.extraction import oversight_counts
 
 
 def commission_facts(*, today: dt.date, now: dt.datetime) -> CommissionFacts:
