@@ -51,15 +51,23 @@ from tenants.casework.transitions import TransitionRequest, dossier_transition
 # variant adds optional steps, never session steps): ask a file's own workflow when you have one.
 SESSION_TRANSITIONS = shipped_workflow().session_transitions
 
+# Its own writes, and those of the follow-up's other modules that callers import from here.
 __all__ = [
     "IDENTITY_KEYS",
+    "SESSION_TRANSITIONS",
     "SEXES",
     "CaseworkError",
     "TransitionConflict",
     "TransitionRequest",
     "appeal_deadline",
+    "association_avis_record",
     "ceiling_reason",
+    "decision_notification_record",
+    "document_upload",
+    "dossier_create",
+    "dossier_extra_record",
     "dossier_transition",
+    "evaluation_record",
     "extra_fields_errors",
     "months_authorised",
     "pathway_end_early",
@@ -67,6 +75,8 @@ __all__ = [
     "period_open",
     "person_create",
     "processing_days",
+    "project_action_save",
+    "project_record",
 ]
 
 
