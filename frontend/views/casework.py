@@ -194,7 +194,16 @@ def dossier_detail(request: HttpRequest, pk: int, *, access: Access) -> HttpResp
         "schedulable_sessions": commission_selectors.sessions_for_scheduling()
         if overview.schedulable
         else [],
-        "transitions": [{**t, "form": forms_by_name[t["name"]]} for t in overview.transitions],
+        "transitions": [
+            {
+                **t,
+                "form": forms_by_name[t["name"]],
+                # A step that closes the request without a pathway is not the page's main action.
+                "secondary": workflow.transitions[t["name"]].target
+                in workflow.closed_without_authorisation_states,
+            }
+            for t in overview.transitions
+        ],
         "timeline": overview.timeline,
         "documents": overview.documents,
         "required": overview.required,
