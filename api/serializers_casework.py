@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from tenants.casework.models import Document, Dossier, DossierEvent, DossierKind, Period, Person
-from tenants.casework.services import SEXES
+from tenants.casework.persons import SEXES
 
 
 class PersonSerializer(serializers.ModelSerializer):
@@ -93,7 +93,7 @@ class DossierSerializer(serializers.ModelSerializer):
         ]
 
     def get_state_label(self, obj: Dossier) -> str:
-        return obj.workflow_variant.workflow.states[obj.state].label
+        return obj.state_label
 
     def get_workflow(self, obj: Dossier) -> str:
         definition = obj.workflow_variant.definition
@@ -142,9 +142,7 @@ class DossierNotificationSerializer(DossierSerializer):
         ]
 
     def get_appeal_deadline(self, obj: Dossier) -> dt.date | None:
-        from tenants.casework.services import appeal_deadline
-
-        return appeal_deadline(dossier=obj)
+        return obj.appeal_deadline()
 
 
 class DossierDetailSerializer(DossierNotificationSerializer):
@@ -193,20 +191,12 @@ class DossierDetailSerializer(DossierNotificationSerializer):
         return self.context.get("transitions", [])
 
     def get_processing_days(self, obj: Dossier) -> int | None:
-        from tenants.casework.services import processing_days
-
-        return processing_days(dossier=obj)
+        return obj.processing_days()
 
 
 class DossierCreateSerializer(serializers.Serializer):
     person = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=DossierKind.choices)
-
-
-class TransitionSerializer(serializers.Serializer):
-    data = serializers.DictField(required=False, default=dict)  # type: ignore[assignment]
-    comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
-    expected_state = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class EvaluationSerializer(serializers.Serializer):

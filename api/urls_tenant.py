@@ -4,7 +4,14 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
 from api.urls_common import common
-from api.views import associations, casework, commission, tenant
+from api.views import (
+    associations,
+    casework,
+    casework_followup,
+    casework_transitions,
+    commission,
+    tenant,
+)
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(urlconf="routes.tenant"), name="schema"),
@@ -55,11 +62,7 @@ urlpatterns = [
     path("persons/<int:pk>/", casework.PersonDetail.as_view(), name="person"),
     path("dossiers/", casework.DossierList.as_view(), name="dossiers"),
     path("dossiers/<int:pk>/", casework.DossierDetail.as_view(), name="dossier"),
-    path(
-        "dossiers/<int:pk>/transitions/<str:name>/",
-        casework.DossierTransition.as_view(),
-        name="dossier-transition",
-    ),
+    *casework_transitions.urlpatterns(),
     path(
         "dossiers/<int:pk>/evaluations/",
         casework.EvaluationView.as_view(),
@@ -78,31 +81,35 @@ urlpatterns = [
     ),
     path("documents/<int:pk>/", casework.DocumentDownload.as_view(), name="document"),
     path(
-        "pathways/<int:pk>/end-early/", casework.PathwayEndEarly.as_view(), name="pathway-end-early"
+        "pathways/<int:pk>/end-early/",
+        casework_followup.PathwayEndEarly.as_view(),
+        name="pathway-end-early",
     ),
-    path("pathways/<int:pk>/exit/", casework.PathwayExit.as_view(), name="pathway-exit"),
-    path("persons/<int:pk>/rights/", casework.PersonRights.as_view(), name="person-rights"),
+    path("pathways/<int:pk>/exit/", casework_followup.PathwayExit.as_view(), name="pathway-exit"),
+    path(
+        "persons/<int:pk>/rights/", casework_followup.PersonRights.as_view(), name="person-rights"
+    ),
     path(
         "dossiers/<int:pk>/notification/",
-        casework.NotificationView.as_view(),
+        casework_followup.NotificationView.as_view(),
         name="dossier-notification",
     ),
-    path("reminders/", casework.ReminderList.as_view(), name="reminders"),
+    path("reminders/", casework_followup.ReminderList.as_view(), name="reminders"),
     path("dossiers/<int:pk>/extra/", casework.ExtraView.as_view(), name="dossier-extra"),
     path(
         "dossiers/<int:pk>/project/actions/",
-        casework.ProjectActionCreate.as_view(),
+        casework_followup.ProjectActionCreate.as_view(),
         name="project-actions",
     ),
     path(
         "dossiers/<int:pk>/project/actions/<int:action_id>/",
-        casework.ProjectActionUpdate.as_view(),
+        casework_followup.ProjectActionUpdate.as_view(),
         name="project-action",
     ),
     path(
         "persons/<int:pk>/rights/afis/msa/",
-        casework.AfisTransmissionView.as_view(),
+        casework_followup.AfisTransmissionView.as_view(),
         name="afis-msa",
     ),
-    path("workflow/", casework.WorkflowView.as_view(), name="workflow"),
+    path("workflow/", casework_followup.WorkflowView.as_view(), name="workflow"),
 ]

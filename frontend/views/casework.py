@@ -17,24 +17,27 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from frontend.decorators import page
+from frontend.views.casework_forms import (
+    ActionForm,
+    AvisForm,
+    EvaluationForm,
+    PersonForm,
+    ProjectForm,
+    UploadForm,
+    extra_form_class,
+    transition_form_class,
+)
 from parcours.accounts.models import Role
 from parcours.accounts.permissions import Access
-from parcours.audit.services import audit_record
 from parcours.errors import Refused
 from parcours.referentiel.models import NomenclatureItem
 from parcours.storage import read_bytes
 from parcours.workflows.services import current_template
 from tenants.casework import selectors, services
-from tenants.casework.forms import REFUSAL_GROUNDS
 from tenants.casework.models import (
-    ActionStatus,
-    Avis,
-    Document,
     DossierKind,
     NeedsDomain,
     NotificationChannel,
-    PathwayStatus,
-    ProjectDomain,
     RightStatus,
 )
 from tenants.casework.rights import AFIS_CHECKLIST, rights_panel
@@ -68,8 +71,10 @@ def dossier_list(request: HttpRequest, *, access: Access) -> HttpResponse:
         "workflow_variant", "person"
     )
     state = request.GET.get("etat", "")
+    template = current_template(code="psp")
     if not state and access.roles == {Role.PREFET}:
-        state = "avis_given"
+        # The préfet's queue: the files waiting for a decision.
+        state = min(template.workflow.awaiting_decision_states)
     if state:
         dossiers = dossiers.filter(state=state)
     query = request.GET.get("q", "").strip()
@@ -81,12 +86,11 @@ def dossier_list(request: HttpRequest, *, access: Access) -> HttpResponse:
     rows = [
         {
             "dossier": d,
-            "state_label": d.workflow_variant.workflow.states[d.state].label,
-            "days": services.processing_days(dossier=d),
+            "state_label": d.state_label,
+            "days": d.processing_days(),
         }
         for d in page_obj
     ]
-    template = current_template(code="psp")
     workflow_states = {
         code: state["label"] for code, state in template.definition["states"].items()
     }
@@ -104,59 +108,6 @@ def dossier_list(request: HttpRequest, *, access: Access) -> HttpResponse:
             "page_title": "Dossiers",
         },
     )
-
-
-class PersonForm(forms.Form):
-    last_name = forms.CharField(
-        label="Nom", max_length=150, error_messages={"required": "Indiquez le nom."}
-    )
-    first_name = forms.CharField(
-        label="Prénom", max_length=150, error_messages={"required": "Indiquez le prénom."}
-    )
-    sex = forms.ChoiceField(
-        label="Sexe",
-        required=False,
-        choices=[("", "Non précisé"), *services.SEXES.items()],
-        error_messages={"invalid_choice": "Choisissez une valeur de la liste."},
-    )
-    birth_date = forms.DateField(
-        label="Date de naissance",
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": "Date invalide."},
-    )
-    nationality = forms.ChoiceField(label="Nationalité", required=False)
-    phone = forms.CharField(label="Téléphone", max_length=40, required=False)
-    email = forms.EmailField(
-        label="Adresse électronique",
-        required=False,
-        error_messages={"invalid": "Adresse électronique invalide."},
-    )
-    id_document = forms.CharField(
-        label="Référence de la pièce d'identité", max_length=100, required=False
-    )
-    children_count = forms.IntegerField(
-        label="Nombre d'enfants à charge",
-        min_value=0,
-        max_value=20,
-        initial=0,
-        error_messages={"min_value": "Nombre positif attendu.", "invalid": "Nombre attendu."},
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        countries = (
-            NomenclatureItem.objects.filter(kind="nationality")
-            .order_by("label")
-            .values_list("code", "label")
-        )
-        self.fields["nationality"].choices = [("", "—"), *countries]  # type: ignore[attr-defined]
-
-    def clean_birth_date(self) -> dt.date | None:
-        value = self.cleaned_data.get("birth_date")
-        if value and value > timezone.localdate():
-            raise forms.ValidationError("La date de naissance est dans le futur.")
-        return value
 
 
 @page(roles=WORKER, national=False)
@@ -190,65 +141,22 @@ def person_new(request: HttpRequest, *, access: Access) -> HttpResponse:
     )
 
 
-class TransitionForm(forms.Form):
-    comment = forms.CharField(
-        label="Commentaire", required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
-    session_on = forms.DateField(
-        label="Date de la séance", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    avis = forms.ChoiceField(label="Avis", required=False, choices=[("", "—"), *Avis.choices])
-    votes_for = forms.IntegerField(label="Voix favorables", required=False, min_value=0)
-    votes_against = forms.IntegerField(label="Voix défavorables", required=False, min_value=0)
-    abstentions = forms.IntegerField(label="Abstentions", required=False, min_value=0)
-    start_on = forms.DateField(
-        label="Début du parcours", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    motivation = forms.CharField(
-        label="Motivation", required=False, widget=forms.Textarea(attrs={"rows": 4})
-    )
-    grounds = forms.MultipleChoiceField(
-        label="Motifs",
-        required=False,
-        choices=list(REFUSAL_GROUNDS.items()),
-        widget=forms.CheckboxSelectMultiple,
-    )
-
-
-FORM_FIELDS = {
-    "comment_required": ["comment"],
-    "schedule": ["session_on", "comment"],
-    "commission_avis": ["avis", "votes_for", "votes_against", "abstentions", "comment"],
-    "decision_authorise": ["start_on", "motivation"],
-    "decision_refuse": ["motivation", "grounds"],
-    "": ["comment"],
-}
-
-
-class UploadForm(forms.Form):
-    doc_type = forms.ChoiceField(label="Type de pièce")
-    file = forms.FileField(
-        label="Fichier (PDF, PNG ou JPEG, 10 Mo au plus)",
-        error_messages={"required": "Choisissez un fichier."},
-    )
-
-
 @page(roles=CASE, national=False)
 def dossier_detail(request: HttpRequest, pk: int, *, access: Access) -> HttpResponse:
     dossier = _dossier_or_404(access, pk)
-    workflow = dossier.workflow_variant.workflow
-    available = selectors.transitions_available(access=access, dossier=dossier)
-    forms_by_name = {t["name"]: TransitionForm(prefix=t["name"]) for t in available}
-    upload = UploadForm()
-    pieces = [(d.code, d.label) for d in workflow.documents]
-    upload.fields["doc_type"].choices = pieces  # type: ignore[attr-defined]
+    workflow = dossier.workflow
+    overview = selectors.file_overview(access=access, dossier=dossier)
+    forms_by_name = {
+        t["name"]: transition_form_class(workflow.transitions[t["name"]].form)(prefix=t["name"])
+        for t in overview.transitions
+    }
     status = 200
     if request.method == "POST":
         name = request.POST.get("transition", "")
         if name not in forms_by_name:
             messages.error(request, "Cette action n'est pas disponible pour vous sur ce dossier.")
             return HttpResponseRedirect(request.path)
-        form = TransitionForm(request.POST, prefix=name)
+        form = transition_form_class(workflow.transitions[name].form)(request.POST, prefix=name)
         forms_by_name[name] = form
         if form.is_valid():
             data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "", [])}
@@ -273,87 +181,53 @@ def dossier_detail(request: HttpRequest, pk: int, *, access: Access) -> HttpResp
                 return HttpResponseRedirect(request.path)
         else:
             status = 400
+    upload = UploadForm()
+    upload.fields["doc_type"].choices = [(d.code, d.label) for d in workflow.documents]  # type: ignore[attr-defined]
     evaluations = {e.domain: e for e in dossier.evaluations.all()}
-    labels = {d.code: d.label for d in workflow.documents} | {
-        "decision_letter": "Décision du préfet"
-    }
-    documents = [
-        {"document": d, "label": labels.get(d.doc_type, d.doc_type)}
-        for d in dossier.documents.order_by("doc_type", "-uploaded_at")
-    ]
-    present = {row["document"].doc_type for row in documents}
-    required = [
-        {"doc": d, "present": d.code in present} for d in workflow.required_documents(dossier.kind)
-    ]
-    pathway = dossier.pathway
     identity = selectors.person_identity(access=access, person=dossier.person)
     context = {
         "dossier": dossier,
-        "state_label": workflow.states[dossier.state].label,
+        "overview": overview,
+        "state_label": overview.state_label,
         "identity": identity,
         "sex_label": services.SEXES.get(str((identity or {}).get("sex") or ""), ""),
-        # A complete file is scheduled onto a session chosen here (the commission's own step).
         "schedulable_sessions": commission_selectors.sessions_for_scheduling()
-        if dossier.state == "complete" and Role.COORDINATOR in access.roles
+        if overview.schedulable
         else [],
         "transitions": [
             {
                 **t,
                 "form": forms_by_name[t["name"]],
-                "fields": FORM_FIELDS.get(t["form"], ["comment"]),
+                # A step that closes the request without a pathway is not the page's main action.
+                "secondary": workflow.transitions[t["name"]].target
+                in workflow.closed_without_authorisation_states,
             }
-            for t in available
+            for t in overview.transitions
         ],
-        "timeline": [
-            {
-                "event": e,
-                "label": workflow.transitions[e.transition].label
-                if e.transition in workflow.transitions
-                else e.transition,
-                "to": workflow.states[e.to_state].label
-                if e.to_state in workflow.states
-                else e.to_state,
-            }
-            for e in selectors.dossier_timeline(dossier=dossier)
-        ],
-        "documents": documents,
-        "required": required,
+        "timeline": overview.timeline,
+        "documents": overview.documents,
+        "required": overview.required,
         "evaluations": [{"domain": d, "evaluation": evaluations.get(d.value)} for d in NeedsDomain],
         "project": getattr(dossier, "project", None),
-        "periods": list(pathway.periods.all()),
-        "pathway": pathway,
-        "processing_days": services.processing_days(dossier=dossier),
+        "periods": list(dossier.pathway.periods.all()),
+        "pathway": dossier.pathway,
+        "processing_days": overview.processing_days,
         "is_worker": Role.ASSOCIATION_WORKER in access.roles,
-        "editable": Role.ASSOCIATION_WORKER in access.roles
-        and dossier.state in {"draft", "incomplete"},
+        "editable": overview.editable,
         "upload": upload,
-        "can_renew": Role.ASSOCIATION_WORKER in access.roles
-        and pathway.status == PathwayStatus.ACTIVE
-        and dossier.state == "authorised"
-        and not pathway.dossiers.exclude(state__in=["authorised", "refused", "withdrawn"]).exists(),
-        "can_end_early": Role.PREFET in access.roles
-        and pathway.status == PathwayStatus.ACTIVE
-        and workflow.options.get("early_end_of_pathway"),
-        "can_exit": access.has_any({Role.COORDINATOR, Role.ASSOCIATION_WORKER})
-        and pathway.status
-        in {PathwayStatus.ACTIVE, PathwayStatus.ENDED_EARLY, PathwayStatus.COMPLETED},
+        "can_renew": overview.can_renew,
+        "can_end_early": overview.can_end_early,
+        "can_exit": overview.can_exit,
         "exit_outcomes": NomenclatureItem.objects.filter(kind="exit_outcome", is_active=True),
         "rights": rights_panel(person=dossier.person),
-        "extra_fields": [
-            {"name": name, "label": spec.get("title") or name, "value": dossier.extra.get(name)}
-            for name, spec in (workflow.extra_fields.get("properties") or {}).items()
-        ],
+        "extra_fields": overview.extra_fields,
         "afis_checklist": AFIS_CHECKLIST.items(),
         "can_edit_rights": access.has_any({Role.COORDINATOR, Role.ASSOCIATION_WORKER}),
         "right_statuses": RightStatus.choices,
-        "can_notify": Role.COORDINATOR in access.roles and bool(dossier.decision),
+        "can_notify": overview.can_notify,
         "channels": NotificationChannel.choices,
-        "appeal_deadline": services.appeal_deadline(dossier=dossier),
-        "reminders": [
-            r
-            for r in dossier.reminders.filter(done_at__isnull=True)
-            if r.role in {x.value for x in access.roles}
-        ],
+        "appeal_deadline": overview.appeal_deadline,
+        "reminders": overview.reminders,
         "page_title": f"Dossier {dossier.person.pseudonym}",
     }
     return render(request, "casework/dossier.html", context, status=status)
@@ -386,44 +260,13 @@ def document_upload(request: HttpRequest, pk: int, *, access: Access) -> HttpRes
 
 @page(roles=CASE, national=False)
 def document_download(request: HttpRequest, pk: int, *, access: Access) -> HttpResponseBase:
-    document = Document.objects.filter(pk=pk).first()
-    if document is None or document.dossier_id is None:
-        raise Http404
-    _dossier_or_404(access, document.dossier_id)
-    audit_record(
-        action="document.read",
-        actor_id=access.user_id,
-        object_type="document",
-        object_id=document.pk,
-    )
-    suffix = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}.get(
-        document.content_type, ""
-    )
+    document = selectors.document_get(access=access, pk=pk)
     return FileResponse(
         io.BytesIO(read_bytes(document.storage_name)),
         content_type=document.content_type,
         as_attachment=True,
-        filename=f"{document.doc_type}-{document.pk}{suffix}",
+        filename=selectors.document_filename(document),
     )
-
-
-class EvaluationForm(forms.Form):
-    evaluated_on = forms.DateField(
-        label="Date de l'évaluation",
-        widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"required": "Indiquez la date.", "invalid": "Date invalide."},
-    )
-    needs = forms.CharField(
-        label="Besoins repérés (un par ligne)",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
-    )
-    notes = forms.CharField(
-        label="Notes (confidentielles, chiffrées)",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
-    )
-    sign_off = forms.BooleanField(label="Évaluation validée avec la personne", required=False)
 
 
 @page(roles=WORKER, national=False)
@@ -466,43 +309,6 @@ def evaluation_edit(request: HttpRequest, pk: int, domain: str, *, access: Acces
     )
 
 
-class ProjectForm(forms.Form):
-    housing = forms.CharField(
-        label="Objectifs — logement et hébergement",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-    care = forms.CharField(
-        label="Objectifs — soins", required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-    rights = forms.CharField(
-        label="Objectifs — accès aux droits",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-    social = forms.CharField(
-        label="Objectifs — insertion sociale",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-    professional = forms.CharField(
-        label="Objectifs — insertion professionnelle",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-    commitments = forms.CharField(
-        label="Engagements de la personne",
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "Indiquez les engagements de la personne."},
-    )
-    signed_on = forms.DateField(
-        label="Date de co-signature",
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": "Date invalide."},
-    )
-
-
 @page(roles=WORKER, national=False)
 def project_edit(request: HttpRequest, pk: int, *, access: Access) -> HttpResponse:
     dossier = _dossier_or_404(access, pk)
@@ -539,15 +345,6 @@ def project_edit(request: HttpRequest, pk: int, *, access: Access) -> HttpRespon
         "casework/step_form.html",
         {"form": form, "dossier": dossier, "title": "Projet d'insertion"},
         status=400 if form.is_bound and form.errors else 200,
-    )
-
-
-class AvisForm(forms.Form):
-    avis = forms.ChoiceField(label="Avis de l'association", choices=Avis.choices)
-    motivation = forms.CharField(
-        label="Motivation",
-        widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"required": "Motivez l'avis."},
     )
 
 
@@ -694,34 +491,6 @@ def notification_record(request: HttpRequest, pk: int, *, access: Access) -> Htt
     return HttpResponseRedirect(reverse("frontend:dossier", kwargs={"pk": pk}))
 
 
-def extra_form_class(schema: dict[str, Any]) -> type[forms.Form]:
-    """A form for the département's complementary fields, built from their JSON Schema."""
-    fields: dict[str, forms.Field] = {}
-    required = set(schema.get("required", []))
-    for name, spec in (schema.get("properties") or {}).items():
-        label = spec.get("title") or name
-        kind = spec.get("type")
-        if "enum" in spec:
-            fields[name] = forms.ChoiceField(
-                label=label, required=False, choices=[("", "—")] + [(v, v) for v in spec["enum"]]
-            )
-        elif kind == "boolean":
-            fields[name] = forms.BooleanField(label=label, required=False)
-        elif kind == "integer":
-            fields[name] = forms.IntegerField(label=label, required=False)
-        elif kind == "string" and spec.get("format") == "date":
-            fields[name] = forms.DateField(
-                label=label, required=False, widget=forms.DateInput(attrs={"type": "date"})
-            )
-        else:
-            fields[name] = forms.CharField(
-                label=label, required=False, max_length=spec.get("maxLength", 500)
-            )
-        if name in required:
-            fields[name].help_text = "Obligatoire pour déposer le dossier."
-    return type("ExtraForm", (forms.Form,), fields)
-
-
 @page(roles=WORKER, national=False)
 def extra_edit(request: HttpRequest, pk: int, *, access: Access) -> HttpResponse:
     dossier = _dossier_or_404(access, pk)
@@ -748,21 +517,6 @@ def extra_edit(request: HttpRequest, pk: int, *, access: Access) -> HttpResponse
         {"form": form, "dossier": dossier, "title": "Champs complémentaires du département"},
         status=400 if form.is_bound and form.errors else 200,
     )
-
-
-class ActionForm(forms.Form):
-    domain = forms.ChoiceField(label="Domaine", choices=ProjectDomain.choices)
-    description = forms.CharField(
-        label="Action", max_length=300, error_messages={"required": "Décrivez l'action."}
-    )
-    partner = forms.CharField(label="Partenaire", max_length=200, required=False)
-    due_on = forms.DateField(
-        label="Échéance",
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": "Date invalide."},
-    )
-    status = forms.ChoiceField(label="État", choices=ActionStatus.choices)
 
 
 @page(roles=WORKER, national=False)

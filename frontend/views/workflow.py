@@ -15,8 +15,23 @@ from frontend.decorators import page
 from parcours.accounts.models import Role
 from parcours.accounts.permissions import WORKFLOW_READERS, Access
 from parcours.db import connection
-from parcours.workflows.definition import DefinitionError
+from parcours.workflows.definition import (
+    EFFECT_LABELS,
+    GUARD_LABELS,
+    Clock,
+    DefinitionError,
+    Workflow,
+)
+from parcours.workflows.inputs import CommentUse
 from parcours.workflows.services import current_template, current_variant, workflow_variant_save
+from tenants.casework.forms import INPUTS
+
+CLOCK_LABELS = {
+    Clock.NONE: "pas encore déposé",
+    Clock.RUNNING: "le délai court",
+    Clock.PAUSED: "délai suspendu (attente de l'association)",
+    Clock.STOPPED: "terminé",
+}
 
 
 class VariantForm(forms.Form):
@@ -72,6 +87,43 @@ class VariantForm(forms.Form):
                 raise forms.ValidationError(f"Ligne « {line} » : attendu « code | libellé ».")
             documents.append({"code": code, "label": label, "kinds": ["first_request", "renewal"]})
         return documents
+
+
+def workflow_drawing(workflow: Workflow) -> dict[str, Any]:
+    """The workflow as a coordination reads it: its states, then each step with who takes it,
+    what it checks, what it asks for and what it triggers; all from the definition in force."""
+    session = workflow.session_transitions
+    states = [
+        {
+            "code": code,
+            "label": state.label,
+            "clock": CLOCK_LABELS[state.clock],
+            "final": state.final,
+            "initial": code == workflow.initial,
+        }
+        for code, state in workflow.states.items()
+    ]
+    steps = []
+    for transition in workflow.transitions.values():
+        inputs = INPUTS[transition.form]
+        asked = [spec.label + ("" if spec.required else " (facultatif)") for spec in inputs.fields]
+        if inputs.comment is CommentUse.REQUIRED:
+            asked.insert(0, f"Raison ({inputs.comment_min_length} caractères au moins)")
+        steps.append(
+            {
+                "name": transition.name,
+                "label": transition.label,
+                "from": [workflow.label(source) for source in sorted(transition.sources)],
+                "to": workflow.label(transition.target),
+                "roles": sorted(Role(role).label for role in transition.roles),
+                "guards": [GUARD_LABELS[guard] for guard in transition.guards],
+                "inputs": asked,
+                "effects": [EFFECT_LABELS[effect] for effect in transition.effects],
+                "decision": transition.decision,
+                "in_session": transition.name in session,
+            }
+        )
+    return {"states": states, "steps": steps}
 
 
 @page(roles=WORKFLOW_READERS, national=False)
@@ -137,6 +189,7 @@ def workflow_settings(request: HttpRequest, *, access: Access) -> HttpResponse:
         {
             "variant": variant,
             "workflow": workflow,
+            "drawing": workflow_drawing(workflow),
             "form": form,
             "can_edit": can_edit,
             "page_title": "Modèle de parcours",

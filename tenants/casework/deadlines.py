@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from parcours.db import connection
 from parcours.departements.models import Tenant
+from parcours.workflows.definition import Clock
 from parcours.workflows.services import current_template, current_variant
 from tenants.casework.models import (
     Dossier,
@@ -20,7 +21,6 @@ from tenants.casework.models import (
     Right,
     RightStatus,
 )
-from tenants.casework.services import processing_days
 
 
 def _deadlines(dossier: Dossier) -> dict[str, int]:
@@ -75,7 +75,8 @@ def reminders_due(*, today: dt.date) -> list[Reminder]:
             if period.ends_on - today > dt.timedelta(days=days):
                 continue
             later = period.pathway.dossiers.filter(number__gt=period.dossier.number)
-            if later.exclude(state__in=["withdrawn", "refused"]).exists():
+            closed = period.dossier.workflow.closed_without_authorisation_states
+            if later.exclude(state__in=closed).exists():
                 continue  # a renewal is already on its way
             pseudonym = period.pathway.person.pseudonym
             for role in ("coordinator", "association_worker"):
@@ -112,12 +113,15 @@ def reminders_due(*, today: dt.date) -> list[Reminder]:
             )
         # Measured from `today` (not the wall clock), so a given day always gives the same result.
         now = timezone.make_aware(dt.datetime.combine(today, timezone.localtime().time()))
+        # The states of the national template only: a département's optional step is a detour
+        # the coordination itself runs, not a wait on the administration to remind of.
         waiting = Dossier.objects.filter(
-            state__in=["submitted", "complete", "scheduled", "avis_given", "incomplete"]
+            state__in=current_template(code="psp").workflow.instruction_states
         ).select_related("workflow_variant", "person")
         for dossier in waiting:
             limits = _deadlines(dossier)
-            if dossier.state == "avis_given" and dossier.commission_avis_on:
+            workflow = dossier.workflow
+            if dossier.state in workflow.awaiting_decision_states and dossier.commission_avis_on:
                 if (today - dossier.commission_avis_on).days > limits["decision_target_days"]:
                     created.append(
                         _remind(
@@ -132,7 +136,7 @@ def reminders_due(*, today: dt.date) -> list[Reminder]:
                             dossier=dossier,
                         )
                     )
-            elif dossier.state == "incomplete" and dossier.clock_paused_since:
+            elif workflow.clock(dossier.state) is Clock.PAUSED and dossier.clock_paused_since:
                 if (now - dossier.clock_paused_since).days > limits[
                     "missing_items_unanswered_days"
                 ]:
@@ -150,8 +154,11 @@ def reminders_due(*, today: dt.date) -> list[Reminder]:
                             dossier=dossier,
                         )
                     )
-            elif dossier.state in {"submitted", "complete", "scheduled"}:
-                waited = processing_days(dossier=dossier, now=now)
+            elif (
+                workflow.clock(dossier.state) is Clock.RUNNING
+                and dossier.state not in workflow.awaiting_decision_states
+            ):
+                waited = dossier.processing_days(now=now)
                 if waited is not None and waited > limits["instruction_target_days"]:
                     created.append(
                         _remind(
@@ -168,13 +175,10 @@ def reminders_due(*, today: dt.date) -> list[Reminder]:
                     )
         # A pathway whose last period is over with no renewal under way is complete.
         for pathway in Pathway.objects.filter(status=PathwayStatus.ACTIVE).prefetch_related(
-            "periods", "dossiers"
+            "periods", "dossiers__workflow_variant"
         ):
             last = max(pathway.periods.all(), key=lambda p: p.number, default=None)
-            pending = any(
-                d.state not in {"authorised", "refused", "withdrawn"}
-                for d in pathway.dossiers.all()
-            )
+            pending = any(d.is_open for d in pathway.dossiers.all())
             if last is not None and last.ends_on < today and not pending:
                 pathway.status = PathwayStatus.COMPLETED
                 pathway.ended_on = last.ends_on

@@ -6,7 +6,16 @@ Stored in the département's schema. Identity fields are encrypted in the applic
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import models
+from django.utils import timezone
+
+from parcours.db import connection
+from parcours.departements.models import Tenant
+from parcours.referentiel.calendar import delai_franc_last_day
+from parcours.referentiel.selectors import legal_parameter_value
+from parcours.workflows.definition import Clock, Workflow
 
 from parcours.referentiel.decisions import Avis  # defined once for the national statistics too
 
@@ -165,6 +174,62 @@ class Dossier(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} – {self.get_kind_display()} {self.number}"
+
+    @property
+    def workflow(self) -> Workflow:
+        """The rules the file runs by: the variant it started on, never a later one."""
+        return self.workflow_variant.workflow
+
+    @property
+    def state_label(self) -> str:
+        return self.workflow.label(self.state)
+
+    @property
+    def is_editable(self) -> bool:
+        """The association still edits the file (before submission, or asked for items)."""
+        return self.state in self.workflow.editable_states
+
+    @property
+    def is_authorised(self) -> bool:
+        """The préfet's decision authorised the pathway (the letter says so)."""
+        return self.decision == Decision.AUTHORISED
+
+    @property
+    def is_awaiting_items(self) -> bool:
+        """Missing items were asked for and the file waits on the association (clock paused)."""
+        return self.workflow.clock(self.state) is Clock.PAUSED
+
+    @property
+    def is_open(self) -> bool:
+        return self.state not in self.workflow.final_states
+
+    def processing_days(self, *, now: dt.datetime | None = None) -> int | None:
+        """Days the file has been waiting on the administration (pauses excluded)."""
+        if self.submitted_at is None:
+            return None
+        end = self.decided_at or self.closed_at or now or timezone.now()
+        paused = self.paused_seconds
+        if self.clock_paused_since:
+            paused += int((end - self.clock_paused_since).total_seconds())
+        return max(0, int(((end - self.submitted_at).total_seconds() - paused) // 86400))
+
+    def appeal_deadline(self) -> dt.date | None:
+        """Last day to appeal (None until notified): a délai franc from the notification.
+
+        The delay runs from the day the person received the decision: the acknowledgement of
+        receipt when one is recorded later than the sending. It ends the day after the same
+        date `appeal_delay_months` later, pushed past weekends and the département's public
+        holidays (`referentiel/calendar.py`).
+        """
+        if self.notified_on is None:
+            return None
+        received = max(self.notified_on, self.notification_acknowledged_on or self.notified_on)
+        months = int(legal_parameter_value(key="appeal_delay_months", on=received))
+        return delai_franc_last_day(
+            start=received,
+            months=months,
+            departement_code=Tenant.code_for(connection.schema_name),
+        )
 
 
 class Period(models.Model):

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
 from django.db.models import Q, QuerySet
 
 from parcours.accounts.models import Role
@@ -9,7 +13,14 @@ from parcours.accounts.permissions import Access
 from parcours.audit.services import audit_record
 from parcours.errors import NotInScope
 from tenants.agrements.selectors import acting_associations
-from tenants.casework.models import Dossier, DossierEvent, Person, Reminder
+from tenants.casework.models import (
+    Document,
+    Dossier,
+    DossierEvent,
+    PathwayStatus,
+    Person,
+    Reminder,
+)
 
 # Who may open persons' files at all; an association worker only those of her association(s).
 CASE_ROLES = frozenset({Role.COORDINATOR, Role.PREFET, Role.ASSOCIATION_WORKER})
@@ -86,16 +97,55 @@ def person_identity(*, access: Access, person: Person) -> dict[str, str] | None:
 
 
 def transitions_available(*, access: Access, dossier: Dossier) -> list[dict[str, str]]:
-    """What this person may try on the file now (guards are checked when it is fired)."""
-    from tenants.casework.services import SESSION_TRANSITIONS
-
-    workflow = dossier.workflow_variant.workflow
+    """What this person may try on the file now (guards are checked when it is fired); the
+    commission's steps are fired from its sessions, not offered on the file."""
+    workflow = dossier.workflow
     mine = {role.value for role in access.roles}
     return [
-        {"name": t.name, "label": t.label, "form": t.form}
-        for t in workflow.transitions_from(dossier.state)
-        if t.roles & mine and t.name not in SESSION_TRANSITIONS
+        {"name": t.name, "label": t.label, "form": t.form.value}
+        for t in workflow.available_to(state=dossier.state, roles=mine)
+        if t.name not in workflow.session_transitions
     ]
+
+
+def dossier_editable(*, access: Access, dossier: Dossier) -> bool:
+    """The person may edit the file's evaluation, project, avis and pieces now."""
+    return Role.ASSOCIATION_WORKER in access.roles and dossier.is_editable
+
+
+def renewal_possible(*, access: Access, dossier: Dossier) -> bool:
+    """An association may open a renewal from this authorised file: the pathway runs and no
+    other request of it is under way (the ceiling is checked when it is opened)."""
+    pathway = dossier.pathway
+    workflow = dossier.workflow
+    return (
+        Role.ASSOCIATION_WORKER in access.roles
+        and pathway.status == PathwayStatus.ACTIVE
+        and dossier.state in workflow.authorised_states
+        and not pathway.dossiers.exclude(state__in=workflow.final_states).exists()
+    )
+
+
+def document_get(*, access: Access, pk: int) -> Document:
+    """A piece of a file the person may read; the read of the file and of the piece is audited."""
+    document = Document.objects.filter(pk=pk).first()
+    if document is None or document.dossier_id is None:
+        raise NotInScope
+    dossier_get(access=access, pk=document.dossier_id)
+    audit_record(
+        action="document.read",
+        actor_id=access.user_id,
+        object_type="document",
+        object_id=document.pk,
+    )
+    return document
+
+
+def document_filename(document: Document) -> str:
+    suffix = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}.get(
+        document.content_type, ""
+    )
+    return f"{document.doc_type}-{document.pk}{suffix}"
 
 
 def dossier_timeline(*, dossier: Dossier) -> list[DossierEvent]:
@@ -110,3 +160,76 @@ def reminders_for(*, access: Access, limit: int = 20) -> list[Reminder]:
         mine |= Q(role="association_worker", association_id__in=acting_associations(access=access))
     reminders = Reminder.objects.filter(mine, done_at__isnull=True)
     return list(reminders.order_by("due_on", "id")[:limit])
+
+
+@dataclass(frozen=True)
+class FileOverview:
+    """What the file page (and anyone showing a file) needs beyond the row itself."""
+
+    state_label: str
+    transitions: list[dict[str, str]]
+    timeline: list[dict[str, Any]]
+    documents: list[dict[str, Any]]
+    required: list[dict[str, Any]]
+    processing_days: int | None
+    appeal_deadline: dt.date | None
+    editable: bool
+    can_renew: bool
+    can_end_early: bool
+    can_exit: bool
+    can_notify: bool
+    schedulable: bool
+    extra_fields: list[dict[str, Any]]
+    reminders: list[Reminder]
+
+
+def file_overview(*, access: Access, dossier: Dossier) -> FileOverview:
+    """The file as the person may see and act on it now (the file itself is read by
+    `dossier_get`, which checks the scope and audits the read)."""
+    workflow = dossier.workflow
+    labels = {d.code: d.label for d in workflow.documents} | {
+        "decision_letter": "Décision du préfet"
+    }
+    pieces = list(dossier.documents.order_by("doc_type", "-uploaded_at"))
+    documents = [{"document": d, "label": labels.get(d.doc_type, d.doc_type)} for d in pieces]
+    present = {d.doc_type for d in pieces}
+    pathway = dossier.pathway
+    mine = {role.value for role in access.roles}
+    return FileOverview(
+        state_label=dossier.state_label,
+        transitions=transitions_available(access=access, dossier=dossier),
+        timeline=[
+            {
+                "event": e,
+                "label": workflow.transitions[e.transition].label
+                if e.transition in workflow.transitions
+                else e.transition,
+                "to": workflow.label(e.to_state),
+            }
+            for e in dossier_timeline(dossier=dossier)
+        ],
+        documents=documents,
+        required=[
+            {"doc": d, "present": d.code in present}
+            for d in workflow.required_documents(dossier.kind)
+        ],
+        processing_days=dossier.processing_days(),
+        appeal_deadline=dossier.appeal_deadline(),
+        editable=dossier_editable(access=access, dossier=dossier),
+        can_renew=renewal_possible(access=access, dossier=dossier),
+        can_end_early=Role.PREFET in access.roles
+        and pathway.status == PathwayStatus.ACTIVE
+        and bool(workflow.options.get("early_end_of_pathway")),
+        can_exit=access.has_any({Role.COORDINATOR, Role.ASSOCIATION_WORKER})
+        and pathway.status
+        in {PathwayStatus.ACTIVE, PathwayStatus.ENDED_EARLY, PathwayStatus.COMPLETED},
+        can_notify=Role.COORDINATOR in access.roles and bool(dossier.decision),
+        # A file waiting for a session is put on one of its agendas (the commission's step).
+        schedulable=Role.COORDINATOR in access.roles
+        and dossier.state in workflow.schedulable_states,
+        extra_fields=[
+            {"name": name, "label": spec.get("title") or name, "value": dossier.extra.get(name)}
+            for name, spec in (workflow.extra_fields.get("properties") or {}).items()
+        ],
+        reminders=[r for r in dossier.reminders.filter(done_at__isnull=True) if r.role in mine],
+    )

@@ -1,230 +1,88 @@
-"""Every write on case data: one named function each, owning its transaction and audit event."""
+"""Every write on case data: one named function each, owning its transaction and audit event.
+
+The association's writes on a file live here; firing a workflow transition is in
+transitions.py, the pathway across its files (ceiling, periods, early end, exit) in pathways.py.
+The names below them are re-exported so that callers keep one import for the follow-up.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
-import pycountry
-from dateutil.relativedelta import relativedelta
-from django.db import DatabaseError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from parcours.accounts.models import Role
 from parcours.accounts.permissions import Access
 from parcours.audit.services import audit_record
 from parcours.db import connection
-from parcours.departements.models import Tenant
-from parcours.errors import Conflict, NotInScope, Refused
-from parcours.referentiel.calendar import delai_franc_last_day
-from parcours.referentiel.models import NomenclatureItem, NomenclatureKind
-from parcours.referentiel.selectors import legal_parameter_value
-from parcours.validation import (
-    BIDI_MESSAGE,
-    DATE_RANGE_MESSAGE,
-    has_bidi_controls,
-    is_plausible_date,
-)
-from parcours.workflows.definition import Transition, Workflow
-from parcours.workflows.registry import EFFECTS, GUARDS
-from parcours.workflows.services import current_variant
+from parcours.errors import NotInScope
+from parcours.workflows.services import current_variant, shipped_workflow
 from tenants.agrements.selectors import acting_associations
+from tenants.casework.acting import require_approval, require_worker
 from tenants.casework.crypto import encrypt_json
+from tenants.casework.errors import CaseworkError, TransitionConflict
+from tenants.casework.extra_fields import extra_fields_errors
 from tenants.casework.models import (
     Avis,
     Document,
     Dossier,
-    DossierEvent,
     DossierKind,
     InsertionProject,
     NeedsDomain,
     NeedsEvaluation,
     Pathway,
     PathwayStatus,
-    Period,
     Person,
     ProjectAction,
-    PseudonymCounter,
-    Right,
 )
-from tenants.casework.selectors import FULL_SCOPE_ROLES
-
-
-class CaseworkError(Refused):
-    """A refused write of the follow-up; `forbidden` marks a refusal of the person's role."""
-
-
-class TransitionConflict(CaseworkError, Conflict):
-    """Someone else changed the file at the same time: nothing was written."""
-
-
-IDENTITY_KEYS = (
-    "last_name",
-    "first_name",
-    "sex",
-    "birth_date",
-    "nationality",
-    "phone",
-    "email",
-    "address",
-    "id_document",
+from tenants.casework.pathways import (
+    ceiling_reason,
+    months_authorised,
+    pathway_end_early,
+    pathway_exit,
+    period_open,
 )
+from tenants.casework.persons import IDENTITY_KEYS, SEXES, person_create
+from tenants.casework.transitions import TransitionRequest, dossier_transition
 
+# What only a commission session fires, on files of the national template (a département's
+# variant adds optional steps, never session steps): ask a file's own workflow when you have one.
+SESSION_TRANSITIONS = shipped_workflow().session_transitions
 
-def _actor_role(access: Access, allowed: set[str] | frozenset[str]) -> str:
-    for role in sorted(access.roles):
-        if role.value in allowed:
-            return role.value
-    return ""
-
-
-def _require_worker(access: Access) -> int:
-    """The association on whose behalf a worker acts here, provided its approval is in force."""
-    from tenants.agrements.selectors import agrements_valid_on
-
-    if Role.ASSOCIATION_WORKER not in access.roles or not access.association_ids:
-        raise CaseworkError(
-            ["Seule une association agréée dans ce département peut faire cela."], forbidden=True
-        )
-    approved = {a.association_id for a in agrements_valid_on(day=timezone.localdate())}
-    usable = sorted(access.association_ids & approved)
-    if not usable:
-        raise CaseworkError(
-            [
-                "Votre association n'est pas agréée dans ce département à ce jour : "
-                "elle ne peut pas ouvrir de nouveau dossier."
-            ],
-            forbidden=True,
-        )
-    return usable[0]
-
-
-def _next_pseudonym(*, code: str, year: int) -> str:
-    counter, _ = PseudonymCounter.objects.select_for_update().get_or_create(year=year)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return f"PSP-{code}-{year}-{counter.last:04d}"
-
-
-MAX_LANGUAGES = 10
-# As the person states it; "X" when neither applies. Counted in the national statistics' breakdown
-# by sex (tenants/statistics/extraction.py), never shown beyond the file.
-SEXES = {"F": "Femme", "M": "Homme", "X": "Autre"}
-
-
-def _check_identity(
-    *, identity: dict[str, str], birth_date: dt.date | None, languages: list[str]
-) -> None:
-    """What the pages and the API both refuse in an identity, whatever their own forms check."""
-    fields: dict[str, list[str]] = {}
-    for key, value in identity.items():
-        if has_bidi_controls(value) or any(ord(ch) < 32 for ch in value):
-            fields[key] = [BIDI_MESSAGE]
-    if birth_date and not is_plausible_date(birth_date):
-        fields["birth_date"] = [DATE_RANGE_MESSAGE]
-    if identity.get("sex") and identity["sex"] not in SEXES:
-        fields["sex"] = ["Choisissez une valeur de la liste (femme, homme, autre)."]
-    nationality = identity.get("nationality") or ""
-    if (
-        nationality
-        and not NomenclatureItem.objects.filter(
-            kind=NomenclatureKind.NATIONALITY, code=nationality
-        ).exists()
-    ):
-        fields["nationality"] = ["Choisissez une nationalité de la liste ISO 3166."]
-    if len(languages) > MAX_LANGUAGES:
-        fields["languages"] = [f"{MAX_LANGUAGES} langues au plus."]
-    elif any(not _is_language(code) for code in languages):
-        fields["languages"] = ["Codes de langue ISO 639 attendus (fr, en, ara…)."]
-    if fields:
-        raise CaseworkError(
-            ["Certaines informations d'identité ne sont pas valides."], fields=fields
-        )
-
-
-def _is_language(code: Any) -> bool:
-    if not isinstance(code, str) or not code.isascii() or not 2 <= len(code) <= 3:
-        return False
-    key = "alpha_2" if len(code) == 2 else "alpha_3"
-    return pycountry.languages.get(**{key: code.lower()}) is not None
-
-
-def person_create(
-    *, access: Access, identity: dict[str, Any], children_count: int, languages: list[str]
-) -> Person:
-    """An association records a person it accompanies; identity is encrypted at once."""
-    association_id = _require_worker(access)
-    if (
-        not (identity.get("last_name") or "").strip()
-        or not (identity.get("first_name") or "").strip()
-    ):
-        raise CaseworkError(
-            ["Le nom et le prénom sont obligatoires."],
-            fields={"last_name": ["Indiquez le nom."], "first_name": ["Indiquez le prénom."]},
-        )
-    birth = identity.get("birth_date")
-    try:
-        birth_date = dt.date.fromisoformat(str(birth)) if birth else None
-    except ValueError as exc:
-        message = "La date de naissance n'est pas une date valide (format AAAA-MM-JJ)."
-        raise CaseworkError([message], fields={"birth_date": [message]}) from exc
-    if birth_date and birth_date > timezone.localdate():
-        raise CaseworkError(
-            ["La date de naissance est dans le futur."],
-            fields={"birth_date": ["Date dans le futur."]},
-        )
-    clean = {key: str(identity.get(key) or "").strip() for key in IDENTITY_KEYS}
-    _check_identity(identity=clean, birth_date=birth_date, languages=languages)
-    tenant = access.tenant
-    assert tenant is not None
-    with transaction.atomic():
-        pseudonym = _next_pseudonym(code=tenant.code, year=timezone.localdate().year)
-        person = Person.objects.create(
-            pseudonym=pseudonym,
-            association_id=association_id,
-            identity_encrypted=encrypt_json(clean, purpose=f"person:{pseudonym}:identity"),
-            children_count=children_count,
-            languages=languages,
-            created_by_id=access.user_id,
-            last_contact_on=timezone.localdate(),
-        )
-        audit_record(
-            action="person.created",
-            actor_id=access.user_id,
-            actor_role=Role.ASSOCIATION_WORKER.value,
-            object_type="person",
-            object_id=person.pk,
-            data={"pseudonym": pseudonym},
-        )
-        return person
-
-
-def _months_authorised(pathway: Pathway) -> int:
-    total = 0
-    for period in pathway.periods.all():
-        end = period.ended_early_on or period.ends_on
-        delta = relativedelta(end + dt.timedelta(days=1), period.starts_on)
-        total += delta.years * 12 + delta.months + (1 if delta.days else 0)
-    return total
-
-
-def ceiling_reason(*, pathway: Pathway, on: dt.date) -> str | None:
-    """Why one more period would pass the legal ceiling, or None."""
-    period = int(legal_parameter_value(key="psp_period_months", on=on))
-    ceiling = int(legal_parameter_value(key="psp_max_total_months", on=on))
-    used = _months_authorised(pathway)
-    if used + period > ceiling:
-        return (
-            f"Le parcours a déjà duré {used} mois : une période de {period} mois de plus dépasserait "
-            f"la durée maximale de {ceiling} mois (CASF L.121-9 II)."
-        )
-    return None
+# Its own writes, and those of the follow-up's other modules that callers import from here.
+__all__ = [
+    "IDENTITY_KEYS",
+    "SESSION_TRANSITIONS",
+    "SEXES",
+    "CaseworkError",
+    "TransitionConflict",
+    "TransitionRequest",
+    "appeal_deadline",
+    "association_avis_record",
+    "ceiling_reason",
+    "decision_notification_record",
+    "document_upload",
+    "dossier_create",
+    "dossier_extra_record",
+    "dossier_transition",
+    "evaluation_record",
+    "extra_fields_errors",
+    "months_authorised",
+    "pathway_end_early",
+    "pathway_exit",
+    "period_open",
+    "person_create",
+    "processing_days",
+    "project_action_save",
+    "project_record",
+]
 
 
 def dossier_create(*, access: Access, person_id: int, kind: str) -> Dossier:
     """Open a first request, or a renewal of a running pathway (refused past the ceiling)."""
-    association_id = _require_worker(access)
+    association_id = require_worker(access)
     tenant = access.tenant
     assert tenant is not None
     with transaction.atomic():
@@ -249,7 +107,7 @@ def dossier_create(*, access: Access, person_id: int, kind: str) -> Dossier:
             if active is None:
                 raise CaseworkError(["Un renouvellement suppose un parcours en cours."])
             pathway = active
-            if pathway.dossiers.exclude(state__in=["authorised", "refused", "withdrawn"]).exists():
+            if pathway.dossiers.exclude(state__in=variant.workflow.final_states).exists():
                 raise CaseworkError(["Une demande est déjà en cours pour ce parcours."])
             reason = ceiling_reason(pathway=pathway, on=timezone.localdate())
             if reason:
@@ -289,26 +147,12 @@ def _editable_by_association(*, access: Access, dossier_id: int) -> Dossier:
     )
     if dossier is None or Role.ASSOCIATION_WORKER not in access.roles:
         raise NotInScope
-    if dossier.state not in {"draft", "incomplete"}:
+    if not dossier.is_editable:
         raise CaseworkError(
             ["Le dossier a été déposé : il ne peut plus être modifié par l'association."]
         )
-    _require_approval(association_id=dossier.association_id)
+    require_approval(association_id=dossier.association_id)
     return dossier
-
-
-def _require_approval(*, association_id: int) -> None:
-    """An association acts in a département only while its approval there is in force."""
-    from tenants.agrements.selectors import agrements_valid_on
-
-    if association_id not in {
-        a.association_id for a in agrements_valid_on(day=timezone.localdate())
-    }:
-        raise CaseworkError(
-            [
-                "Votre association n'est pas agréée dans ce département à ce jour : elle ne peut pas agir sur ce dossier."
-            ]
-        )
 
 
 # An evaluation lists needs, not a case history: bounded on the pages and the API alike.
@@ -448,170 +292,6 @@ def association_avis_record(
         return dossier
 
 
-# The transitions a commission session fires (tenants.commission.services): a file is scheduled
-# onto a session's agenda, taken off it, and receives the avis the session voted. Fired on the
-# file directly, the workflow state and the agenda would be two facts that can disagree, and an
-# avis could be typed in without any deliberation (issue #10).
-SESSION_TRANSITIONS = frozenset({"schedule", "adjourn", "record_commission_avis"})
-
-
-@dataclass(frozen=True)
-class TransitionRequest:
-    name: str
-    data: dict[str, Any]
-    comment: str = ""
-    expected_state: str | None = None
-
-
-def _lock(*, access: Access, dossier_id: int) -> Dossier:
-    scope = Dossier.objects.all()
-    if not access.has_any(FULL_SCOPE_ROLES):
-        scope = scope.filter(association_id__in=acting_associations(access=access))
-    try:
-        dossier = (
-            scope.select_for_update(nowait=True, of=("self",))
-            .select_related("workflow_variant", "pathway")
-            .filter(pk=dossier_id)
-            .first()
-        )
-    except DatabaseError as exc:
-        raise TransitionConflict(
-            [
-                "Ce dossier est en cours de modification par une autre personne : rechargez la page puis réessayez."
-            ]
-        ) from exc
-    if dossier is None:
-        raise NotInScope
-    return dossier
-
-
-def dossier_transition(
-    *, access: Access, dossier_id: int, request: TransitionRequest, from_session: bool = False
-) -> Dossier:
-    """Fire a workflow transition: role, guards, row lock, history, audit, effects — or nothing.
-
-    `from_session` is set only by the commission's services, which own SESSION_TRANSITIONS."""
-    from tenants.casework.forms import FORM_HANDLERS
-
-    if request.name in SESSION_TRANSITIONS and not from_session:
-        raise CaseworkError(
-            [
-                "Cette étape se fait depuis la séance de la commission : inscription à l'ordre du "
-                "jour d'une séance prévue ou convoquée, retrait de l'ordre du jour, ou avis issu "
-                "du vote en séance."
-            ]
-        )
-    with transaction.atomic():
-        dossier = _lock(access=access, dossier_id=dossier_id)
-        workflow: Workflow = dossier.workflow_variant.workflow
-        transition: Transition | None = workflow.transitions.get(request.name)
-        if transition is None:
-            raise CaseworkError([f"Action inconnue pour ce dossier : {request.name}."])
-        if request.expected_state and request.expected_state != dossier.state:
-            raise TransitionConflict(
-                [
-                    f"Le dossier a changé entre-temps (il est maintenant « {workflow.states[dossier.state].label} ») : rechargez la page."
-                ]
-            )
-        if dossier.state not in transition.sources:
-            raise CaseworkError(
-                [
-                    f"« {transition.label} » n'est pas possible quand le dossier est « {workflow.states[dossier.state].label} »."
-                ]
-            )
-        role = _actor_role(access, transition.roles)
-        if not role:
-            labels = ", ".join(sorted(Role(r).label for r in transition.roles))
-            raise CaseworkError(
-                [f"« {transition.label} » est réservé à : {labels}."], forbidden=True
-            )
-        if role == Role.ASSOCIATION_WORKER.value:
-            _require_approval(association_id=dossier.association_id)
-        handler = FORM_HANDLERS.get(transition.form)
-        cleaned = (
-            handler(dossier=dossier, data=request.data, comment=request.comment) if handler else {}
-        )
-        reasons = [
-            reason
-            for name in transition.guards
-            if (reason := GUARDS[name](dossier=dossier, workflow=workflow, data=cleaned))
-            is not None
-        ]
-        if reasons:
-            raise CaseworkError(reasons)
-        for field, value in cleaned.items():
-            if hasattr(dossier, field):
-                setattr(dossier, field, value)
-        previous = dossier.state
-        _account_clock(dossier=dossier, workflow=workflow, before=previous, after=transition.target)
-        dossier.state = transition.target
-        dossier.save()
-        DossierEvent.objects.create(
-            dossier=dossier,
-            transition=transition.name,
-            from_state=previous,
-            to_state=transition.target,
-            actor_id=access.user_id,
-            actor_role=role,
-            comment=request.comment.strip(),
-        )
-        for name in transition.effects:
-            EFFECTS[name](dossier=dossier, workflow=workflow, data=cleaned, access=access)
-        audit_record(
-            action=f"dossier.transition.{transition.name}",
-            actor_id=access.user_id,
-            actor_role=role,
-            object_type="dossier",
-            object_id=dossier.pk,
-            data={"from": previous, "to": transition.target},
-        )
-        return dossier
-
-
-def _account_clock(*, dossier: Dossier, workflow: Workflow, before: str, after: str) -> None:
-    """The processing-delay clock starts at submission and pauses while items are awaited."""
-    now = timezone.now()
-    if dossier.submitted_at is None and workflow.states[after].clock == "running":
-        dossier.submitted_at = now
-    was_paused = workflow.states[before].clock == "paused"
-    paused = workflow.states[after].clock == "paused"
-    if paused and not was_paused:
-        dossier.clock_paused_since = now
-    if was_paused and not paused and dossier.clock_paused_since:
-        dossier.paused_seconds += int((now - dossier.clock_paused_since).total_seconds())
-        dossier.clock_paused_since = None
-    if workflow.states[after].clock == "stopped" and dossier.closed_at is None:
-        dossier.closed_at = now
-
-
-def processing_days(*, dossier: Dossier, now: dt.datetime | None = None) -> int | None:
-    """Days the file has been waiting on the administration (pauses excluded)."""
-    if dossier.submitted_at is None:
-        return None
-    end = dossier.decided_at or dossier.closed_at or now or timezone.now()
-    paused = dossier.paused_seconds
-    if dossier.clock_paused_since:
-        paused += int((end - dossier.clock_paused_since).total_seconds())
-    return max(0, int(((end - dossier.submitted_at).total_seconds() - paused) // 86400))
-
-
-def period_open(*, dossier: Dossier, starts_on: dt.date) -> Period:
-    pathway = dossier.pathway
-    months = int(legal_parameter_value(key="psp_period_months", on=starts_on))
-    number = pathway.periods.count() + 1
-    period = Period.objects.create(
-        pathway=pathway,
-        dossier=dossier,
-        number=number,
-        starts_on=starts_on,
-        ends_on=starts_on + relativedelta(months=months) - dt.timedelta(days=1),
-    )
-    if pathway.status != PathwayStatus.ACTIVE:
-        pathway.status = PathwayStatus.ACTIVE
-        pathway.save(update_fields=["status"])
-    return period
-
-
 def document_upload(
     *, access: Access, dossier_id: int, doc_type: str, data: bytes, claimed_name: str = ""
 ) -> Document:
@@ -660,109 +340,6 @@ def document_upload(
             data={"document": document.pk, "doc_type": doc_type},
         )
         return document
-
-
-def pathway_end_early(*, access: Access, pathway_id: int, on: dt.date, reason: str) -> Pathway:
-    """The préfet ends the pathway early, where the département's workflow allows it.
-
-    The AFIS stops from the first day of the following month.
-    """
-    if Role.PREFET not in access.roles:
-        raise CaseworkError(["Seul le préfet peut mettre fin à un parcours."], forbidden=True)
-    if len(reason.strip()) < 10:
-        raise CaseworkError(
-            ["Motivez la fin anticipée."],
-            fields={"reason": ["Motivez la fin anticipée (10 caractères au moins)."]},
-        )
-    with transaction.atomic():
-        pathway = Pathway.objects.select_for_update().filter(pk=pathway_id).first()
-        if pathway is None:
-            raise NotInScope
-        if pathway.status != PathwayStatus.ACTIVE:
-            raise CaseworkError(["Seul un parcours en cours peut être arrêté."])
-        last = pathway.dossiers.order_by("-number").select_related("workflow_variant").first()
-        assert last is not None
-        if not last.workflow_variant.workflow.options.get("early_end_of_pathway"):
-            raise CaseworkError(
-                [
-                    "Ce département n'a pas prévu la fin anticipée du parcours (option de son modèle de parcours) : "
-                    "seul l'arrêt de l'AFIS est possible."
-                ]
-            )
-        period = pathway.periods.order_by("-number").first()
-        if period is None or not period.starts_on <= on <= period.ends_on:
-            raise CaseworkError(
-                ["La date de fin doit tomber dans la période en cours."],
-                fields={"on": ["Date hors de la période en cours."]},
-            )
-        period.ended_early_on = on
-        period.save(update_fields=["ended_early_on"])
-        pathway.status = PathwayStatus.ENDED_EARLY
-        pathway.ended_on = on
-        pathway.end_reason = reason.strip()
-        pathway.save(update_fields=["status", "ended_on", "end_reason"])
-        afis_stop = on.replace(day=1) + relativedelta(months=1)
-        Right.objects.filter(person=pathway.person, right_type="afis", status="granted").update(
-            ends_on=afis_stop
-        )
-        audit_record(
-            action="pathway.ended_early",
-            actor_id=access.user_id,
-            actor_role=Role.PREFET.value,
-            object_type="pathway",
-            object_id=pathway.pk,
-            data={"on": on.isoformat(), "afis_stops_on": afis_stop.isoformat()},
-        )
-        return pathway
-
-
-def pathway_exit(*, access: Access, pathway_id: int, outcome: str, on: dt.date) -> Pathway:
-    """Record the person's exit from the pathway with its outcome (nomenclature exit_outcome)."""
-    from parcours.referentiel.models import NomenclatureItem
-
-    role = _actor_role(access, {"coordinator", "association_worker"})
-    if not role:
-        raise CaseworkError(
-            ["La sortie est enregistrée par la coordination ou l'association."], forbidden=True
-        )
-    if not NomenclatureItem.objects.filter(
-        kind="exit_outcome", code=outcome, is_active=True
-    ).exists():
-        raise CaseworkError(
-            ["Issue de sortie inconnue."], fields={"outcome": ["Choisissez une issue de la liste."]}
-        )
-    if on > timezone.localdate():
-        raise CaseworkError(
-            ["La date de sortie est dans le futur."], fields={"on": ["Date dans le futur."]}
-        )
-    with transaction.atomic():
-        pathways = Pathway.objects.select_for_update().filter(pk=pathway_id)
-        if role == "association_worker":
-            pathways = pathways.filter(
-                person__association_id__in=acting_associations(access=access)
-            )
-        pathway = pathways.first()
-        if pathway is None:
-            raise NotInScope
-        if pathway.status not in {
-            PathwayStatus.ACTIVE,
-            PathwayStatus.ENDED_EARLY,
-            PathwayStatus.COMPLETED,
-        }:
-            raise CaseworkError(["Seul un parcours commencé peut se conclure par une sortie."])
-        pathway.status = PathwayStatus.EXITED
-        pathway.exit_outcome = outcome
-        pathway.exited_on = on
-        pathway.save(update_fields=["status", "exit_outcome", "exited_on"])
-        audit_record(
-            action="pathway.exited",
-            actor_id=access.user_id,
-            actor_role=role,
-            object_type="pathway",
-            object_id=pathway.pk,
-            data={"outcome": outcome},
-        )
-        return pathway
 
 
 def decision_notification_record(
@@ -827,42 +404,6 @@ def decision_notification_record(
             data={"channel": channel},
         )
         return dossier
-
-
-def appeal_deadline(*, dossier: Dossier) -> dt.date | None:
-    """Last day to appeal (None until notified): a délai franc from the notification.
-
-    The delay runs from the day the person received the decision: the acknowledgement of
-    receipt when one is recorded later than the sending. It ends the day after the same date
-    `appeal_delay_months` later, pushed past weekends and the département's public holidays
-    (`referentiel/calendar.py`).
-    """
-    if dossier.notified_on is None:
-        return None
-    received = max(dossier.notified_on, dossier.notification_acknowledged_on or dossier.notified_on)
-    months = int(legal_parameter_value(key="appeal_delay_months", on=received))
-    return delai_franc_last_day(
-        start=received,
-        months=months,
-        departement_code=Tenant.code_for(connection.schema_name),
-    )
-
-
-def extra_fields_errors(*, schema: dict[str, Any], values: dict[str, Any]) -> dict[str, list[str]]:
-    """The département's complementary fields checked against their JSON Schema, in French."""
-    from jsonschema import Draft202012Validator
-
-    errors: dict[str, list[str]] = {}
-    for error in Draft202012Validator(schema).iter_errors(values):
-        if error.validator == "required":
-            missing = error.message.split("'")[1] if "'" in error.message else "extra"
-            errors.setdefault(missing, []).append("Ce champ complémentaire est obligatoire.")
-        else:
-            field = str(error.path[0]) if error.path else "extra"
-            errors.setdefault(field, []).append(
-                f"Valeur refusée ({error.validator} : {error.message})."
-            )
-    return errors
 
 
 def dossier_extra_record(*, access: Access, dossier_id: int, values: dict[str, Any]) -> Dossier:
@@ -945,3 +486,13 @@ def project_action_save(
             data={"action": action.pk, "status": status},
         )
         return action
+
+
+def processing_days(*, dossier: Dossier, now: dt.datetime | None = None) -> int | None:
+    """Days the file has been waiting on the administration (see Dossier.processing_days)."""
+    return dossier.processing_days(now=now)
+
+
+def appeal_deadline(*, dossier: Dossier) -> dt.date | None:
+    """Last day to appeal, None until notified (see Dossier.appeal_deadline)."""
+    return dossier.appeal_deadline()

@@ -1,21 +1,29 @@
-"""The guards and effects the PSP workflow definitions name."""
+"""The code of the guards and effects the PSP workflow definitions name.
+
+`GUARDS` and `EFFECTS` map each name of the typed vocabulary (parcours.workflows.definition) to
+its function; a test checks that none is missing. A guard returns None when the transition may
+happen, or the reason (French) why not. An effect runs inside the transition's transaction, once
+the file is saved in its new state, and queues its own tasks on commit.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
 
 from django.utils import timezone
 
 from parcours.queue import enqueue_on_commit
-from parcours.workflows.definition import Workflow
-from parcours.workflows.registry import effect, guard
-from tenants.casework.models import Dossier, DossierKind, NeedsDomain, PathwayStatus
+from parcours.workflows.definition import EffectName, GuardName, Workflow
+from tenants.casework.extra_fields import extra_fields_errors
+from tenants.casework.models import Decision, Dossier, DossierKind, NeedsDomain, PathwayStatus
+from tenants.casework.pathways import ceiling_reason, period_open
+from tenants.casework.tasks import generate_decision_letter, notify_role
+
+Guard = Callable[[Dossier, Workflow], str | None]
+Effect = Callable[[Dossier, Workflow], None]
 
 
-@guard("evaluation_signed_off")
-def evaluation_signed_off(
-    *, dossier: Dossier, workflow: Workflow, data: dict[str, Any]
-) -> str | None:
+def evaluation_signed_off(dossier: Dossier, workflow: Workflow) -> str | None:
     signed = set(
         dossier.evaluations.filter(signed_off_at__isnull=False).values_list("domain", flat=True)
     )
@@ -25,20 +33,14 @@ def evaluation_signed_off(
     return None
 
 
-@guard("insertion_project_signed")
-def insertion_project_signed(
-    *, dossier: Dossier, workflow: Workflow, data: dict[str, Any]
-) -> str | None:
+def insertion_project_signed(dossier: Dossier, workflow: Workflow) -> str | None:
     project = getattr(dossier, "project", None)
     if project is None or project.signed_on is None:
         return "Le projet d'insertion n'est pas co-signé par la personne et l'association."
     return None
 
 
-@guard("required_documents_present")
-def required_documents_present(
-    *, dossier: Dossier, workflow: Workflow, data: dict[str, Any]
-) -> str | None:
+def required_documents_present(dossier: Dossier, workflow: Workflow) -> str | None:
     present = set(dossier.documents.values_list("doc_type", flat=True))
     missing = [d.label for d in workflow.required_documents(dossier.kind) if d.code not in present]
     if missing:
@@ -46,96 +48,25 @@ def required_documents_present(
     return None
 
 
-@guard("association_avis_recorded")
-def association_avis_recorded(
-    *, dossier: Dossier, workflow: Workflow, data: dict[str, Any]
-) -> str | None:
+def association_avis_recorded(dossier: Dossier, workflow: Workflow) -> str | None:
     if not dossier.association_avis or not dossier.association_avis_motivation:
         return "L'avis motivé de l'association manque."
     return None
 
 
-@guard("commission_avis_recorded")
-def commission_avis_recorded(
-    *, dossier: Dossier, workflow: Workflow, data: dict[str, Any]
-) -> str | None:
+def commission_avis_recorded(dossier: Dossier, workflow: Workflow) -> str | None:
     if not dossier.commission_avis:
         return "L'avis de la commission n'a pas été rendu."
     return None
 
 
-@guard("within_ceiling")
-def within_ceiling(*, dossier: Dossier, workflow: Workflow, data: dict[str, Any]) -> str | None:
-    from tenants.casework.services import ceiling_reason
-
+def within_ceiling(dossier: Dossier, workflow: Workflow) -> str | None:
     if dossier.kind == DossierKind.FIRST_REQUEST and not dossier.pathway.periods.exists():
         return None
     return ceiling_reason(pathway=dossier.pathway, on=timezone.localdate())
 
 
-@effect("open_period")
-def open_period(*, dossier: Dossier, workflow: Workflow, data: dict[str, Any], access: Any) -> None:
-    from tenants.casework.services import period_open
-
-    period_open(dossier=dossier, starts_on=data["start_on"])
-
-
-@effect("decision_letter")
-def decision_letter(
-    *, dossier: Dossier, workflow: Workflow, data: dict[str, Any], access: Any
-) -> None:
-    from tenants.casework.tasks import generate_decision_letter
-
-    if dossier.decision == "refused" and dossier.kind == DossierKind.FIRST_REQUEST:
-        dossier.pathway.status = PathwayStatus.REFUSED
-        dossier.pathway.save(update_fields=["status"])
-    enqueue_on_commit(generate_decision_letter, dossier_id=dossier.pk)
-
-
-@effect("notify_coordination")
-def notify_coordination(
-    *, dossier: Dossier, workflow: Workflow, data: dict[str, Any], access: Any
-) -> None:
-    from tenants.casework.tasks import notify_role
-
-    enqueue_on_commit(
-        notify_role,
-        role="coordinator",
-        subject=f"Dossier {dossier.person.pseudonym} déposé",
-        body=f"Le dossier {dossier.person.pseudonym} ({dossier.get_kind_display()}) a été déposé.",
-    )
-
-
-@effect("notify_association")
-def notify_association(
-    *, dossier: Dossier, workflow: Workflow, data: dict[str, Any], access: Any
-) -> None:
-    from tenants.casework.tasks import notify_role
-
-    enqueue_on_commit(
-        notify_role,
-        role="association_worker",
-        association_id=dossier.association_id,
-        subject=f"Dossier {dossier.person.pseudonym} : pièces manquantes",
-        body=f"Des pièces sont demandées pour le dossier {dossier.person.pseudonym}.",
-    )
-
-
-@effect("close_withdrawn_request")
-def close_withdrawn_request(
-    *, dossier: Dossier, workflow: Workflow, data: dict[str, Any], access: Any
-) -> None:
-    if dossier.kind == DossierKind.FIRST_REQUEST:
-        dossier.pathway.status = PathwayStatus.WITHDRAWN
-        dossier.pathway.save(update_fields=["status"])
-
-
-@guard("extra_fields_complete")
-def extra_fields_complete(
-    *, dossier: Dossier, workflow: Workflow, data: dict[str, Any]
-) -> str | None:
-    from tenants.casework.services import extra_fields_errors
-
+def extra_fields_complete(dossier: Dossier, workflow: Workflow) -> str | None:
     schema = workflow.extra_fields
     if not schema or not schema.get("properties"):
         return None
@@ -146,3 +77,58 @@ def extra_fields_complete(
             "Champs complémentaires du département à compléter : " + ", ".join(sorted(errors)) + "."
         )
     return None
+
+
+def open_period(dossier: Dossier, workflow: Workflow) -> None:
+    assert dossier.start_on is not None  # written by the authorising decision's form
+    period_open(dossier=dossier, starts_on=dossier.start_on)
+
+
+def decision_letter(dossier: Dossier, workflow: Workflow) -> None:
+    if dossier.decision == Decision.REFUSED and dossier.kind == DossierKind.FIRST_REQUEST:
+        dossier.pathway.status = PathwayStatus.REFUSED
+        dossier.pathway.save(update_fields=["status"])
+    enqueue_on_commit(generate_decision_letter, dossier_id=dossier.pk)
+
+
+def notify_coordination(dossier: Dossier, workflow: Workflow) -> None:
+    enqueue_on_commit(
+        notify_role,
+        role="coordinator",
+        subject=f"Dossier {dossier.person.pseudonym} déposé",
+        body=f"Le dossier {dossier.person.pseudonym} ({dossier.get_kind_display()}) a été déposé.",
+    )
+
+
+def notify_association(dossier: Dossier, workflow: Workflow) -> None:
+    enqueue_on_commit(
+        notify_role,
+        role="association_worker",
+        association_id=dossier.association_id,
+        subject=f"Dossier {dossier.person.pseudonym} : pièces manquantes",
+        body=f"Des pièces sont demandées pour le dossier {dossier.person.pseudonym}.",
+    )
+
+
+def close_withdrawn_request(dossier: Dossier, workflow: Workflow) -> None:
+    if dossier.kind == DossierKind.FIRST_REQUEST:
+        dossier.pathway.status = PathwayStatus.WITHDRAWN
+        dossier.pathway.save(update_fields=["status"])
+
+
+GUARDS: dict[GuardName, Guard] = {
+    GuardName.EVALUATION_SIGNED_OFF: evaluation_signed_off,
+    GuardName.INSERTION_PROJECT_SIGNED: insertion_project_signed,
+    GuardName.REQUIRED_DOCUMENTS_PRESENT: required_documents_present,
+    GuardName.ASSOCIATION_AVIS_RECORDED: association_avis_recorded,
+    GuardName.COMMISSION_AVIS_RECORDED: commission_avis_recorded,
+    GuardName.WITHIN_CEILING: within_ceiling,
+    GuardName.EXTRA_FIELDS_COMPLETE: extra_fields_complete,
+}
+EFFECTS: dict[EffectName, Effect] = {
+    EffectName.OPEN_PERIOD: open_period,
+    EffectName.DECISION_LETTER: decision_letter,
+    EffectName.NOTIFY_COORDINATION: notify_coordination,
+    EffectName.NOTIFY_ASSOCIATION: notify_association,
+    EffectName.CLOSE_WITHDRAWN_REQUEST: close_withdrawn_request,
+}

@@ -2,14 +2,24 @@
 
 The national template (definitions/*.json, loaded into `WorkflowTemplate`) encodes the law; a
 département's variant may only adjust what the law leaves open (ADJUSTABLE). `apply_adjustments`
-merges a variant into a template and `validate` refuses a result that breaks an invariant, with
-the reason in French. Guards and effects are *named* here and written in code (registry.py).
+merges a variant into a template and `legal_violations` refuses a result that breaks an invariant,
+with the reason in French.
+
+The JSON is the only place that names states. The vocabulary a definition may cite is typed here:
+its guards (`GuardName`), effects (`EffectName`), input forms (`FormName`) and clocks (`Clock`);
+their code lives with the data they act on (tenants/casework/workflow_hooks.py and forms.py).
+Callers never write a state's name: they ask the `Workflow` (its final states, a state's clock,
+the states where the association may still edit the file, the transitions a commission session
+fires, who may fire what). Transition names of the law (`submit`, the commission's avis) are
+typed in `LegalTransition` because the invariants below are stated in their terms.
 """
 
 from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
+from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
 from jsonschema import Draft202012Validator
@@ -20,7 +30,80 @@ from parcours.errors import Refused
 ADJUSTABLE = ("extra_fields", "extra_steps", "deadlines", "documents", "options")
 TENANT_ROLES = {"prefet", "coordinator", "member", "association_worker", "dpo"}
 DECISION_ROLE = "prefet"
-AVIS_TRANSITION = "record_commission_avis"
+
+
+class LegalTransition(StrEnum):
+    """The transitions the law names, which the invariants and the commission refer to."""
+
+    SUBMIT = "submit"
+    REQUEST_MISSING_ITEMS = "request_missing_items"
+    SCHEDULE = "schedule"
+    ADJOURN = "adjourn"
+    RECORD_COMMISSION_AVIS = "record_commission_avis"
+
+
+AVIS_TRANSITION = LegalTransition.RECORD_COMMISSION_AVIS
+
+
+class Clock(StrEnum):
+    """What the processing-delay clock does while a file is in a state."""
+
+    NONE = "none"  # not yet submitted
+    RUNNING = "running"
+    PAUSED = "paused"  # waiting on the association (missing items)
+    STOPPED = "stopped"  # final
+
+
+class GuardName(StrEnum):
+    EVALUATION_SIGNED_OFF = "evaluation_signed_off"
+    INSERTION_PROJECT_SIGNED = "insertion_project_signed"
+    REQUIRED_DOCUMENTS_PRESENT = "required_documents_present"
+    ASSOCIATION_AVIS_RECORDED = "association_avis_recorded"
+    COMMISSION_AVIS_RECORDED = "commission_avis_recorded"
+    WITHIN_CEILING = "within_ceiling"
+    EXTRA_FIELDS_COMPLETE = "extra_fields_complete"
+
+
+# How the Modèle de parcours page explains each guard to a coordination.
+GUARD_LABELS: dict[GuardName, str] = {
+    GuardName.EVALUATION_SIGNED_OFF: "l'évaluation des besoins est signée dans les trois domaines",
+    GuardName.INSERTION_PROJECT_SIGNED: "le projet d'insertion est co-signé",
+    GuardName.REQUIRED_DOCUMENTS_PRESENT: "les pièces exigées sont déposées",
+    GuardName.ASSOCIATION_AVIS_RECORDED: "l'avis motivé de l'association est rendu",
+    GuardName.COMMISSION_AVIS_RECORDED: "l'avis de la commission est rendu",
+    GuardName.WITHIN_CEILING: "une période de plus reste dans la durée maximale de 24 mois",
+    GuardName.EXTRA_FIELDS_COMPLETE: "les champs complémentaires du département sont remplis",
+}
+
+
+class EffectName(StrEnum):
+    OPEN_PERIOD = "open_period"
+    DECISION_LETTER = "decision_letter"
+    NOTIFY_COORDINATION = "notify_coordination"
+    NOTIFY_ASSOCIATION = "notify_association"
+    CLOSE_WITHDRAWN_REQUEST = "close_withdrawn_request"
+
+
+EFFECT_LABELS: dict[EffectName, str] = {
+    EffectName.OPEN_PERIOD: "ouvre une période de six mois",
+    EffectName.DECISION_LETTER: "produit la lettre de décision",
+    EffectName.NOTIFY_COORDINATION: "prévient la coordination",
+    EffectName.NOTIFY_ASSOCIATION: "prévient l'association",
+    EffectName.CLOSE_WITHDRAWN_REQUEST: "clôt la demande retirée",
+}
+
+
+class FormName(StrEnum):
+    """The inputs a transition asks for; each is declared once (tenants/casework/forms.py)."""
+
+    NONE = ""
+    COMMENT_REQUIRED = "comment_required"
+    SCHEDULE = "schedule"
+    COMMISSION_AVIS = "commission_avis"
+    DECISION_AUTHORISE = "decision_authorise"
+    DECISION_REFUSE = "decision_refuse"
+
+
 RESERVED_FIELD_NAMES = {"id", "state", "kind", "person", "pathway", "association", "extra"}
 DEADLINE_BOUNDS = (1, 365)
 
@@ -34,7 +117,7 @@ class State:
     code: str
     label: str
     final: bool
-    clock: str
+    clock: Clock
 
 
 @dataclass(frozen=True)
@@ -44,10 +127,13 @@ class Transition:
     sources: frozenset[str]
     target: str
     roles: frozenset[str]
-    guards: tuple[str, ...]
-    effects: tuple[str, ...]
-    form: str
+    guards: tuple[GuardName, ...]
+    effects: tuple[EffectName, ...]
+    form: FormName
     decision: bool
+
+    def may_be_fired_by(self, roles: set[str] | frozenset[str]) -> bool:
+        return bool(self.roles & roles)
 
 
 @dataclass(frozen=True)
@@ -80,7 +166,7 @@ class Workflow:
             version=int(data["version"]),
             initial=data["initial"],
             states={
-                code: State(code, s["label"], bool(s.get("final")), s.get("clock", "none"))
+                code: State(code, s["label"], bool(s.get("final")), Clock(s.get("clock", "none")))
                 for code, s in data["states"].items()
             },
             transitions={
@@ -90,9 +176,9 @@ class Workflow:
                     sources=frozenset(t["from"]),
                     target=t["to"],
                     roles=frozenset(t["roles"]),
-                    guards=tuple(t.get("guards", ())),
-                    effects=tuple(t.get("effects", ())),
-                    form=t.get("form", ""),
+                    guards=tuple(GuardName(g) for g in t.get("guards", ())),
+                    effects=tuple(EffectName(e) for e in t.get("effects", ())),
+                    form=FormName(t.get("form", "")),
                     decision=bool(t.get("decision")),
                 )
                 for name, t in data["transitions"].items()
@@ -112,6 +198,80 @@ class Workflow:
 
     def required_documents(self, kind: str) -> list[DocumentType]:
         return [d for d in self.documents if kind in d.kinds]
+
+    def clock(self, state: str) -> Clock:
+        return self.states[state].clock
+
+    def label(self, state: str) -> str:
+        """The state's label; a state a later version no longer knows keeps its code."""
+        known = self.states.get(state)
+        return known.label if known else state
+
+    @cached_property
+    def final_states(self) -> frozenset[str]:
+        return frozenset(code for code, state in self.states.items() if state.final)
+
+    @cached_property
+    def editable_states(self) -> frozenset[str]:
+        """Where the association still edits the file: the states it (re)submits it from."""
+        return self.transitions[LegalTransition.SUBMIT].sources
+
+    @cached_property
+    def missing_items_states(self) -> frozenset[str]:
+        """Where the coordination may ask for missing items (what a comment there asks for)."""
+        return self.transitions[LegalTransition.REQUEST_MISSING_ITEMS].sources
+
+    @cached_property
+    def decisions(self) -> tuple[Transition, ...]:
+        return tuple(t for t in self.transitions.values() if t.decision)
+
+    @cached_property
+    def awaiting_decision_states(self) -> frozenset[str]:
+        return frozenset(source for t in self.decisions for source in t.sources)
+
+    @cached_property
+    def authorised_states(self) -> frozenset[str]:
+        """Where an authorising decision (the one that opens a period) leaves the file."""
+        return frozenset(t.target for t in self.decisions if EffectName.OPEN_PERIOD in t.effects)
+
+    @cached_property
+    def closed_without_authorisation_states(self) -> frozenset[str]:
+        return self.final_states - self.authorised_states
+
+    @cached_property
+    def instruction_states(self) -> frozenset[str]:
+        """From submission to decision: the delay clock runs, or waits on the association."""
+        return frozenset(
+            code
+            for code, state in self.states.items()
+            if state.clock in {Clock.RUNNING, Clock.PAUSED}
+        )
+
+    @cached_property
+    def session_transitions(self) -> frozenset[str]:
+        """What only a commission session fires: putting a file on its agenda, and every way
+        out of the agenda (the avis it voted, or taking the file off). Fired on the file
+        directly, the workflow state and the agenda would be two facts that can disagree."""
+        scheduling = self.transitions[LegalTransition.SCHEDULE]
+        leaving = {t.name for t in self.transitions_from(scheduling.target)}
+        return frozenset({scheduling.name, *leaving})
+
+    @cached_property
+    def on_agenda_states(self) -> frozenset[str]:
+        return frozenset({self.transitions[LegalTransition.SCHEDULE].target})
+
+    @cached_property
+    def schedulable_states(self) -> frozenset[str]:
+        return self.transitions[LegalTransition.SCHEDULE].sources
+
+    def available_to(self, *, state: str, roles: set[str] | frozenset[str]) -> list[Transition]:
+        """What these roles may fire on a file in `state` (guards are checked when fired)."""
+        return [t for t in self.transitions_from(state) if t.may_be_fired_by(roles)]
+
+
+def known() -> dict[str, set[str]]:
+    """The guards and effects a definition may name (each has its code in the casework app)."""
+    return {"guards": set(GuardName), "effects": set(EffectName)}
 
 
 def apply_adjustments(template: dict[str, Any], adjustments: dict[str, Any]) -> dict[str, Any]:
@@ -240,9 +400,14 @@ def _returns_to(transitions: dict[str, Any], name: str, t: dict[str, Any], sourc
 
 
 def legal_violations(
-    data: dict[str, Any], *, known_guards: set[str], known_effects: set[str]
+    data: dict[str, Any],
+    *,
+    known_guards: set[str] | None = None,
+    known_effects: set[str] | None = None,
 ) -> list[str]:
     """What in a (merged) definition breaks the law or cannot run; empty when it is usable."""
+    known_guards = set(GuardName) if known_guards is None else known_guards
+    known_effects = set(EffectName) if known_effects is None else known_effects
     reasons: list[str] = []
     states = data.get("states", {})
     transitions = data.get("transitions", {})
@@ -263,11 +428,13 @@ def legal_violations(
         for effect in t.get("effects", []):
             if effect not in known_effects:
                 reasons.append(f"Effet inconnu : {effect}.")
+        if t.get("form", "") not in set(FormName):
+            reasons.append(f"Formulaire inconnu : {t.get('form')}.")
 
     decisions = {n: t for n, t in transitions.items() if t.get("decision")}
     if AVIS_TRANSITION not in transitions:
         reasons.append("L'avis de la commission doit être recueilli avant toute décision.")
-    if not any(t.get("to") == "authorised" for t in decisions.values()):
+    if not any(EffectName.OPEN_PERIOD in t.get("effects", []) for t in decisions.values()):
         reasons.append("Le préfet doit pouvoir autoriser le parcours.")
     decision_targets = {t.get("to") for t in decisions.values()}
     for name, t in transitions.items():
@@ -278,9 +445,9 @@ def legal_violations(
     for name, t in decisions.items():
         if set(t.get("roles", [])) != {DECISION_ROLE}:
             reasons.append(f"Seul le préfet décide ({name}).")
-        if "commission_avis_recorded" not in t.get("guards", []):
+        if GuardName.COMMISSION_AVIS_RECORDED not in t.get("guards", []):
             reasons.append(f"Pas de décision sans avis de la commission ({name}).")
-        if "association_avis_recorded" not in t.get("guards", []):
+        if GuardName.ASSOCIATION_AVIS_RECORDED not in t.get("guards", []):
             reasons.append(f"Pas de décision sans avis de l'association ({name}).")
         for source in t.get("from", []):
             entering = [
@@ -300,7 +467,10 @@ def legal_violations(
         )
     if params.get("max_total_months") != "psp_max_total_months":
         reasons.append("La durée totale vient du paramètre légal psp_max_total_months (24 mois).")
-    submit = transitions.get("submit", {})
-    if "within_ceiling" not in submit.get("guards", []):
+    submit = transitions.get(LegalTransition.SUBMIT, {})
+    if GuardName.WITHIN_CEILING not in submit.get("guards", []):
         reasons.append("Le dépôt d'une demande vérifie le plafond de 24 mois.")
+    for name in LegalTransition:
+        if name not in transitions:
+            reasons.append(f"L'étape légale {name} manque.")
     return list(dict.fromkeys(reasons))

@@ -29,6 +29,10 @@ class WorkflowTemplate(models.Model):
     def __str__(self) -> str:
         return f"{self.code} v{self.version}"
 
+    @cached_property
+    def workflow(self) -> Workflow:
+        return Workflow.from_definition(self.definition)
+
 
 class WorkflowVariant(models.Model):
     """A département's adoption of a template version, with its adjustments.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -12,18 +13,19 @@ from django_tenants.utils import schema_context
 from parcours.audit.services import audit_record
 from parcours.db import connection
 from parcours.departements.models import Tenant
-from parcours.workflows.definition import DefinitionError, apply_adjustments, legal_violations
+from parcours.workflows.definition import (
+    DefinitionError,
+    Workflow,
+    apply_adjustments,
+    legal_violations,
+)
 from parcours.workflows.models import WorkflowTemplate, WorkflowVariant
-from parcours.workflows.registry import known
 
 DEFINITIONS = Path(__file__).resolve().parent / "definitions"
 
 
 def _check(definition: dict[str, Any]) -> None:
-    names = known()
-    reasons = legal_violations(
-        definition, known_guards=names["guards"], known_effects=names["effects"]
-    )
+    reasons = legal_violations(definition)
     if reasons:
         raise DefinitionError(reasons)
 
@@ -66,6 +68,19 @@ def workflow_template_publish(
             data={"code": template.code, "version": template.version},
         )
         return template
+
+
+@cache
+def shipped_workflow(*, code: str = "psp") -> Workflow:
+    """The latest template shipped with the code, read from its file (no database).
+
+    What the API's routes and OpenAPI document are built from: the transitions of the law,
+    each with its declared inputs. A département's optional steps are served by the generic
+    route."""
+    paths = sorted(
+        DEFINITIONS.glob(f"{code}-*.json"), key=lambda path: int(path.stem.rsplit("-", 1)[1])
+    )
+    return Workflow.from_definition(json.loads(paths[-1].read_text()))
 
 
 def workflow_templates_load() -> list[WorkflowTemplate]:

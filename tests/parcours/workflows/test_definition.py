@@ -16,9 +16,9 @@ from parcours.workflows.definition import (
     DefinitionError,
     Workflow,
     apply_adjustments,
+    known,
     legal_violations,
 )
-from parcours.workflows.registry import known
 from parcours.workflows.services import DEFINITIONS
 
 SHIPPED = json.loads((DEFINITIONS / "psp-1.json").read_text())
@@ -474,3 +474,48 @@ def test_the_workflow_marks_only_the_prefet_decisions() -> None:
         "refused",
         "withdrawn",
     }
+
+
+# ---------------------------------------------------------------------------------------------
+# What callers ask the definition instead of naming states
+# ---------------------------------------------------------------------------------------------
+
+
+def test_the_shipped_template_answers_the_questions_callers_ask_it() -> None:
+    workflow = Workflow.from_definition(SHIPPED)
+
+    assert workflow.final_states == {"authorised", "refused", "withdrawn"}
+    assert workflow.editable_states == {"draft", "incomplete"}
+    assert workflow.awaiting_decision_states == {"avis_given"}
+    assert workflow.authorised_states == {"authorised"}
+    assert workflow.closed_without_authorisation_states == {"refused", "withdrawn"}
+    assert workflow.instruction_states == {
+        "submitted",
+        "incomplete",
+        "complete",
+        "scheduled",
+        "avis_given",
+    }
+    assert workflow.session_transitions == {"schedule", "adjourn", "record_commission_avis"}
+    assert workflow.schedulable_states == {"complete"}
+    assert workflow.on_agenda_states == {"scheduled"}
+    assert {t.name for t in workflow.available_to(state="avis_given", roles={"prefet"})} == {
+        "authorise",
+        "refuse",
+    }
+
+
+def test_an_optional_step_is_no_session_step_and_its_state_no_final_one(
+    template: Definition,
+) -> None:
+    merged = apply_adjustments(template, {"extra_steps": [HOME_VISIT]})
+    workflow = Workflow.from_definition(merged)
+
+    assert "home_visit" not in workflow.final_states
+    assert not {"start_home_visit", "finish_home_visit"} & workflow.session_transitions
+
+
+def test_an_unknown_form_is_refused_with_the_reason(template: Definition) -> None:
+    template["transitions"]["submit"]["form"] = "questionnaire"
+
+    assert "Formulaire inconnu : questionnaire." in violations(template)
