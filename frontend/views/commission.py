@@ -20,7 +20,6 @@ from parcours.accounts.permissions import Access
 from parcours.errors import Refused
 from parcours.referentiel.models import NomenclatureItem
 from parcours.validation import parse_int
-from tenants.casework.models import Dossier
 from tenants.commission import agenda, commands, documents, seats, selectors
 from tenants.commission import members as members_services
 from tenants.commission import sessions as sessions_services
@@ -226,9 +225,7 @@ def session_detail(request: HttpRequest, pk: int, *, access: Access) -> HttpResp
             "is_coordinator": is_coordinator,
             "presences": Presence.choices,
             "choices": VoteChoice.choices,
-            "complete_files": Dossier.objects.filter(state="complete").select_related("person")
-            if is_coordinator
-            else [],
+            "complete_files": selectors.files_to_schedule() if is_coordinator else [],
             "page_title": str(session),
         },
     )

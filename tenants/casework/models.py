@@ -14,10 +14,9 @@ from django.utils import timezone
 from parcours.db import connection
 from parcours.departements.models import Tenant
 from parcours.referentiel.calendar import delai_franc_last_day
+from parcours.referentiel.decisions import Avis  # defined once for the national statistics too
 from parcours.referentiel.selectors import legal_parameter_value
 from parcours.workflows.definition import Clock, Workflow
-
-from parcours.referentiel.decisions import Avis  # defined once for the national statistics too
 
 
 class TenantKey(models.Model):

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from parcours.accounts.permissions import Access
+from parcours.workflows.definition import LegalTransition
 from tenants.casework.models import Dossier
 from tenants.casework.services import TransitionRequest, dossier_transition
 from tenants.commission.common import (
@@ -46,7 +47,7 @@ def agenda_add_file(*, access: Access, session_id: int, dossier_id: int) -> Agen
             access=access,
             dossier_id=dossier_id,
             request=TransitionRequest(
-                name="schedule",
+                name=LegalTransition.SCHEDULE,
                 data={"session_on": timezone.localtime(session.starts_at).date().isoformat()},
             ),
             from_session=True,
@@ -95,7 +96,9 @@ def agenda_remove_file(*, access: Access, session_id: int, dossier_id: int, reas
         dossier = dossier_transition(
             access=access,
             dossier_id=dossier_id,
-            request=TransitionRequest(name="adjourn", data={}, comment=reason.strip()),
+            request=TransitionRequest(
+                name=LegalTransition.ADJOURN, data={}, comment=reason.strip()
+            ),
             from_session=True,
         )
         audit(access, "commission.agenda_file_removed", "session", session.pk, dossier=dossier_id)
@@ -105,10 +108,10 @@ def agenda_remove_file(*, access: Access, session_id: int, dossier_id: int, reas
 def adjourn_pending(*, access: Access, session: Session, comment: str) -> None:
     pending = session.items.filter(closed_at__isnull=True, dossier__isnull=False)
     for dossier in Dossier.objects.filter(agenda_items__in=pending):
-        if dossier.state == "scheduled":
+        if dossier.state in dossier.workflow.on_agenda_states:
             dossier_transition(
                 access=access,
                 dossier_id=dossier.pk,
-                request=TransitionRequest(name="adjourn", data={}, comment=comment),
+                request=TransitionRequest(name=LegalTransition.ADJOURN, data={}, comment=comment),
                 from_session=True,
             )

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from parcours.accounts.permissions import Access
+from parcours.workflows.definition import LegalTransition
 from tenants.casework.services import TransitionRequest, dossier_transition
 from tenants.commission.common import CommissionError, audit, coordinator_only, locked_item
 from tenants.commission.models import (
@@ -142,7 +143,7 @@ def item_close(*, access: Access, item_id: int) -> AgendaItem:
                 access=access,
                 dossier_id=item.dossier_id,
                 request=TransitionRequest(
-                    name="record_commission_avis",
+                    name=LegalTransition.RECORD_COMMISSION_AVIS,
                     data={
                         "avis": avis,
                         "votes_for": favourable,

@@ -6,12 +6,15 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from parcours.accounts.models import Role, User
 from parcours.audit.services import audit_record
 from parcours.errors import NotInScope
 from parcours.referentiel.models import NomenclatureItem
+from parcours.workflows.services import current_template
+from tenants.casework.models import Dossier
 from tenants.commission.models import (
     AgendaItem,
     CollegeSetting,
@@ -285,3 +288,10 @@ def agenda_read(*, access: Any, session: Session) -> list[dict[str, Any]]:
             data={"dossiers": files},
         )
     return rows
+
+
+def files_to_schedule() -> QuerySet[Dossier]:
+    """Files complete and waiting for a session, with their person (the coordination picks them
+    for an agenda): the states the national workflow schedules from, asked of it."""
+    states = current_template(code="psp").workflow.schedulable_states
+    return Dossier.objects.filter(state__in=states).select_related("person")

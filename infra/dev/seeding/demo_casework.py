@@ -64,17 +64,19 @@ ARIANE_NAMES = [
     ("Aya", "Koné", "CIV"),
     ("Sofia", "Lopes", "BRA"),
 ]
-# How far each demo file goes: the last transition fired, in order.
+# How far each demo file goes: the last transition fired, in order ("created": none yet;
+# "prepared": evaluations, project, pieces and the association's avis, not yet submitted).
+# Named by transitions, never by states: the states are the workflow definition's.
 STAGES = [
-    "draft",
-    "ready",
-    "submitted",
-    "incomplete",
-    "complete",
-    "scheduled",
-    "avis_given",
-    "authorised",
-    "refused",
+    "created",
+    "prepared",
+    "submit",
+    "request_missing_items",
+    "declare_complete",
+    "schedule",
+    "record_commission_avis",
+    "authorise",
+    "refuse",
 ]
 
 
@@ -95,7 +97,7 @@ def demo_files(
     *, tenant: Tenant, worker_email: str, names: list[tuple[str, str, str]] = NAMES
 ) -> dict[int, str]:
     """One person of `names` at each step, prepared by the worker's association: up to
-    "complete" here; the commission's steps and the decisions follow in `demo_commission`, from
+    "declare_complete" here; the commission's steps and the decisions follow in `demo_commission`, from
     a session. Returns the stage each file is meant to reach; nothing if the association already
     has persons here."""
     connection.set_tenant(tenant)
@@ -122,7 +124,7 @@ def demo_files(
             )
             dossier = dossier_create(access=worker, person_id=person.pk, kind="first_request")
             stages[dossier.pk] = stage
-            if stage == "draft":
+            if stage == "created":
                 continue
             for domain in NeedsDomain.values:
                 evaluation_record(
@@ -151,12 +153,12 @@ def demo_files(
                 avis="favourable",
                 motivation="Projet construit avec la personne, engagement constant.",
             )
-            if stage == "ready":
+            if stage == "prepared":
                 continue
             _fire(worker, dossier.pk, "submit")
-            if stage == "submitted":
+            if stage == "submit":
                 continue
-            if stage == "incomplete":
+            if stage == "request_missing_items":
                 _fire(
                     coordinator,
                     dossier.pk,
@@ -307,13 +309,15 @@ def demo_commission(*, tenant: Tenant, stages: dict[int, str]) -> None:
         for dossier_id, stage in stages.items():
             by_stage.setdefault(stage, []).append(dossier_id)
         examined = [
-            d for stage in ("avis_given", "authorised", "refused") for d in by_stage.get(stage, [])
+            d
+            for stage in ("record_commission_avis", "authorise", "refuse")
+            for d in by_stage.get(stage, [])
         ]
         if examined:
             _hold_session(coordinator=coordinator, seats=seats, dossier_ids=examined, stages=stages)
-        for dossier_id in by_stage.get("authorised", []):
+        for dossier_id in by_stage.get("authorise", []):
             _fire(prefet, dossier_id, "authorise", start_on=timezone.localdate().isoformat())
-        for dossier_id in by_stage.get("refused", []):
+        for dossier_id in by_stage.get("refuse", []):
             _fire(
                 prefet,
                 dossier_id,
@@ -326,7 +330,7 @@ def demo_commission(*, tenant: Tenant, stages: dict[int, str]) -> None:
             starts_at=timezone.now() + dt.timedelta(days=8),
             place="Préfecture, salle du conseil",
         )
-        for dossier_id in by_stage.get("scheduled", []):
+        for dossier_id in by_stage.get("schedule", []):
             services.agenda_add_file(
                 access=coordinator, session_id=upcoming.pk, dossier_id=dossier_id
             )
@@ -418,7 +422,7 @@ def _hold_session(
                 member_id=present[3].pk,
                 reason="A suivi la personne dans le cadre de ses fonctions",
             )
-        refused = stages.get(item.dossier_id or 0) == "refused"
+        refused = stages.get(item.dossier_id or 0) == "refuse"
         for k, member_id in enumerate(services.voters(item=item)):
             choice = (
                 "abstention" if k % 7 == 6 else ("favourable" if k % 5 != 4 else "unfavourable")

@@ -41,7 +41,12 @@ from infra.dev.seeding.national_commissions import (
     commission_write,
     seat_users_ensure,
 )
-from infra.dev.seeding.national_history import already_seeded, history_write, person_build
+from infra.dev.seeding.national_history import (
+    already_seeded,
+    decided_states,
+    history_write,
+    person_build,
+)
 from infra.dev.seeding.national_plan import national_plans
 from parcours.associations.models import Association
 from parcours.audit.services import audit_record
@@ -199,6 +204,7 @@ def _seed_departement(
     # About one refusal for ten persons in pathway (84 refusals, 903 persons in 2024).
     refusals = persons // 10
     year_start = snapshot.replace(month=1, day=1)
+    authorised, refused_state = decided_states()
     with transaction.atomic():
         people = [
             person_build(i, f"{prefix}{i + 1:04d}", association_id, snapshot, aged_on=snapshot)
@@ -235,7 +241,7 @@ def _seed_departement(
                         kind=DossierKind.FIRST_REQUEST,
                         number=1,
                         workflow_variant_id=variant_id,
-                        state="refused",
+                        state=refused_state,
                         extra={"refusal_grounds": sorted({grounds[i % 4], "no_complaint"})},
                         submitted_at=_aware(decided - dt.timedelta(days=40 + (i * 11) % 50)),
                         commission_avis=Avis.UNFAVOURABLE,
@@ -267,7 +273,7 @@ def _seed_departement(
                         kind=DossierKind.FIRST_REQUEST if number == 1 else DossierKind.RENEWAL,
                         number=number,
                         workflow_variant_id=variant_id,
-                        state="authorised",
+                        state=authorised,
                         submitted_at=_aware(start - dt.timedelta(days=waited)),
                         commission_avis=Avis.FAVOURABLE,
                         commission_avis_on=start - dt.timedelta(days=10),

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from infra.dev.seeding.national_plan import DepartementPlan, Entry
 from parcours.audit.services import audit_record
+from parcours.workflows.services import shipped_workflow
 from tenants.casework.crypto import encrypt_json
 from tenants.casework.models import (
     Avis,
@@ -45,6 +46,13 @@ _RIGHTS_PER_20 = {"aps": 12, "hebergement": 8, "soins": 11, "formation": 5}
 _OUTCOMES = ["logement", "emploi", "formation", "autre", "logement", "emploi", "perte_contact"]
 _GROUNDS = ["project_insufficient", "conditions_not_met", "commitments_not_kept", "other"]
 PREFIX = "PSP-{code}-H"
+
+
+def decided_states() -> tuple[str, str]:
+    """The states a decided file is left in, (authorised, refused): the targets of the préfet's
+    two decisions in the shipped workflow, never names written here."""
+    workflow = shipped_workflow()
+    return workflow.transitions["authorise"].target, workflow.transitions["refuse"].target
 
 
 def _aware(day: dt.date, hour: int = 10) -> dt.datetime:
@@ -89,6 +97,7 @@ def history_write(
 ) -> dict[str, int]:
     """Write the plan into the current schema; returns what was written, for the audit."""
     today = timezone.localdate()
+    authorised, refused = decided_states()
     prefix = PREFIX.format(code=plan.code)
     entries = [e for e in plan.entries if e.decided <= today]
     with transaction.atomic():
@@ -138,7 +147,7 @@ def history_write(
                         kind=DossierKind.FIRST_REQUEST if number == 1 else DossierKind.RENEWAL,
                         number=number,
                         workflow_variant_id=variant_id,
-                        state="authorised",
+                        state=authorised,
                         submitted_at=_aware(submitted),
                         commission_avis=Avis.FAVOURABLE,
                         commission_avis_on=start - dt.timedelta(days=7 + i % 5),
@@ -159,7 +168,7 @@ def history_write(
                     kind=DossierKind.FIRST_REQUEST,
                     number=1,
                     workflow_variant_id=variant_id,
-                    state="refused",
+                    state=refused,
                     extra={"refusal_grounds": sorted({_GROUNDS[j % 4], "no_complaint"})},
                     submitted_at=_aware(refusal.submitted),
                     commission_avis=Avis.UNFAVOURABLE,

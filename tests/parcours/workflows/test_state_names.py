@@ -37,6 +37,10 @@ OTHER_VOCABULARIES: dict[tuple[str, str], str] = {
     ("tenants/casework/models.py", "withdrawn"): "a PathwayStatus value",
     ("tenants/agrements/models.py", "incomplete"): "an approval's status",
     ("tenants/agrements/models.py", "complete"): "an approval's status",
+    (
+        "tenants/agrements/commands.py",
+        "complete",
+    ): "the approval action that marks a request complete",
     ("tenants/agrements/models.py", "refused"): "an approval's status",
     ("tenants/agrements/models.py", "withdrawn"): "an approval's status",
     ("frontend/templates/associations/agrements.html", "incomplete"): "an approval's status",
@@ -53,22 +57,7 @@ OTHER_VOCABULARIES: dict[tuple[str, str], str] = {
 
 # Code that still names states, outside the workflow's own modules; each entry says what the
 # definition answers instead. To be emptied as the commission and the seeders ask it.
-PENDING: dict[tuple[str, str], str] = {
-    ("tenants/commission/services.py", "scheduled"): "dossier.workflow.on_agenda_states",
-    ("frontend/views/commission.py", "complete"): "workflow.schedulable_states",
-    ("platform/parcours/demo_casework.py", "draft"): "the seeders move under infra/dev/",
-    ("platform/parcours/demo_casework.py", "submitted"): "the seeders move under infra/dev/",
-    ("platform/parcours/demo_casework.py", "incomplete"): "the seeders move under infra/dev/",
-    ("platform/parcours/demo_casework.py", "complete"): "the seeders move under infra/dev/",
-    ("platform/parcours/demo_casework.py", "scheduled"): "the seeders move under infra/dev/",
-    ("platform/parcours/demo_casework.py", "avis_given"): "the seeders move under infra/dev/",
-    ("platform/parcours/demo_casework.py", "authorised"): "the seeders move under infra/dev/",
-    ("platform/parcours/demo_casework.py", "refused"): "the seeders move under infra/dev/",
-    ("platform/parcours/reporting/seeding.py", "authorised"): "a seeded decided file's state",
-    ("platform/parcours/reporting/seeding.py", "refused"): "a seeded decided file's state",
-    ("platform/parcours/reporting/seeding_history.py", "authorised"): "a seeded file's state",
-    ("platform/parcours/reporting/seeding_history.py", "refused"): "a seeded file's state",
-}
+PENDING: dict[tuple[str, str], str] = {}
 
 TEMPLATE_LITERAL = re.compile(r"""(["'])([a-z_]+)\1""")
 
