@@ -254,7 +254,16 @@ def test_a_page_form_given_valid_values_writes(
 
 
 # Every field the steering view reads, whatever the kind.
-STEERING_FIELDS = "title first_year last_year axis action_id owner status year".split()
+STEERING_FIELDS = [
+    "title",
+    "first_year",
+    "last_year",
+    "axis",
+    "action_id",
+    "owner",
+    "status",
+    "year",
+]
 
 
 def _steering_base() -> dict[str, dict[str, str]]:
