@@ -366,7 +366,11 @@ def test_a_real_object_of_another_departement_is_not_found(
     # The object is real: in its own département, the route gives its ordinary answer.
     owner = client_for(probe.role, OWNER)
     answer = _send(owner, probe, real, built)
-    assert answer.status_code == probe.status, (real, answer.status_code, _said(owner, answer)[:500])
+    assert answer.status_code == probe.status, (
+        real,
+        answer.status_code,
+        _said(owner, answer)[:500],
+    )
     if probe.shows:
         assert probe.shows in _said(owner, answer), (real, _said(owner, answer)[-2000:])
     elif answer.status_code == 302:
