@@ -8,11 +8,13 @@ import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import pytest
+from celery.signals import after_task_publish
 from django.conf import settings
 from django.db import connection
 from django_tenants.utils import schema_context
@@ -23,6 +25,7 @@ from parcours.audit.models import AuditEvent
 from parcours.audit.tasks import verify_chain
 from parcours.departements.models import Tenant
 from parcours.departements.services import departement_provision_request
+from parcours.departements.tasks import provision_departement
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -112,11 +115,37 @@ def worker(committed: None, mail_dir: Path) -> Iterator[str]:
 def _outcome(result: Any) -> Any:
     """The task's return value, read from the broker's Redis whatever backend the app cached
     (an earlier test may have instantiated Celery's disabled backend)."""
+    return _outcome_of(result.id)
+
+
+def _outcome_of(task_id: str) -> Any:
     from celery.backends.redis import RedisBackend
     from celery.result import AsyncResult
 
     backend = RedisBackend(app=celery_app, url=_redis_backend_url(settings.CELERY_BROKER_URL))
-    return AsyncResult(result.id, backend=backend, app=celery_app).get(timeout=60)
+    return AsyncResult(task_id, backend=backend, app=celery_app).get(timeout=60)
+
+
+@contextmanager
+def _sent(task_name: str) -> Iterator[list[str]]:
+    """The ids of the `task_name` messages this process publishes inside the block.
+
+    A service queues its task on commit and returns no handle on it: the id read from the
+    published message is what lets the test wait for that very run's result.
+    """
+    ids: list[str] = []
+
+    def published(
+        sender: str | None = None, headers: dict[str, Any] | None = None, **_: Any
+    ) -> None:
+        if sender == task_name and headers:
+            ids.append(headers["id"])
+
+    after_task_publish.connect(published, weak=False)
+    try:
+        yield ids
+    finally:
+        after_task_publish.disconnect(published)
 
 
 def _wait_for(condition: Callable[[], bool], *, seconds: float = 60) -> None:
@@ -128,15 +157,21 @@ def _wait_for(condition: Callable[[], bool], *, seconds: float = 60) -> None:
 
 def test_the_national_console_provisions_a_departement_through_the_worker(worker: str) -> None:
     operator_id = 1
-    queued = departement_provision_request(codes=["974"], actor_id=operator_id)
+    with _sent(provision_departement.name) as sent:
+        queued = departement_provision_request(codes=["974"], actor_id=operator_id)
     assert queued == ["974"]
-    _wait_for(lambda: Tenant.objects.filter(code="974").exists())
+    assert len(sent) == 1
+    assert _outcome_of(sent[0])["created"] is True
     tenant = Tenant.objects.get(code="974")
     assert tenant.name == "La Réunion"
     assert AuditEvent.objects.filter(action="departement.provisioned", object_id="974").count() == 1
-    # Queued again (a retry, a double click): the task is idempotent.
-    departement_provision_request(codes=["974"], actor_id=operator_id)
-    time.sleep(2)
+    # Queued again (a retry, a double click): the task is idempotent. Its own result is waited
+    # for, so the checks below run after the second run, however slow the worker is.
+    with _sent(provision_departement.name) as sent_again:
+        departement_provision_request(codes=["974"], actor_id=operator_id)
+    assert len(sent_again) == 1 and sent_again != sent
+    second = _outcome_of(sent_again[0])
+    assert second["code"] == "974" and second["created"] is False  # it ran, and found it done
     assert Tenant.objects.filter(code="974").count() == 1
     assert AuditEvent.objects.filter(action="departement.provisioned", object_id="974").count() == 1
 

@@ -8,6 +8,7 @@ reach the code behind it.
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 import pytest
@@ -15,7 +16,7 @@ from django_tenants.utils import schema_context
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from parcours.hardening import MAX_JSON_DEPTH, check_json_value, parse_json_body
+from parcours.hardening import MAX_JSON_DEPTH, parse_json_body
 from tests.conftest import client_for
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("base")]
@@ -115,6 +116,33 @@ def test_a_body_that_is_not_json_is_a_400() -> None:
     _api_error(response, 400)
 
 
+# The oracle's own statement of the rule (module docstring of parcours.hardening), written
+# apart from the guard so that a guard refusing everything, or accepting everything, fails.
+LARGEST_INTEGER = 9_223_372_036_854_775_807  # bigint, the widest column: 2**63 - 1
+DEEPEST = 32  # levels of nesting below the document itself
+
+
+def _storable(document: Any) -> bool:
+    """Whether PostgreSQL (text, jsonb, bigint) can hold `document` and Python can parse it."""
+    pending = [(document, 0)]
+    while pending:
+        value, depth = pending.pop()
+        if depth > DEEPEST:
+            return False
+        if isinstance(value, str) and "\x00" in value:
+            return False
+        if isinstance(value, float) and not math.isfinite(value):
+            return False
+        is_integer = isinstance(value, int) and not isinstance(value, bool)
+        if is_integer and abs(value) > LARGEST_INTEGER:
+            return False
+        if isinstance(value, dict):
+            pending += [(part, depth + 1) for pair in value.items() for part in pair]
+        if isinstance(value, list):
+            pending += [(item, depth + 1) for item in value]
+    return True
+
+
 @settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
 @given(
     st.recursive(
@@ -124,21 +152,85 @@ def test_a_body_that_is_not_json_is_a_400() -> None:
     )
 )
 def test_the_json_guard_accepts_exactly_what_postgresql_can_store(value: Any) -> None:
-    """Whatever a client sends: the guard either accepts it, and then it has no NUL, no
-    non-finite number and no integer beyond 64 bits, or refuses it with a French reason."""
+    """Whatever a client sends: the guard accepts it, unchanged, if and only if it has no NUL,
+    no non-finite number and no integer beyond 64 bits; otherwise it refuses with a reason."""
     from parcours.hardening import InputRefused
 
     raw = json.dumps(value, allow_nan=True).encode()
     try:
-        parse_json_body(raw)
+        parsed = parse_json_body(raw)
     except InputRefused as refusal:
         assert refusal.status == 400 and refusal.message
+        assert not _storable(value), f"refused a storable document: {refusal.message}"
         return
+    assert _storable(value), "accepted a document PostgreSQL cannot store"
+    assert parsed == value
+
+
+def _nested(levels: int) -> str:
+    return "[" * levels + "]" * levels
+
+
+# JSON text of an extra member of a person's body: the API ignores members it does not know,
+# so what the guard lets through reaches the view and the person is created.
+STORABLE = {
+    "letters": json.dumps("Zoë ʻOkina 李 😀 \u202fà"),
+    "control-characters": json.dumps("\u0001\t\n"),
+    "largest-integer": str(2**63 - 1),
+    "smallest-integer": str(-(2**63 - 1)),
+    "largest-float": "1.7976931348623157e308",
+    "negative-zero": "-0.0",
+    "as-deep-as-allowed": _nested(DEEPEST),  # the member itself is one level down
+    "mixed": json.dumps({"clé": [None, True, "", 0.5, {"": []}]}),
+}
+NOT_STORABLE = {
+    "nul": json.dumps("a\u0000b"),
+    "nul-in-a-key": json.dumps({"k\u0000": 1}),
+    "integer-beyond-64-bits": str(2**63),
+    "negative-integer-beyond": str(-(2**63) - 1),
+    "overflowing-float": "1e400",
+    "nan": "NaN",
+    "infinity": "-Infinity",
+    "too-deep": _nested(DEEPEST + 1),
+}
+
+
+def _person_body(extra: str) -> str:
+    return '{"identity": {"last_name": "Doe", "first_name": "Jane"}, "extra": ' + extra + "}"
+
+
+def _persons_in_31() -> int:
+    from tenants.casework.models import Person
+
+    with schema_context("dep_31"):
+        return Person.objects.count()
+
+
+@pytest.mark.parametrize("extra", STORABLE.values(), ids=STORABLE.keys())
+def test_a_storable_body_goes_through_the_guard_to_the_view(extra: str) -> None:
+    assert _storable(json.loads(_person_body(extra)))
+    before = _persons_in_31()
+    response = client_for("association_worker", "31").post(
+        f"{API}/persons/", _person_body(extra), content_type="application/json"
+    )
+    assert response.status_code == 201, response.content[:500]
+    assert _persons_in_31() == before + 1
+
+
+@pytest.mark.parametrize("extra", NOT_STORABLE.values(), ids=NOT_STORABLE.keys())
+def test_a_body_postgresql_cannot_store_is_refused_by_the_guard(extra: str) -> None:
     constants: list[str] = []
-    accepted = json.loads(raw, parse_constant=constants.append)
-    assert constants == []  # no NaN nor Infinity as a number (as a string it is only text)
-    assert "\x00" not in json.dumps(accepted, ensure_ascii=False)
-    check_json_value(accepted)  # does not raise
+    document = json.loads(_person_body(extra), parse_constant=constants.append)
+    assert constants or not _storable(document)
+    before = _persons_in_31()
+    response = client_for("association_worker", "31").post(
+        f"{API}/persons/", _person_body(extra), content_type="application/json"
+    )
+    # The guard's refusal names no field: it is the document, not a serializer, that is refused.
+    assert _api_error(response, 400)["fields"] == {
+        "non_field_errors": [response.json()["error"]["message"]]
+    }
+    assert _persons_in_31() == before
 
 
 def test_depth_limit_is_where_it_is_documented() -> None:

@@ -5,6 +5,11 @@ alike, so a route added by a later issue is covered without anyone listing it. F
 anonymous people get a redirect to the login page or 401; every role held in *another*
 département, and every national role, gets 403 or 404 on a département's host; département
 roles get 403 or 404 on the national host. Open routes must be declared below, on purpose.
+
+Every route of a département with an id in its address is also given a real object of
+another département (tests/isolation_objects.py): the owner's role gets the route's ordinary
+answer, so the object exists; from the attacked département's host it is "not found", exactly
+as an id of nothing is. A route with an id and no object to give it fails the harness.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.conftest import client_for
+from tests.isolation_objects import FACTORIES, NOT_OBJECTS, ROUTE_OBJECTS, Built, Probe, build
 
 # Reachable without a role, on purpose. Anything else must be protected.
 OPEN_ROUTES = {
@@ -226,3 +232,173 @@ def test_signed_in_routes_refuse_writes_to_all_but_the_national_operator(
     )
     assert response.status_code in refused, (route, role, method, response.status_code)
     assert list(Association.objects.order_by("pk").values_list("pk", "name")) == before
+
+
+# --- Real objects of another département -------------------------------------------------------
+
+OWNER, ATTACKED = "75", "31"
+NOTHING = 2_000_000_000  # an id no row has (and that fits the integer columns)
+
+
+def _object_parameters(urlconf: str) -> dict[str, set[str]]:
+    """Each protected route with a parameter naming an object: those parameters."""
+    found = {}
+    for name, pattern in _walk(get_resolver(urlconf).url_patterns):
+        if name in OPEN_ROUTES or name in SIGNED_IN_ROUTES:
+            continue
+        named = set(pattern.pattern.converters) - set(NOT_OBJECTS)
+        if named:
+            found[name] = named
+    return found
+
+
+TENANT_OBJECT_ROUTES = _object_parameters("routes.tenant")
+
+
+class NotAnsweredAsNotFound(AssertionError):
+    """The object was not given away, but the answer is not "not found"."""
+
+
+# Routes whose domain function answers an unknown id with a refusal (400, or a page's error
+# message) rather than NotInScope (404): nothing is given away, the id of another département
+# is answered as an id of nothing is, but "refused" and "does not exist" still look alike.
+AGREMENT_UNKNOWN = (
+    "agrements.services._locked: unknown id → AgrementError (Refused), not NotInScope"
+)
+SESSION_UNKNOWN = (
+    "commission.services._locked_session: unknown id → CommissionError, not NotInScope"
+)
+MEMBER_UNKNOWN = "commission member services: unknown id → CommissionError « Membre inconnu. »"
+UNKNOWN_ID_REFUSED: dict[str, str] = {
+    "api:agrement-action": AGREMENT_UNKNOWN,
+    "frontend:agrement_action": AGREMENT_UNKNOWN,
+    "frontend:agrement_arrete": AGREMENT_UNKNOWN,
+    "api:commission-session-action": SESSION_UNKNOWN,
+    "frontend:commission_session_action": SESSION_UNKNOWN,
+    # The session named in the form is looked up first: unknown here, it is refused.
+    "frontend:commission_schedule_file": SESSION_UNKNOWN,
+    "api:commission-member-end": MEMBER_UNKNOWN,
+    "frontend:member_end": MEMBER_UNKNOWN,
+    "frontend:member_arrete": MEMBER_UNKNOWN,
+    "api:pilotage-strategy-action": (
+        "pilotage.services.action_save: unknown axis → PilotageError « Axe inconnu. »"
+    ),
+}
+
+
+def test_every_route_with_an_id_has_a_real_object_to_be_attacked_with() -> None:
+    missing = {
+        name: sorted(params)
+        for name, params in TENANT_OBJECT_ROUTES.items()
+        if name not in ROUTE_OBJECTS or set(ROUTE_OBJECTS[name].kinds) != params
+    }
+    assert not missing, (
+        "Routes with an id and no real object for the isolation harness: add each to "
+        f"ROUTE_OBJECTS in tests/isolation_objects.py, with a factory for its kind: {missing}"
+    )
+    assert set(ROUTE_OBJECTS) <= set(TENANT_OBJECT_ROUTES), "ROUTE_OBJECTS names a route gone"
+    kinds = {kind for probe in ROUTE_OBJECTS.values() for kind in probe.kinds.values()}
+    assert kinds <= set(FACTORIES)
+
+
+def _send(client: Any, probe: Probe, path: str, built: Built) -> Any:
+    body = probe.body(built) if probe.body else {}
+    if probe.method == "get":
+        return client.get(path)
+    has_file = any(hasattr(value, "read") for value in body.values())
+    if path.startswith("/api/") and not has_file:
+        return client.post(path, body, content_type="application/json")
+    return client.post(path, body)
+
+
+def _body(response: Any) -> bytes:
+    """The answer's bytes, a streamed document's included (a leak would be one)."""
+    if getattr(response, "streaming", False):
+        return b"".join(response.streaming_content)
+    return bytes(response.content)
+
+
+def _said(client: Any, response: Any) -> str:
+    """What the person is told: the page a redirect lands on, or the answer itself."""
+    if response.status_code == 302:
+        response = client.get(response["Location"])
+    return _body(response).decode(errors="replace")
+
+
+def _address(name: str, probe: Probe, ids: dict[str, int]) -> str:
+    kwargs: dict[str, Any] = {
+        p: NOT_OBJECTS[p] for p in TENANT_PARAMETERS[name] if p in NOT_OBJECTS
+    }
+    kwargs |= {param: ids[kind] for param, kind in probe.kinds.items()}
+    return reverse(name, urlconf="routes.tenant", kwargs=kwargs)
+
+
+TENANT_PARAMETERS = {
+    name: list(pattern.pattern.converters)
+    for name, pattern in _walk(get_resolver("routes.tenant").url_patterns)
+}
+
+
+def _attackable() -> list[Any]:
+    return [
+        pytest.param(
+            name,
+            marks=[pytest.mark.xfail(raises=NotAnsweredAsNotFound, strict=True, reason=reason)]
+            if (reason := UNKNOWN_ID_REFUSED.get(name))
+            else [],
+            id=name,
+        )
+        for name in sorted(ROUTE_OBJECTS)
+    ]
+
+
+@pytest.mark.parametrize("name", _attackable())
+def test_a_real_object_of_another_departement_is_not_found(
+    base: None, db: None, name: str, settings: Any, tmp_path: Any
+) -> None:
+    settings.MEDIA_ROOT = str(tmp_path)
+    probe = ROUTE_OBJECTS[name]
+    built = build(code=OWNER, kinds={*probe.kinds.values(), *probe.also}, attacked=ATTACKED)
+    real = _address(name, probe, built.ids)
+    nothing = _address(name, probe, {kind: NOTHING for kind in probe.kinds.values()})
+    secrets = [s.encode() for s in built.secrets]
+
+    # The object is real: in its own département, the route gives its ordinary answer.
+    owner = client_for(probe.role, OWNER)
+    answer = _send(owner, probe, real, built)
+    assert answer.status_code == probe.status, (
+        real,
+        answer.status_code,
+        _said(owner, answer)[:500],
+    )
+    if probe.shows:
+        assert probe.shows in _said(owner, answer), (real, _said(owner, answer)[-2000:])
+    elif answer.status_code == 302:
+        assert "fr-alert--error" not in _said(owner, answer), (real, _said(owner, answer)[-2000:])
+    else:
+        assert answer.status_code < 400, (
+            f"{real}: a refusal shows the object exists only by what it says (`shows`): "
+            + _said(owner, answer)[-500:]
+        )
+
+    wrong: list[tuple[str, int]] = []
+    # From the attacked département's host, each of its roles: what an id of nothing gets.
+    for role in TENANT_ROLES:
+        client = client_for(role, ATTACKED)
+        attack = _send(client, probe, real, built)
+        control = _send(client, probe, nothing, built)
+        assert attack.status_code == control.status_code, (role, real, attack.status_code)
+        assert not any(secret in _body(attack) for secret in secrets), (role, real)
+        expected = {404} if role == probe.role else DENIED
+        if attack.status_code not in expected:
+            wrong.append((role, attack.status_code))
+    # The owner's own roles and the national roles, on the attacked host: refused.
+    for role, code in [(r, OWNER) for r in TENANT_ROLES] + [(r, None) for r in NATIONAL_ROLES]:
+        response = _send(client_for(role, code, on=ATTACKED), probe, real, built)
+        assert response.status_code in DENIED, (role, code, real, response.status_code)
+        assert not any(secret in _body(response) for secret in secrets), (role, real)
+    # And in the owner's département, an id of nothing is "not found" too.
+    if (status := _send(owner, probe, nothing, built).status_code) != 404:
+        wrong.append((f"{probe.role} of {OWNER}, id of nothing", status))
+    if wrong:
+        raise NotAnsweredAsNotFound(f"{real}: {wrong}")
