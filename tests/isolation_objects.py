@@ -76,6 +76,7 @@ def _withdraw(built: Built) -> dict[str, Any]:
 
 
 W, C, P = "association_worker", "coordinator", "prefet"
+IN_PREPARATION = "quand le dossier est « En préparation par l"
 DOSSIER = {"pk": "dossier"}
 # Every tenant route with a parameter. A new route with an id must be added here, with the
 # kind of object each parameter names (FACTORIES builds it) and the answer the route gives, in
@@ -176,6 +177,23 @@ ROUTE_OBJECTS: dict[str, Probe] = {
     "api:person": Probe({"pk": "person"}, W),
     "api:dossier": Probe(DOSSIER, W),
     "api:dossier-transition": Probe(DOSSIER, W, 200, "post", lambda b: {}),
+    # One route per transition of the national template, each with its own request schema; a
+    # file still in preparation is refused by naming its state, which only a real file has.
+    "api:dossier-transition-submit": Probe(DOSSIER, W, 200, "post", lambda b: {}),
+    **{
+        f"api:dossier-transition-{name}": Probe(
+            DOSSIER, role, 400, "post", lambda b: {}, shows=IN_PREPARATION
+        )
+        for name, role in (
+            ("request_missing_items", C),
+            ("declare_complete", C),
+            ("authorise", P),
+            ("refuse", P),
+        )
+    },
+    "api:dossier-transition-withdraw": Probe(
+        DOSSIER, W, 200, "post", lambda b: {"comment": "La personne renonce au parcours."}
+    ),
     "api:dossier-evaluation": Probe(
         DOSSIER,
         W,

@@ -17,7 +17,7 @@ from frontend.decorators import page
 from frontend.form_errors import add_field_errors
 from parcours.accounts.models import Role, User
 from parcours.accounts.permissions import Access
-from parcours.errors import Refused
+from parcours.errors import NotInScope, Refused
 from parcours.referentiel.models import NomenclatureItem
 from parcours.validation import parse_int
 from tenants.commission import agenda, commands, documents, seats, selectors
@@ -257,12 +257,17 @@ def session_action(request: HttpRequest, pk: int, *, access: Access) -> HttpResp
 def schedule_file(request: HttpRequest, dossier_pk: int, *, access: Access) -> HttpResponse:
     """From the file's page: put it on the agenda of the session chosen in the list."""
     session = request.POST.get("session", "")
+    if not selectors.file_exists(dossier_id=dossier_pk):
+        raise Http404  # the file of the address: unknown here
     try:
         agenda.agenda_add_file(
             access=access,
             session_id=parse_int(session, default=0),
             dossier_id=dossier_pk,
         )
+    except NotInScope:
+        # The session is a choice of the form, not the address: a stale or forged choice.
+        messages.error(request, "Choisissez une séance de la liste.")
     except Refused as exc:
         _errors(request, exc)
     else:

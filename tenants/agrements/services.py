@@ -12,7 +12,7 @@ from parcours.accounts.models import Role
 from parcours.accounts.permissions import Access
 from parcours.associations.models import Association
 from parcours.audit.services import audit_record
-from parcours.errors import Refused
+from parcours.errors import NotInScope, Refused
 from tenants.agrements.models import Agrement, AgrementStatus
 from tenants.agrements.selectors import complete_on, legal_months, tacit_approval_on
 
@@ -84,7 +84,7 @@ def agrement_request(
 def _locked(agrement_id: int) -> Agrement:
     agrement = Agrement.objects.select_for_update().filter(pk=agrement_id).first()
     if agrement is None:
-        raise AgrementError(["Demande d'agrément inconnue."])
+        raise NotInScope("Demande d'agrément inconnue.")
     return agrement
 
 

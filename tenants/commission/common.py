@@ -6,7 +6,7 @@ from __future__ import annotations
 from parcours.accounts.models import Role
 from parcours.accounts.permissions import Access
 from parcours.audit.services import audit_record
-from parcours.errors import Refused
+from parcours.errors import NotInScope, Refused
 from tenants.commission.models import AgendaItem, Session
 
 
@@ -33,7 +33,7 @@ def audit(access: Access, action: str, object_type: str, object_id: int, **data:
 def locked_session(session_id: int) -> Session:
     session = Session.objects.select_for_update().filter(pk=session_id).first()
     if session is None:
-        raise CommissionError(["Séance inconnue."])
+        raise NotInScope("Séance inconnue.")
     return session
 
 
@@ -43,7 +43,7 @@ def locked_item(item_id: int) -> AgendaItem:
     order session then item, as agenda changes take them."""
     session_id = AgendaItem.objects.filter(pk=item_id).values_list("session_id", flat=True).first()
     if session_id is None:
-        raise CommissionError(["Point de l'ordre du jour inconnu."])
+        raise NotInScope("Point de l'ordre du jour inconnu.")
     locked_session(session_id)
     return (
         AgendaItem.objects.select_for_update(of=("self",))

@@ -13,6 +13,7 @@ from parcours.accounts.models import Role, User
 from parcours.accounts.permissions import Access
 from parcours.accounts.services import membership_grant, user_create
 from parcours.db import connection
+from parcours.errors import NotInScope
 from parcours.referentiel.models import NomenclatureItem
 from parcours.referentiel.selectors import legal_parameter_value
 from parcours.storage import store_pdf
@@ -179,7 +180,7 @@ def member_end_mandate(
         with transaction.atomic():
             member = Member.objects.select_for_update().filter(pk=member_id).first()
             if member is None:
-                raise CommissionError(["Membre inconnu."])
+                raise NotInScope("Membre inconnu.")
             if member.ended_on is not None:
                 raise CommissionError(["Ce mandat a déjà pris fin."])
             if not member.mandate_start < ended_on <= member.mandate_end:
@@ -251,7 +252,7 @@ def member_arrete_attach(*, access: Access, member_id: int, data: bytes) -> Memb
     with transaction.atomic():
         member = Member.objects.select_for_update().filter(pk=member_id).first()
         if member is None:
-            raise CommissionError(["Membre inconnu."])
+            raise NotInScope("Membre inconnu.")
         member.arrete_storage_name = store_pdf(data=data)
         member.save(update_fields=["arrete_storage_name"])
         audit(access, "commission.arrete_attached", "member", member.pk)

@@ -13,7 +13,7 @@ from parcours.accounts.models import Role, User
 from parcours.audit.services import audit_record
 from parcours.errors import NotInScope
 from parcours.referentiel.models import NomenclatureItem
-from parcours.workflows.services import current_template
+from parcours.workflows.services import shipped_workflow
 from tenants.casework.models import Dossier
 from tenants.commission.models import (
     AgendaItem,
@@ -292,6 +292,13 @@ def agenda_read(*, access: Any, session: Session) -> list[dict[str, Any]]:
 
 def files_to_schedule() -> QuerySet[Dossier]:
     """Files complete and waiting for a session, with their person (the coordination picks them
-    for an agenda): the states the national workflow schedules from, asked of it."""
-    states = current_template(code="psp").workflow.schedulable_states
+    for an agenda): the states the national workflow schedules from, asked of it (as shipped:
+    a département's variant adds fields and steps, never states to schedule from)."""
+    states = shipped_workflow().schedulable_states
     return Dossier.objects.filter(state__in=states).select_related("person")
+
+
+def file_exists(*, dossier_id: int) -> bool:
+    """Whether a file of that id exists here (the coordination schedules any file): an address
+    naming no file is answered 404 before a choice of the form is looked at."""
+    return Dossier.objects.filter(pk=dossier_id).exists()

@@ -10,7 +10,7 @@ from django.utils import timezone
 from parcours.accounts.models import Role
 from parcours.accounts.permissions import Access
 from parcours.audit.services import audit_record
-from parcours.errors import Refused
+from parcours.errors import NotInScope, Refused
 from parcours.queue import enqueue_on_commit
 from parcours.validation import model_field_errors
 from tenants.pilotage.models import ActionStatus, PeriodFigures, StrategyAction, StrategyAxis
@@ -82,7 +82,7 @@ def action_save(
     with transaction.atomic():
         axis = StrategyAxis.objects.filter(pk=axis_id).first()
         if axis is None:
-            raise PilotageError(["Axe inconnu."])
+            raise NotInScope("Axe inconnu.")
         action = (
             StrategyAction(axis=axis)
             if action_id is None
