@@ -65,3 +65,17 @@ def test_no_module_reads_the_clock_when_it_is_imported() -> None:
                     ):
                         offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert offenders == []
+
+
+def test_no_module_of_the_product_is_over_600_lines() -> None:
+    """A module that long holds several responsibilities: split it by responsibility (the
+    layers and where each kind of code goes: docs/architecture.md)."""
+    long = []
+    for folder in ("platform", "tenants", "api", "frontend", "infra", "routes"):
+        for path in (ROOT / folder).rglob("*.py"):
+            if "migrations" in path.parts:
+                continue
+            lines = len(path.read_text().splitlines())
+            if lines > 600:
+                long.append(f"{path.relative_to(ROOT)}: {lines}")
+    assert long == []
