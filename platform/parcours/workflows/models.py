@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import cached_property
+from typing import Any
 
 from django.db import models
 
@@ -31,7 +32,7 @@ class WorkflowTemplate(models.Model):
 
     @cached_property
     def workflow(self) -> Workflow:
-        return Workflow.from_definition(self.definition)
+        return _workflow_of(("template", self.pk), self.definition)
 
 
 class WorkflowVariant(models.Model):
@@ -68,4 +69,19 @@ class WorkflowVariant(models.Model):
 
     @cached_property
     def workflow(self) -> Workflow:
-        return Workflow.from_definition(self.definition)
+        return _workflow_of(("variant", self.pk), self.definition)
+
+
+# Templates and variants are immutable rows (a change is a new row), so the typed workflow of
+# one is built once per process, not once per file of a list that selects its variant.
+_WORKFLOWS: dict[tuple[str, int], Workflow] = {}
+
+
+def _workflow_of(key: tuple[str, int | None], definition: dict[str, Any]) -> Workflow:
+    if key[1] is None:  # not saved yet: nothing says it will not change
+        return Workflow.from_definition(definition)
+    saved = (key[0], key[1])
+    workflow = _WORKFLOWS.get(saved)
+    if workflow is None:
+        workflow = _WORKFLOWS[saved] = Workflow.from_definition(definition)
+    return workflow
