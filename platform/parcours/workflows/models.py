@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import cached_property
 from typing import Any
 
@@ -32,7 +33,7 @@ class WorkflowTemplate(models.Model):
 
     @cached_property
     def workflow(self) -> Workflow:
-        return _workflow_of(("template", self.pk), self.definition)
+        return _workflow_of(("template", self.pk, self.published_at), self.definition)
 
 
 class WorkflowVariant(models.Model):
@@ -69,19 +70,23 @@ class WorkflowVariant(models.Model):
 
     @cached_property
     def workflow(self) -> Workflow:
-        return _workflow_of(("variant", self.pk), self.definition)
+        return _workflow_of(("variant", self.pk, self.created_at), self.definition)
 
 
 # Templates and variants are immutable rows (a change is a new row), so the typed workflow of
-# one is built once per process, not once per file of a list that selects its variant.
-_WORKFLOWS: dict[tuple[str, int], Workflow] = {}
+# one is built once per process, not once per file of a list that selects its variant. The key
+# carries the row's creation time besides its id: ids can start again (a flushed test database),
+# a row created at another instant is another row.
+_WORKFLOWS: dict[tuple[str, int, datetime], Workflow] = {}
 
 
-def _workflow_of(key: tuple[str, int | None], definition: dict[str, Any]) -> Workflow:
-    if key[1] is None:  # not saved yet: nothing says it will not change
+def _workflow_of(
+    key: tuple[str, int | None, datetime | None], definition: dict[str, Any]
+) -> Workflow:
+    kind, pk, created = key
+    if pk is None or created is None:  # not saved yet: nothing says it will not change
         return Workflow.from_definition(definition)
-    saved = (key[0], key[1])
-    workflow = _WORKFLOWS.get(saved)
+    workflow = _WORKFLOWS.get((kind, pk, created))
     if workflow is None:
-        workflow = _WORKFLOWS[saved] = Workflow.from_definition(definition)
+        workflow = _WORKFLOWS[(kind, pk, created)] = Workflow.from_definition(definition)
     return workflow
