@@ -7,10 +7,13 @@ PYTEST_ARGS ?= -n 2
 
 .PHONY: run test lint typecheck check bench clean-data browser
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml Makefile
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e ".[dev]"
+	@# The source roots on the virtualenv's path, as manage.py and pytest put them: tools run
+	@# from .venv/bin (lint-imports, a shell) then find `parcours` and the top-level packages.
+	$(PY) -c "import pathlib, sysconfig; pathlib.Path(sysconfig.get_paths()['purelib'], 'parcours-sources.pth').write_text('$(CURDIR)\n$(CURDIR)/platform\n')"
 	@touch $(STAMP)
 
 ## Serve the platform with demo data (embedded PostgreSQL/Redis unless DATABASE_URL/CELERY_BROKER_URL are set).
@@ -29,7 +32,7 @@ browser:
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	PYTHONPATH=.:platform $(VENV)/bin/lint-imports
+	$(VENV)/bin/lint-imports
 
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy platform tenants api frontend infra routes
