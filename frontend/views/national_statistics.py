@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from frontend.decorators import open_page, page
 from parcours.accounts.permissions import ALL_NATIONAL_ROLES, NATIONAL_OPERATOR_ONLY, Access
+from parcours.errors import Refused
 from parcours.reporting import indicators
 from parcours.reporting import map as france_map
 from parcours.reporting.annual_report import (
@@ -22,14 +23,13 @@ from parcours.reporting.annual_report import (
     national_reports,
 )
 from parcours.reporting.models import PeriodKind, Release
-from parcours.reporting.privacy import EpsilonError, epsilon_parse
+from parcours.reporting.privacy import epsilon_parse
 from parcours.reporting.privacy_selectors import (
     DpRelease,
     dp_breakdown_tables,
     dp_release_open,
     privacy_budgets,
 )
-from parcours.reporting.privacy_services import PrivacyBudgetError
 from parcours.reporting.selectors import (
     dashboard,
     figures_csv,
@@ -147,7 +147,7 @@ def publish(request: HttpRequest, *, access: Access) -> HttpResponse:
             actor_id=access.user_id,
             dp_epsilon=epsilon_parse(value=epsilon) if epsilon else None,
         )
-    except (ReportingError, EpsilonError, PrivacyBudgetError) as exc:
+    except Refused as exc:  # the release, its ε or its budget, each with its reason
         messages.error(request, str(exc))
     else:
         messages.success(

@@ -8,9 +8,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from parcours.departements.management.commands.provision import default_jobs
-from parcours.reporting.privacy import EpsilonError, epsilon_parse
-from parcours.reporting.privacy_services import PrivacyBudgetError
-from parcours.reporting.services import ReportingError, period_parse, release_start
+from parcours.errors import Refused
+from parcours.reporting.privacy import epsilon_parse
+from parcours.reporting.services import period_parse, release_start
 from tenants.statistics.services import release_run_sync
 
 
@@ -59,5 +59,5 @@ class Command(BaseCommand):
                     f"release {release.pk} queued for {len(release.departements_expected)} "
                     "départements"
                 )
-        except (ReportingError, EpsilonError, PrivacyBudgetError) as exc:
+        except Refused as exc:  # the release, its ε or its budget, each with its reason
             raise CommandError(str(exc)) from exc
