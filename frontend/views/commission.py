@@ -189,8 +189,9 @@ def session_detail(request: HttpRequest, pk: int, *, access: Access) -> HttpResp
     votes_by_item: dict[int, dict[int, Any]] = {}
     for vote in Vote.objects.filter(item__session=session):
         votes_by_item.setdefault(vote.item_id, {})[vote.member_id] = vote
-    current = selectors.item_taking_votes(session=session)
-    for row in selectors.agenda_read(access=access, session=session):
+    agenda = selectors.agenda_read(access=access, session=session)
+    current = selectors.item_taking_votes(session=session, items=[row["item"] for row in agenda])
+    for row in agenda:
         item: AgendaItem = row["item"]
         is_current = current is not None and item.pk == current.pk
         row["current"] = is_current

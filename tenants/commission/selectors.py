@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db.models import QuerySet
@@ -162,11 +162,17 @@ def agenda_item_of(*, session_id: int, item_id: int) -> AgendaItem:
     return item
 
 
-def item_taking_votes(*, session: Session) -> AgendaItem | None:
+def item_taking_votes(
+    *, session: Session, items: Iterable[AgendaItem] | None = None
+) -> AgendaItem | None:
     """The live session works item by item: in an open session, the first item not closed
-    takes the votes (the screen shows its voters)."""
+    takes the votes (the screen shows its voters). A caller that has read the agenda already
+    passes its items, so the rule costs no second query."""
     if session.status != SessionStatus.OPEN:
         return None
+    if items is not None:
+        open_items = [item for item in items if item.closed_at is None]
+        return min(open_items, key=lambda item: item.position, default=None)
     return session.items.filter(closed_at__isnull=True).order_by("position").first()
 
 
