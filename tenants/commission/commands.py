@@ -16,8 +16,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from django.db import transaction
-
 from parcours.accounts.permissions import Access
 from parcours.inputs import (
     Inputs,
@@ -28,8 +26,7 @@ from parcours.inputs import (
     read_text,
 )
 from tenants.commission import agenda, deliberation, sessions
-from tenants.commission.common import CommissionError, locked_session
-from tenants.commission.models import SessionStatus
+from tenants.commission.common import CommissionError
 from tenants.commission.selectors import agenda_item_of
 
 
@@ -165,21 +162,13 @@ class RecordAttendance:
         )
 
     def run(self, *, access: Access, session_id: int) -> Done:
-        with transaction.atomic():
-            # Checked here rather than in attendance_record, whose own tests set the quorum up on
-            # a session only planned; what a person does goes through this table.
-            session = locked_session(session_id)
-            if not session.takes_attendance() and session.status != SessionStatus.CLOSED:
-                raise CommissionError(
-                    ["Les présences se relèvent pour une séance convoquée : convoquez-la d'abord."]
-                )
-            sessions.attendance_record(
-                access=access,
-                session_id=session_id,
-                member_id=self.member_id,
-                presence=self.presence,
-                proxy_to_id=self.proxy_to_id,
-            )
+        sessions.attendance_record(
+            access=access,
+            session_id=session_id,
+            member_id=self.member_id,
+            presence=self.presence,
+            proxy_to_id=self.proxy_to_id,
+        )
         return Done(session_id)
 
 

@@ -122,6 +122,10 @@ def attendance_record(
         session = locked_session(session_id)
         if session.status == SessionStatus.CLOSED:
             raise CommissionError(["La séance est close."])
+        if not session.takes_attendance():
+            raise CommissionError(
+                ["Les présences se relèvent pour une séance convoquée : convoquez-la d'abord."]
+            )
         day = timezone.localtime(session.starts_at).date()
         members = {m.pk: m for m in members_active(on=day)}
         if member_id not in members:

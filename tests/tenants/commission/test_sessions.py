@@ -69,6 +69,12 @@ def opened(in31, session, dossier=None):  # type: ignore[no-untyped-def]
     return item
 
 
+def convened(in31, session) -> None:  # type: ignore[no-untyped-def]
+    coordinator = in31("coordinator")
+    agenda_add_policy(access=coordinator, session_id=session.pk, title="Stratégie départementale")
+    session_convene(access=coordinator, session_id=session.pk)
+
+
 def on_the_day(session: Session) -> None:
     """The convocation went out days ago; today is the session."""
     Session.objects.filter(pk=session.pk).update(starts_at=timezone.now())
@@ -98,6 +104,7 @@ def test_a_convocation_less_than_5_days_ahead_needs_a_motivated_urgency(in31, co
 
 def test_quorum_counts_the_chair_substitutes_and_proxies(in31, commission, session) -> None:  # type: ignore[no-untyped-def]
     t = commission.titulars
+    convened(in31, session)  # attendance is recorded for a session members are called to
     # CRPA R.133-10: the members composing the commission are its titular seats, chair included.
     assert quorum(session=session).members == 8 and quorum(session=session).needed == 4
     attend(in31, session, t["magistrat"])
@@ -117,6 +124,7 @@ def test_quorum_counts_the_chair_substitutes_and_proxies(in31, commission, sessi
 )
 def test_proxy_rules_are_enforced(in31, commission, session, case) -> None:  # type: ignore[no-untyped-def]
     t = commission.titulars
+    convened(in31, session)  # attendance is recorded for a session members are called to
     attend(in31, session, t["magistrat"])
     attend(in31, session, t["gendarmerie"], Presence.ABSENT, proxy_to=t["magistrat"])
     with pytest.raises(CommissionError):
