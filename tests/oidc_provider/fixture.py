@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import select
 import subprocess
 import sys
 import tempfile
@@ -101,7 +102,9 @@ def oidc_provider(django_db_setup: None, django_db_blocker: Any) -> Iterator[Oid
     )
     try:
         assert process.stdout is not None
-        line = process.stdout.readline()  # blocks until READY or the process dies
+        # READY once migrated and set up (a few seconds); nothing after two minutes is a failure.
+        ready, _, _ = select.select([process.stdout], [], [], 120)
+        line = process.stdout.readline() if ready else ""
         if not line.startswith("READY"):
             process.wait(timeout=10)
             errors.seek(0)
