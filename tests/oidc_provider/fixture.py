@@ -45,16 +45,31 @@ class OidcProvider:
     base: str
     issuer: str
     discovery_url: str
+    database: dict[str, Any]
+
+    def register(self, *, redirect_uri: str, post_logout_redirect_uri: str) -> None:
+        """Declare more addresses of Parcours to the provider (a live server's port, say)."""
+        with psycopg2.connect(**self.database) as connection, connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE oauth2_provider_application SET redirect_uris = redirect_uris || ' ' || %s,"
+                " post_logout_redirect_uris = post_logout_redirect_uris || ' ' || %s",
+                [redirect_uri, post_logout_redirect_uri],
+            )
+        connection.close()
+
+
+def _connection_kwargs(settings_dict: dict[str, Any], name: str) -> dict[str, Any]:
+    return {
+        "dbname": name,
+        "user": settings_dict.get("USER") or None,
+        "password": settings_dict.get("PASSWORD") or None,
+        "host": settings_dict.get("HOST") or None,
+        "port": settings_dict.get("PORT") or None,
+    }
 
 
 def _admin_connection(settings_dict: dict[str, Any]) -> Any:
-    connection = psycopg2.connect(
-        dbname="postgres",
-        user=settings_dict.get("USER") or None,
-        password=settings_dict.get("PASSWORD") or None,
-        host=settings_dict.get("HOST") or None,
-        port=settings_dict.get("PORT") or None,
-    )
+    connection = psycopg2.connect(**_connection_kwargs(settings_dict, "postgres"))
     connection.autocommit = True
     return connection
 
@@ -114,6 +129,7 @@ def oidc_provider(django_db_setup: None, django_db_blocker: Any) -> Iterator[Oid
             base=base,
             issuer=f"{base}/o",
             discovery_url=f"{base}/o/.well-known/openid-configuration",
+            database=_connection_kwargs(settings_dict, name),
         )
     finally:
         process.terminate()
@@ -129,8 +145,19 @@ def oidc_provider(django_db_setup: None, django_db_blocker: Any) -> Iterator[Oid
 
 
 @pytest.fixture
-def proconnect_on(oidc_provider: OidcProvider, settings: Any) -> OidcProvider:
-    """Parcours configured for the test provider, as an operator would through the environment."""
+def proconnect_on(oidc_provider: OidcProvider, settings: Any, db: None) -> OidcProvider:
+    """Parcours configured for the test provider, as an operator would through the environment.
+
+    No one starts with a ProConnect sign-in remembered from an earlier test (the shared cache
+    outlives the test's transaction).
+    """
+    from django.core.cache import caches
+
+    from parcours.accounts.models import User
+
+    caches["global"].delete_many(
+        [f"proconnect:id_token:{pk}" for pk in User.objects.values_list("pk", flat=True)]
+    )
     settings.PROCONNECT_CLIENT_ID = CLIENT_ID
     settings.PROCONNECT_CLIENT_SECRET = CLIENT_SECRET
     settings.PROCONNECT_DISCOVERY_URL = oidc_provider.discovery_url
