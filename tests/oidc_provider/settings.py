@@ -44,6 +44,8 @@ LOGIN_URL = "/login/"
 OAUTH2_PROVIDER = {
     "OIDC_ENABLED": True,
     "OIDC_ISS_ENDPOINT": os.environ["IDP_ISSUER"],
+    # Like ProConnect's, the userinfo answer is a signed JWT (views.userinfo_jwt).
+    "OIDC_USERINFO_ENDPOINT": os.environ["IDP_ISSUER"].removesuffix("/o") + "/userinfo/",
     "OIDC_RSA_PRIVATE_KEY": os.environ["IDP_RSA_KEY"],
     "OAUTH2_VALIDATOR_CLASS": "tests.oidc_provider.validator.Validator",
     "SCOPES": {

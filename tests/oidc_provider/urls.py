@@ -6,5 +6,6 @@ from tests.oidc_provider import views
 
 urlpatterns = [
     path("login/", views.login_view),
+    path("userinfo/", views.userinfo_jwt),
     path("o/", include("oauth2_provider.urls", namespace="oauth2_provider")),
 ]

@@ -276,6 +276,26 @@ class ProConnectBackend(OIDCAuthenticationBackend):
         )
         return decoded
 
+    def get_userinfo(self, access_token: str, id_token: str, payload: Any) -> Any:
+        # ProConnect answers userinfo as a signed JWT: same key, issuer and audience as the ID
+        # token, but it carries no expiry of its own (it is read right after the exchange).
+        response = requests.get(
+            self.OIDC_OP_USER_ENDPOINT,
+            headers={"Authorization": f"Bearer {access_token}"},
+            timeout=settings.PROCONNECT_TIMEOUT,
+        )
+        response.raise_for_status()
+        if not response.headers.get("content-type", "").lower().startswith("application/jwt"):
+            return response.json()
+        return jwt.decode(
+            response.text,
+            self.retrieve_matching_jwk(response.text),
+            algorithms=[SIGN_ALGORITHM],
+            audience=self.provider.client_id,
+            issuer=self.provider.issuer,
+            options={"require": ["iss", "aud", "sub"]},
+        )
+
     def get_or_create_user(
         self, access_token: str, id_token: str, payload: dict[str, Any]
     ) -> User | None:
@@ -356,7 +376,11 @@ def _signed_in(request: HttpRequest) -> SignIn:
     pending = pending if isinstance(pending, dict) else {}
     expected = pending.pop(state, None) if state else None
     request.session[STATES_KEY] = pending  # a state serves once, even when refused below
-    if not isinstance(expected, dict) or time.time() - expected["at"] > STATE_MAX_AGE_SECONDS:
+    if not isinstance(expected, dict) or not all(
+        isinstance(expected.get(field), str) for field in ("nonce", "verifier", "redirect_uri")
+    ):
+        raise ProConnectRefused("state")
+    if time.time() - float(expected.get("at", 0)) > STATE_MAX_AGE_SECONDS:
         raise ProConnectRefused("state")
     if request.GET.get("error") or not request.GET.get("code"):
         raise ProConnectRefused("provider_error")

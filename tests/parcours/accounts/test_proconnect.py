@@ -88,6 +88,28 @@ def test_an_agent_signs_in_and_lands_in_their_space(proconnect_on: OidcProvider)
     assert SECOND_FACTOR_KEY not in client.session
 
 
+def test_userinfo_comes_as_a_jwt_signed_by_the_provider(
+    proconnect_on: OidcProvider, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As ProConnect's: the claims are read only once its signature, issuer and audience hold."""
+    from parcours.accounts import proconnect
+
+    answers: list[requests.Response] = []
+    original = requests.get
+
+    def get(url: str, **kwargs: Any) -> requests.Response:
+        response = original(url, **kwargs)
+        answers.append(response)
+        return response
+
+    monkeypatch.setattr(proconnect.requests, "get", get)
+    _, _, response, _ = sign_in(proconnect_on, COORDINATOR)
+    assert response.status_code == 302
+    userinfo = [a for a in answers if a.url == provider_configuration().userinfo_endpoint]
+    assert [a.headers["content-type"] for a in userinfo] == ["application/jwt"]
+    assert jwt.get_unverified_header(userinfo[0].text)["alg"] == "RS256"
+
+
 def test_an_acr_proving_a_second_factor_marks_the_session(proconnect_on: OidcProvider) -> None:
     client, _, response, _ = sign_in(proconnect_on, OPERATOR, second_factor=True)
     assert response.status_code == 302
