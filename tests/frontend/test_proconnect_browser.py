@@ -14,10 +14,9 @@ def test_an_agent_signs_in_with_proconnect_and_out_of_both(
     page: Any,  # noqa: F811
     live_server: Any,
 ) -> None:
-    from django_tenants.utils import schema_context
-
-    from parcours.audit.models import AuditEvent
-
+    # No query in the body: one made while Playwright runs leaves a connection open past the
+    # test, and the test database's teardown then warns (what the sign-in marks and audits is
+    # checked in tests/parcours/accounts/test_proconnect.py).
     proconnect_on.register(
         redirect_uri=_url(live_server, None, "/proconnect/retour/"),
         post_logout_redirect_uri=_url(live_server, None, "/proconnect/deconnecte/"),
@@ -36,9 +35,6 @@ def test_an_agent_signs_in_with_proconnect_and_out_of_both(
     assert "Haute-Garonne" in page.locator("[data-testid=tenant-name]").inner_text()
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "proconnect-tenant-home.png"), full_page=False)
-    with schema_context("public"):
-        event = AuditEvent.objects.filter(action="auth.proconnect_login").latest("pk")
-    assert event.data["second_factor"] is True
 
     # Signing out on the département's host ends the provider's session, then comes back.
     page.get_by_role("button", name="Se déconnecter").click()

@@ -25,6 +25,14 @@ def configured(settings: Any) -> None:
     settings.PROCONNECT_DISCOVERY_URL = "http://127.0.0.1:9/.well-known/openid-configuration"
 
 
+@pytest.fixture
+def unconfigured(settings: Any) -> None:
+    """As on a machine without the variables, whatever this one's environment holds."""
+    settings.PROCONNECT_CLIENT_ID = ""
+    settings.PROCONNECT_DISCOVERY_URL = ""
+
+
+@pytest.mark.usefixtures("unconfigured")
 @pytest.mark.parametrize("host", ["localhost", "31.localhost"])
 def test_the_button_is_hidden_when_proconnect_is_not_configured(host: str) -> None:
     page = Client(HTTP_HOST=host).get("/connexion/").content.decode()
@@ -40,6 +48,7 @@ def test_the_button_leads_to_the_national_host_from_every_host(host: str) -> Non
     assert 'href="http://localhost/proconnect/connexion/"' in page
 
 
+@pytest.mark.usefixtures("unconfigured")
 @pytest.mark.parametrize("path", ["/proconnect/connexion/", "/proconnect/retour/"])
 def test_the_routes_do_not_exist_when_proconnect_is_off(path: str) -> None:
     assert Client(HTTP_HOST="localhost").get(path).status_code == 404
