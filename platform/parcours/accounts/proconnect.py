@@ -245,7 +245,9 @@ class ProConnectBackend(OIDCAuthenticationBackend):
             user = super().authenticate(
                 request, nonce=proconnect_nonce, code_verifier=proconnect_verifier
             )
-        except requests.RequestException as error:
+        except (requests.ConnectionError, requests.Timeout) as error:
+            raise ProConnectRefused("unavailable") from error
+        except requests.RequestException as error:  # the provider refused the exchange
             raise ProConnectRefused("token") from error
         except (SuspiciousOperation, jwt.PyJWTError, KeyError, ValueError, TypeError) as error:
             raise ProConnectRefused("token") from error
@@ -257,7 +259,6 @@ class ProConnectBackend(OIDCAuthenticationBackend):
         token_info = super().get_token(payload)
         if not isinstance(token_info, dict) or not isinstance(token_info.get("id_token"), str):
             raise SuspiciousOperation("no ID token")
-        self.id_token = token_info["id_token"]
         return token_info
 
     def _verify_jws(self, payload: str, key: Any) -> dict[str, Any]:
@@ -380,7 +381,8 @@ def _signed_in(request: HttpRequest) -> SignIn:
         isinstance(expected.get(field), str) for field in ("nonce", "verifier", "redirect_uri")
     ):
         raise ProConnectRefused("state")
-    if time.time() - float(expected.get("at", 0)) > STATE_MAX_AGE_SECONDS:
+    started = expected.get("at")
+    if not isinstance(started, int | float) or time.time() - started > STATE_MAX_AGE_SECONDS:
         raise ProConnectRefused("state")
     if request.GET.get("error") or not request.GET.get("code"):
         raise ProConnectRefused("provider_error")
