@@ -102,3 +102,18 @@ def test_an_unexpected_return_from_the_provider_sign_out_is_refused(query: str) 
     response = Client(HTTP_HOST="localhost").get("/proconnect/deconnecte/" + query)
     assert response.status_code == 400
     assert "déconnexion ProConnect n&#x27;est pas attendu" in response.content.decode()
+
+
+@pytest.mark.usefixtures("configured")
+def test_a_password_sign_in_never_reaches_the_provider() -> None:
+    """The backend is listed for every sign-in, but answers only its own callback: with a
+    provider that does not answer, a password (even beside a code and a state) still works."""
+    from tests.conftest import PASSWORD, People
+
+    client = Client(HTTP_HOST="localhost")
+    response = client.post(
+        "/connexion/?code=abc&state=def",
+        {"email": People.email("national_operator", None), "password": PASSWORD},
+    )
+    assert response.status_code == 302
+    assert client.session["_auth_user_backend"] == "django.contrib.auth.backends.ModelBackend"

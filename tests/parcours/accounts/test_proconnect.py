@@ -182,6 +182,21 @@ def test_the_provider_really_signs_with_its_published_key_and_a_rogue_one_when_a
         jwt.decode(expired, key, algorithms=["RS256"], options=options)
 
 
+def test_a_provider_gone_during_the_exchange_gives_a_clear_page(
+    proconnect_on: OidcProvider, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from parcours.accounts import proconnect
+
+    client = Client(HTTP_HOST="localhost")
+    callback = AtProvider(proconnect_on).authorize(start(client), email=COORDINATOR)
+    url = proconnect_on.discovery_url
+    at, document = proconnect._discovered[url]
+    gone = {**document, "token_endpoint": "http://127.0.0.1:9/o/token/"}
+    monkeypatch.setitem(proconnect._discovered, url, (at, gone))
+    response = client.get(local(callback))
+    refused(response, client, "unavailable", 503)
+
+
 def test_a_replayed_callback_is_refused(proconnect_on: OidcProvider) -> None:
     client, _, response, callback = sign_in(proconnect_on, COORDINATOR)
     assert response.status_code == 302
