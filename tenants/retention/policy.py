@@ -8,8 +8,9 @@ otherwise anonymised for good. The reasons to keep are:
 - a decision of the préfet still open to appeal: its délai franc has not ended
   (`Dossier.appeal_deadline`), or it was never notified, so the delay has not even started
   (an un-notified decision can be appealed long after it was taken);
-- a file still under instruction (no event for two years on an open file is a file to look at,
-  never one to erase).
+- a file submitted to the administration and still waiting for its decision (no event for two
+  years on such a file is a file to look at, never one to erase). A draft the association never
+  submitted is no reason: nothing was asked of the administration.
 """
 
 from __future__ import annotations
@@ -54,6 +55,6 @@ def reasons_to_keep(*, person: Person, today: dt.date) -> list[str]:
                     f"Délai de recours ouvert jusqu'au {deadline:%d/%m/%Y} "
                     f"(dossier n° {dossier.number})"
                 )
-        elif dossier.is_open:
-            reasons.append(f"Dossier n° {dossier.number} encore en cours d'instruction")
+        elif dossier.is_open and dossier.submitted_at is not None:
+            reasons.append(f"Dossier n° {dossier.number} déposé, toujours en attente de décision")
     return reasons

@@ -66,6 +66,11 @@ def archived_persons(*, access: Access) -> list[Person]:
     return list(Person.objects.filter(lifecycle=Lifecycle.ARCHIVED).order_by("-archived_on", "pk"))
 
 
+def archived_person_exists(*, access: Access, person_id: int) -> bool:
+    require_dpo(access)
+    return Person.objects.filter(pk=person_id, lifecycle=Lifecycle.ARCHIVED).exists()
+
+
 @dataclass(frozen=True)
 class ArchivedFile:
     person: Person
