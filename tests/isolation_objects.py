@@ -246,7 +246,9 @@ ROUTE_OBJECTS: dict[str, Probe] = {
     ),
     "frontend:retention_archive": Probe({"pk": "archived_person"}, D),
     "api:retention-sweep": Probe({"pk": "sweep"}, D),
-    "api:retention-sweep-confirm": Probe({"pk": "sweep"}, D, 409, "post", lambda b: {}),
+    "api:retention-sweep-confirm": Probe(
+        {"pk": "sweep"}, D, 409, "post", lambda b: {}, shows="Ce balayage ne peut plus être lancé"
+    ),
     "api:retention-hold-lift": Probe(
         {"pk": "hold"}, D, 200, "post", lambda b: {"reason": "Levée demandée par le juge."}
     ),

@@ -292,6 +292,8 @@ SPECTACULAR_SETTINGS = {
         "DossierKindEnum": "tenants.casework.models.DossierKind",
         "NomenclatureKindEnum": "parcours.referentiel.models.NomenclatureKind",
         "SessionStatusEnum": "tenants.commission.models.SessionStatus",
+        "SweepStatusEnum": "tenants.retention.models.SweepStatus",
+        "SweepRowResultEnum": "tenants.retention.models.RowResult",
         "TenantStatusEnum": "parcours.departements.models.TenantStatus",
     },
 }
