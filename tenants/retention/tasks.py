@@ -12,8 +12,8 @@ from celery import shared_task
 
 from parcours.db import connection
 from tenants.retention.errors import SweepConflict
-from tenants.retention.models import Sweep
-from tenants.retention.sweeps import sweep_report_build, sweep_run_all, sweep_start
+from tenants.retention.models import Sweep, SweepStatus
+from tenants.retention.sweeps import BUSY, sweep_report_build, sweep_run_all, sweep_start
 
 
 @shared_task(name="tenants.retention.tasks.sweep_report")
@@ -30,12 +30,18 @@ def sweep_run(*, sweep_id: int) -> dict[str, Any]:
 
 @shared_task(name="tenants.retention.tasks.sweep_scheduled")
 def sweep_scheduled() -> dict[str, Any]:
-    """This département's scheduled dry run; skipped while another sweep is prepared or run."""
+    """This département's scheduled dry run. While another sweep is being prepared or run, its
+    task is sent again instead (both are idempotent): a message lost with a worker never leaves
+    the département's retention stuck."""
     try:
-        sweep: Sweep | None = sweep_start(access=None)
+        sweep = sweep_start(access=None)
     except SweepConflict:
-        sweep = None
-    return {"schema": connection.schema_name, "sweep": sweep.pk if sweep else None}
+        busy = Sweep.objects.filter(status__in=BUSY).order_by("pk").first()
+        if busy is not None:
+            task = sweep_report if busy.status == SweepStatus.PREPARING else sweep_run
+            task.apply_async(kwargs={"sweep_id": busy.pk})
+        return {"schema": connection.schema_name, "sweep": None, "resumed": busy and busy.pk}
+    return {"schema": connection.schema_name, "sweep": sweep.pk}
 
 
 @shared_task(name="tenants.retention.tasks.prepare_all_sweeps")
