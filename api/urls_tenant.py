@@ -10,6 +10,7 @@ from api.views import (
     casework_followup,
     casework_transitions,
     commission,
+    retention,
     tenant,
 )
 
@@ -17,6 +18,23 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(urlconf="routes.tenant"), name="schema"),
     *common,
     path("departement/", tenant.TenantSummaryView.as_view(), name="departement"),
+    path("retention/sweeps/", retention.SweepList.as_view(), name="retention-sweeps"),
+    path("retention/sweeps/<int:pk>/", retention.SweepDetail.as_view(), name="retention-sweep"),
+    path(
+        "retention/sweeps/<int:pk>/confirm/",
+        retention.SweepConfirm.as_view(),
+        name="retention-sweep-confirm",
+    ),
+    path("retention/holds/", retention.HoldList.as_view(), name="retention-holds"),
+    path(
+        "retention/holds/<int:pk>/lift/", retention.HoldLift.as_view(), name="retention-hold-lift"
+    ),
+    path("retention/archives/", retention.ArchiveList.as_view(), name="retention-archives"),
+    path(
+        "retention/archives/<int:pk>/read/",
+        retention.ArchiveRead.as_view(),
+        name="retention-archive-read",
+    ),
     path("commission/members/", commission.MemberList.as_view(), name="commission-members"),
     path(
         "commission/members/<int:pk>/end/",

@@ -74,6 +74,8 @@ def navigation(roles: frozenset[Role], *, national: bool) -> list[dict[str, str]
         items.append({"label": "Pilotage", "url": reverse("frontend:pilotage")})
     if Role.COORDINATOR in roles:
         items.append({"label": "Modèle de parcours", "url": reverse("frontend:workflow")})
+    if Role.DPO in roles:
+        items.append({"label": "Conservation des données", "url": reverse("frontend:retention")})
     return items
 
 

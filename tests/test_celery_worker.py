@@ -228,3 +228,34 @@ def test_convocations_are_emailed_once_by_the_worker(worker: str, mail_dir: Path
         assert _outcome(send_convocations.apply_async(kwargs={"session_id": session.pk})) == 0
     assert sent() == 3
     connection.set_schema_to_public()
+
+
+def test_the_monthly_retention_dry_run_and_the_dpos_run_go_through_the_worker(
+    worker: str,
+) -> None:
+    """Beat's entry fans out a dry run per département; the report is written by the worker;
+    nothing changes until the DPO confirms; the run, queued on commit, processes the report,
+    and a retried run processes nothing twice."""
+    from tenants.casework.models import Lifecycle, Person
+    from tenants.retention.models import Sweep, SweepStatus
+    from tenants.retention.services import sweep_confirm
+    from tenants.retention.tasks import prepare_all_sweeps, sweep_run
+    from tests.tenants.casework.conftest import access_as
+    from tests.tenants.retention.conftest import forgotten_person
+
+    connection.set_tenant(Tenant.objects.get(code="31"))
+    person = forgotten_person(access_as("association_worker", "31"))
+    connection.set_schema_to_public()
+    with schema_context("public"):
+        assert _outcome(prepare_all_sweeps.apply_async()) >= 2
+    with schema_context("dep_31"):
+        _wait_for(lambda: Sweep.objects.filter(status=SweepStatus.REPORTED).exists())
+        sweep = Sweep.objects.get()
+        assert list(sweep.rows.values_list("person_id", flat=True)) == [person.pk]
+        assert Person.objects.get(pk=person.pk).lifecycle == Lifecycle.ACTIVE
+        sweep_confirm(access=access_as("dpo", "31"), sweep_id=sweep.pk)
+        _wait_for(lambda: Sweep.objects.get(pk=sweep.pk).status == SweepStatus.DONE)
+        assert Person.objects.get(pk=person.pk).lifecycle == Lifecycle.ANONYMISED
+        again = _outcome(sweep_run.apply_async(kwargs={"sweep_id": sweep.pk}))
+        assert again["status"] == SweepStatus.DONE
+        assert Sweep.objects.get(pk=sweep.pk).processed == 1

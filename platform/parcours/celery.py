@@ -69,6 +69,11 @@ app.conf.beat_schedule = {
         "task": "tenants.casework.tasks.send_all_reminders",
         "schedule": crontab(hour=7, minute=30),
     },
+    # A dry-run report only: nothing leaves the active base before the DPO confirms it.
+    "retention-dry-run-every-month": {
+        "task": "tenants.retention.tasks.prepare_all_sweeps",
+        "schedule": crontab(day_of_month=1, hour=4, minute=0),
+    },
     "audit-verify-every-night": {
         "task": "parcours.departements.tasks.verify_all_audit_chains",
         "schedule": crontab(hour=3, minute=15),

@@ -85,6 +85,7 @@ TENANT_APPS = [
     "tenants.commission",
     "tenants.pilotage",
     "tenants.statistics",
+    "tenants.retention",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -317,6 +318,8 @@ SPECTACULAR_SETTINGS = {
         "DossierKindEnum": "tenants.casework.models.DossierKind",
         "NomenclatureKindEnum": "parcours.referentiel.models.NomenclatureKind",
         "SessionStatusEnum": "tenants.commission.models.SessionStatus",
+        "SweepStatusEnum": "tenants.retention.models.SweepStatus",
+        "SweepRowResultEnum": "tenants.retention.models.RowResult",
         "TenantStatusEnum": "parcours.departements.models.TenantStatus",
     },
 }

@@ -408,8 +408,15 @@ def _persons_in_pathway(snapshot: dt.date, *, attributes: bool) -> list[Count]:
 
 
 def coarse_attributes(identity: dict[str, Any], *, on: dt.date) -> tuple[str, str, str]:
-    """Sex, age band on the day and world region of nationality; the identity is dropped after."""
+    """Sex, age band on the day and world region of nationality; the identity is dropped after.
+
+    An anonymised person's identity is the residue retention kept for this very purpose
+    (tenants/retention/erasers.py): her categories, the age bands as of the days she was in
+    pathway; it gives the same categories as the identity did."""
     sex = SEX_CATEGORIES.get(str(identity.get("sex") or ""), NOT_RECORDED)
+    if identity.get("anonymised"):
+        bands = [band for day, band in identity.get("age_bands") or [] if day <= on.isoformat()]
+        return sex, (bands[-1] if bands else NOT_RECORDED), str(identity.get("world_region"))
     age_band = NOT_RECORDED
     try:
         birth = dt.date.fromisoformat(str(identity.get("birth_date") or ""))

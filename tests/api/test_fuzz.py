@@ -23,7 +23,7 @@ from schemathesis.checks import ignored_auth, negative_data_rejection, positive_
 from tests.api.test_schema import _generate
 
 MAX_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "12"))
-TENANT_ROLES = ("coordinator", "association_worker", "prefet")
+TENANT_ROLES = ("coordinator", "association_worker", "prefet", "dpo")
 NATIONAL_ROLES = ("national_operator", "national_analyst")
 
 _app = get_wsgi_application()

@@ -81,3 +81,12 @@ def test_the_national_analyst_setting_the_privacy_budget_is_a_403() -> None:
     )
     error_of(response, 403, "permission_denied")
     assert not PrivacyBudget.objects.exists()
+
+
+@pytest.mark.parametrize("role", ["coordinator", "prefet", "association_worker", "member"])
+def test_retention_is_the_dpos_alone_a_dry_run_asked_by_another_role_is_a_403(role: str) -> None:
+    from tenants.retention.models import Sweep
+
+    response = post_json(client_for(role, "31"), f"{API}/retention/sweeps/", {})
+    error_of(response, 403, "permission_denied")
+    assert not in_31(lambda: Sweep.objects.exists())

@@ -29,7 +29,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from frontend.views import associations, casework, commission, national, workflow
+from frontend.views import associations, casework, commission, national, retention, workflow
 from parcours.associations.models import Association
 from parcours.audit.models import AuditEvent
 from parcours.referentiel.models import Departement
@@ -73,6 +73,7 @@ FORMS: list[tuple[type[forms.Form], str, str | None, str]] = [
     (commission.MemberForm, "coordinator", "31", "/commission/membres/"),
     (commission.SessionForm, "coordinator", "31", "/commission/seances/"),
     (workflow.VariantForm, "coordinator", "31", "/modele-de-parcours/"),
+    (retention.HoldForm, "dpo", "31", "/conservation/gels/"),
     (associations.AssociationForm, "national_operator", None, "/associations/"),
     (national.LegalParameterForm, "national_operator", None, "/referentiel/"),
 ]
@@ -81,6 +82,8 @@ FORMS: list[tuple[type[forms.Form], str, str | None, str]] = [
 def _valid(form: type[forms.Form]) -> dict[str, str]:
     """Values the form accepts, so that a hostile value in one field is seen by the rest of the
     code behind it (and the success path is shown to be reachable)."""
+    if form is retention.HoldForm:  # a new person each time: one standing hold per person
+        return {"pseudonym": _person_to_hold(), "reason": "Recours en cours."}
     today = timezone.localdate()
     yesterday = (today - dt.timedelta(days=1)).isoformat()
     later = timezone.localtime() + dt.timedelta(days=20)
@@ -127,6 +130,21 @@ def _valid(form: type[forms.Form]) -> dict[str, str]:
         },
     }
     return values[form]
+
+
+def _person_to_hold() -> str:
+    """A person of 31 with no hold yet: her pseudonym is what the DPO types."""
+    from tenants.casework.services import person_create
+    from tests.tenants.casework.conftest import access_as
+
+    with schema_context("dep_31"):
+        person = person_create(
+            access=access_as("association_worker", "31"),
+            identity={"first_name": "Jane", "last_name": "Gel"},
+            children_count=0,
+            languages=[],
+        )
+        return person.pseudonym
 
 
 def _association_without_approval() -> Association:
