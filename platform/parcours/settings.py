@@ -74,6 +74,7 @@ TENANT_APPS = [
     "tenants.commission",
     "tenants.pilotage",
     "tenants.statistics",
+    "tenants.privacy",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

@@ -37,7 +37,17 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
+            # The DPO's filters (tenants/privacy/trail.py): by account, newest first; by the
+            # start of an event kind (LIKE 'person.%' needs the pattern operator class under a
+            # non-C collation); by period.
+            models.Index(fields=["actor_id", "id"], name="audit_actor_idx"),
+            models.Index(
+                fields=["action"], name="audit_action_idx", opclasses=["varchar_pattern_ops"]
+            ),
+            models.Index(fields=["occurred_at"], name="audit_occurred_idx"),
+        ]
         constraints = [models.UniqueConstraint(fields=["hash"], name="audit_hash_uniq")]
 
     def __str__(self) -> str:
