@@ -15,6 +15,7 @@ from frontend.views import (
     national_privacy,
     national_statistics,
     pilotage,
+    privacy,
     tenant,
     workflow,
 )
@@ -145,4 +146,11 @@ tenant_patterns = [
         commission.session_minutes,
         name="commission_minutes",
     ),
+    path("personnes/<int:pk>/", privacy.person_detail, name="privacy_person"),
+    path("personnes/<int:pk>/droit-acces/", privacy.export_request, name="privacy_export_request"),
+    path("droit-acces/", privacy.exports, name="privacy_exports"),
+    path("droit-acces/<int:pk>/export.json", privacy.export_json, name="privacy_export_json"),
+    path("droit-acces/<int:pk>/export.pdf", privacy.export_pdf, name="privacy_export_pdf"),
+    path("journal/", privacy.trail, name="privacy_trail"),
+    path("journal/export.csv", privacy.trail_csv, name="privacy_trail_csv"),
 ]

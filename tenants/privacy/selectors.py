@@ -8,6 +8,7 @@ from tenants.privacy.trail import (
     TrailFilters,
     person_readers,
     trail_csv,
+    trail_person_id,
     trail_rows,
     trail_search,
 )
@@ -19,6 +20,7 @@ __all__ = [
     "identity_history",
     "person_readers",
     "trail_csv",
+    "trail_person_id",
     "trail_rows",
     "trail_search",
 ]

@@ -105,7 +105,7 @@ def person_objects(*, person_id: int) -> Q:
     )
 
 
-def _person_id(text: str) -> int | None:
+def trail_person_id(text: str) -> int | None:
     """A person named by pseudonym or id; None when nobody here has it."""
     text = text.strip()
     if text.isascii() and text.isdigit() and len(text) <= 18:
@@ -136,7 +136,7 @@ def trail_events(*, filters: TrailFilters) -> QuerySet[AuditEvent]:
     if filters.until:
         events = events.filter(occurred_at__lt=_day_start(filters.until + dt.timedelta(days=1)))
     if filters.person:
-        person_id = _person_id(filters.person)
+        person_id = trail_person_id(filters.person)
         if person_id is None:
             return AuditEvent.objects.none()
         events = events.filter(person_objects(person_id=person_id))
