@@ -99,7 +99,7 @@ class TrailQuerySerializer(serializers.Serializer):
     action = serializers.CharField(
         max_length=64,
         required=False,
-        help_text="an event kind or its start (person.)",
+        help_text="an event kind (dossier.read) or a family (person, privacy)",
         validators=[no_bidi_controls],
     )
     since = serializers.DateField(required=False)

@@ -114,8 +114,8 @@ def person_detail(request: HttpRequest, pk: int, *, access: Access) -> HttpRespo
     return render(request, "privacy/person.html", context, status=status)
 
 
-@require_POST
 @page(roles=COORDINATION, national=False)
+@require_POST
 def export_request(request: HttpRequest, pk: int, *, access: Access) -> HttpResponse:
     export = services.access_export_request(access=access, person_id=pk)
     messages.success(
@@ -172,7 +172,7 @@ class TrailForm(forms.Form):
         label="Type d'événement",
         max_length=64,
         required=False,
-        help_text="Son début suffit : « person. », « dossier.read », « privacy. »",
+        help_text="Un type exact (« dossier.read ») ou une famille (« person », « privacy »).",
         validators=[no_bidi_controls],
     )
     du = forms.DateField(

@@ -39,7 +39,7 @@ class TrailFilters:
     """What the DPO asks of the trail; every field optional, all of them combined."""
 
     actor: str = ""  # an account's e-mail or id
-    action: str = ""  # an event kind, or the start of one ("person.", "dossier.read")
+    action: str = ""  # an event kind ("dossier.read") or a family ("person", "privacy.")
     since: dt.date | None = None
     until: dt.date | None = None
     person: str = ""  # a pseudonym (PSP-31-2026-0042) or a person's id
@@ -120,6 +120,14 @@ def _actor_ids(text: str) -> list[int]:
     return list(User.objects.filter(email__iexact=text[:254]).values_list("pk", flat=True))
 
 
+def _kind(text: str) -> Q:
+    """An exact kind ("dossier.read") or a family ("person", "person.", "dossier.transition"):
+    equality and a prefix ending at a dot, both served by audit_action_idx."""
+    if text.endswith("."):
+        return Q(action__startswith=text)
+    return Q(action=text) | Q(action__startswith=text + ".")
+
+
 def _day_start(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
@@ -130,7 +138,7 @@ def trail_events(*, filters: TrailFilters) -> QuerySet[AuditEvent]:
     if filters.actor:
         events = events.filter(actor_id__in=_actor_ids(filters.actor))
     if filters.action:
-        events = events.filter(action__startswith=filters.action.strip()[:64])
+        events = events.filter(_kind(filters.action.strip()[:64]))
     if filters.since:
         events = events.filter(occurred_at__gte=_day_start(filters.since))
     if filters.until:

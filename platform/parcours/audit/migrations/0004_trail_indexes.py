@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='auditevent',
-            index=models.Index(fields=['action'], name='audit_action_idx', opclasses=['varchar_pattern_ops']),
+            index=models.Index(fields=['action'], name='audit_action_idx'),
         ),
         migrations.AddIndex(
             model_name='auditevent',
