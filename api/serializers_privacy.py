@@ -52,6 +52,7 @@ class ChangeSerializer(serializers.Serializer):
 class RevisionSerializer(serializers.Serializer):
     at = serializers.DateTimeField()
     actor_id = serializers.IntegerField(allow_null=True)
+    actor_account = serializers.CharField(allow_blank=True)
     actor_role = serializers.CharField(allow_blank=True)
     reason = serializers.CharField(allow_blank=True)
     changes = ChangeSerializer(many=True)

@@ -48,6 +48,7 @@ def _history(access: Access, person: Person, *, changed: bool) -> dict[str, Any]
             {
                 "at": r.at,
                 "actor_id": r.actor_id,
+                "actor_account": r.actor_label,
                 "actor_role": r.actor_role,
                 "reason": r.reason,
                 "changes": [vars(c) for c in r.changes],

@@ -10,7 +10,7 @@ never their values.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.db import transaction
@@ -28,6 +28,7 @@ from tenants.casework.persons import _check_identity as check_identity
 from tenants.casework.selectors import IDENTITY_ROLES, person_get
 from tenants.privacy.errors import PrivacyError
 from tenants.privacy.models import IdentityRevision
+from tenants.privacy.trail import actor_labels
 
 # Who corrects an identity: the association that recorded it, and the coordination that
 # answers the person's requests. The préfet reads identities but does not keep them.
@@ -168,6 +169,7 @@ class RevisionView:
     actor_role: str
     reason: str
     changes: list[Change]
+    actor_label: str = ""  # the agent's account, for the history's readers
 
 
 def _shown(key: str, value: str) -> str:
@@ -199,10 +201,14 @@ def revision_view(revision: IdentityRevision) -> RevisionView:
 
 def identity_history(*, access: Access, person: Person) -> list[RevisionView] | None:
     """The rectifications of a person already read through `person_get` (scope checked,
-    audited), newest first; None for roles that do not read identities. One query."""
+    audited), newest first; None for roles that do not read identities. Two queries (the
+    revisions, their authors' accounts)."""
     if not access.has_any(IDENTITY_ROLES):
         return None
     if person.pk is None:
         raise NotInScope
-    revisions = IdentityRevision.objects.filter(person=person).order_by("-at", "-id")
-    return [revision_view(r) for r in revisions]
+    revisions = list(IdentityRevision.objects.filter(person=person).order_by("-at", "-id"))
+    labels = actor_labels(r.actor_id for r in revisions)
+    return [
+        replace(revision_view(r), actor_label=labels.get(r.actor_id or 0, "")) for r in revisions
+    ]
