@@ -170,3 +170,36 @@ def access_export_download(*, access: Access, export_id: int, kind: ExportKind) 
     if kind == "json":
         return ExportFile(f"{stem}.json", "application/json", read_bytes(name))
     return ExportFile(f"{stem}.pdf", "application/pdf", read_bytes(name))
+
+
+def access_exports_expire() -> int:
+    """Delete the files of the exports past their expiry (nightly): an export handed over is
+    not a second copy of the file to keep. The rows stay, marked expired; the files go after
+    the commit. Idempotent: an expired export has no file left to delete."""
+    from parcours.storage import tenant_folder
+
+    with transaction.atomic():
+        due = list(
+            AccessExport.objects.select_for_update(skip_locked=True).filter(
+                status=ExportStatus.READY, expires_at__lte=timezone.now()
+            )
+        )
+        if not due:
+            return 0
+        names = [n for e in due for n in (e.json_storage_name, e.pdf_storage_name) if n]
+        AccessExport.objects.filter(pk__in=[e.pk for e in due]).update(
+            status=ExportStatus.EXPIRED, json_storage_name="", pdf_storage_name=""
+        )
+        audit_record(
+            action="privacy.access_exports_expired",
+            object_type="access_export",
+            data={"exports": [e.pk for e in due]},
+        )
+        folder = tenant_folder()
+
+        def remove() -> None:
+            for name in names:
+                (folder / name).unlink(missing_ok=True)
+
+        transaction.on_commit(remove)
+        return len(due)

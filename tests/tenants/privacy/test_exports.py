@@ -155,3 +155,24 @@ def test_gathering_costs_the_same_queries_whatever_the_files(
     with CaptureQueriesContext(connection) as two_files:
         assert len(person_content(person=person)["files"]) == 2
     assert len(two_files) == len(one_file) <= 20
+
+
+def test_expired_exports_lose_their_files_once(
+    in31: Callable[[str], Access], django_capture_on_commit_callbacks: Any
+) -> None:
+    from tenants.privacy.exports import access_exports_expire
+
+    export = _ready(in31, django_capture_on_commit_callbacks)
+    names = [export.json_storage_name, export.pdf_storage_name]
+    assert access_exports_expire() == 0  # not yet expired
+    AccessExport.objects.filter(pk=export.pk).update(
+        expires_at=timezone.now() - dt.timedelta(seconds=1)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert access_exports_expire() == 1
+    export.refresh_from_db()
+    assert export.status == ExportStatus.EXPIRED and not export.pdf_storage_name
+    assert not any((tenant_folder() / name).exists() for name in names)
+    assert access_exports_expire() == 0
+    with pytest.raises(PrivacyError, match="expiré"):
+        access_export_download(access=in31("coordinator"), export_id=export.pk, kind="pdf")
