@@ -97,7 +97,9 @@ class PersonIdentity(APIView):
         revision = services.person_identity_rectify(
             access=access, person_id=pk, changes=changes, reason=data["reason"]
         )
-        person = Person.objects.get(pk=pk)
+        # The person was read (scope-checked, audited) by the rectification; when nothing
+        # changed there is no revision to carry it, so it is read again the one way.
+        person = revision.person if revision is not None else person_or_404(access, pk)
         body = _history(access, person, changed=revision is not None)
         return Response(IdentityHistorySerializer(body).data)
 

@@ -12,6 +12,7 @@ from typing import Any
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from parcours.associations.models import Association
 from parcours.audit.models import AuditEvent
 from tenants.casework.crypto import json_decryptor
 from tenants.casework.models import (
@@ -40,8 +41,6 @@ def _date(value: Any) -> str:
 def person_content(*, person: Person) -> dict[str, Any]:
     decrypt = json_decryptor()
     identity = decrypt(person.identity_encrypted, f"person:{person.pseudonym}:identity") or {}
-    from parcours.associations.models import Association
-
     association = Association.objects.filter(pk=person.association_id).first()
     dossiers = list(
         Dossier.objects.filter(person=person)
