@@ -10,6 +10,7 @@ from api.views import (
     casework_followup,
     casework_transitions,
     commission,
+    privacy,
     retention,
     tenant,
 )
@@ -130,4 +131,25 @@ urlpatterns = [
         name="afis-msa",
     ),
     path("workflow/", casework_followup.WorkflowView.as_view(), name="workflow"),
+    path("persons/<int:pk>/identity/", privacy.PersonIdentity.as_view(), name="person-identity"),
+    path(
+        "persons/<int:pk>/access-exports/",
+        privacy.PersonAccessExports.as_view(),
+        name="person-access-exports",
+    ),
+    path("access-exports/", privacy.AccessExportList.as_view(), name="access-exports"),
+    path("access-exports/<int:pk>/", privacy.AccessExportDetail.as_view(), name="access-export"),
+    path(
+        "access-exports/<int:pk>/export.json",
+        privacy.AccessExportJson.as_view(),
+        name="access-export-json",
+    ),
+    path(
+        "access-exports/<int:pk>/export.pdf",
+        privacy.AccessExportPdf.as_view(),
+        name="access-export-pdf",
+    ),
+    path("audit/events/", privacy.AuditEventList.as_view(), name="audit-events"),
+    path("audit/events.csv", privacy.AuditEventCsv.as_view(), name="audit-events-csv"),
+    path("persons/<int:pk>/readers/", privacy.PersonReaders.as_view(), name="person-readers"),
 ]

@@ -155,6 +155,10 @@ ROUTE_OBJECTS: dict[str, Probe] = {
         also=("planned_session",),
     ),
     "frontend:commission_minutes": Probe({"pk": "session"}, C),
+    "frontend:privacy_person": Probe({"pk": "person"}, C),
+    "frontend:privacy_export_request": Probe({"pk": "person"}, C, 302, "post"),
+    "frontend:privacy_export_json": Probe({"pk": "access_export"}, C),
+    "frontend:privacy_export_pdf": Probe({"pk": "access_export"}, C),
     # API
     "api:commission-member-end": Probe(
         {"pk": "member"}, C, 200, "post", lambda b: {"ended_on": _today(), "reason": "resignation"}
@@ -257,6 +261,12 @@ ROUTE_OBJECTS: dict[str, Probe] = {
     ),
     "api:project-actions": Probe(DOSSIER, W),
     "api:project-action": Probe({"pk": "dossier", "action_id": "project_action"}, W),
+    "api:person-identity": Probe({"pk": "person"}, W),
+    "api:person-access-exports": Probe({"pk": "person"}, C),
+    "api:access-export": Probe({"pk": "access_export"}, C),
+    "api:access-export-json": Probe({"pk": "access_export"}, C),
+    "api:access-export-pdf": Probe({"pk": "access_export"}, C),
+    "api:person-readers": Probe({"pk": "person"}, "dpo"),
     "api:afis-msa": Probe(
         {"pk": "person"},
         C,
@@ -496,6 +506,21 @@ def _retention(code: str, built: Built) -> None:
     built.add("archived_person", person)
 
 
+def _access_export(code: str, built: Built) -> None:
+    """A person's access export, built: its files exist (the test's media folder)."""
+    from tenants.privacy.models import AccessExport
+    from tenants.privacy.services import access_export_build, access_export_request
+    from tests.tenants.casework.conftest import access_as, prepare
+
+    dossier = prepare(access_as("association_worker", code))
+    built.secrets.append(dossier.person.pseudonym)
+    export = access_export_request(
+        access=access_as("coordinator", code), person_id=dossier.person_id
+    )
+    access_export_build(export_id=export.pk)
+    built.add("access_export", AccessExport.objects.get(pk=export.pk))
+
+
 # The factory of each kind (a factory may build several kinds, those that come together).
 FACTORIES: dict[str, Callable[[str, Built], None]] = {
     "dossier": _dossier,
@@ -512,6 +537,7 @@ FACTORIES: dict[str, Callable[[str, Built], None]] = {
     "sweep": _retention,
     "hold": _retention,
     "archived_person": _retention,
+    "access_export": _access_export,
 }
 
 

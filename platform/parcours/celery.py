@@ -84,4 +84,9 @@ app.conf.beat_schedule = {
         "task": "parcours.reporting.tasks.refresh_all_commission_statuses",
         "schedule": crontab(hour=5, minute=30),
     },
+    # The access exports' files are deleted once expired (tenants/privacy/exports.py).
+    "privacy-expired-access-exports-every-night": {
+        "task": "tenants.privacy.tasks.expire_all_access_exports",
+        "schedule": crontab(hour=3, minute=45),
+    },
 }

@@ -86,6 +86,7 @@ TENANT_APPS = [
     "tenants.pilotage",
     "tenants.statistics",
     "tenants.retention",
+    "tenants.privacy",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

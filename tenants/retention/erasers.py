@@ -39,6 +39,7 @@ from tenants.casework.models import (
     Right,
 )
 from tenants.commission.models import AgendaItem, ConflictOfInterest
+from tenants.privacy.services import privacy_person_erase
 
 Eraser = Callable[[Person, dt.date], None]
 
@@ -141,9 +142,16 @@ def erase_from_minutes(person: Person, today: dt.date) -> None:
     ConflictOfInterest.objects.filter(item__in=items).update(reason="")
 
 
+def erase_rights_records(person: Person, today: dt.date) -> None:
+    """The history of her identity's rectifications (old and new values) and her access
+    exports (files that hold everything about her)."""
+    privacy_person_erase(person_id=person.pk)
+
+
 # The one list of what anonymisation erases. Identity last: the age bands are read from the
 # periods and the identity before it is replaced.
 ERASERS: tuple[Eraser, ...] = (
+    erase_rights_records,
     erase_documents,
     erase_free_text,
     erase_from_minutes,

@@ -29,7 +29,15 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from frontend.views import associations, casework, commission, national, retention, workflow
+from frontend.views import (
+    associations,
+    casework,
+    commission,
+    national,
+    privacy,
+    retention,
+    workflow,
+)
 from parcours.associations.models import Association
 from parcours.audit.models import AuditEvent
 from parcours.referentiel.models import Departement
@@ -74,6 +82,7 @@ FORMS: list[tuple[type[forms.Form], str, str | None, str]] = [
     (commission.SessionForm, "coordinator", "31", "/commission/seances/"),
     (workflow.VariantForm, "coordinator", "31", "/modele-de-parcours/"),
     (retention.HoldForm, "dpo", "31", "/conservation/gels/"),
+    (privacy.IdentityForm, "coordinator", "31", "/personnes/{person}/"),
     (associations.AssociationForm, "national_operator", None, "/associations/"),
     (national.LegalParameterForm, "national_operator", None, "/referentiel/"),
 ]
@@ -93,6 +102,11 @@ def _valid(form: type[forms.Form]) -> dict[str, str]:
         casework.ProjectForm: {"housing": "Un logement", "commitments": "Suivre les démarches"},
         casework.AvisForm: {"avis": "favourable", "motivation": "Projet solide."},
         casework.ActionForm: {"domain": "logement", "description": "Visite", "status": "planned"},
+        privacy.IdentityForm: {
+            "last_name": f"Doe-{uuid.uuid4().hex[:6]}",
+            "first_name": "Jane",
+            "reason": "Demande de la personne, sur justificatif.",
+        },
         associations.RequestForm: {
             "association": str(_association_without_approval().pk),
             "requested_on": yesterday,
@@ -145,6 +159,14 @@ def _person_to_hold() -> str:
             languages=[],
         )
         return person.pseudonym
+
+
+def _address(address: str) -> str:
+    """The form's address, with a file (and its person) of 31 where it names one."""
+    if "{dossier}" not in address and "{person}" not in address:
+        return address
+    dossier = plain_dossier()
+    return address.format(dossier=dossier.pk, person=dossier.person_id)
 
 
 def _association_without_approval() -> Association:
@@ -232,7 +254,7 @@ def _form_page_shows(client: Client, url: str, names: list[str]) -> None:
 def test_a_page_form_answers_any_input_in_french(
     form: type[forms.Form], role: str, code: str | None, address: str, settings: Any, tmp_path: Any
 ) -> None:
-    url = address.format(dossier=plain_dossier().pk) if "{dossier}" in address else address
+    url = _address(address)
     settings.MEDIA_ROOT = str(tmp_path)
     client = client_for(role, code)
     names = sorted(form.base_fields)
@@ -263,7 +285,7 @@ def test_a_page_form_given_valid_values_writes(
 ) -> None:
     """The success path is reachable, and the check above tells it from a refusal."""
     settings.MEDIA_ROOT = str(tmp_path)
-    url = address.format(dossier=plain_dossier().pk) if "{dossier}" in address else address
+    url = _address(address)
     client = client_for(role, code)
     written = _audit_rows(code)
     before = written()

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 from pathlib import Path
@@ -12,6 +13,7 @@ from django.conf import settings
 from parcours.db import connection
 from tenants.casework.crypto import PREFIX, json_decryptor
 from tenants.casework.models import NeedsEvaluation, Person
+from tenants.privacy.models import IdentityRevision
 
 
 def schema_dump() -> str:
@@ -44,6 +46,12 @@ def decrypted_values() -> str:
     ).values_list("dossier_id", "domain", "notes_encrypted"):
         texts.append(str(decrypt(token, f"dossier:{dossier_id}:evaluation:{domain}")))
         known += 1
+    for revision in IdentityRevision.objects.all():
+        key = f"{revision.person_id}:{revision.at.astimezone(dt.UTC).isoformat()}"
+        for part in ("before", "after", "reason"):
+            token = getattr(revision, f"{part}_encrypted")
+            texts.append(str(decrypt(token, f"identity_revision:{key}:{part}")))
+            known += 1
     found = len(re.findall(re.escape(PREFIX) + r"[A-Za-z0-9+/]{16,}={0,2}", schema_dump()))
     assert found == known, f"{found - known} encrypted values in columns the search does not read"
     return "\n".join(texts)

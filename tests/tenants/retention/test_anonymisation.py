@@ -27,6 +27,11 @@ from tenants.casework.models import (
 )
 from tenants.commission.documents import minutes_pdf
 from tenants.commission.models import Session
+from tenants.privacy.services import (
+    access_export_build,
+    access_export_request,
+    person_identity_rectify,
+)
 from tenants.retention.models import Outcome, RowResult, SweepStatus
 from tenants.retention.services import person_anonymise, sweep_confirm
 from tests.tenants.casework.conftest import access_as
@@ -67,15 +72,32 @@ def _what_names(person: Person) -> set[str]:
     return {text for text in found if text and len(text) >= 6}
 
 
+def _rights_exercised(person: Person) -> set[str]:
+    """The person's rights exercised: an identity rectified (its old and new values and the
+    reason are kept encrypted) and an access export built (a JSON and a PDF naming her)."""
+    reason = f"Justificatif de domicile fourni, demande {person.pk}-{person.pseudonym[::-1]}"
+    person_identity_rectify(
+        access=access_as("coordinator", "31"),
+        person_id=person.pk,
+        changes={"address": f"{person.pk} rue de la Rectification"},
+        reason=reason,
+    )
+    export = access_export_request(access=access_as("coordinator", "31"), person_id=person.pk)
+    access_export_build(export_id=export.pk)
+    return {reason}
+
+
 def test_on_the_demo_data_two_years_ahead_the_sweep_does_what_its_dry_run_listed_and_leaves_nothing(  # type: ignore[no-untyped-def]
-    db, base, settings, tmp_path
+    db, base, settings, tmp_path, django_capture_on_commit_callbacks
 ) -> None:
     settings.MEDIA_ROOT = str(tmp_path)
     demo.demo_seed()
     connection.set_tenant(Tenant.objects.get(code="31"))
     session = Session.objects.get(status="closed")
     persons = list(Person.objects.order_by("pk"))
-    said = {p.pk: _what_names(p) for p in persons}
+    rights = {p.pk: _rights_exercised(p) for p in persons}
+    persons = list(Person.objects.order_by("pk"))
+    said = {p.pk: _what_names(p) | rights[p.pk] for p in persons}
     pseudonyms = {p.pk: p.pseudonym for p in persons}
     pieces = {
         p.pk: set(Document.objects.filter(person=p).values_list("storage_name", flat=True))
@@ -99,7 +121,8 @@ def test_on_the_demo_data_two_years_ahead_the_sweep_does_what_its_dry_run_listed
     assert set(listed) == {p.pk for p in persons}  # all of them were contacted today
     assert set(listed.values()) == {Outcome.ARCHIVE, Outcome.ANONYMISE}
     sweep_confirm(access=dpo, sweep_id=sweep.pk)
-    done = run(sweep)
+    with django_capture_on_commit_callbacks(execute=True):  # the exports' files go on commit
+        done = run(sweep)
 
     assert done.status == SweepStatus.DONE
     assert set(done.rows.values_list("result", flat=True)) == {RowResult.DONE}
