@@ -116,3 +116,21 @@ def test_the_metrics_are_served_on_a_port_of_their_own() -> None:
         server.shutdown()
     assert "parcours_http_request_duration_seconds" in body
     assert "parcours_queue_up" in body
+
+
+@pytest.mark.django_db
+def test_a_departements_extraction_is_timed(tenant31) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from tenants.statistics.extraction import extract_counts
+
+    from django_tenants.utils import schema_context
+
+    before = _sample("parcours_statistics_duration_seconds_count", step="extraction")
+    with schema_context(tenant31.schema_name):
+        extract_counts(
+            snapshot=dt.date(2025, 12, 31),
+            period_start=dt.date(2025, 1, 1),
+            period_end=dt.date(2025, 12, 31),
+        )
+    assert _sample("parcours_statistics_duration_seconds_count", step="extraction") == before + 1
