@@ -122,9 +122,9 @@ def test_the_metrics_are_served_on_a_port_of_their_own() -> None:
 def test_a_departements_extraction_is_timed(tenant31) -> None:  # type: ignore[no-untyped-def]
     import datetime as dt
 
-    from tenants.statistics.extraction import extract_counts
-
     from django_tenants.utils import schema_context
+
+    from tenants.statistics.extraction import extract_counts
 
     before = _sample("parcours_statistics_duration_seconds_count", step="extraction")
     with schema_context(tenant31.schema_name):
