@@ -33,6 +33,8 @@ OPEN_ROUTES = {
     "frontend:go",
     "frontend:enter",
     "frontend:healthz",
+    "frontend:livez",
+    "frontend:readyz",
     # The published release, disclosure-controlled: open data for everyone (national host).
     "frontend:open_data",
     "frontend:open_data_csv",
