@@ -5,7 +5,9 @@ doubles with each quick crash (1 s up to 30 s) and resets once it has run for a 
 others keep running, so a worker killed with `kill -9` never takes the web down. A process
 that crashes more than `max_crashes` times within `window` seconds makes the supervisor give
 up and stop everything: a crash loop is a bug to report, not to hide. In a cluster the same
-role is Kubernetes' (one container per process, restarted by the kubelet).
+role is Kubernetes' (one container per process, restarted by the kubelet). Stopping waits
+longer than gunicorn's graceful timeout (30 s) before killing: a master killed early leaves
+its workers behind, still holding the port.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ class Supervisor:
         window: float = 60.0,
         stable_after: float = 60.0,
         max_pause: float = 30.0,
-        stop_timeout: float = 15.0,
+        stop_timeout: float = 45.0,
         log: Callable[[str], None] | None = None,
     ) -> None:
         self.running = [Running(program) for program in programs]
