@@ -69,3 +69,34 @@ def test_on_an_up_to_date_database_the_job_migrates_nothing() -> None:
     out = StringIO()
     call_command("migrate_departements", "--check", stdout=out)
     assert out.getvalue().strip() == "every schema is up to date"
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("base")
+def test_a_departement_behind_is_migrated_for_real_and_readiness_follows() -> None:
+    """A real migration undone in one schema (inside the test's transaction), then redone."""
+    from parcours.db import connection
+    from parcours.health import readiness_report
+
+    call_command(
+        "migrate_schemas",
+        "commission",
+        "0003",
+        schema_name="dep_75",
+        interactive=False,
+        verbosity=0,
+    )
+    connection.set_schema_to_public()
+    assert readiness_report()["unmigrated"] == ["dep_75"]
+
+    out = StringIO()
+    call_command("migrate_departements", stdout=out)
+
+    assert "[1/1] dep_75 migrated in" in out.getvalue()
+    assert readiness_report()["unmigrated"] == []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT 1 FROM information_schema.columns WHERE table_schema = 'dep_75' "
+            "AND table_name = 'commission_member' AND column_name = 'end_reason'"
+        )
+        assert cursor.fetchone() is not None
