@@ -88,9 +88,14 @@ def static_collect() -> None:
     stamp.write_text(digest.hexdigest())
 
 
+def debug() -> bool:
+    # Read as the settings read it (parcours/settings.py `_env_bool`).
+    return os.environ.get("DEBUG", "").strip().lower() in {"1", "true", "yes", "on"}
+
+
 def runtime_environment(port: str) -> None:
     """What the production runtime reads, set for `make run` unless the caller chose."""
-    if os.environ["DEBUG"] == "1":
+    if debug():
         return
     base = data_dir()
     os.environ.setdefault("LOG_FORMAT", "json")
@@ -120,8 +125,7 @@ def main() -> None:
     try:
         prepare()
         static_collect()
-        debug = os.environ["DEBUG"] == "1"
-        web = programs.dev_web(port=port) if debug else programs.web(port=port)
+        web = programs.dev_web(port=port) if debug() else programs.web(port=port)
         worker = programs.worker()
         # Only the web's master serves the metrics (of every process, from the shared folder).
         worker.env["PARCOURS_METRICS_PORT"] = ""
@@ -139,7 +143,7 @@ def main() -> None:
             f"  demo logins are listed above (password: {settings.PARCOURS_DEMO_PASSWORD})\n"
             + (
                 ""
-                if debug
+                if debug()
                 else f"  served by        : gunicorn; metrics on http://127.0.0.1:"
                 f"{os.environ['PARCOURS_METRICS_PORT']}/metrics\n"
             )
