@@ -26,6 +26,15 @@ def beat_schedule() -> Path:
     return Path(os.environ.get("CELERY_BEAT_SCHEDULE", "/tmp/celerybeat-schedule"))  # noqa: S108
 
 
+def prepare_writable_folders() -> None:
+    """Create what the processes write under /tmp (an empty volume in a read-only container):
+    prometheus-client's multiprocess folder must exist before the first metric is made."""
+    for variable in ("PROMETHEUS_MULTIPROC_DIR", "XDG_CACHE_HOME"):
+        folder = os.environ.get(variable)
+        if folder:
+            Path(folder).mkdir(parents=True, exist_ok=True)
+
+
 def main(argv: list[str]) -> int:
     choice = argv[0] if argv else ""
     chosen = {
@@ -35,6 +44,7 @@ def main(argv: list[str]) -> int:
         "migrate": programs.migrate,
     }
     if choice == "all":
+        prepare_writable_folders()
         return Supervisor(
             [programs.web(), programs.worker(), programs.beat(schedule=beat_schedule())]
         ).run()
@@ -42,6 +52,7 @@ def main(argv: list[str]) -> int:
         print(USAGE, file=sys.stderr)
         return 2
     program = chosen[choice]()
+    prepare_writable_folders()
     os.chdir(program.cwd)
     os.environ.update(program.env)
     os.execv(program.argv[0], program.argv)  # noqa: S606

@@ -43,3 +43,14 @@ def test_an_unknown_role_is_refused_with_the_usage() -> None:
     )
     assert result.returncode == 2
     assert "usage: python -m infra.runtime web|worker|beat|migrate|all" in result.stderr
+
+
+def test_the_folders_written_at_run_time_are_created_before_any_process_starts(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from infra.runtime.__main__ import prepare_writable_folders
+
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path / "metrics"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    prepare_writable_folders()
+    assert (tmp_path / "metrics").is_dir() and (tmp_path / "cache").is_dir()
