@@ -30,6 +30,8 @@ common = [
     path("espaces/aller/<str:code>/", auth.go_view, name="go"),
     path("espaces/entrer/", auth.enter_view, name="enter"),
     path("healthz", health.healthz, name="healthz"),
+    path("livez", health.livez, name="livez"),
+    path("readyz", health.readyz, name="readyz"),
 ]
 
 public_patterns = [

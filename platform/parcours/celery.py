@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 _ROOT = Path(__file__).resolve().parent.parent.parent
 for _source_root in (_ROOT, _ROOT / "platform"):
@@ -41,6 +42,43 @@ def _default_zone(**kwargs: object) -> None:
     from django.utils import timezone
 
     timezone.deactivate()
+
+
+_task_started: dict[str, float] = {}
+
+
+@signals.task_prerun.connect
+def _task_clock_start(task_id: str = "", **kwargs: object) -> None:
+    import time
+
+    _task_started[task_id] = time.perf_counter()
+
+
+@signals.task_postrun.connect
+def _task_observed(task_id: str = "", task: Any = None, state: str = "", **kwargs: object) -> None:
+    """Each task's outcome and duration, by its registered name (parcours.metrics)."""
+    import time
+
+    from parcours.metrics import observe_task
+
+    started = _task_started.pop(task_id, None)
+    outcome = {"SUCCESS": "success", "RETRY": "retry"}.get(state, "failure")
+    observe_task(
+        task=getattr(task, "name", "unknown"),
+        outcome=outcome,
+        seconds=None if started is None else time.perf_counter() - started,
+    )
+
+
+@signals.worker_init.connect
+def _serve_metrics(**kwargs: object) -> None:
+    """A worker's metrics on a port of its own, served by its main process (the pool's
+    processes write theirs under PROMETHEUS_MULTIPROC_DIR)."""
+    port = os.environ.get("PARCOURS_METRICS_PORT", "")
+    if port:
+        from parcours.metrics import serve_metrics
+
+        serve_metrics(port=int(port), address=os.environ.get("PARCOURS_METRICS_BIND", "0.0.0.0"))  # noqa: S104
 
 
 @signals.worker_init.connect

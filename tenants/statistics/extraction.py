@@ -24,6 +24,7 @@ from django.db import models
 from django.db.models import Case, F, Func, Q, Value, When
 from django.db.models.functions import Cast, Floor, Least
 
+from parcours.metrics import timed
 from parcours.referentiel.world_regions import world_region_of
 from parcours.reporting.vocabulary import (
     AFIS_AMOUNT_DUE,
@@ -94,6 +95,7 @@ from tenants.commission.models import CollegeSetting, Member, Session, SessionSt
 from tenants.pilotage.models import PeriodFigures
 
 
+@timed("extraction")  # its duration per département, in the metrics
 def extract_counts(
     *,
     snapshot: dt.date,
