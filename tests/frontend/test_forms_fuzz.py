@@ -368,3 +368,15 @@ def test_the_steering_form_given_valid_values_writes(kind: str) -> None:
     before = written()
     response = client.post("/pilotage/actions/", {"kind": kind, **_steering_base()[kind]})
     assert _assert_the_form_answered(client, response, written=written, before=before) == "done"
+
+
+def test_the_steering_form_with_an_axis_not_in_its_list_says_so_and_writes_nothing() -> None:
+    """The axis is a choice of the form (not an address): unknown, it is the form's error."""
+    base = _steering_base()["action"]
+    client = client_for("coordinator", "31")
+    written = _audit_rows("31")
+    before = written()
+    response = client.post("/pilotage/actions/", {"kind": "action", **base, "axis": "999999"})
+    assert _assert_the_form_answered(client, response, written=written, before=before) == (
+        "refused with a message"
+    )
