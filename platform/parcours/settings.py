@@ -140,7 +140,8 @@ _db = (
         "HOST": str(DATA_DIR / "postgres"),
     }
 )
-_db["ENGINE"] = "django_tenants.postgresql_backend"
+# django-tenants' backend plus the départements' PostgreSQL roles (parcours/db_backend/base.py).
+_db["ENGINE"] = "parcours.db_backend"
 # Persistent connections: a request to the same département as the previous one reuses the
 # connection and its search_path (no SET). No transaction-mode pooler: it loses search_path.
 _db["CONN_MAX_AGE"] = int(os.environ.get("CONN_MAX_AGE", "60"))
@@ -151,6 +152,10 @@ _db["CONN_HEALTH_CHECKS"] = True
 _db["ATOMIC_REQUESTS"] = True
 _db.setdefault("TEST", {})
 DATABASES = {"default": _db}
+# Requests and tasks of a département run under its own PostgreSQL role, national requests
+# under a role that reaches no département (departements/roles.py). Off only for a server where
+# the connecting user may not create roles; the application's isolation stays as it is.
+PARCOURS_DATABASE_ROLES = _env_bool("PARCOURS_DATABASE_ROLES", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Broker, cache ------------------------------------------------------------------------

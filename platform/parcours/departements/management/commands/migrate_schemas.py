@@ -21,6 +21,7 @@ from django_tenants.migration_executors import get_executor
 from parcours.db import connection
 from parcours.departements.models import Tenant
 from parcours.departements.provisioning import migrations_on_disk
+from parcours.departements.roles import roles_sync
 
 
 def schemas_behind(*, schema_names: list[str]) -> list[str]:
@@ -55,9 +56,17 @@ class Command(StockCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        migrated = self._migrate(*args, **options)
+        # A table a migration added is granted to the roles that need it (departements/roles.py).
+        connection.set_schema_to_public()
+        if migrated and "departements_tenant" in connection.introspection.table_names():
+            roles_sync(schema_names=list(Tenant.objects.values_list("schema_name", flat=True)))
+
+    def _migrate(self, *args: Any, **options: Any) -> bool:
+        """Migrate what lags behind; whether anything may have changed."""
         if options.get("force") or options.get("app_label") or options.get("schema_name"):
             super().handle(*args, **options)
-            return
+            return True
         started = time.perf_counter()
         connection.set_schema_to_public()
         shared_only = options.get("shared")
@@ -91,3 +100,4 @@ class Command(StockCommand):
                 f"{' and public' if public_behind and not tenants_only else ''} "
                 f"in {time.perf_counter() - started:.2f} s"
             )
+        return bool(behind) or (public_behind and not tenants_only)
