@@ -351,6 +351,8 @@ if os.environ.get("SECURE_PROXY_SSL_HEADER"):
 # Wraps each département's data key (32 bytes, base64). Unset in development: derived from
 # SECRET_KEY. In production it comes from a secret store, never from the database.
 PARCOURS_MASTER_KEY = os.environ.get("PARCOURS_MASTER_KEY", "")
+# During a master-key rotation only (README runbook): the old key, still accepted to unwrap.
+PARCOURS_MASTER_KEY_PREVIOUS = os.environ.get("PARCOURS_MASTER_KEY_PREVIOUS", "")
 PARCOURS_DEMO_PASSWORD = os.environ.get("PARCOURS_DEMO_PASSWORD", "parcours-demo-2026")
 
 from parcours.observability import init_sentry  # noqa: E402

@@ -66,7 +66,11 @@ def roles_enabled() -> bool:
     return bool(getattr(settings, "PARCOURS_DATABASE_ROLES", True))
 
 
-class DatabaseWrapper(tenants_base.DatabaseWrapper):  # type: ignore[misc]
+class DatabaseWrapper(tenants_base.DatabaseWrapper):
+    # Set by django-tenants' wrapper; declared for the type checker.
+    search_path_set_schemas: list[str] | None
+    _setting_search_path: bool
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         # The schema whose role the session should run under; None: the connecting user.
         self.confined_to: str | None = None

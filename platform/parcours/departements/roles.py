@@ -131,7 +131,8 @@ def national_role_ensure() -> str:
     """The national role exists and may use the public schema's tables (the trail append-only)."""
     role = role_of(PUBLIC)
     quoted = _quoted(role)
-    statements = _create_role(role) + [
+    statements = [
+        *_create_role(role),
         f"GRANT USAGE ON SCHEMA public TO {quoted}",
         f"GRANT {_DML} ON ALL TABLES IN SCHEMA public TO {quoted}",
         f"GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO {quoted}",
@@ -151,7 +152,8 @@ def tenant_role_ensure(*, schema_name: str) -> str:
     """The département's role exists, with its schema and its few national tables."""
     role = role_of(schema_name)
     quoted, schema = _quoted(role), _quoted(schema_name)
-    statements = _create_role(role) + [
+    statements = [
+        *_create_role(role),
         f"GRANT USAGE ON SCHEMA {schema} TO {quoted}",
         f"GRANT {_DML} ON ALL TABLES IN SCHEMA {schema} TO {quoted}",
         f"GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA {schema} TO {quoted}",
@@ -169,9 +171,7 @@ def tenant_role_ensure(*, schema_name: str) -> str:
                 [schema_name, AUDIT_TABLE],
             )
             if cursor.fetchone():
-                statements.append(
-                    f"REVOKE UPDATE, DELETE ON {schema}.{AUDIT_TABLE} FROM {quoted}"
-                )
+                statements.append(f"REVOKE UPDATE, DELETE ON {schema}.{AUDIT_TABLE} FROM {quoted}")
         existing = _existing_public_tables()
         for table, verbs in sorted(TENANT_PUBLIC_GRANTS.items()):
             if table in existing:

@@ -19,7 +19,12 @@ def raw_sql(request: HttpRequest) -> HttpResponse:
     except DatabaseError as exc:
         cause = exc.__cause__
         return JsonResponse(
-            {"user": user, "schema": schema, "error": getattr(cause, "pgcode", ""), "message": str(exc)}
+            {
+                "user": user,
+                "schema": schema,
+                "error": getattr(cause, "pgcode", ""),
+                "message": str(exc),
+            }
         )
     return JsonResponse({"user": user, "schema": schema, "rows": [list(r) for r in rows]})
 

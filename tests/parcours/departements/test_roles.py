@@ -6,11 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.test import Client
 from django_tenants.utils import schema_context
 
-from parcours.db import confined
+from parcours.db import confined, connection
 from parcours.db_backend.base import ROLE_NAME_LIMIT, role_name, role_prefix
 from parcours.departements.roles import (
     NATIONAL_ONLY,
@@ -111,9 +110,13 @@ def test_a_role_that_cannot_be_set_stops_the_query(tenant31: Any) -> None:
     """Never silently run as the owner: a missing role is an error, not a fallback."""
     from django.db import DatabaseError
 
-    with schema_context("dep_nowhere"), confined("dep_nowhere"), pytest.raises(DatabaseError):
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
+    with (
+        schema_context("dep_nowhere"),
+        confined("dep_nowhere"),
+        pytest.raises(DatabaseError),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("SELECT 1")
 
 
 def test_a_departement_task_runs_under_its_role(tenant31: Any) -> None:

@@ -56,17 +56,17 @@ class Command(StockCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        migrated = self._migrate(*args, **options)
-        # A table a migration added is granted to the roles that need it (departements/roles.py).
+        self._migrate(*args, **options)
+        # A table a migration added, or a grant added to departements/roles.py, reaches the
+        # roles now (idempotent; a few milliseconds per département).
         connection.set_schema_to_public()
-        if migrated and "departements_tenant" in connection.introspection.table_names():
+        if "departements_tenant" in connection.introspection.table_names():
             roles_sync(schema_names=list(Tenant.objects.values_list("schema_name", flat=True)))
 
-    def _migrate(self, *args: Any, **options: Any) -> bool:
-        """Migrate what lags behind; whether anything may have changed."""
+    def _migrate(self, *args: Any, **options: Any) -> None:
         if options.get("force") or options.get("app_label") or options.get("schema_name"):
             super().handle(*args, **options)
-            return True
+            return
         started = time.perf_counter()
         connection.set_schema_to_public()
         shared_only = options.get("shared")
@@ -100,4 +100,3 @@ class Command(StockCommand):
                 f"{' and public' if public_behind and not tenants_only else ''} "
                 f"in {time.perf_counter() - started:.2f} s"
             )
-        return bool(behind) or (public_behind and not tenants_only)
