@@ -52,8 +52,9 @@ TENANT_PUBLIC_GRANTS: dict[str, str] = {
     # The State design system's site settings, read by every page's templates.
     "dsfr_dsfrconfig": "SELECT",
     "dsfr_dsfrsocialmedia": "SELECT",
-    # A département adopts and adjusts its own variant of the national workflow.
-    "workflows_workflowvariant": "SELECT, INSERT",
+    # A département adopts and adjusts its own variant of the national workflow (the previous
+    # one stops being current).
+    "workflows_workflowvariant": "SELECT, INSERT, UPDATE",
     # National statistics: a département replaces its own staging counts and status row.
     "reporting_release": "SELECT, UPDATE",
     "reporting_stagingcount": "SELECT, INSERT, DELETE",
