@@ -25,6 +25,14 @@ def schema_view(request: HttpRequest) -> HttpResponse:
     return HttpResponse(str(row[0]) if row else "", content_type="text/plain")
 
 
+def user_view(request: HttpRequest) -> HttpResponse:
+    """Under which PostgreSQL role the query ran (the département's with the routing middleware)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_user")
+        row = cursor.fetchone()
+    return HttpResponse(str(row[0]) if row else "", content_type="text/plain")
+
+
 class HostValidationMiddleware:
     """Only `request.get_host()`: the ALLOWED_HOSTS check every real stack does anyway."""
 
@@ -39,4 +47,5 @@ class HostValidationMiddleware:
 urlpatterns = [
     path("count/", count_view),
     path("schema/", schema_view),
+    path("user/", user_view),
 ]

@@ -20,7 +20,8 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCH_DATABASE = "parcours_bench"
+# Another name (starting with parcours_bench) keeps runs of people sharing a server apart.
+BENCH_DATABASE = os.environ.get("PARCOURS_BENCH_DATABASE", "parcours_bench")
 
 # Appended, never prepended: `platform/` must not shadow the standard library's `platform`.
 for _source_root in (ROOT, ROOT / "platform"):

@@ -392,6 +392,15 @@ def main(argv: list[str] | None = None) -> int:
         problems = _check_routing(handlers=handlers, codes=checked)
         for problem in problems:
             print(f"ROUTING PROBLEM: {problem}")
+        roles: dict[str, bytes] = {}
+        for key, handler in handlers.items():
+            _prepare_round(key)
+            roles[key] = _call(handler, host=f"{FIXED_CODE.lower()}.localhost", path="/user/")[1]
+        print(
+            "PostgreSQL role of the query: "
+            + ", ".join(f"{key} {user.decode()}" for key, user in roles.items())
+            + " (c runs under the département's role, SET with the search_path)"
+        )
         if not problems:
             print(
                 f"routing check: SELECT current_schema() answered dep_<code> for hosts "

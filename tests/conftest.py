@@ -45,6 +45,7 @@ def _build_base() -> None:
     from parcours.associations.models import Association
     from parcours.departements.models import Tenant
     from parcours.departements.provisioning import tenant_provision
+    from parcours.departements.roles import schema_drop
     from parcours.referentiel.models import Departement
     from parcours.referentiel.services import referentiel_load
     from parcours.workflows.services import workflow_templates_load
@@ -57,8 +58,8 @@ def _build_base() -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'dep\\_%%'")
         orphans = [row[0] for row in cursor.fetchall() if row[0] not in known]
-        for schema in orphans:  # left by a transactional test's truncation: test database only
-            cursor.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    for schema in orphans:  # left by a transactional test's truncation: test database only
+        schema_drop(schema_name=schema)
     tenants = {code: tenant_provision(code=code).tenant for code in TEST_CODES}
     association_a, _ = Association.objects.get_or_create(
         rna="W313000099",
@@ -140,6 +141,16 @@ def _fast_password_hashing() -> None:
 def django_db_setup(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> None:
     with django_db_blocker.unblock():  # type: ignore[attr-defined]
         _build_base()
+        _roles_up_to_date()
+
+
+def _roles_up_to_date() -> None:
+    """A reused test database gets the grants of today's departements/roles.py, as
+    `migrate_schemas` gives them to a deployed one."""
+    from parcours.departements.models import Tenant
+    from parcours.departements.roles import roles_sync
+
+    roles_sync(schema_names=list(Tenant.objects.values_list("schema_name", flat=True)))
 
 
 @pytest.fixture(autouse=True)
@@ -193,10 +204,13 @@ def committed(transactional_db: None, base: None) -> Iterator[None]:
     """
     yield
     connection.set_schema_to_public()
+    from parcours.departements.roles import schema_drop
+
     with connection.cursor() as cursor:
         cursor.execute("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'dep\\_%%'")
-        for (schema,) in cursor.fetchall():
-            cursor.execute(f'DROP SCHEMA "{schema}" CASCADE')
+        schemas = [row[0] for row in cursor.fetchall()]
+    for schema in schemas:  # and their roles: roles outlive a database, not a schema
+        schema_drop(schema_name=schema)
     from tenants.casework.crypto import forget_keys
 
     forget_keys()

@@ -37,6 +37,24 @@ def _departement_zone(**kwargs: object) -> None:
         timezone.deactivate()
 
 
+@signals.task_prerun.connect
+def _departement_role(task: object = None, **kwargs: object) -> None:
+    """A task runs under the PostgreSQL role of the schema it was sent from (a département's,
+    or the national one; db_backend/base.py), as a request does: connected after
+    tenant-schemas-celery's switch of schema. Provisioning asks for the owner itself."""
+    from django.db import connection
+
+    previous = connection.confine(connection.schema_name)  # type: ignore[attr-defined]
+    setattr(task, "_parcours_confined_before", previous)  # noqa: B010 (any task object)
+
+
+@signals.task_postrun.connect
+def _owner_again(task: object = None, **kwargs: object) -> None:
+    from django.db import connection
+
+    connection.confine(getattr(task, "_parcours_confined_before", None))  # type: ignore[attr-defined]
+
+
 @signals.task_postrun.connect
 def _default_zone(**kwargs: object) -> None:
     from django.utils import timezone

@@ -162,7 +162,8 @@ _db = (
         "HOST": str(DATA_DIR / "postgres"),
     }
 )
-_db["ENGINE"] = "django_tenants.postgresql_backend"
+# django-tenants' backend plus the départements' PostgreSQL roles (parcours/db_backend/base.py).
+_db["ENGINE"] = "parcours.db_backend"
 # Persistent connections: a request to the same département as the previous one reuses the
 # connection and its search_path (no SET). No transaction-mode pooler: it loses search_path.
 _db["CONN_MAX_AGE"] = int(os.environ.get("CONN_MAX_AGE", "60"))
@@ -173,6 +174,10 @@ _db["CONN_HEALTH_CHECKS"] = True
 _db["ATOMIC_REQUESTS"] = True
 _db.setdefault("TEST", {})
 DATABASES = {"default": _db}
+# Requests and tasks of a département run under its own PostgreSQL role, national requests
+# under a role that reaches no département (departements/roles.py). Off only for a server where
+# the connecting user may not create roles; the application's isolation stays as it is.
+PARCOURS_DATABASE_ROLES = _env_bool("PARCOURS_DATABASE_ROLES", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Broker, cache ------------------------------------------------------------------------
@@ -416,6 +421,8 @@ if os.environ.get("SECURE_PROXY_SSL_HEADER"):
 # Wraps each département's data key (32 bytes, base64). Unset in development: derived from
 # SECRET_KEY. In production it comes from a secret store, never from the database.
 PARCOURS_MASTER_KEY = os.environ.get("PARCOURS_MASTER_KEY", "")
+# During a master-key rotation only (README runbook): the old key, still accepted to unwrap.
+PARCOURS_MASTER_KEY_PREVIOUS = os.environ.get("PARCOURS_MASTER_KEY_PREVIOUS", "")
 PARCOURS_DEMO_PASSWORD = os.environ.get("PARCOURS_DEMO_PASSWORD", "parcours-demo-2026")
 
 from parcours.observability import init_sentry  # noqa: E402

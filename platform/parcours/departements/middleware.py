@@ -10,7 +10,7 @@ from django.http.request import split_domain_port
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
-from parcours.db import connection
+from parcours.db import confined, connection
 from parcours.departements.models import Tenant
 from parcours.departements.routing import tenant_for_host
 
@@ -38,20 +38,32 @@ class TenantRoutingMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         host, _ = split_domain_port(request.get_host())
-        tenant: Tenant | None = None
-        if host != settings.BASE_DOMAIN:
-            tenant = tenant_for_host(host)
-            if tenant is None or not tenant.is_active:
-                select_schema(None)
-                request.tenant = None  # type: ignore[attr-defined]
-                request.urlconf = settings.PUBLIC_SCHEMA_URLCONF
-                response = TemplateResponse(
-                    request,
-                    "errors/unknown_host.html",
-                    {"host": host, "suspended": tenant is not None},
-                    status=404,
-                )
-                return response.render()
+        tenant = self._tenant(host)
+        # The whole request runs under the département's PostgreSQL role, or the national one
+        # (db_backend/base.py); the owner comes back after it, for whatever runs next in this
+        # process. Nothing is sent here: the role goes with the next search_path, if it changed.
+        with confined(tenant.schema_name if tenant is not None else settings.PUBLIC_SCHEMA_NAME):
+            return self._route(request, host=host, tenant=tenant)
+
+    @staticmethod
+    def _tenant(host: str) -> Tenant | None:
+        if host == settings.BASE_DOMAIN:
+            return None
+        tenant = tenant_for_host(host)
+        return tenant if tenant is not None and tenant.is_active else None
+
+    def _route(self, request: HttpRequest, *, host: str, tenant: Tenant | None) -> HttpResponse:
+        if host != settings.BASE_DOMAIN and tenant is None:
+            select_schema(None)
+            request.tenant = None  # type: ignore[attr-defined]
+            request.urlconf = settings.PUBLIC_SCHEMA_URLCONF
+            response = TemplateResponse(
+                request,
+                "errors/unknown_host.html",
+                {"host": host, "suspended": tenant_for_host(host) is not None},
+                status=404,
+            )
+            return response.render()
         select_schema(tenant)
         request.tenant = tenant  # type: ignore[attr-defined]
         if tenant is None:

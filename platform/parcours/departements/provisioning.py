@@ -35,8 +35,10 @@ from django.db.migrations.recorder import MigrationRecorder
 from django_tenants.utils import get_tenant_base_migrate_command_class
 
 from parcours.audit.services import audit_record
-from parcours.db import connection
+from parcours.db import as_owner, connection
+from parcours.db_backend.base import roles_enabled
 from parcours.departements.models import Domain, Tenant, TenantStatus
+from parcours.departements.roles import tenant_role_ensure
 from parcours.departements.routing import forget_hosts
 from parcours.errors import Refused
 from parcours.referentiel.models import Departement
@@ -239,7 +241,21 @@ def _create_data_key(*, tenant: Tenant) -> None:
 def tenant_provision(
     *, code: str, actor_id: int | None = None, method: str = "blueprint"
 ) -> ProvisionResult:
-    """Create the département's schema, tenant and domain; do nothing if it already exists."""
+    """Create the département's schema, role, tenant and domain; do nothing if it already exists.
+
+    Runs as the owner whoever calls it (a national request, a task): creating schemas and roles
+    is beyond the national role, by design."""
+    with as_owner():
+        return _provision(code=code, actor_id=actor_id, method=method)
+
+
+def _role_ensure(*, schema_name: str) -> None:
+    # Not part of the recorded script: the role's name depends on the database.
+    if roles_enabled():
+        tenant_role_ensure(schema_name=schema_name)
+
+
+def _provision(*, code: str, actor_id: int | None, method: str) -> ProvisionResult:
     if method not in {"blueprint", "stock"}:
         raise ProvisioningError(f"Méthode de provisionnement inconnue : {method!r}")
     started = time.perf_counter()
@@ -285,6 +301,7 @@ def tenant_provision(
         )
         if blueprint is not None:
             _create_data_key(tenant=tenant)
+            _role_ensure(schema_name=schema_name)
             # From here to the commit, the national tables the schema points to are locked
             # against other writers (module docstring): keep this tail short, and take these
             # locks before the national audit chain's, as every provisioning does, so two
@@ -309,6 +326,7 @@ def tenant_provision(
         migrate_schema_stock(schema_name=schema_name)
         with transaction.atomic():
             _create_data_key(tenant=tenant)
+            _role_ensure(schema_name=schema_name)
     forget_hosts()
     return ProvisionResult(code, True, tenant, time.perf_counter() - started)
 

@@ -117,7 +117,9 @@ def workflow_variant_save(
     merged = apply_adjustments(template.definition, adjustments)
     _check(merged)
     with schema_context("public"), transaction.atomic():
-        current = WorkflowVariant.objects.select_for_update().filter(
+        # Only the variant rows are locked: the national template is read, never written, and a
+        # département's role may not lock it (departements/roles.py).
+        current = WorkflowVariant.objects.select_for_update(of=("self",)).filter(
             tenant=tenant, template__code=template.code, is_current=True
         )
         same = current.filter(template=template).first()

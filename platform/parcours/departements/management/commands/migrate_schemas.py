@@ -21,6 +21,7 @@ from django_tenants.migration_executors import get_executor
 from parcours.db import connection
 from parcours.departements.models import Tenant
 from parcours.departements.provisioning import migrations_on_disk
+from parcours.departements.roles import roles_sync
 
 
 def schemas_behind(*, schema_names: list[str]) -> list[str]:
@@ -55,6 +56,14 @@ class Command(StockCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        self._migrate(*args, **options)
+        # A table a migration added, or a grant added to departements/roles.py, reaches the
+        # roles now (idempotent; a few milliseconds per département).
+        connection.set_schema_to_public()
+        if "departements_tenant" in connection.introspection.table_names():
+            roles_sync(schema_names=list(Tenant.objects.values_list("schema_name", flat=True)))
+
+    def _migrate(self, *args: Any, **options: Any) -> None:
         if options.get("force") or options.get("app_label") or options.get("schema_name"):
             super().handle(*args, **options)
             return
