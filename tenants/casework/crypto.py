@@ -6,7 +6,7 @@ SECRET_KEY). The clear data key never reaches the database. Every ciphertext is 
 schema and purpose (associated data), so a value copied to another person or another
 département does not decrypt.
 
-Both keys can be rotated (`key_rotation.py`, and the README's runbook):
+Both keys can be rotated (`tenants/privacy/key_rotation.py`, and the README's runbook):
 - the master key: every data key is unwrapped with the old one and wrapped again with the new
   one; while processes are being moved to the new key, `PARCOURS_MASTER_KEY_PREVIOUS` lets them
   unwrap with either;

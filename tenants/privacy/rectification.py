@@ -52,11 +52,11 @@ def _identity_purpose(person: Person) -> str:
     return f"person:{person.pseudonym}:identity"
 
 
-def _revision_key(person_id: int, at: dt.datetime) -> str:
+def revision_key(person_id: int, at: dt.datetime) -> str:
     return f"{person_id}:{at.astimezone(dt.UTC).isoformat()}"
 
 
-def _revision_purpose(revision_key: str, part: str) -> str:
+def revision_purpose(revision_key: str, part: str) -> str:
     return f"identity_revision:{revision_key}:{part}"
 
 
@@ -134,14 +134,14 @@ def person_identity_rectify(
         )
         # The ciphertexts are bound to the revision's own key, chosen before its insert.
         revision.at = timezone.now()
-        key = _revision_key(person.pk, revision.at)
+        key = revision_key(person.pk, revision.at)
         revision.before_encrypted = encrypt_json(
-            {k: current.get(k) or "" for k in changed}, purpose=_revision_purpose(key, "before")
+            {k: current.get(k) or "" for k in changed}, purpose=revision_purpose(key, "before")
         )
         revision.after_encrypted = encrypt_json(
-            {k: updated[k] for k in changed}, purpose=_revision_purpose(key, "after")
+            {k: updated[k] for k in changed}, purpose=revision_purpose(key, "after")
         )
-        revision.reason_encrypted = encrypt_json(reason, purpose=_revision_purpose(key, "reason"))
+        revision.reason_encrypted = encrypt_json(reason, purpose=revision_purpose(key, "reason"))
         revision.save(force_insert=True)
         audit_record(
             action="person.identity_rectified",
@@ -178,10 +178,10 @@ def _shown(key: str, value: str) -> str:
 
 def revision_view(revision: IdentityRevision) -> RevisionView:
     """One revision decrypted (for the roles that read identities: see `identity_history`)."""
-    key = _revision_key(revision.person_id, revision.at)
-    before = decrypt_json(revision.before_encrypted, purpose=_revision_purpose(key, "before"))
-    after = decrypt_json(revision.after_encrypted, purpose=_revision_purpose(key, "after"))
-    reason = decrypt_json(revision.reason_encrypted, purpose=_revision_purpose(key, "reason"))
+    key = revision_key(revision.person_id, revision.at)
+    before = decrypt_json(revision.before_encrypted, purpose=revision_purpose(key, "before"))
+    after = decrypt_json(revision.after_encrypted, purpose=revision_purpose(key, "after"))
+    reason = decrypt_json(revision.reason_encrypted, purpose=revision_purpose(key, "reason"))
     return RevisionView(
         at=revision.at,
         actor_id=revision.actor_id,

@@ -26,6 +26,8 @@ from parcours.db import connection
 from parcours.errors import Conflict, Refused
 from tenants.casework import crypto
 from tenants.casework.models import NeedsEvaluation, Person, TenantKey
+from tenants.privacy.models import IdentityRevision
+from tenants.privacy.rectification import revision_key, revision_purpose
 
 
 class KeyRotationError(Refused):
@@ -51,7 +53,7 @@ class EncryptedField:
 
 
 # Every column holding a value from `crypto.encrypt_json`. A new one must be added here, or the
-# old key could not be deleted (tests/tenants/casework/test_key_rotation.py greps for them).
+# old key could not be deleted (tests/tenants/privacy/test_key_rotation.py greps for them).
 ENCRYPTED_FIELDS: tuple[EncryptedField, ...] = (
     EncryptedField(
         Person,
@@ -64,6 +66,18 @@ ENCRYPTED_FIELDS: tuple[EncryptedField, ...] = (
         "notes_encrypted",
         ("dossier_id", "domain"),
         lambda row: f"dossier:{row.dossier_id}:evaluation:{row.domain}",  # type: ignore[attr-defined]
+    ),
+    *(
+        EncryptedField(
+            IdentityRevision,
+            f"{part}_encrypted",
+            ("person_id", "at"),
+            lambda row, part=part: revision_purpose(  # type: ignore[misc]
+                revision_key(row.person_id, row.at),  # type: ignore[attr-defined]
+                part,
+            ),
+        )
+        for part in ("before", "after", "reason")
     ),
 )
 

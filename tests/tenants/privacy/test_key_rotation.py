@@ -14,9 +14,13 @@ from django.core.management import CommandError, call_command
 
 from parcours.accounts.permissions import Access
 from parcours.db import connection
-from tenants.casework import crypto, key_rotation
-from tenants.casework.key_rotation import ENCRYPTED_FIELDS
+from tenants.casework import crypto
 from tenants.casework.models import NeedsEvaluation, Person, TenantKey
+from tenants.privacy import key_rotation
+from tenants.privacy.key_rotation import ENCRYPTED_FIELDS
+from tenants.privacy.models import IdentityRevision
+from tenants.privacy.rectification import revision_view
+from tenants.privacy.services import person_identity_rectify
 from tests.tenants.casework.conftest import prepare
 
 In31 = Callable[[str], Access]
@@ -124,6 +128,15 @@ def test_the_data_key_rotation_resumes_after_a_crash_and_retires_the_old_key(
     worker = in31("association_worker")
     for _ in range(3):
         prepare(worker)
+    rectified = Person.objects.order_by("pk").first()
+    assert rectified is not None
+    revision = person_identity_rectify(
+        access=in31("coordinator"),
+        person_id=rectified.pk,
+        changes={"address": "12 rue du Nouveau Domicile"},
+        reason="Justificatif de domicile fourni.",
+    )
+    assert revision is not None
     before = _identities(worker)
     notes_before = {
         e.pk: crypto.decrypt_json(
@@ -166,7 +179,14 @@ def test_the_data_key_rotation_resumes_after_a_crash_and_retires_the_old_key(
     assert _under(new_key) == {
         "casework_person.identity_encrypted": 3,
         "casework_needsevaluation.notes_encrypted": len(notes_before),
+        "privacy_identityrevision.before_encrypted": 1,
+        "privacy_identityrevision.after_encrypted": 1,
+        "privacy_identityrevision.reason_encrypted": 1,
     }
+    crypto.forget_keys()
+    assert revision_view(IdentityRevision.objects.get(pk=revision.pk)).reason == (
+        "Justificatif de domicile fourni."
+    )
     crypto.forget_keys()
     assert _identities(worker) == before
     for e in NeedsEvaluation.objects.all():

@@ -9,7 +9,7 @@ from django_tenants.utils import schema_context
 
 from parcours.departements.models import Tenant
 from parcours.errors import DomainError
-from tenants.casework.key_rotation import data_key_rotate
+from tenants.privacy.key_rotation import data_key_rotate
 
 
 class Command(BaseCommand):

@@ -12,7 +12,7 @@ from django_tenants.utils import schema_context
 from parcours.departements.models import Tenant
 from parcours.errors import Refused
 from tenants.casework.crypto import master_key_from, master_keys
-from tenants.casework.key_rotation import master_key_rewrap
+from tenants.privacy.key_rotation import master_key_rewrap
 
 
 def _key(value: str, *, name: str) -> bytes:
