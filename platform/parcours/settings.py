@@ -51,6 +51,8 @@ SHARED_APPS = [
     "parcours.workflows",
     "parcours.reporting",
     "parcours.audit",
+    # Backup and restore per département, the PostgreSQL tools, the replica router (no models).
+    "parcours.operations",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
