@@ -81,7 +81,11 @@ INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_
 
 TENANT_MODEL = "departements.Tenant"
 TENANT_DOMAIN_MODEL = "departements.Domain"
-DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
+DATABASE_ROUTERS = [
+    # Sends opted-in national reads to the replica, if configured; no say on anything else.
+    "parcours.operations.replica.ReplicaRouter",
+    "django_tenants.routers.TenantSyncRouter",
+]
 # The search_path is only re-issued when the tenant changes (see departements.middleware);
 # django-tenants >= 4.0.1 forgets it on rollback and savepoint rollback (tested).
 TENANT_LIMIT_SET_CALLS = True
@@ -153,6 +157,19 @@ _db["CONN_HEALTH_CHECKS"] = True
 _db["ATOMIC_REQUESTS"] = True
 _db.setdefault("TEST", {})
 DATABASES = {"default": _db}
+# A streaming replica for national reads (parcours.operations.replica): releases' inputs,
+# dashboards, open data. Without it, or when it lags more than the bound, they read the primary.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+DATABASE_REPLICA_MAX_LAG = float(os.environ.get("DATABASE_REPLICA_MAX_LAG", "30"))
+DATABASE_REPLICA_CHECK_EVERY = float(os.environ.get("DATABASE_REPLICA_CHECK_EVERY", "5"))
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {
+        **_db,
+        **dj_database_url.parse(DATABASE_REPLICA_URL),
+        "ENGINE": "django_tenants.postgresql_backend",
+        "ATOMIC_REQUESTS": False,  # read-only: no transaction (nor connection) per request
+        "TEST": {"MIRROR": "default"},
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Broker, cache ------------------------------------------------------------------------
