@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django_tenants.utils import schema_context
 
@@ -136,12 +137,14 @@ def test_restoring_over_an_existing_departement_is_refused_and_touches_nothing(
     committed: None, tmp_path: Path
 ) -> None:
     archive = tmp_path / "dep_13.tar"
-    departement_export(code="13", destination=archive)
+    out = io.StringIO()
+    call_command("departement_export", "13", str(archive), stdout=out)
+    assert "dep_13 exported" in out.getvalue()
     with schema_context("dep_75"), connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM agrements_agrement")
         agrements_75 = cursor.fetchone()[0]
-    with pytest.raises(SchemaExists):
-        departement_restore(source=archive)
+    with pytest.raises(CommandError, match="existe déjà"):
+        call_command("departement_restore", str(archive))
     # Replacing is explicit; the other départements stay as they were.
     departement_restore(source=archive, replace=True)
     assert Tenant.objects.filter(code="13").count() == 1
