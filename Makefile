@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?= -n 2
 
-.PHONY: run test lint typecheck check bench clean-data browser
+.PHONY: run test lint typecheck check bench clean-data browser k8s image
 
 $(STAMP): pyproject.toml Makefile
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,15 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
+
+## The Kubernetes manifests (infra/k8s): build each overlay, validate it, refuse secret values.
+k8s: $(STAMP)
+	$(PY) -m infra.k8s.check
+
+## The container image (podman, else docker): infra/container/Containerfile.
+IMAGE ?= parcours:latest
+image:
+	$$(command -v podman || command -v docker) build -f infra/container/Containerfile -t $(IMAGE) .
 
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy platform tenants api frontend infra routes

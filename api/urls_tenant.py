@@ -10,6 +10,8 @@ from api.views import (
     casework_followup,
     casework_transitions,
     commission,
+    privacy,
+    retention,
     tenant,
 )
 
@@ -17,6 +19,23 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(urlconf="routes.tenant"), name="schema"),
     *common,
     path("departement/", tenant.TenantSummaryView.as_view(), name="departement"),
+    path("retention/sweeps/", retention.SweepList.as_view(), name="retention-sweeps"),
+    path("retention/sweeps/<int:pk>/", retention.SweepDetail.as_view(), name="retention-sweep"),
+    path(
+        "retention/sweeps/<int:pk>/confirm/",
+        retention.SweepConfirm.as_view(),
+        name="retention-sweep-confirm",
+    ),
+    path("retention/holds/", retention.HoldList.as_view(), name="retention-holds"),
+    path(
+        "retention/holds/<int:pk>/lift/", retention.HoldLift.as_view(), name="retention-hold-lift"
+    ),
+    path("retention/archives/", retention.ArchiveList.as_view(), name="retention-archives"),
+    path(
+        "retention/archives/<int:pk>/read/",
+        retention.ArchiveRead.as_view(),
+        name="retention-archive-read",
+    ),
     path("commission/members/", commission.MemberList.as_view(), name="commission-members"),
     path(
         "commission/members/<int:pk>/end/",
@@ -112,4 +131,25 @@ urlpatterns = [
         name="afis-msa",
     ),
     path("workflow/", casework_followup.WorkflowView.as_view(), name="workflow"),
+    path("persons/<int:pk>/identity/", privacy.PersonIdentity.as_view(), name="person-identity"),
+    path(
+        "persons/<int:pk>/access-exports/",
+        privacy.PersonAccessExports.as_view(),
+        name="person-access-exports",
+    ),
+    path("access-exports/", privacy.AccessExportList.as_view(), name="access-exports"),
+    path("access-exports/<int:pk>/", privacy.AccessExportDetail.as_view(), name="access-export"),
+    path(
+        "access-exports/<int:pk>/export.json",
+        privacy.AccessExportJson.as_view(),
+        name="access-export-json",
+    ),
+    path(
+        "access-exports/<int:pk>/export.pdf",
+        privacy.AccessExportPdf.as_view(),
+        name="access-export-pdf",
+    ),
+    path("audit/events/", privacy.AuditEventList.as_view(), name="audit-events"),
+    path("audit/events.csv", privacy.AuditEventCsv.as_view(), name="audit-events-csv"),
+    path("persons/<int:pk>/readers/", privacy.PersonReaders.as_view(), name="person-readers"),
 ]

@@ -74,6 +74,10 @@ def navigation(roles: frozenset[Role], *, national: bool) -> list[dict[str, str]
         items.append({"label": "Pilotage", "url": reverse("frontend:pilotage")})
     if Role.COORDINATOR in roles:
         items.append({"label": "Modèle de parcours", "url": reverse("frontend:workflow")})
+        items.append({"label": "Droit d'accès", "url": reverse("frontend:privacy_exports")})
+    if Role.DPO in roles:
+        items.append({"label": "Conservation des données", "url": reverse("frontend:retention")})
+        items.append({"label": "Journal d'audit", "url": reverse("frontend:privacy_trail")})
     return items
 
 

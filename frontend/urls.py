@@ -15,6 +15,8 @@ from frontend.views import (
     national_privacy,
     national_statistics,
     pilotage,
+    privacy,
+    retention,
     tenant,
     workflow,
 )
@@ -28,6 +30,8 @@ common = [
     path("espaces/aller/<str:code>/", auth.go_view, name="go"),
     path("espaces/entrer/", auth.enter_view, name="enter"),
     path("healthz", health.healthz, name="healthz"),
+    path("livez", health.livez, name="livez"),
+    path("readyz", health.readyz, name="readyz"),
 ]
 
 public_patterns = [
@@ -109,6 +113,17 @@ tenant_patterns = [
     path("modele-de-parcours/", workflow.workflow_settings, name="workflow"),
     path("commission/membres/", commission.members, name="commission_members"),
     path("agrements/", associations.agrement_list, name="agrements"),
+    path("conservation/", retention.overview, name="retention"),
+    path("conservation/balayages/", retention.sweep_start, name="retention_sweep_start"),
+    path("conservation/balayages/<int:pk>/", retention.sweep_detail, name="retention_sweep"),
+    path(
+        "conservation/balayages/<int:pk>/executer/",
+        retention.sweep_confirm,
+        name="retention_sweep_confirm",
+    ),
+    path("conservation/gels/", retention.holds, name="retention_holds"),
+    path("conservation/gels/<int:pk>/lever/", retention.hold_lift, name="retention_hold_lift"),
+    path("conservation/archives/<int:pk>/", retention.archive_read, name="retention_archive"),
     path("pilotage/", pilotage.overview, name="pilotage"),
     path("pilotage/actions/", pilotage.action, name="pilotage_action"),
     path("pilotage/statistiques/", pilotage.statistics, name="pilotage_statistics"),
@@ -145,4 +160,11 @@ tenant_patterns = [
         commission.session_minutes,
         name="commission_minutes",
     ),
+    path("personnes/<int:pk>/", privacy.person_detail, name="privacy_person"),
+    path("personnes/<int:pk>/droit-acces/", privacy.export_request, name="privacy_export_request"),
+    path("droit-acces/", privacy.exports, name="privacy_exports"),
+    path("droit-acces/<int:pk>/export.json", privacy.export_json, name="privacy_export_json"),
+    path("droit-acces/<int:pk>/export.pdf", privacy.export_pdf, name="privacy_export_pdf"),
+    path("journal/", privacy.trail, name="privacy_trail"),
+    path("journal/export.csv", privacy.trail_csv, name="privacy_trail_csv"),
 ]

@@ -20,6 +20,9 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
+# The test OpenID provider (a second process) and Parcours pointed at it, for the ProConnect tests.
+from tests.oidc_provider.fixture import oidc_provider, proconnect_on  # noqa: F401
+
 ORIGINAL_PASSWORD_HASHERS = list(settings.PASSWORD_HASHERS)
 PASSWORD = "correct horse battery staple"
 TEST_CODES = ("31", "75", "13")

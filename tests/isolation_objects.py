@@ -75,7 +75,7 @@ def _withdraw(built: Built) -> dict[str, Any]:
     return {"action": "withdraw", "on": _today(), "detail": "Manquements graves constatés."}
 
 
-W, C, P = "association_worker", "coordinator", "prefet"
+W, C, P, D = "association_worker", "coordinator", "prefet", "dpo"
 IN_PREPARATION = "quand le dossier est « En préparation par l"
 DOSSIER = {"pk": "dossier"}
 # Every tenant route with a parameter. A new route with an id must be added here, with the
@@ -155,6 +155,10 @@ ROUTE_OBJECTS: dict[str, Probe] = {
         also=("planned_session",),
     ),
     "frontend:commission_minutes": Probe({"pk": "session"}, C),
+    "frontend:privacy_person": Probe({"pk": "person"}, C),
+    "frontend:privacy_export_request": Probe({"pk": "person"}, C, 302, "post"),
+    "frontend:privacy_export_json": Probe({"pk": "access_export"}, C),
+    "frontend:privacy_export_pdf": Probe({"pk": "access_export"}, C),
     # API
     "api:commission-member-end": Probe(
         {"pk": "member"}, C, 200, "post", lambda b: {"ended_on": _today(), "reason": "resignation"}
@@ -237,8 +241,32 @@ ROUTE_OBJECTS: dict[str, Probe] = {
     "api:dossier-extra": Probe(
         DOSSIER, W, 200, "post", lambda b: {"values": {"orientation": "115"}}
     ),
+    "frontend:retention_sweep": Probe({"pk": "sweep"}, D),
+    "frontend:retention_sweep_confirm": Probe(
+        {"pk": "sweep"}, D, 302, "post", lambda b: {}, shows="Ce balayage ne peut plus être lancé"
+    ),
+    "frontend:retention_hold_lift": Probe(
+        {"pk": "hold"}, D, 302, "post", lambda b: {"reason": "Levée demandée par le juge."}
+    ),
+    "frontend:retention_archive": Probe({"pk": "archived_person"}, D),
+    "api:retention-sweep": Probe({"pk": "sweep"}, D),
+    "api:retention-sweep-confirm": Probe(
+        {"pk": "sweep"}, D, 409, "post", lambda b: {}, shows="Ce balayage ne peut plus être lancé"
+    ),
+    "api:retention-hold-lift": Probe(
+        {"pk": "hold"}, D, 200, "post", lambda b: {"reason": "Levée demandée par le juge."}
+    ),
+    "api:retention-archive-read": Probe(
+        {"pk": "archived_person"}, D, 200, "post", lambda b: {"reason": "Contrôle de la CNIL."}
+    ),
     "api:project-actions": Probe(DOSSIER, W),
     "api:project-action": Probe({"pk": "dossier", "action_id": "project_action"}, W),
+    "api:person-identity": Probe({"pk": "person"}, W),
+    "api:person-access-exports": Probe({"pk": "person"}, C),
+    "api:access-export": Probe({"pk": "access_export"}, C),
+    "api:access-export-json": Probe({"pk": "access_export"}, C),
+    "api:access-export-pdf": Probe({"pk": "access_export"}, C),
+    "api:person-readers": Probe({"pk": "person"}, "dpo"),
     "api:afis-msa": Probe(
         {"pk": "person"},
         C,
@@ -456,6 +484,43 @@ def _axis(code: str, built: Built) -> None:
     )
 
 
+def _retention(code: str, built: Built) -> None:
+    """A sweep already run, and an archived person with a standing hold."""
+    from tenants.casework.services import person_create
+    from tenants.retention.models import Sweep, SweepStatus
+    from tenants.retention.services import legal_hold_set, person_archive
+    from tests.tenants.casework.conftest import access_as
+
+    built.add("sweep", Sweep.objects.create(today=timezone.localdate(), status=SweepStatus.DONE))
+    person = person_create(
+        access=access_as("association_worker", code),
+        identity={"first_name": "Isolée", "last_name": f"Archivée {code}"},
+        children_count=0,
+        languages=[],
+    )
+    hold = legal_hold_set(
+        access=access_as("dpo", code), person_id=person.pk, reason="Recours contentieux en cours."
+    )
+    built.add("hold", hold)
+    person_archive(person=person, today=timezone.localdate(), sweep_id=None)
+    built.add("archived_person", person)
+
+
+def _access_export(code: str, built: Built) -> None:
+    """A person's access export, built: its files exist (the test's media folder)."""
+    from tenants.privacy.models import AccessExport
+    from tenants.privacy.services import access_export_build, access_export_request
+    from tests.tenants.casework.conftest import access_as, prepare
+
+    dossier = prepare(access_as("association_worker", code))
+    built.secrets.append(dossier.person.pseudonym)
+    export = access_export_request(
+        access=access_as("coordinator", code), person_id=dossier.person_id
+    )
+    access_export_build(export_id=export.pk)
+    built.add("access_export", AccessExport.objects.get(pk=export.pk))
+
+
 # The factory of each kind (a factory may build several kinds, those that come together).
 FACTORIES: dict[str, Callable[[str, Built], None]] = {
     "dossier": _dossier,
@@ -469,6 +534,10 @@ FACTORIES: dict[str, Callable[[str, Built], None]] = {
     "agrement": _agrement,
     "report": _report,
     "axis": _axis,
+    "sweep": _retention,
+    "hold": _retention,
+    "archived_person": _retention,
+    "access_export": _access_export,
 }
 
 

@@ -228,3 +228,66 @@ def test_convocations_are_emailed_once_by_the_worker(worker: str, mail_dir: Path
         assert _outcome(send_convocations.apply_async(kwargs={"session_id": session.pk})) == 0
     assert sent() == 3
     connection.set_schema_to_public()
+
+
+def test_the_monthly_retention_dry_run_and_the_dpos_run_go_through_the_worker(
+    worker: str,
+) -> None:
+    """Beat's entry fans out a dry run per département; the report is written by the worker;
+    nothing changes until the DPO confirms; the run, queued on commit, processes the report,
+    and a retried run processes nothing twice."""
+    from tenants.casework.models import Lifecycle, Person
+    from tenants.retention.models import Sweep, SweepStatus
+    from tenants.retention.services import sweep_confirm
+    from tenants.retention.tasks import prepare_all_sweeps, sweep_run
+    from tests.tenants.casework.conftest import access_as
+    from tests.tenants.retention.conftest import forgotten_person
+
+    connection.set_tenant(Tenant.objects.get(code="31"))
+    person = forgotten_person(access_as("association_worker", "31"))
+    connection.set_schema_to_public()
+    with schema_context("public"):
+        assert _outcome(prepare_all_sweeps.apply_async()) >= 2
+    with schema_context("dep_31"):
+        _wait_for(lambda: Sweep.objects.filter(status=SweepStatus.REPORTED).exists())
+        sweep = Sweep.objects.get()
+        assert list(sweep.rows.values_list("person_id", flat=True)) == [person.pk]
+        assert Person.objects.get(pk=person.pk).lifecycle == Lifecycle.ACTIVE
+        sweep_confirm(access=access_as("dpo", "31"), sweep_id=sweep.pk)
+        _wait_for(lambda: Sweep.objects.get(pk=sweep.pk).status == SweepStatus.DONE)
+        assert Person.objects.get(pk=person.pk).lifecycle == Lifecycle.ANONYMISED
+        again = _outcome(sweep_run.apply_async(kwargs={"sweep_id": sweep.pk}))
+        assert again["status"] == SweepStatus.DONE
+        assert Sweep.objects.get(pk=sweep.pk).processed == 1
+
+
+def test_an_access_export_is_built_once_by_the_worker(worker: str) -> None:
+    """The coordination's request queues the build on commit; a retried task writes nothing."""
+    from tenants.casework.services import dossier_create, person_create
+    from tenants.privacy.models import AccessExport, ExportStatus
+    from tenants.privacy.services import access_export_request
+    from tenants.privacy.tasks import build_access_export
+    from tests.tenants.casework.conftest import access_as
+
+    connection.set_tenant(Tenant.objects.get(code="31"))
+    worker_access = access_as("association_worker", "31")
+    person = person_create(
+        access=worker_access,
+        identity={"last_name": "Export", "first_name": "Worker"},
+        children_count=0,
+        languages=[],
+    )
+    dossier_create(access=worker_access, person_id=person.pk, kind="first_request")
+    with _sent(build_access_export.name) as sent:
+        export = access_export_request(access=access_as("coordinator", "31"), person_id=person.pk)
+    assert len(sent) == 1
+    assert _outcome_of(sent[0]) is True
+    export.refresh_from_db()
+    assert (export.status, export.progress) == (ExportStatus.READY, 100)
+    assert export.json_storage_name and export.pdf_storage_name
+    with schema_context("dep_31"):
+        assert _outcome(build_access_export.apply_async(kwargs={"export_id": export.pk})) is False
+    assert AccessExport.objects.get(pk=export.pk).pdf_storage_name == export.pdf_storage_name
+    built = AuditEvent.objects.filter(action="privacy.access_export_built", object_id=export.pk)
+    assert built.count() == 1
+    connection.set_schema_to_public()

@@ -33,14 +33,21 @@ OPEN_ROUTES = {
     "frontend:go",
     "frontend:enter",
     "frontend:healthz",
+    "frontend:livez",
+    "frontend:readyz",
     # The published release, disclosure-controlled: open data for everyone (national host).
     "frontend:open_data",
     "frontend:open_data_csv",
     "frontend:open_data_ods",
     # Its differentially private figures, each row with the ε it cost (national host).
     "frontend:open_data_dp_csv",
+    # ProConnect's sign-in, its callback and the return from its sign-out (national host).
+    "proconnect:start",
+    "proconnect:callback",
+    "proconnect:signed_out",
     "api:schema",
     "api:docs",
+    "api:redoc",
     "api:token",
 }
 # Open to any signed-in person on any host: their own account and national reference data.
@@ -177,7 +184,7 @@ def test_open_routes_are_exactly_the_declared_ones() -> None:
                 classes = getattr(view_class, "permission_classes", [])
                 if any(c is Open or getattr(c, "__name__", "") == "AllowAny" for c in classes):
                     marked_open.add(name)
-                if name in {"api:schema", "api:docs"}:
+                if name in {"api:schema", "api:docs", "api:redoc"}:
                     marked_open.add(name)  # drf-spectacular's views, served to anyone
     assert marked_open == OPEN_ROUTES
 

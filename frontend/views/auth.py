@@ -6,6 +6,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import login, logout
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -19,6 +20,7 @@ from frontend.decorators import open_page
 from parcours.accounts.handoff import handoff_consume, handoff_peek, handoff_token
 from parcours.accounts.middleware import session_bind_host
 from parcours.accounts.permissions import access_for
+from parcours.accounts.proconnect import proconnect_logout_url
 from parcours.accounts.services import SignInRefused, handoff_record, password_sign_in
 from parcours.hardening import api_error, is_api, page_error
 
@@ -126,8 +128,11 @@ def enter_view(request: HttpRequest) -> HttpResponse:
 @open_page
 @require_http_methods(["POST"])
 def logout_view(request: HttpRequest) -> HttpResponse:
+    # Signed in through ProConnect: its session ends too (asked before ours is forgotten).
+    back = reverse("proconnect:signed_out", urlconf=settings.PUBLIC_SCHEMA_URLCONF)
+    farewell = proconnect_logout_url(request=request, return_uri=host_url(request, None) + back[1:])
     logout(request)
-    return HttpResponseRedirect("/connexion/")
+    return HttpResponseRedirect(farewell or "/connexion/")
 
 
 @open_page

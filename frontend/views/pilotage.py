@@ -16,7 +16,7 @@ from frontend.decorators import page
 from parcours.accounts.models import Role
 from parcours.accounts.permissions import Access
 from parcours.audit.services import audit_record
-from parcours.errors import Refused
+from parcours.errors import NotInScope, Refused
 from parcours.storage import read_bytes
 from parcours.validation import parse_int
 from tenants.pilotage import services
@@ -94,8 +94,11 @@ def action(request: HttpRequest, *, access: Access) -> HttpResponse:
         for field, errors in exc.fields.items():
             for error in errors:
                 messages.error(request, f"{field} : {error}")
-    except StrategyAxis.DoesNotExist as exc:
-        raise Http404 from exc
+    except NotInScope as exc:
+        # Here the axis comes from the form's list, not from the address: an unknown axis is
+        # the form's error (the API, where it is in the address, answers 404).
+        for reason in exc.reasons:
+            messages.error(request, reason)
     else:
         messages.success(request, "Enregistré.")
     return HttpResponseRedirect(reverse("frontend:pilotage"))

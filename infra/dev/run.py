@@ -1,13 +1,16 @@
 """`make run`: services, schema, reference and demo data, then web, worker and beat.
 
-Ctrl-C (or SIGTERM) stops the three processes, then the embedded services.
+The web, worker and beat are the production runtime (infra/runtime: gunicorn, Celery), kept
+running by its supervisor: a crashed worker or beat is started again while the web serves.
+`DEBUG=1 make run` serves through Django's development server instead. Ctrl-C (or SIGTERM)
+stops the three processes, then the embedded services.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
-import signal
-import subprocess
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -16,7 +19,9 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 sys.path[:0] = [str(ROOT)]
 sys.path.append(str(ROOT / "platform"))
 
-from infra.dev.services import start_services  # noqa: E402
+from infra.dev.services import data_dir, start_services  # noqa: E402
+from infra.runtime import programs  # noqa: E402
+from infra.runtime.supervisor import Supervisor  # noqa: E402
 
 
 def fail(message: str) -> None:
@@ -62,6 +67,49 @@ def prepare() -> None:
     connection.close()
 
 
+def static_collect() -> None:
+    """Collect the static files as the image does, when they changed since the last start
+    (collecting takes some 20 s): the web then serves them as production does."""
+    from django.conf import settings
+    from django.contrib.staticfiles.finders import get_finders
+    from django.core.management import call_command
+
+    if not settings.STATIC_ROOT:
+        return
+    digest = hashlib.sha256()
+    for finder in get_finders():
+        for path, storage in finder.list([]):
+            stat = Path(storage.path(path)).stat()
+            digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    stamp = Path(settings.STATIC_ROOT) / ".sources"
+    if stamp.exists() and stamp.read_text() == digest.hexdigest():
+        return
+    call_command("collectstatic", interactive=False, clear=True, verbosity=0)
+    stamp.write_text(digest.hexdigest())
+
+
+def debug() -> bool:
+    # Read as the settings read it (parcours/settings.py `_env_bool`).
+    return os.environ.get("DEBUG", "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def runtime_environment(port: str) -> None:
+    """What the production runtime reads, set for `make run` unless the caller chose."""
+    if debug():
+        return
+    base = data_dir()
+    os.environ.setdefault("LOG_FORMAT", "json")
+    os.environ.setdefault("STATIC_ROOT", str(base / "static"))
+    os.environ.setdefault("PARCOURS_STATIC_COMPRESS", "0")
+    # Every process writes its metrics here; the web's master serves the sum of them.
+    metrics = base / "metrics"
+    shutil.rmtree(metrics, ignore_errors=True)
+    metrics.mkdir(parents=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics)
+    os.environ.setdefault("PARCOURS_METRICS_PORT", str(int(port) + 1))
+    os.environ.setdefault("PARCOURS_METRICS_BIND", "127.0.0.1")
+
+
 def main() -> None:
     port = os.environ.get("PORT", "8000")
     # The demo shows the product's own pages (French error pages included); DEBUG=1 on request.
@@ -73,49 +121,17 @@ def main() -> None:
         fail(f"could not start the embedded services: {exc}")
     for line in services.embedded:
         print(f"embedded: {line}")
+    runtime_environment(port)
     try:
         prepare()
-        python = sys.executable
-        manage = str(ROOT / "manage.py")
-        children = [
-            subprocess.Popen([python, manage, "runserver", f"0.0.0.0:{port}", "--noreload"]),
-            subprocess.Popen(
-                [
-                    python,
-                    "-m",
-                    "celery",
-                    "-A",
-                    "parcours",
-                    "worker",
-                    "--loglevel",
-                    "INFO",
-                    "--concurrency",
-                    "2",
-                    "--without-heartbeat",
-                    "--without-gossip",
-                    "--without-mingle",
-                ],
-                cwd=str(ROOT / "platform"),
-            ),
-            subprocess.Popen(
-                [
-                    python,
-                    "-m",
-                    "celery",
-                    "-A",
-                    "parcours",
-                    "beat",
-                    "--loglevel",
-                    "INFO",
-                    "--schedule",
-                    str(
-                        Path(os.environ.get("PARCOURS_DATA_DIR", ROOT / ".data"))
-                        / "celerybeat-schedule"
-                    ),
-                ],
-                cwd=str(ROOT / "platform"),
-            ),
-        ]
+        static_collect()
+        web = programs.dev_web(port=port) if debug() else programs.web(port=port)
+        worker = programs.worker()
+        # Only the web's master serves the metrics (of every process, from the shared folder).
+        worker.env["PARCOURS_METRICS_PORT"] = ""
+        supervisor = Supervisor(
+            [web, worker, programs.beat(schedule=data_dir() / "celerybeat-schedule")]
+        )
         from django.conf import settings
 
         base = settings.BASE_DOMAIN
@@ -125,31 +141,20 @@ def main() -> None:
             f"  Haute-Garonne    : http://31.{base}:{port}/   (every département: http://<code>.{base}:{port}/)\n"
             f"  API and schema   : http://{base}:{port}/api/v1/docs/\n"
             f"  demo logins are listed above (password: {settings.PARCOURS_DEMO_PASSWORD})\n"
-            "Ctrl-C stops everything.\n",
+            + (
+                ""
+                if debug()
+                else f"  served by        : gunicorn; metrics on http://127.0.0.1:"
+                f"{os.environ['PARCOURS_METRICS_PORT']}/metrics\n"
+            )
+            + "Ctrl-C stops everything.\n",
             flush=True,
         )
-        stopping = False
-
-        def stop(signum: int, frame: object) -> None:
-            nonlocal stopping
-            stopping = True
-
-        signal.signal(signal.SIGINT, stop)
-        signal.signal(signal.SIGTERM, stop)
-        while not stopping and all(child.poll() is None for child in children):
-            time.sleep(0.5)
-        for child in children:
-            if child.poll() is None:
-                child.send_signal(signal.SIGTERM)
-        deadline = time.monotonic() + 15
-        for child in children:
-            try:
-                child.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                child.kill()
+        code = supervisor.run()
         print("stopped.")
     finally:
         services.stop()
+    sys.exit(code)
 
 
 if __name__ == "__main__":

@@ -1,13 +1,17 @@
 """Smoke check of a running `make run`: health, then sign-in and both home pages.
 
-Usage: python infra/dev/smoke.py PORT. Talks to 127.0.0.1 with explicit Host headers, so it
-needs no name resolution for `*.localhost`. Exits non-zero with the reason on failure.
+Usage: python infra/dev/smoke.py PORT [SECONDS]. Talks to 127.0.0.1 with explicit Host
+headers, so it needs no name resolution for `*.localhost`. Exits non-zero with the reason on
+failure. It also checks that the production runtime answers (gunicorn, static files under
+their hashed names, the API's documentation from local files, the metrics on PORT+1), unless
+SMOKE_DEVELOPMENT_SERVER=1 (`DEBUG=1 make run`).
 """
 
 from __future__ import annotations
 
 import http.client
 import json
+import os
 import re
 import sys
 import time
@@ -20,6 +24,7 @@ PASSWORD = "parcours-demo-2026"
 class Browser:
     def __init__(self, port: int, host: str) -> None:
         self.port, self.host, self.cookies = port, host, SimpleCookie()
+        self.headers: http.client.HTTPMessage | None = None
 
     def request(
         self, method: str, path: str, body: dict[str, str] | None = None
@@ -35,6 +40,7 @@ class Browser:
             headers["Referer"] = f"http://{self.host}:{self.port}{path}"
         connection.request(method, path, body=data, headers=headers)
         response = connection.getresponse()
+        self.headers = response.headers
         for header in response.headers.get_all("Set-Cookie") or []:
             self.cookies.load(header)
         return response.status, response.headers.get("Location", ""), response.read().decode()
@@ -70,6 +76,35 @@ def wait_healthy(port: int, seconds: float) -> float:
     raise SystemExit(f"smoke: /healthz did not answer ok within {seconds:.0f} s")
 
 
+def production_runtime(port: int) -> None:
+    """The answers come from gunicorn, with production's static files, docs and metrics."""
+    browser = Browser(port, "localhost")
+    status, _, _ = browser.request("GET", "/healthz")
+    server = browser.headers.get("Server", "") if browser.headers else ""
+    assert status == 200 and server.startswith("gunicorn"), f"/healthz served by {server!r}"
+    print("smoke: /healthz answered by gunicorn")
+    status, _, page = browser.request("GET", "/connexion/")
+    styles = re.findall(r'href="(/static/[^"]+\.css)"', page)
+    hashed = [href for href in styles if re.search(r"\.[0-9a-f]{12}\.css$", href)]
+    assert hashed, f"no collected (hashed) stylesheet on the login page: {styles}"
+    status, _, _ = browser.request("GET", hashed[0])
+    cache = browser.headers.get("Cache-Control", "") if browser.headers else ""
+    assert status == 200 and "immutable" in cache, f"{hashed[0]}: {status} {cache!r}"
+    print("smoke: static files collected, served with their hashed names")
+    status, _, page = browser.request("GET", "/api/v1/docs/")
+    scripts = re.findall(r'<script src="([^"]+)"', page)
+    assert status == 200 and scripts and all(src.startswith("/") for src in scripts), scripts
+    for src in scripts:
+        assert browser.request("GET", src)[0] == 200, src
+    print("smoke: the API's documentation loads only local files")
+    metrics = http.client.HTTPConnection("127.0.0.1", port + 1, timeout=30)
+    metrics.request("GET", "/metrics")
+    answer = metrics.getresponse()
+    body = answer.read().decode()
+    assert answer.status == 200 and 'route="frontend:healthz"' in body, "metrics"
+    print(f"smoke: metrics on port {port + 1}")
+
+
 def main() -> None:
     port = int(sys.argv[1])
     waited = wait_healthy(port, float(sys.argv[2]) if len(sys.argv) > 2 else 240)
@@ -90,6 +125,8 @@ def main() -> None:
     print("smoke: Haute-Garonne's home renders for its coordinator")
     status, _, _ = Browser(port, "99.localhost").request("GET", "/")
     assert status == 404, f"unknown host: {status}"
+    if os.environ.get("SMOKE_DEVELOPMENT_SERVER") != "1":
+        production_runtime(port)
     print("smoke: ok")
 
 

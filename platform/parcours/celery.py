@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 _ROOT = Path(__file__).resolve().parent.parent.parent
 for _source_root in (_ROOT, _ROOT / "platform"):
@@ -43,6 +44,43 @@ def _default_zone(**kwargs: object) -> None:
     timezone.deactivate()
 
 
+_task_started: dict[str, float] = {}
+
+
+@signals.task_prerun.connect
+def _task_clock_start(task_id: str = "", **kwargs: object) -> None:
+    import time
+
+    _task_started[task_id] = time.perf_counter()
+
+
+@signals.task_postrun.connect
+def _task_observed(task_id: str = "", task: Any = None, state: str = "", **kwargs: object) -> None:
+    """Each task's outcome and duration, by its registered name (parcours.metrics)."""
+    import time
+
+    from parcours.metrics import observe_task
+
+    started = _task_started.pop(task_id, None)
+    outcome = {"SUCCESS": "success", "RETRY": "retry"}.get(state, "failure")
+    observe_task(
+        task=getattr(task, "name", "unknown"),
+        outcome=outcome,
+        seconds=None if started is None else time.perf_counter() - started,
+    )
+
+
+@signals.worker_init.connect
+def _serve_metrics(**kwargs: object) -> None:
+    """A worker's metrics on a port of its own, served by its main process (the pool's
+    processes write theirs under PROMETHEUS_MULTIPROC_DIR)."""
+    port = os.environ.get("PARCOURS_METRICS_PORT", "")
+    if port:
+        from parcours.metrics import serve_metrics
+
+        serve_metrics(port=int(port), address=os.environ.get("PARCOURS_METRICS_BIND", "0.0.0.0"))  # noqa: S104
+
+
 @signals.worker_init.connect
 @signals.beat_init.connect
 def _refuse_unsafe_start(**kwargs: object) -> None:
@@ -69,6 +107,11 @@ app.conf.beat_schedule = {
         "task": "tenants.casework.tasks.send_all_reminders",
         "schedule": crontab(hour=7, minute=30),
     },
+    # A dry-run report only: nothing leaves the active base before the DPO confirms it.
+    "retention-dry-run-every-month": {
+        "task": "tenants.retention.tasks.prepare_all_sweeps",
+        "schedule": crontab(day_of_month=1, hour=4, minute=0),
+    },
     "audit-verify-every-night": {
         "task": "parcours.departements.tasks.verify_all_audit_chains",
         "schedule": crontab(hour=3, minute=15),
@@ -78,5 +121,10 @@ app.conf.beat_schedule = {
     "reporting-commission-status-every-morning": {
         "task": "parcours.reporting.tasks.refresh_all_commission_statuses",
         "schedule": crontab(hour=5, minute=30),
+    },
+    # The access exports' files are deleted once expired (tenants/privacy/exports.py).
+    "privacy-expired-access-exports-every-night": {
+        "task": "tenants.privacy.tasks.expire_all_access_exports",
+        "schedule": crontab(hour=3, minute=45),
     },
 }

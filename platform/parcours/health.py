@@ -37,3 +37,34 @@ def health_report() -> dict[str, Any]:
     checks = {"database": _database(), "broker": _broker()}
     ok = all(value.startswith("ok") for value in checks.values())
     return {"status": "ok" if ok else "error", "checks": checks}
+
+
+def unmigrated_schemas() -> list[str]:
+    """The schemas (public first, then each département's) missing a migration of this code."""
+    from parcours.departements.management.commands.migrate_schemas import schemas_behind
+    from parcours.departements.models import Tenant
+
+    schemas = [
+        "public",
+        *Tenant.objects.order_by("schema_name").values_list("schema_name", flat=True),
+    ]
+    return schemas_behind(schema_names=schemas)
+
+
+def readiness_report() -> dict[str, Any]:
+    """Whether this process may receive traffic: its database and broker answer, and every
+    schema has the migrations this code expects (a pod of a new release stays out of the
+    load balancer until the migrations Job is through; the old pods keep serving)."""
+    checks = {"database": _database(), "broker": _broker()}
+    unmigrated: list[str] = []
+    if checks["database"] == "ok":
+        try:
+            unmigrated = unmigrated_schemas()
+        except Exception as exc:  # reported, never raised
+            checks["migrations"] = f"error: {type(exc).__name__}"
+        else:
+            checks["migrations"] = (
+                f"error: {len(unmigrated)} schema(s) behind the code" if unmigrated else "ok"
+            )
+    ok = all(value.startswith("ok") for value in checks.values()) and "migrations" in checks
+    return {"status": "ok" if ok else "error", "checks": checks, "unmigrated": unmigrated}

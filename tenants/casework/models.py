@@ -37,6 +37,27 @@ class PseudonymCounter(models.Model):
         return f"{self.year}: {self.last}"
 
 
+class Lifecycle(models.TextChoices):
+    """Where a person's data stands in its retention (tenants/retention): the active base, the
+    intermediate archive (the DPO alone reads it, with a reason), or anonymised for good."""
+
+    ACTIVE = "active", "Base active"
+    ARCHIVED = "archived", "Archivé"
+    ANONYMISED = "anonymised", "Anonymisé"
+
+
+class PersonQuerySet(models.QuerySet["Person"]):
+    def in_active_base(self) -> PersonQuerySet:
+        """The persons the follow-up works with: neither archived nor anonymised."""
+        return self.filter(lifecycle=Lifecycle.ACTIVE)
+
+
+class DossierQuerySet(models.QuerySet["Dossier"]):
+    def in_active_base(self) -> DossierQuerySet:
+        """The files of persons in the active base (see PersonQuerySet.in_active_base)."""
+        return self.filter(person__lifecycle=Lifecycle.ACTIVE)
+
+
 class Person(models.Model):
     # Unique through Meta.constraints, not `unique=True`, which would add a second index
     # (varchar_pattern_ops, for LIKE) that no query uses: every index costs each new schema.
@@ -52,6 +73,11 @@ class Person(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     created_by_id = models.BigIntegerField(null=True, blank=True)
     last_contact_on = models.DateField(null=True, blank=True)
+    lifecycle = models.CharField(max_length=16, choices=Lifecycle.choices, default=Lifecycle.ACTIVE)
+    archived_on = models.DateField(null=True, blank=True)
+    anonymised_on = models.DateField(null=True, blank=True)
+
+    objects = PersonQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -160,6 +186,8 @@ class Dossier(models.Model):
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = DossierQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

@@ -17,7 +17,15 @@ from parcours.referentiel.selectors import legal_parameter_value
 from tenants.agrements.selectors import acting_associations
 from tenants.casework.acting import actor_role
 from tenants.casework.errors import CaseworkError
-from tenants.casework.models import Dossier, Pathway, PathwayStatus, Period, Right
+from tenants.casework.models import (
+    Dossier,
+    Lifecycle,
+    Pathway,
+    PathwayStatus,
+    Period,
+    Right,
+)
+from tenants.casework.persons import person_contact_touch
 
 
 def months_authorised(pathway: Pathway) -> int:
@@ -56,6 +64,8 @@ def period_open(*, dossier: Dossier, starts_on: dt.date) -> Period:
     if pathway.status != PathwayStatus.ACTIVE:
         pathway.status = PathwayStatus.ACTIVE
         pathway.save(update_fields=["status"])
+    # A period that starts later is still today's news for the person: never a future contact.
+    person_contact_touch(person_id=pathway.person_id, on=min(starts_on, timezone.localdate()))
     return period
 
 
@@ -72,7 +82,11 @@ def pathway_end_early(*, access: Access, pathway_id: int, on: dt.date, reason: s
             fields={"reason": ["Motivez la fin anticipée (10 caractères au moins)."]},
         )
     with transaction.atomic():
-        pathway = Pathway.objects.select_for_update().filter(pk=pathway_id).first()
+        pathway = (
+            Pathway.objects.select_for_update(of=("self",))
+            .filter(pk=pathway_id, person__lifecycle=Lifecycle.ACTIVE)
+            .first()
+        )
         if pathway is None:
             raise NotInScope
         if pathway.status != PathwayStatus.ACTIVE:
@@ -102,6 +116,7 @@ def pathway_end_early(*, access: Access, pathway_id: int, on: dt.date, reason: s
         Right.objects.filter(person=pathway.person, right_type="afis", status="granted").update(
             ends_on=afis_stop
         )
+        person_contact_touch(person_id=pathway.person_id, on=min(on, timezone.localdate()))
         audit_record(
             action="pathway.ended_early",
             actor_id=access.user_id,
@@ -131,7 +146,9 @@ def pathway_exit(*, access: Access, pathway_id: int, outcome: str, on: dt.date) 
             ["La date de sortie est dans le futur."], fields={"on": ["Date dans le futur."]}
         )
     with transaction.atomic():
-        pathways = Pathway.objects.select_for_update().filter(pk=pathway_id)
+        pathways = Pathway.objects.select_for_update(of=("self",)).filter(
+            pk=pathway_id, person__lifecycle=Lifecycle.ACTIVE
+        )
         if role == "association_worker":
             pathways = pathways.filter(
                 person__association_id__in=acting_associations(access=access)
@@ -149,6 +166,7 @@ def pathway_exit(*, access: Access, pathway_id: int, outcome: str, on: dt.date) 
         pathway.exit_outcome = outcome
         pathway.exited_on = on
         pathway.save(update_fields=["status", "exit_outcome", "exited_on"])
+        person_contact_touch(person_id=pathway.person_id, on=on)
         audit_record(
             action="pathway.exited",
             actor_id=access.user_id,

@@ -7,6 +7,7 @@ from typing import Any
 
 import pycountry
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from parcours.accounts.models import Role
@@ -135,3 +136,15 @@ def person_create(
             data={"pseudonym": pseudonym},
         )
         return person
+
+
+def person_contact_touch(*, person_id: int, on: dt.date) -> None:
+    """The person was in contact with the follow-up on `on`: the retention clock starts again.
+
+    Called by the domain functions that record a meaningful event of the follow-up, inside
+    their transaction, so the date and the event commit together. A later date only: an
+    evaluation recorded today for last week never moves the clock back. Two years after the
+    last contact the person's data leaves the active base (tenants/retention)."""
+    Person.objects.filter(pk=person_id).filter(
+        Q(last_contact_on__isnull=True) | Q(last_contact_on__lt=on)
+    ).update(last_contact_on=on)

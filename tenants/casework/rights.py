@@ -18,6 +18,7 @@ from parcours.referentiel.models import NomenclatureItem
 from parcours.referentiel.selectors import legal_parameter_value
 from tenants.agrements.selectors import acting_associations
 from tenants.casework.models import Person, Right, RightStatus
+from tenants.casework.persons import person_contact_touch
 from tenants.casework.selectors import FULL_SCOPE_ROLES
 from tenants.casework.services import CaseworkError
 
@@ -55,7 +56,7 @@ def afis_amount(*, children: int, on: dt.date, territory: str) -> AfisAmount:
 
 
 def _person_in_scope(access: Access, person_id: int) -> Person:
-    persons = Person.objects.select_for_update()
+    persons = Person.objects.in_active_base().select_for_update()
     if not access.has_any(FULL_SCOPE_ROLES):
         persons = persons.filter(association_id__in=acting_associations(access=access))
     person = persons.filter(pk=person_id).first()
@@ -155,6 +156,7 @@ def right_update(
         right.status = target
         right.details = merged
         right.save()
+        person_contact_touch(person_id=person.pk, on=on)
         audit_record(
             action="right.updated",
             actor_id=access.user_id,

@@ -28,19 +28,24 @@ FULL_SCOPE_ROLES = frozenset({Role.COORDINATOR, Role.PREFET})
 IDENTITY_ROLES = frozenset({Role.COORDINATOR, Role.PREFET, Role.ASSOCIATION_WORKER})
 
 
+# The one place the follow-up's roles are kept to the active base: an archived or anonymised
+# person (tenants/retention) is in no list, page, search or API answer of theirs. The DPO reads
+# an archived person through tenants.retention.selectors, with a reason.
 def _scope_persons(access: Access) -> QuerySet[Person]:
+    persons = Person.objects.in_active_base()
     if access.has_any(FULL_SCOPE_ROLES):
-        return Person.objects.all()
+        return persons
     if Role.ASSOCIATION_WORKER in access.roles:
-        return Person.objects.filter(association_id__in=acting_associations(access=access))
+        return persons.filter(association_id__in=acting_associations(access=access))
     return Person.objects.none()
 
 
 def _scope_dossiers(access: Access) -> QuerySet[Dossier]:
+    dossiers = Dossier.objects.in_active_base()
     if access.has_any(FULL_SCOPE_ROLES):
-        return Dossier.objects.all()
+        return dossiers
     if Role.ASSOCIATION_WORKER in access.roles:
-        return Dossier.objects.filter(association_id__in=acting_associations(access=access))
+        return dossiers.filter(association_id__in=acting_associations(access=access))
     return Dossier.objects.none()
 
 

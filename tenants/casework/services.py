@@ -44,7 +44,12 @@ from tenants.casework.pathways import (
     pathway_exit,
     period_open,
 )
-from tenants.casework.persons import IDENTITY_KEYS, SEXES, person_create
+from tenants.casework.persons import (
+    IDENTITY_KEYS,
+    SEXES,
+    person_contact_touch,
+    person_create,
+)
 from tenants.casework.transitions import TransitionRequest, dossier_transition
 
 # What only a commission session fires, on files of the national template (a département's
@@ -73,6 +78,7 @@ __all__ = [
     "pathway_end_early",
     "pathway_exit",
     "period_open",
+    "person_contact_touch",
     "person_create",
     "processing_days",
     "project_action_save",
@@ -87,7 +93,8 @@ def dossier_create(*, access: Access, person_id: int, kind: str) -> Dossier:
     assert tenant is not None
     with transaction.atomic():
         person = (
-            Person.objects.select_for_update()
+            Person.objects.in_active_base()
+            .select_for_update()
             .filter(pk=person_id, association_id__in=acting_associations(access=access))
             .first()
         )
@@ -124,6 +131,7 @@ def dossier_create(*, access: Access, person_id: int, kind: str) -> Dossier:
             workflow_variant=variant,
             state=variant.workflow.initial,
         )
+        person_contact_touch(person_id=person.pk, on=timezone.localdate())
         audit_record(
             action="dossier.created",
             actor_id=access.user_id,
@@ -141,7 +149,8 @@ def dossier_create(*, access: Access, person_id: int, kind: str) -> Dossier:
 
 def _editable_by_association(*, access: Access, dossier_id: int) -> Dossier:
     dossier = (
-        Dossier.objects.select_for_update()
+        Dossier.objects.in_active_base()
+        .select_for_update(of=("self",))
         .filter(pk=dossier_id, association_id__in=acting_associations(access=access))
         .first()
     )
@@ -215,6 +224,7 @@ def evaluation_record(
                 "signed_off_by_id": access.user_id if sign_off else None,
             },
         )
+        person_contact_touch(person_id=dossier.person_id, on=evaluated_on)
         audit_record(
             action="evaluation.recorded",
             actor_id=access.user_id,
@@ -245,6 +255,7 @@ def project_record(
             dossier=dossier,
             defaults={"goals": goals, "commitments": commitments, "signed_on": signed_on},
         )
+        person_contact_touch(person_id=dossier.person_id, on=signed_on or timezone.localdate())
         audit_record(
             action="project.recorded",
             actor_id=access.user_id,
@@ -331,6 +342,7 @@ def document_upload(
             sha256=digest,
             uploaded_by_id=access.user_id,
         )
+        person_contact_touch(person_id=dossier.person_id, on=timezone.localdate())
         audit_record(
             action="document.uploaded",
             actor_id=access.user_id,
@@ -374,7 +386,12 @@ def decision_notification_record(
             fields={"acknowledged_on": ["Date antérieure à la notification."]},
         )
     with transaction.atomic():
-        dossier = Dossier.objects.select_for_update().filter(pk=dossier_id).first()
+        dossier = (
+            Dossier.objects.in_active_base()
+            .select_for_update(of=("self",))
+            .filter(pk=dossier_id)
+            .first()
+        )
         if dossier is None:
             raise NotInScope
         if not dossier.decision or dossier.decided_at is None:
@@ -395,6 +412,7 @@ def decision_notification_record(
                 "updated_at",
             ]
         )
+        person_contact_touch(person_id=dossier.person_id, on=acknowledged_on or notified_on)
         audit_record(
             action="dossier.notification_recorded",
             actor_id=access.user_id,
@@ -460,7 +478,8 @@ def project_action_save(
         )
     with transaction.atomic():
         dossier = (
-            Dossier.objects.select_for_update()
+            Dossier.objects.in_active_base()
+            .select_for_update(of=("self",))
             .filter(pk=dossier_id, association_id__in=acting_associations(access=access))
             .first()
         )
@@ -477,6 +496,7 @@ def project_action_save(
         action.domain, action.description = domain, description.strip()
         action.partner, action.due_on, action.status = partner.strip(), due_on, status
         action.save()
+        person_contact_touch(person_id=dossier.person_id, on=timezone.localdate())
         audit_record(
             action="project.action_saved",
             actor_id=access.user_id,

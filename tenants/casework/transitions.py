@@ -18,6 +18,7 @@ from tenants.casework.acting import actor_role, require_approval
 from tenants.casework.errors import CaseworkError, TransitionConflict
 from tenants.casework.forms import transition_write
 from tenants.casework.models import Dossier, DossierEvent
+from tenants.casework.persons import person_contact_touch
 from tenants.casework.selectors import FULL_SCOPE_ROLES
 from tenants.casework.workflow_hooks import EFFECTS, GUARDS
 
@@ -31,7 +32,7 @@ class TransitionRequest:
 
 
 def _lock(*, access: Access, dossier_id: int) -> Dossier:
-    scope = Dossier.objects.all()
+    scope = Dossier.objects.in_active_base()
     if not access.has_any(FULL_SCOPE_ROLES):
         scope = scope.filter(association_id__in=acting_associations(access=access))
     try:
@@ -127,6 +128,7 @@ def dossier_transition(
         )
         for name in transition.effects:
             EFFECTS[name](dossier, workflow)
+        person_contact_touch(person_id=dossier.person_id, on=timezone.localdate())
         audit_record(
             action=f"dossier.transition.{transition.name}",
             actor_id=access.user_id,

@@ -301,10 +301,10 @@ def files_to_schedule() -> QuerySet[Dossier]:
     for an agenda): the states the national workflow schedules from, asked of it (as shipped:
     a département's variant adds fields and steps, never states to schedule from)."""
     states = shipped_workflow().schedulable_states
-    return Dossier.objects.filter(state__in=states).select_related("person")
+    return Dossier.objects.in_active_base().filter(state__in=states).select_related("person")
 
 
 def file_exists(*, dossier_id: int) -> bool:
     """Whether a file of that id exists here (the coordination schedules any file): an address
     naming no file is answered 404 before a choice of the form is looked at."""
-    return Dossier.objects.filter(pk=dossier_id).exists()
+    return Dossier.objects.in_active_base().filter(pk=dossier_id).exists()

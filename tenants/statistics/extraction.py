@@ -24,6 +24,7 @@ from django.db import models
 from django.db.models import Case, F, Func, Q, Value, When
 from django.db.models.functions import Cast, Floor, Least
 
+from parcours.metrics import timed
 from parcours.referentiel.world_regions import world_region_of
 from parcours.reporting.vocabulary import (
     AFIS_AMOUNT_DUE,
@@ -94,6 +95,7 @@ from tenants.commission.models import CollegeSetting, Member, Session, SessionSt
 from tenants.pilotage.models import PeriodFigures
 
 
+@timed("extraction")  # its duration per département, in the metrics
 def extract_counts(
     *,
     snapshot: dt.date,
@@ -408,8 +410,15 @@ def _persons_in_pathway(snapshot: dt.date, *, attributes: bool) -> list[Count]:
 
 
 def coarse_attributes(identity: dict[str, Any], *, on: dt.date) -> tuple[str, str, str]:
-    """Sex, age band on the day and world region of nationality; the identity is dropped after."""
+    """Sex, age band on the day and world region of nationality; the identity is dropped after.
+
+    An anonymised person's identity is the residue retention kept for this very purpose
+    (tenants/retention/erasers.py): her categories, the age bands as of the days she was in
+    pathway; it gives the same categories as the identity did."""
     sex = SEX_CATEGORIES.get(str(identity.get("sex") or ""), NOT_RECORDED)
+    if identity.get("anonymised"):
+        bands = [band for day, band in identity.get("age_bands") or [] if day <= on.isoformat()]
+        return sex, (bands[-1] if bands else NOT_RECORDED), str(identity.get("world_region"))
     age_band = NOT_RECORDED
     try:
         birth = dt.date.fromisoformat(str(identity.get("birth_date") or ""))

@@ -23,7 +23,7 @@ from schemathesis.checks import ignored_auth, negative_data_rejection, positive_
 from tests.api.test_schema import _generate
 
 MAX_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "12"))
-TENANT_ROLES = ("coordinator", "association_worker", "prefet")
+TENANT_ROLES = ("coordinator", "association_worker", "prefet", "dpo")
 NATIONAL_ROLES = ("national_operator", "national_analyst")
 
 _app = get_wsgi_application()
@@ -101,3 +101,13 @@ def test_departement_api_never_fails_on_generated_input(case: Any, role: str) ->
 @FUZZ_SETTINGS
 def test_national_api_never_fails_on_generated_input(case: Any, role: str) -> None:
     _check(case, host="localhost", token=_token(role, None))
+
+
+# The DPO's own routes (the audit trail, a file's readers): every other route refuses the role
+# with a 403, as it refuses the roles above; the DPO is sent to its routes only.
+@pytest.mark.django_db
+@pytest.mark.usefixtures("base")
+@tenant_schema.include(path_regex=r"/audit/|/readers/").parametrize()
+@FUZZ_SETTINGS
+def test_the_dpo_routes_never_fail_on_generated_input(case: Any) -> None:
+    _check(case, host="31.localhost", token=_token("dpo", "31"))

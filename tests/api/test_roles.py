@@ -81,3 +81,50 @@ def test_the_national_analyst_setting_the_privacy_budget_is_a_403() -> None:
     )
     error_of(response, 403, "permission_denied")
     assert not PrivacyBudget.objects.exists()
+
+
+@pytest.mark.parametrize("role", ["coordinator", "prefet", "association_worker", "member"])
+def test_retention_is_the_dpos_alone_a_dry_run_asked_by_another_role_is_a_403(role: str) -> None:
+    from tenants.retention.models import Sweep
+
+    response = post_json(client_for(role, "31"), f"{API}/retention/sweeps/", {})
+    error_of(response, 403, "permission_denied")
+    assert not in_31(lambda: Sweep.objects.exists())
+
+
+def test_the_dpo_rectifying_an_identity_is_a_403_and_nothing_changes() -> None:
+    from tenants.privacy.models import IdentityRevision
+
+    dossier = plain_dossier()
+    before = in_31(lambda: Person.objects.get(pk=dossier.person_id).identity_encrypted)
+    response = post_json(
+        client_for("dpo", "31"),
+        f"{API}/persons/{dossier.person_id}/identity/",
+        {"changes": {"last_name": "Autre"}, "reason": "Essai"},
+    )
+    assert response.status_code == 403
+    assert in_31(lambda: Person.objects.get(pk=dossier.person_id).identity_encrypted) == before
+    assert not in_31(lambda: IdentityRevision.objects.exists())
+
+
+def test_the_prefet_asking_for_an_access_export_is_a_403_and_nothing_is_queued(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from tenants.privacy.models import AccessExport
+
+    dossier = plain_dossier()
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = client_for("prefet", "31").post(
+            f"{API}/persons/{dossier.person_id}/access-exports/"
+        )
+    error_of(response, 403, "permission_denied")
+    assert not callbacks
+    assert not in_31(lambda: AccessExport.objects.exists())
+
+
+def test_the_coordination_reading_the_audit_trail_is_a_403_and_leaves_no_search() -> None:
+    from parcours.audit.models import AuditEvent
+
+    response = client_for("coordinator", "31").get(f"{API}/audit/events/")
+    error_of(response, 403, "permission_denied")
+    assert not in_31(lambda: AuditEvent.objects.filter(action="audit.trail_read").exists())

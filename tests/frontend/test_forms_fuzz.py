@@ -29,7 +29,15 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from frontend.views import associations, casework, commission, national, workflow
+from frontend.views import (
+    associations,
+    casework,
+    commission,
+    national,
+    privacy,
+    retention,
+    workflow,
+)
 from parcours.associations.models import Association
 from parcours.audit.models import AuditEvent
 from parcours.referentiel.models import Departement
@@ -73,6 +81,8 @@ FORMS: list[tuple[type[forms.Form], str, str | None, str]] = [
     (commission.MemberForm, "coordinator", "31", "/commission/membres/"),
     (commission.SessionForm, "coordinator", "31", "/commission/seances/"),
     (workflow.VariantForm, "coordinator", "31", "/modele-de-parcours/"),
+    (retention.HoldForm, "dpo", "31", "/conservation/gels/"),
+    (privacy.IdentityForm, "coordinator", "31", "/personnes/{person}/"),
     (associations.AssociationForm, "national_operator", None, "/associations/"),
     (national.LegalParameterForm, "national_operator", None, "/referentiel/"),
 ]
@@ -81,6 +91,8 @@ FORMS: list[tuple[type[forms.Form], str, str | None, str]] = [
 def _valid(form: type[forms.Form]) -> dict[str, str]:
     """Values the form accepts, so that a hostile value in one field is seen by the rest of the
     code behind it (and the success path is shown to be reachable)."""
+    if form is retention.HoldForm:  # a new person each time: one standing hold per person
+        return {"pseudonym": _person_to_hold(), "reason": "Recours en cours."}
     today = timezone.localdate()
     yesterday = (today - dt.timedelta(days=1)).isoformat()
     later = timezone.localtime() + dt.timedelta(days=20)
@@ -90,6 +102,11 @@ def _valid(form: type[forms.Form]) -> dict[str, str]:
         casework.ProjectForm: {"housing": "Un logement", "commitments": "Suivre les démarches"},
         casework.AvisForm: {"avis": "favourable", "motivation": "Projet solide."},
         casework.ActionForm: {"domain": "logement", "description": "Visite", "status": "planned"},
+        privacy.IdentityForm: {
+            "last_name": f"Doe-{uuid.uuid4().hex[:6]}",
+            "first_name": "Jane",
+            "reason": "Demande de la personne, sur justificatif.",
+        },
         associations.RequestForm: {
             "association": str(_association_without_approval().pk),
             "requested_on": yesterday,
@@ -127,6 +144,29 @@ def _valid(form: type[forms.Form]) -> dict[str, str]:
         },
     }
     return values[form]
+
+
+def _person_to_hold() -> str:
+    """A person of 31 with no hold yet: her pseudonym is what the DPO types."""
+    from tenants.casework.services import person_create
+    from tests.tenants.casework.conftest import access_as
+
+    with schema_context("dep_31"):
+        person = person_create(
+            access=access_as("association_worker", "31"),
+            identity={"first_name": "Jane", "last_name": "Gel"},
+            children_count=0,
+            languages=[],
+        )
+        return person.pseudonym
+
+
+def _address(address: str) -> str:
+    """The form's address, with a file (and its person) of 31 where it names one."""
+    if "{dossier}" not in address and "{person}" not in address:
+        return address
+    dossier = plain_dossier()
+    return address.format(dossier=dossier.pk, person=dossier.person_id)
 
 
 def _association_without_approval() -> Association:
@@ -214,7 +254,7 @@ def _form_page_shows(client: Client, url: str, names: list[str]) -> None:
 def test_a_page_form_answers_any_input_in_french(
     form: type[forms.Form], role: str, code: str | None, address: str, settings: Any, tmp_path: Any
 ) -> None:
-    url = address.format(dossier=plain_dossier().pk) if "{dossier}" in address else address
+    url = _address(address)
     settings.MEDIA_ROOT = str(tmp_path)
     client = client_for(role, code)
     names = sorted(form.base_fields)
@@ -245,7 +285,7 @@ def test_a_page_form_given_valid_values_writes(
 ) -> None:
     """The success path is reachable, and the check above tells it from a refusal."""
     settings.MEDIA_ROOT = str(tmp_path)
-    url = address.format(dossier=plain_dossier().pk) if "{dossier}" in address else address
+    url = _address(address)
     client = client_for(role, code)
     written = _audit_rows(code)
     before = written()
@@ -328,3 +368,15 @@ def test_the_steering_form_given_valid_values_writes(kind: str) -> None:
     before = written()
     response = client.post("/pilotage/actions/", {"kind": kind, **_steering_base()[kind]})
     assert _assert_the_form_answered(client, response, written=written, before=before) == "done"
+
+
+def test_the_steering_form_with_an_axis_not_in_its_list_says_so_and_writes_nothing() -> None:
+    """The axis is a choice of the form (not an address): unknown, it is the form's error."""
+    base = _steering_base()["action"]
+    client = client_for("coordinator", "31")
+    written = _audit_rows("31")
+    before = written()
+    response = client.post("/pilotage/actions/", {"kind": "action", **base, "axis": "999999"})
+    assert _assert_the_form_answered(client, response, written=written, before=before) == (
+        "refused with a message"
+    )

@@ -37,7 +37,15 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
+            # The DPO's filters (tenants/privacy/trail.py): by account, newest first; by event
+            # kind (exact, or a family "person." as a prefix, which this index serves where the
+            # collation is C: no pattern_ops index, each costs every schema); by period.
+            models.Index(fields=["actor_id", "id"], name="audit_actor_idx"),
+            models.Index(fields=["action"], name="audit_action_idx"),
+            models.Index(fields=["occurred_at"], name="audit_occurred_idx"),
+        ]
         constraints = [models.UniqueConstraint(fields=["hash"], name="audit_hash_uniq")]
 
     def __str__(self) -> str:

@@ -25,6 +25,7 @@ from django_tenants.utils import schema_context
 from parcours.audit.services import audit_record
 from parcours.departements.models import Tenant, TenantStatus
 from parcours.errors import Refused
+from parcours.metrics import timed
 from parcours.queue import enqueue_on_commit
 from parcours.referentiel.models import Departement
 from parcours.referentiel.selectors import legal_parameter_value
@@ -211,6 +212,7 @@ def _queue_consolidation_when_complete(release: Release, *, queue: bool) -> bool
     return True
 
 
+@timed("release")  # consolidation, disclosure control and publication, in the metrics
 def release_consolidate(*, release_id: int) -> Release:
     """Publish the release: disclosure control over the staging counts, figures replaced in one
     transaction, staging purged. Idempotent: a published release is left as it is."""

@@ -1,0 +1,1 @@
+"""Kubernetes manifests of the platform (kustomize: base/ and overlays/<environment>/)."""
