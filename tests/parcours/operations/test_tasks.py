@@ -33,6 +33,13 @@ IDEMPOTENT_BECAUSE = {
         "NOT strictly: a rerun adds a second dated version of the same report (harmless, shown "
         "as two versions); a request id in the task would make it exact"
     ),
+    "tenants.privacy.tasks.build_access_export": "a finished export is left as it is",
+    "tenants.privacy.tasks.expire_access_exports": "an expired export has no file left",
+    "tenants.privacy.tasks.expire_all_access_exports": "fan-out of an idempotent task",
+    "tenants.retention.tasks.sweep_report": "builds the report of its own sweep row",
+    "tenants.retention.tasks.sweep_run": "a sweep already run is left as it is",
+    "tenants.retention.tasks.sweep_scheduled": "a sweep under way is resumed, not doubled",
+    "tenants.retention.tasks.prepare_all_sweeps": "fan-out of an idempotent task",
     "tenants.statistics.tasks.extract_departement": "the staging rows are replaced",
     "tenants.statistics.tasks.refresh_commission_status": "the status row is replaced",
 }
