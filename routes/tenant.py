@@ -12,4 +12,4 @@ urlpatterns = [
 handler400 = "frontend.views.auth.bad_request"
 handler403 = "frontend.views.auth.permission_denied"
 handler404 = "routes.handlers.not_found"
-handler500 = "frontend.views.auth.server_error"
+handler500 = "routes.handlers.server_error"

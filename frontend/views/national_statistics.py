@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from frontend.decorators import open_page, page
 from parcours.accounts.permissions import ALL_NATIONAL_ROLES, NATIONAL_OPERATOR_ONLY, Access
 from parcours.errors import Refused
+from parcours.operations.replica import reads_from_replica
 from parcours.reporting import indicators
 from parcours.reporting import map as france_map
 from parcours.reporting.annual_report import (
@@ -61,6 +62,7 @@ _NO_VALUE = {
 MAP_ZOOM = 1.3
 
 
+@reads_from_replica
 @page(roles=ALL_NATIONAL_ROLES, national=True)
 def overview(request: HttpRequest, *, access: Access) -> HttpResponse:
     release, releases = release_and_choices(release_id=_release_id(request))
@@ -240,6 +242,7 @@ def _table_file(
     return response
 
 
+@reads_from_replica
 @open_page
 def open_data(request: HttpRequest) -> HttpResponse:
     """The latest published release for everyone, without signing in: the figures are those the
@@ -269,11 +272,13 @@ def open_data(request: HttpRequest) -> HttpResponse:
     )
 
 
+@reads_from_replica
 @open_page
 def open_data_csv(request: HttpRequest) -> HttpResponse:
     return _open_data_file(request, extension="csv")
 
 
+@reads_from_replica
 @open_page
 def open_data_ods(request: HttpRequest) -> HttpResponse:
     return _open_data_file(request, extension="ods")

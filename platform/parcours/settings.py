@@ -65,6 +65,8 @@ SHARED_APPS = [
     "parcours.workflows",
     "parcours.reporting",
     "parcours.audit",
+    # Backup and restore per département, the PostgreSQL tools, the replica router (no models).
+    "parcours.operations",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
@@ -99,7 +101,11 @@ INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_
 
 TENANT_MODEL = "departements.Tenant"
 TENANT_DOMAIN_MODEL = "departements.Domain"
-DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
+DATABASE_ROUTERS = [
+    # Sends opted-in national reads to the replica, if configured; no say on anything else.
+    "parcours.operations.replica.ReplicaRouter",
+    "django_tenants.routers.TenantSyncRouter",
+]
 # The search_path is only re-issued when the tenant changes (see departements.middleware);
 # django-tenants >= 4.0.1 forgets it on rollback and savepoint rollback (tested).
 TENANT_LIMIT_SET_CALLS = True
@@ -178,6 +184,20 @@ DATABASES = {"default": _db}
 # under a role that reaches no département (departements/roles.py). Off only for a server where
 # the connecting user may not create roles; the application's isolation stays as it is.
 PARCOURS_DATABASE_ROLES = _env_bool("PARCOURS_DATABASE_ROLES", True)
+
+# A streaming replica for national reads (parcours.operations.replica): the national
+# dashboard, open data. Without it, or when it lags more than the bound, they read the primary.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+DATABASE_REPLICA_MAX_LAG = float(os.environ.get("DATABASE_REPLICA_MAX_LAG", "30"))
+DATABASE_REPLICA_CHECK_EVERY = float(os.environ.get("DATABASE_REPLICA_CHECK_EVERY", "5"))
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {
+        **_db,
+        **dj_database_url.parse(DATABASE_REPLICA_URL),
+        "ENGINE": "django_tenants.postgresql_backend",
+        "ATOMIC_REQUESTS": False,  # read-only: no transaction (nor connection) per request
+        "TEST": {"MIRROR": "default"},
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Broker, cache ------------------------------------------------------------------------
@@ -186,6 +206,9 @@ CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or None
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "celery")
 CELERY_TASK_ALWAYS_EAGER = _env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_ACKS_LATE = True
+# A worker killed mid-task (OOM, kill -9, a node lost) leaves its task to another worker
+# instead of acknowledging it as failed: every task is idempotent (tests/parcours/operations).
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]

@@ -1,0 +1,1 @@
+"""Operating the platform: per-département backup and restore, the PostgreSQL tools, the replica."""
