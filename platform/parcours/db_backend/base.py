@@ -77,14 +77,17 @@ class DatabaseWrapper(tenants_base.DatabaseWrapper):
         # The role the session was last set to, with the search_path (meaningful while
         # `search_path_set_schemas` is); None: RESET ROLE.
         self.role_issued: str | None = None
-        self._role_names: dict[str, str] = {}
+        self._role_names: dict[tuple[str, str], str] = {}
         super().__init__(*args, **kwargs)
 
     def role_for(self, schema_name: str) -> str:
-        name = self._role_names.get(schema_name)
+        # Keyed by the database too: an operator's restore (or a test) may point this wrapper
+        # at another database, whose roles have another prefix.
+        key = (str(self.settings_dict["NAME"]), schema_name)
+        name = self._role_names.get(key)
         if name is None:
-            name = role_name(database=str(self.settings_dict["NAME"]), schema_name=schema_name)
-            self._role_names[schema_name] = name
+            name = role_name(database=key[0], schema_name=schema_name)
+            self._role_names[key] = name
         return name
 
     def confine(self, schema_name: str | None) -> str | None:

@@ -13,6 +13,8 @@ from collections.abc import Iterator
 import pytest
 from django.db import connection
 
+from parcours.departements.models import Tenant
+from parcours.departements.roles import roles_sync
 from parcours.departements.routing import forget_hosts
 from parcours.operations.postgres import libpq_env, tool
 from tests.conftest import client_for
@@ -42,6 +44,9 @@ def own_server(committed: None, django_db_blocker) -> Iterator[Cluster]:  # type
         )
         forget_hosts()
         with django_db_blocker.unblock():
+            # The copy carries no role (they belong to the server, named after the database):
+            # give it the national and the départements' roles, as migrate_schemas does.
+            roles_sync(schema_names=list(Tenant.objects.values_list("schema_name", flat=True)))
             yield server
     finally:
         connection.close()
