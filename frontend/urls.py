@@ -10,6 +10,7 @@ from frontend.views import (
     casework,
     commission,
     health,
+    mfa,
     national,
     national_oversight,
     national_privacy,
@@ -27,6 +28,9 @@ common = [
     path("espaces/", auth.spaces_view, name="spaces"),
     path("espaces/aller/<str:code>/", auth.go_view, name="go"),
     path("espaces/entrer/", auth.enter_view, name="enter"),
+    path("connexion/second-facteur/", mfa.verify_view, name="second_factor"),
+    path("connexion/second-facteur/inscription/", mfa.enrol_view, name="second_factor_enrol"),
+    path("connexion/debloquer/", mfa.unlock_view, name="login_unlock"),
     path("healthz", health.healthz, name="healthz"),
 ]
 
@@ -35,6 +39,7 @@ public_patterns = [
     path("", national.home, name="home"),
     path("departements/<str:code>/provisionner/", national.provision, name="provision"),
     path("referentiel/", national.referentiel, name="referentiel"),
+    path("comptes/second-facteur/", mfa.reset_view, name="second_factor_reset"),
     path("associations/", associations.registry, name="associations"),
     path("associations/<int:pk>/", associations.registry_edit, name="association_edit"),
     path("statistiques/", national_statistics.overview, name="statistics"),

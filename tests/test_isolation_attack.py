@@ -12,9 +12,8 @@ from django.test import Client
 from django_tenants.utils import schema_context
 
 from parcours.accounts.models import User
-from parcours.accounts.services import api_token_issue
 from tests.api.test_casework import plain_dossier
-from tests.conftest import People, client_for
+from tests.conftest import People, api_token_for, client_for
 from tests.test_isolation import DENIED, SAMPLE_ARGS, TENANT_ROLE_ROUTES, Route
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("base")]
@@ -25,7 +24,7 @@ METHODS = ["get", "post", "put", "patch", "delete"]
 
 def _token_client(role: str, code: str | None, host: str) -> Client:
     user = User.objects.get(email=People.email(role, code))
-    _, key = api_token_issue(user=user)
+    key = api_token_for(user)
     return Client(HTTP_HOST=host, HTTP_AUTHORIZATION=f"Token {key}")
 
 

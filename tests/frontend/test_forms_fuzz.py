@@ -29,7 +29,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from frontend.views import associations, casework, commission, national, workflow
+from frontend.views import associations, casework, commission, mfa, national, workflow
 from parcours.associations.models import Association
 from parcours.audit.models import AuditEvent
 from parcours.referentiel.models import Departement
@@ -75,6 +75,7 @@ FORMS: list[tuple[type[forms.Form], str, str | None, str]] = [
     (workflow.VariantForm, "coordinator", "31", "/modele-de-parcours/"),
     (associations.AssociationForm, "national_operator", None, "/associations/"),
     (national.LegalParameterForm, "national_operator", None, "/referentiel/"),
+    (mfa.ResetForm, "national_operator", None, "/comptes/second-facteur/"),
 ]
 
 
@@ -125,6 +126,7 @@ def _valid(form: type[forms.Form]) -> dict[str, str]:
             "source": "Décret de test",
             "confidence": "C",
         },
+        mfa.ResetForm: {"email": "prefet.13@test.parcours", "reason": "Téléphone perdu"},
     }
     return values[form]
 
