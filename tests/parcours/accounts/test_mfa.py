@@ -7,6 +7,7 @@ import datetime as dt
 import html
 import re
 import uuid
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.test import Client
@@ -315,3 +316,38 @@ def test_whatever_is_typed_as_a_code_gets_a_french_refusal_and_no_second_factor(
         assert response.status_code == 400, response.content.decode()[:500]
         assert 'lang="fr"' in response.content.decode()
         assert SESSION_KEY not in client.session
+
+
+def _carry(national: Client, code: str) -> Client:
+    """Follow the switcher from the national host to a département's, as a browser does."""
+    go = national.get(f"/espaces/aller/{code}/")
+    assert go.status_code == 302
+    target = urlsplit(go["Location"])
+    browser = Client(HTTP_HOST=f"{code}.localhost")
+    entered = browser.post(target.path, {"jeton": parse_qs(target.query)["jeton"][0]})
+    assert entered.status_code == 302
+    browser.landing = entered["Location"]  # type: ignore[attr-defined]
+    return browser
+
+
+def test_the_second_factor_travels_with_the_handoff() -> None:
+    national = Client(HTTP_HOST="localhost")
+    sign_in(national, People.email("coordinator", "31"))
+    assert national.session[SESSION_KEY] == "totp"
+
+    there = _carry(national, "31")
+
+    assert there.session[SESSION_KEY] == "totp"
+    assert there.get("/api/v1/persons/").status_code == 200
+
+
+def test_a_password_only_sign_in_is_not_completed_by_a_handoff() -> None:
+    national = Client(HTTP_HOST="localhost")
+    national.post("/connexion/", {"email": People.email("coordinator", "31"), "password": PASSWORD})
+
+    there = _carry(national, "31")
+
+    assert there.landing.startswith("/connexion/second-facteur/")  # type: ignore[attr-defined]
+    assert SESSION_KEY not in there.session
+    assert there.get("/api/v1/persons/").status_code == 403
+    assert there.get("/").status_code == 302
