@@ -95,14 +95,16 @@ class TokenView(APIView):
             if refused.throttled:
                 raise exceptions.Throttled(detail=refused.message) from refused
             raise exceptions.AuthenticationFailed(refused.message) from refused
-        token, key = api_token_issue(user=user, second_factor=_second_factor(request, user))
+        code = serializer.validated_data.get("otp", "")
+        token, key = api_token_issue(
+            user=user, second_factor=_second_factor(request, user=user, code=code)
+        )
         return Response({"token": key, "expires_at": token.expires_at})
 
 
-def _second_factor(request: Request, user: User) -> str:
+def _second_factor(request: Request, *, user: User, code: str) -> str:
     """The second factor of a token request: its `otp`, or the browser session's own."""
-    code = request.data.get("otp") if hasattr(request.data, "get") else None
-    if isinstance(code, str) and code.strip():
+    if code.strip():
         try:
             return second_factor_verify(user=user, code=code)
         except SecondFactorError as refused:

@@ -160,8 +160,10 @@ def enrol_view(request: HttpRequest) -> HttpResponse:
     if user is None:
         return HttpResponseRedirect(reverse("frontend:login"))
     next_url = _next(request)
-    if totp_device_of(user=user) is not None:
-        # Enrolled already: a second device is added by a reset, never by a password alone.
+    if totp_device_of(user=user) is not None or (
+        has_device(user=user) and not second_factor_done(request)
+    ):
+        # Enrolled already: a new device comes after a reset, never after a password alone.
         return HttpResponseRedirect(
             f"{reverse('frontend:second_factor')}?{urlencode({'next': next_url})}"
         )

@@ -351,3 +351,19 @@ def test_a_password_only_sign_in_is_not_completed_by_a_handoff() -> None:
     assert SESSION_KEY not in there.session
     assert there.get("/api/v1/persons/").status_code == 403
     assert there.get("/").status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("role", "code"),
+    [("national_analyst", None), ("coordinator", "31"), ("dpo", "13")],
+)
+def test_only_the_national_operator_opens_the_reset_page(role: str, code: str | None) -> None:
+    client = client_for(role, code, on=None)
+    agent = People.email("prefet", "31")
+
+    shown = client.get("/comptes/second-facteur/")
+    posted = client.post("/comptes/second-facteur/", {"email": agent, "reason": "x"})
+
+    assert shown.status_code == posted.status_code == 403
+    assert has_device(user=User.objects.get(email=agent))
+    assert client_for("national_operator", None).get("/comptes/second-facteur/").status_code == 200
