@@ -10,7 +10,19 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 
 from parcours.accounts.models import Role
-from parcours.accounts.permissions import Forbidden, NotSignedIn, WrongHost, access_for, check
+from parcours.accounts.permissions import (
+    Forbidden,
+    NotSignedIn,
+    SecondFactorPending,
+    WrongHost,
+    access_for,
+    check,
+)
+
+SECOND_FACTOR_PENDING = (
+    "Second facteur requis : terminez la connexion avec votre code (page de connexion) ou "
+    "demandez un jeton avec le champ `otp`."
+)
 
 
 class DenyByDefault(BasePermission):
@@ -59,6 +71,8 @@ def _role_permission(roles: Iterable[Role], *, national: bool) -> type[BasePermi
                 raise exceptions.NotFound from exc
             except NotSignedIn as exc:
                 raise exceptions.NotAuthenticated from exc
+            except SecondFactorPending as exc:
+                raise exceptions.PermissionDenied(SECOND_FACTOR_PENDING) from exc
             except Forbidden as exc:
                 raise exceptions.PermissionDenied from exc
             return True

@@ -113,6 +113,28 @@ class TenantSummarySerializer(serializers.Serializer):
 class TokenRequestSerializer(serializers.Serializer):
     email = serializers.EmailField()
     password = serializers.CharField(trim_whitespace=False, style={"input_type": "password"})
+    otp = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=40,
+        help_text=(
+            "The second factor, required for accounts whose role reads identities "
+            "(coordinator, préfet, association worker, DPO, national operator): the 6-digit "
+            "code of the authenticator application, or one of the single-use recovery codes. "
+            "Without it such an account gets 403 `permission_denied`, unless the request "
+            "comes from a browser session that already gave its second factor."
+        ),
+    )
+
+
+class MfaResetRequestSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+    reason = serializers.CharField(max_length=500)
+
+
+class MfaResetSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+    devices_removed = serializers.IntegerField()
 
 
 class TokenSerializer(serializers.Serializer):

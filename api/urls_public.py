@@ -4,12 +4,13 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
 from api.urls_common import common
-from api.views import national, national_oversight, national_privacy, national_statistics
+from api.views import accounts, national, national_oversight, national_privacy, national_statistics
 
 urlpatterns = [
     # Each host documents its own routes.
     path("schema/", SpectacularAPIView.as_view(urlconf="routes.public"), name="schema"),
     *common,
+    path("accounts/mfa-reset/", accounts.MfaResetView.as_view(), name="mfa-reset"),
     path("departements/", national.DepartementStatusList.as_view(), name="departements"),
     path("departements/provision/", national.ProvisionView.as_view(), name="provision"),
     path(

@@ -49,6 +49,10 @@ def navigation(roles: frozenset[Role], *, national: bool) -> list[dict[str, str]
             items.append({"label": "Associations", "url": reverse("frontend:associations")})
             items.append({"label": "Statistiques", "url": reverse("frontend:statistics")})
             items.append({"label": "Commissions", "url": reverse("frontend:oversight")})
+        if Role.NATIONAL_OPERATOR in roles:
+            items.append(
+                {"label": "Second facteur", "url": reverse("frontend:second_factor_reset")}
+            )
         return items if roles else []
     if not roles:
         return []

@@ -14,7 +14,13 @@ from django.http import Http404, HttpRequest, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 
 from parcours.accounts.models import Role
-from parcours.accounts.permissions import Forbidden, NotSignedIn, WrongHost, check
+from parcours.accounts.permissions import (
+    Forbidden,
+    NotSignedIn,
+    SecondFactorPending,
+    WrongHost,
+    check,
+)
 from parcours.errors import DomainError, NotInScope
 from parcours.hardening import page_error
 from parcours.referentiel.selectors import MissingLegalParameter
@@ -24,6 +30,8 @@ View = Callable[..., HttpResponseBase]
 # Refusals a view may let escape: turned into a message, never a 500. The domain's family
 # (parcours.errors) is translated here and only here.
 REFUSALS = (DomainError, ValidationError, DataError)
+# Where a password-only sign-in of an account that needs a second factor is sent.
+SECOND_FACTOR_URL = "/connexion/second-facteur/"
 
 
 def page(*, roles: Iterable[Role], national: bool) -> Callable[[View], View]:
@@ -39,6 +47,8 @@ def page(*, roles: Iterable[Role], national: bool) -> Callable[[View], View]:
                 raise Http404 from exc
             except NotSignedIn:
                 return redirect_to_login(request.get_full_path())
+            except SecondFactorPending:
+                return redirect_to_login(request.get_full_path(), SECOND_FACTOR_URL)
             except Forbidden as exc:
                 raise PermissionDenied from exc
             try:

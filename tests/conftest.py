@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from dateutil.relativedelta import relativedelta
@@ -38,8 +41,10 @@ class People:
 
 
 def _build_base() -> None:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
     from django_tenants.utils import schema_context
 
+    from parcours.accounts.mfa import MFA_ROLES
     from parcours.accounts.models import Role, User
     from parcours.accounts.services import membership_grant
     from parcours.associations.models import Association
@@ -100,6 +105,11 @@ def _build_base() -> None:
         user = User.objects.filter(email=email).first() or User.objects.create_user(
             email=email, password=PASSWORD, first_name=role.label, last_name=code or "national"
         )
+        if role in MFA_ROLES:
+            # A real authenticator application's key: sign-ins give its real codes.
+            TOTPDevice.objects.get_or_create(
+                user=user, confirmed=True, defaults={"name": "Téléphone de test"}
+            )
         membership_grant(
             user=user,
             role=role,
@@ -161,6 +171,7 @@ def _no_sign_in_throttle_across_tests(settings) -> None:  # type: ignore[no-unty
     workers): tests of the throttle set the limit themselves, with identifiers of their own.
     """
     settings.LOGIN_FAILURE_LIMIT = 10_000
+    settings.LOGIN_ACCOUNT_FAILURE_LIMIT = 10_000
 
 
 @pytest.fixture(autouse=True)
@@ -241,8 +252,65 @@ def client_for(role: str | None, code: str | None, *, on: str | None = "same") -
     if role is not None:
         from parcours.accounts.models import User
 
-        client.force_login(User.objects.get(email=People.email(role, code)))
+        user = User.objects.get(email=People.email(role, code))
+        client.force_login(user)
+        second_factor_give(client, user=user)
     return client
+
+
+def second_factor_give(client: Client, *, user: Any) -> None:
+    """Complete the client's sign-in as the second-factor step does: the session records the
+    method (accounts.mfa.second_factor_mark) for an account that has a device. A password-only
+    session is what a test gets by calling `force_login` itself."""
+    from parcours.accounts.mfa import has_device, second_factor_mark
+
+    if not has_device(user=user):
+        return
+    session = client.session
+    second_factor_mark(SimpleNamespace(session=session), method="totp")
+    session.save()
+
+
+def totp_code(user: Any) -> str:
+    """The code the person's authenticator application shows now (a real TOTP, RFC 6238).
+
+    django-otp refuses a time step already used; within one test a person may sign in twice
+    in the same 30 seconds, so the next step its tolerance accepts is used, and only when none
+    is left does this wait for the clock (never in a timed assertion).
+    """
+    from django_otp.oath import hotp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    while True:
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+        assert device is not None, f"{user} has no authenticator application"
+        now = (int(time.time()) - device.t0) // device.step + device.drift
+        for step in (now, now + 1, now - 1):
+            if step > device.last_t and abs(step - now) <= device.tolerance:
+                return f"{hotp(device.bin_key, step, digits=device.digits):0{device.digits}d}"
+        time.sleep(device.step - time.time() % device.step + 0.1)
+
+
+def sign_in(client: Client, email: str, password: str = PASSWORD, **extra: str) -> Any:
+    """The sign-in form, then the second-factor step with a real code when it is asked for;
+    returns the last response (a redirect where the sign-in leads)."""
+    from parcours.accounts.models import User
+
+    response = client.post("/connexion/", {"email": email, "password": password, **extra})
+    location = response.get("Location", "")
+    if response.status_code == 302 and location.startswith("/connexion/second-facteur/?"):
+        user = User.objects.get(email=email.lower())
+        response = client.post(location, {"code": totp_code(user)})
+    return response
+
+
+def api_token_for(user: Any) -> str:
+    """An API token obtained as a client does: with a real code of the person's device."""
+    from parcours.accounts.mfa import has_device, second_factor_verify
+    from parcours.accounts.services import api_token_issue
+
+    method = second_factor_verify(user=user, code=totp_code(user)) if has_device(user=user) else ""
+    return api_token_issue(user=user, second_factor=method)[1]
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import PASSWORD, People
+from tests.conftest import PASSWORD, People, totp_code
 
 
 def _through_a_session(pseudonym: str) -> None:
@@ -79,6 +79,13 @@ def _sign_in(page: Any, url: str, email: str) -> None:
     page.get_by_label("Adresse électronique").fill(email)
     page.get_by_label("Mot de passe").fill(PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_load_state()
+    if "/connexion/second-facteur/" in page.url:
+        from parcours.accounts.models import User
+
+        # The second factor, as the person types it from their authenticator application.
+        page.get_by_label("Code").fill(totp_code(User.objects.get(email=email)))
+        page.get_by_role("button", name="Valider").click()
 
 
 def test_a_national_operator_signs_in_and_sees_the_101_departements(

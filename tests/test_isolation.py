@@ -32,6 +32,10 @@ OPEN_ROUTES = {
     "frontend:spaces",
     "frontend:go",
     "frontend:enter",
+    # The sign-in's second step and the unlock link: they serve the session's own person.
+    "frontend:second_factor",
+    "frontend:second_factor_enrol",
+    "frontend:login_unlock",
     "frontend:healthz",
     "frontend:livez",
     "frontend:readyz",

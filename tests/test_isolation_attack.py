@@ -12,9 +12,8 @@ from django.test import Client
 from django_tenants.utils import schema_context
 
 from parcours.accounts.models import User
-from parcours.accounts.services import api_token_issue
 from tests.api.test_casework import plain_dossier
-from tests.conftest import People, client_for
+from tests.conftest import People, api_token_for, client_for, second_factor_give
 from tests.test_isolation import DENIED, SAMPLE_ARGS, TENANT_ROLE_ROUTES, Route
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("base")]
@@ -25,7 +24,7 @@ METHODS = ["get", "post", "put", "patch", "delete"]
 
 def _token_client(role: str, code: str | None, host: str) -> Client:
     user = User.objects.get(email=People.email(role, code))
-    _, key = api_token_issue(user=user)
+    key = api_token_for(user)
     return Client(HTTP_HOST=host, HTTP_AUTHORIZATION=f"Token {key}")
 
 
@@ -84,7 +83,9 @@ def test_a_signed_in_browser_cannot_be_made_to_write_without_the_csrf_token(
 ) -> None:
     role = "association_worker" if path.startswith("/personnes") else "coordinator"
     client = Client(HTTP_HOST="31.localhost", enforce_csrf_checks=True)
-    client.force_login(User.objects.get(email=People.email(role, "31")))
+    user = User.objects.get(email=People.email(role, "31"))
+    client.force_login(user)
+    second_factor_give(client, user=user)  # fully signed in: only the CSRF token is missing
     as_json = {"content_type": "application/json"} if path.startswith("/api/") else {}
     response = client.post(path, data, **as_json)
     assert response.status_code == 403, (path, response.status_code)

@@ -1,19 +1,29 @@
 from __future__ import annotations
 
+from django.contrib.auth import get_user
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.permissions import Open, SignedIn, request_access
+from api.permissions import Open, SignedIn, national_roles, request_access
 from api.serializers import (
     MembershipSerializer,
     MeSerializer,
+    MfaResetRequestSerializer,
+    MfaResetSerializer,
     TokenRequestSerializer,
     TokenSerializer,
 )
-from parcours.accounts.models import ApiToken
+from parcours.accounts.mfa import (
+    SecondFactorError,
+    mfa_reset,
+    second_factor_method,
+    second_factor_verify,
+)
+from parcours.accounts.models import ApiToken, User
+from parcours.accounts.permissions import NATIONAL_OPERATOR_ONLY
 from parcours.accounts.selectors import api_tokens_live
 from parcours.accounts.services import (
     SignInRefused,
@@ -55,9 +65,21 @@ class TokenView(APIView):
     @extend_schema(
         request=TokenRequestSerializer,
         responses=TokenSerializer,
-        summary="Exchange an e-mail and password for an API token",
+        summary="Exchange an e-mail, a password and the second factor for an API token",
+        description=(
+            "Accounts whose role reads identities must add `otp`: the current code of their "
+            "authenticator application (TOTP, RFC 6238, 6 digits, 30 s) or one of their "
+            "recovery codes (each works once). The token is then valid as a signed-in "
+            "session with its second factor. A request from a browser session that already "
+            "gave its second factor needs no `otp`. A wrong or reused code is refused with "
+            "400 and the account's codes are throttled after failures."
+        ),
         examples=[
-            OpenApiExample("Request", value={"email": "a@b.fr", "password": "…"}, request_only=True)
+            OpenApiExample(
+                "Request",
+                value={"email": "a@b.fr", "password": "…", "otp": "123456"},
+                request_only=True,
+            )
         ],
     )
     def post(self, request: Request) -> Response:
@@ -73,8 +95,51 @@ class TokenView(APIView):
             if refused.throttled:
                 raise exceptions.Throttled(detail=refused.message) from refused
             raise exceptions.AuthenticationFailed(refused.message) from refused
-        token, key = api_token_issue(user=user)
+        code = serializer.validated_data.get("otp", "")
+        token, key = api_token_issue(
+            user=user, second_factor=_second_factor(request, user=user, code=code)
+        )
         return Response({"token": key, "expires_at": token.expires_at})
+
+
+def _second_factor(request: Request, *, user: User, code: str) -> str:
+    """The second factor of a token request: its `otp`, or the browser session's own."""
+    if code.strip():
+        try:
+            return second_factor_verify(user=user, code=code)
+        except SecondFactorError as refused:
+            raise exceptions.ValidationError({"otp": refused.reasons}) from refused
+    # DRF put an anonymous user on the request (this view authenticates nobody): the browser
+    # session, if any, is read as the sign-in pages left it.
+    session_user = get_user(request._request)
+    if session_user.is_authenticated and session_user.pk == user.pk:
+        return second_factor_method(request._request)
+    return ""
+
+
+class MfaResetView(APIView):
+    """The national operator removes an agent's second factor (lost phone); audited."""
+
+    permission_classes = [national_roles(NATIONAL_OPERATOR_ONLY)]
+
+    @extend_schema(
+        request=MfaResetRequestSerializer,
+        responses=MfaResetSerializer,
+        summary="Reset an agent's second factor (national operator; audited with its reason)",
+    )
+    def post(self, request: Request) -> Response:
+        serializer = MfaResetRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        email = serializer.validated_data["email"]
+        agent = User.objects.filter(email__iexact=email).first()
+        if agent is None:
+            raise exceptions.NotFound("Aucun compte n'a cette adresse.")
+        removed = mfa_reset(
+            user=agent,
+            actor_id=request_access(request).user_id or 0,
+            reason=serializer.validated_data["reason"],
+        )
+        return Response({"email": agent.email, "devices_removed": removed})
 
 
 class ApiTokenSerializer(serializers.Serializer):

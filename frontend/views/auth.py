@@ -17,7 +17,14 @@ from django.views.decorators.http import require_http_methods
 
 from frontend.context_processors import host_url
 from frontend.decorators import open_page
-from parcours.accounts.handoff import handoff_consume, handoff_peek, handoff_token
+from frontend.views.mfa import NATIONAL, landing, second_factor_step
+from parcours.accounts.handoff import (
+    handoff_consume,
+    handoff_peek,
+    handoff_second_factor,
+    handoff_token,
+)
+from parcours.accounts.mfa import second_factor_mark, second_factor_method
 from parcours.accounts.middleware import session_bind_host
 from parcours.accounts.permissions import access_for
 from parcours.accounts.proconnect import proconnect_logout_url
@@ -62,22 +69,10 @@ def login_view(request: HttpRequest) -> HttpResponse:
         else:
             login(request, user)
             session_bind_host(request)
-            return HttpResponseRedirect(_landing(request, next_url))
+            return second_factor_step(request, user=user, next_url=next_url) or (
+                HttpResponseRedirect(landing(request, next_url))
+            )
     return render(request, "accounts/login.html", {"form": form, "next": next_url}, status=status)
-
-
-def _landing(request: HttpRequest, next_url: str) -> str:
-    """Where to go after signing in: `next`, unless this host has nothing for the person."""
-    access = access_for(request)
-    if access.roles or next_url != "/":
-        return next_url
-    spaces = {m.tenant.code if m.tenant else NATIONAL for m in access.memberships}
-    if len(spaces) == 1:
-        return reverse("frontend:go", kwargs={"code": spaces.pop()})
-    return reverse("frontend:spaces")
-
-
-NATIONAL = "national"
 
 
 @open_page
@@ -94,7 +89,9 @@ def go_view(request: HttpRequest, code: str) -> HttpResponse:
         raise Http404
     target = host_url(request, None if code == NATIONAL else code)
     target_host = target.split("://", 1)[1].rstrip("/").rsplit(":", 1)[0]
-    token = handoff_token(user=request.user, target_host=target_host)
+    token = handoff_token(
+        user=request.user, target_host=target_host, second_factor=second_factor_method(request)
+    )
     return HttpResponseRedirect(f"{target}espaces/entrer/?{urlencode({'jeton': token})}")
 
 
@@ -110,19 +107,25 @@ def enter_view(request: HttpRequest) -> HttpResponse:
         return HttpResponseRedirect(reverse("frontend:login"))
     if request.user.is_authenticated:
         if request.user.pk == arriving.pk:
-            handoff_consume(token=token, host=host)  # already here: the token is spent
+            method = handoff_second_factor(token=token, host=host)
+            if handoff_consume(token=token, host=host) and method:  # already here: spent
+                second_factor_mark(request, method=method)
             return HttpResponseRedirect("/")
         context = {"arriving": arriving.email, "signed_in_as": request.user.email}
         return render(request, "accounts/enter.html", context, status=409)
     if request.method == "GET":
         return render(request, "accounts/enter.html", {"arriving": arriving.email, "token": token})
+    method = handoff_second_factor(token=token, host=host)
     user = handoff_consume(token=token, host=host)
     if user is None:
         return HttpResponseRedirect(reverse("frontend:login"))
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     session_bind_host(request)
     handoff_record(user=user, host=host)
-    return HttpResponseRedirect("/")
+    if method:
+        second_factor_mark(request, method=method)
+        return HttpResponseRedirect("/")
+    return second_factor_step(request, user=user, next_url="/") or HttpResponseRedirect("/")
 
 
 @open_page

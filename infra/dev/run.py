@@ -140,7 +140,8 @@ def main() -> None:
             f"  national console : http://{base}:{port}/\n"
             f"  Haute-Garonne    : http://31.{base}:{port}/   (every département: http://<code>.{base}:{port}/)\n"
             f"  API and schema   : http://{base}:{port}/api/v1/docs/\n"
-            f"  demo logins are listed above (password: {settings.PARCOURS_DEMO_PASSWORD})\n"
+            f"  demo logins are listed above (password: {settings.PARCOURS_DEMO_PASSWORD}; "
+            "TOTP secrets beside them)\n"
             + (
                 ""
                 if debug()

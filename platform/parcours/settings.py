@@ -70,6 +70,10 @@ SHARED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
+    # The second factor's devices (TOTP, recovery codes), public like the accounts they serve.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
@@ -240,6 +244,12 @@ CACHES["default"]["REVERSE_KEY_FUNCTION"] = "django_tenants.cache.reverse_key"
 API_TOKEN_TTL_SECONDS = int(os.environ.get("API_TOKEN_TTL_SECONDS", str(10 * 3600)))
 LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 LOGIN_FAILURE_WINDOW = int(os.environ.get("LOGIN_FAILURE_WINDOW", "900"))
+# The limit above counts per identifier *and* address; this one per identifier from every
+# address, higher, and lifted by the unlock link mailed to the account (accounts/throttle.py).
+LOGIN_ACCOUNT_FAILURE_LIMIT = int(os.environ.get("LOGIN_ACCOUNT_FAILURE_LIMIT", "50"))
+LOGIN_UNLOCK_MAX_AGE = int(os.environ.get("LOGIN_UNLOCK_MAX_AGE", "3600"))
+# The name authenticator applications show beside the account (accounts/mfa.py).
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Parcours")
 
 # --- Accounts, sessions -------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from django.forms.models import model_to_dict
 from django.test import Client
 from django_tenants.utils import schema_context
 
+from parcours.accounts.mfa import has_device
 from parcours.accounts.models import Role, User
 from parcours.accounts.services import membership_grant
 from parcours.audit.models import AuditEvent
 from parcours.departements.models import Tenant
-from tests.conftest import PASSWORD, People
+from tests.conftest import PASSWORD, People, totp_code
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("base")]
 
@@ -22,10 +24,17 @@ COORDINATOR_31 = People.email("coordinator", "31")
 UNKNOWN_EMAIL = "personne.inconnue@example.org"
 
 
-def _exchange(email: str, password: str, host: str = "31.localhost") -> object:
-    return Client(HTTP_HOST=host).post(
-        TOKEN, {"email": email, "password": password}, content_type="application/json"
-    )
+def _exchange(
+    email: str, password: str, host: str = "31.localhost", *, otp: str | None = "current"
+) -> Any:
+    """The token request of a client; "current": the code its authenticator shows now."""
+    body = {"email": email, "password": password}
+    if otp == "current":
+        user = User.objects.filter(email__iexact=email).first()
+        otp = totp_code(user) if user is not None and has_device(user=user) else None
+    if otp is not None:
+        body["otp"] = otp
+    return Client(HTTP_HOST=host).post(TOKEN, body, content_type="application/json")
 
 
 def _public_events_after(last_id: int, action: str) -> list[AuditEvent]:

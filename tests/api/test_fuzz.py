@@ -59,13 +59,28 @@ def _keep_the_test_connection() -> Iterator[None]:
         signals.request_finished.connect(close_old_connections)
 
 
-def _token(role: str, code: str | None) -> str:
-    from parcours.accounts.models import User
-    from parcours.accounts.services import api_token_issue
-    from tests.conftest import People
+_TOKENS: dict[tuple[str, str | None], str] = {}
 
-    user = User.objects.get(email=People.email(role, code))
-    return api_token_issue(user=user)[1]
+
+def _token(role: str, code: str | None) -> str:
+    """One token per person for all the examples of a test: each is obtained with a real code
+    of the person's authenticator, and a time step is accepted once (the test's rollback
+    forgets the token, so the next test gets a new one)."""
+    from parcours.accounts.models import ApiToken, User
+    from parcours.accounts.services import api_token_digest
+    from tests.conftest import People, api_token_for
+
+    key = _TOKENS.get((role, code))
+    if (
+        key is None
+        or not ApiToken.objects.filter(
+            key_digest=api_token_digest(key), revoked_at__isnull=True
+        ).exists()
+    ):
+        key = _TOKENS[(role, code)] = api_token_for(
+            User.objects.get(email=People.email(role, code))
+        )
+    return key
 
 
 def _check(case: Any, *, host: str, token: str) -> None:

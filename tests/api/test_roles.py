@@ -128,3 +128,18 @@ def test_the_coordination_reading_the_audit_trail_is_a_403_and_leaves_no_search(
     response = client_for("coordinator", "31").get(f"{API}/audit/events/")
     error_of(response, 403, "permission_denied")
     assert not in_31(lambda: AuditEvent.objects.filter(action="audit.trail_read").exists())
+
+
+def test_the_national_analyst_resetting_a_second_factor_is_a_403() -> None:
+    from parcours.accounts.mfa import has_device
+    from parcours.accounts.models import User
+    from tests.conftest import People
+
+    agent = People.email("coordinator", "31")
+    response = client_for("national_analyst", None).post(
+        "/api/v1/accounts/mfa-reset/",
+        {"email": agent, "reason": "Téléphone perdu"},
+        content_type="application/json",
+    )
+    error_of(response, 403, "permission_denied")
+    assert has_device(user=User.objects.get(email=agent))

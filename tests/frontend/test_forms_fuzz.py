@@ -33,6 +33,7 @@ from frontend.views import (
     associations,
     casework,
     commission,
+    mfa,
     national,
     privacy,
     retention,
@@ -85,6 +86,7 @@ FORMS: list[tuple[type[forms.Form], str, str | None, str]] = [
     (privacy.IdentityForm, "coordinator", "31", "/personnes/{person}/"),
     (associations.AssociationForm, "national_operator", None, "/associations/"),
     (national.LegalParameterForm, "national_operator", None, "/referentiel/"),
+    (mfa.ResetForm, "national_operator", None, "/comptes/second-facteur/"),
 ]
 
 
@@ -142,6 +144,7 @@ def _valid(form: type[forms.Form]) -> dict[str, str]:
             "source": "Décret de test",
             "confidence": "C",
         },
+        mfa.ResetForm: {"email": "prefet.13@test.parcours", "reason": "Téléphone perdu"},
     }
     return values[form]
 

@@ -21,7 +21,7 @@ from parcours.departements.models import Domain, Tenant, TenantStatus
 from parcours.departements.routing import forget_hosts
 from parcours.referentiel.models import Departement, LegalParameter, NomenclatureItem
 from parcours.referentiel.services import legal_parameter_add
-from tests.conftest import PASSWORD, People
+from tests.conftest import PASSWORD, People, sign_in
 
 # Each request is one transaction (ATOMIC_REQUESTS): inside a test's transaction, a savepoint
 # and its release.
@@ -202,7 +202,7 @@ def test_empty_sign_in_form_asks_for_the_email() -> None:
 
 
 def _sign_in(client: Client, email: str) -> str:
-    response = client.post("/connexion/", {"email": email, "password": PASSWORD})
+    response = sign_in(client, email)
     assert response.status_code == 302
     return response["Location"]
 
@@ -316,9 +316,9 @@ def test_sign_in_follows_a_local_next_only() -> None:
     client = Client(HTTP_HOST="localhost")
     credentials = {"email": People.email("national_operator", None), "password": PASSWORD}
 
-    local = client.post("/connexion/?next=/referentiel/", credentials)
-    foreign = Client(HTTP_HOST="localhost").post(
-        "/connexion/?next=https://evil.example/", credentials
+    local = sign_in(client, credentials["email"], next="/referentiel/")
+    foreign = sign_in(
+        Client(HTTP_HOST="localhost"), credentials["email"], next="https://evil.example/"
     )
 
     assert local["Location"] == "/referentiel/"

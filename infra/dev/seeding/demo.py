@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from parcours.accounts.mfa import mfa_required_for, totp_device_of, totp_enrol_demo, totp_secret
 from parcours.accounts.models import Role, User
 from parcours.accounts.services import membership_grant, user_create
 from parcours.associations.models import Association
@@ -31,6 +32,22 @@ DEMO_DEPARTEMENTS = ("31", "75", "13")
 class DemoLogin:
     email: str
     what: str
+    # The key of the account's authenticator (base32), for the roles that need a second
+    # factor: printed so that a person or an API client computes the codes (no bypass).
+    totp_secret: str = ""
+
+
+def _second_factors(logins: list[DemoLogin]) -> list[DemoLogin]:
+    """Enrol every demo account whose role needs a second factor, as an agent would be."""
+    enrolled = []
+    for user in User.objects.filter(email__endswith=".test").order_by("pk"):
+        if mfa_required_for(user=user):
+            totp_enrol_demo(user=user)
+    for login in logins:
+        device = totp_device_of(user=User.objects.get(email=login.email))
+        secret = totp_secret(device) if device is not None else ""
+        enrolled.append(DemoLogin(login.email, login.what, totp_secret=secret))
+    return enrolled
 
 
 def _user(email: str, first: str, last: str) -> User:
@@ -183,4 +200,5 @@ def demo_seed() -> list[DemoLogin]:
                 tenant=tenants[code], worker_email=ariane_worker.email, names=ARIANE_NAMES
             )
         demo_commission(tenant=tenants[code], stages=stages)
-    return logins
+    with schema_context("public"):
+        return _second_factors(logins)

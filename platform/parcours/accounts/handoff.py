@@ -8,6 +8,10 @@ the target host opens its own session. A changed password invalidates pending to
 The target asks before it signs anyone in, and never replaces another person's session: a
 link minted by one account and opened in a browser signed in as someone else (or by no one)
 would otherwise sign that browser in as the link's owner (login CSRF).
+
+The second factor travels with the sign-in: a token minted from a session that gave it says
+by which method (accounts/mfa.py), and the target's session records it; a token minted from a
+password-only session carries none, and the target asks for the second factor in its turn.
 """
 
 from __future__ import annotations
@@ -25,16 +29,24 @@ SALT = "parcours.accounts.handoff"
 MAX_AGE_SECONDS = 60
 
 
-def handoff_token(*, user: User, target_host: str) -> str:
+def handoff_token(*, user: User, target_host: str, second_factor: str = "") -> str:
     return signing.dumps(
         {
             "u": user.pk,
             "h": target_host,
             "n": secrets.token_urlsafe(12),
             "a": user.get_session_auth_hash(),
+            "f": second_factor,
         },
         salt=SALT,
     )
+
+
+def handoff_second_factor(*, token: str, host: str) -> str:
+    """The second factor the sign-in being carried had given ("" if none)."""
+    payload = _payload(token, host)
+    method = payload.get("f", "") if payload is not None else ""
+    return method if isinstance(method, str) else ""
 
 
 def _payload(token: str, host: str) -> dict[str, Any] | None:

@@ -131,6 +131,9 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField()
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # The second factor proved before the token was issued (accounts/mfa.py): a token issued
+    # before second factors existed has none, and reads nothing an MFA role protects.
+    second_factor = models.CharField(max_length=16, blank=True, default="")
 
     class Meta:
         indexes: ClassVar = [models.Index(fields=["user", "revoked_at"])]

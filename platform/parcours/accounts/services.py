@@ -13,17 +13,20 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from parcours.accounts.mfa import METHODS, mfa_required_for
 from parcours.accounts.models import NATIONAL_ROLES, ApiToken, Membership, Role, User
 from parcours.accounts.throttle import (
-    first_refusal,
+    client_address,
     identifier_digest,
-    login_attempt_allowed,
     login_attempt_count,
     login_failures_forget,
+    login_unlocked,
 )
+from parcours.accounts.unlock import login_unlock_offer
 from parcours.associations.models import Association
 from parcours.audit.services import audit_record
 from parcours.departements.models import Tenant
+from parcours.errors import NotAllowed
 
 INVALID_LOGIN = "Adresse électronique ou mot de passe incorrect."
 
@@ -41,24 +44,40 @@ def password_sign_in(*, request: HttpRequest, email: str, password: str) -> User
     """Check an e-mail and password for the page and the API alike; every outcome is audited.
 
     Raises SignInRefused with the same message for an unknown account and a wrong password,
-    and refuses without checking once the identifier has failed too often (accounts/throttle.py).
+    and refuses without checking once the identifier has failed too often from this address,
+    or from everywhere (accounts/throttle.py); the second refusal offers the unlock link.
     """
     host = request.get_host()
-    rank = login_attempt_count(identifier=email)
-    if not login_attempt_allowed(rank=rank):
-        if first_refusal(rank=rank):
-            _login_audit(action="auth.login_throttled", identifier=email, host=host)
+    address = client_address(request)
+    attempt = login_attempt_count(
+        identifier=email, address=address, unlocked=login_unlocked(request, identifier=email)
+    )
+    if not attempt.allowed:
+        if attempt.first_refusal:
+            _login_audit(
+                action="auth.login_throttled",
+                identifier=email,
+                host=host,
+                scope="account" if attempt.refused_account_wide else "address",
+            )
         minutes = max(1, settings.LOGIN_FAILURE_WINDOW // 60)
-        raise SignInRefused(
+        message = (
             "Trop de tentatives de connexion avec cette adresse : "
-            f"réessayez dans {minutes} minutes au plus.",
-            throttled=True,
+            f"réessayez dans {minutes} minutes au plus."
         )
+        if attempt.refused_account_wide:
+            # Said whether or not an account exists: the link goes only to a real one.
+            login_unlock_offer(request=request, email=email)
+            message += (
+                " Si cette adresse correspond à un compte, un lien pour le débloquer "
+                "depuis votre navigateur vient d'y être envoyé."
+            )
+        raise SignInRefused(message, throttled=True)
     user = authenticate(request, username=email.strip().lower(), password=password)
     if user is None:
-        login_failure_record(identifier=email, host=host, failures=rank)
+        login_failure_record(identifier=email, host=host, failures=attempt.pair)
         raise SignInRefused(INVALID_LOGIN)
-    login_failures_forget(identifier=email)
+    login_failures_forget(identifier=email, address=address)
     login_success_record(user=user, host=host)
     return user
 
@@ -150,8 +169,22 @@ def membership_grant(
         return membership
 
 
-def api_token_issue(*, user: User) -> tuple[ApiToken, str]:
-    """A new API token for `user`: the key is returned once, only its digest is kept."""
+class SecondFactorMissing(NotAllowed):
+    default_reason = (
+        "Ce compte exige un second facteur : joignez au mot de passe le code de votre "
+        "application d'authentification ou un code de secours (champ `otp`)."
+    )
+
+
+def api_token_issue(*, user: User, second_factor: str) -> tuple[ApiToken, str]:
+    """A new API token for `user`: the key is returned once, only its digest is kept.
+
+    `second_factor` is the method that proved the second factor of this request (a code
+    checked by accounts.mfa, or the verified session asking): an account that needs one gets
+    no token without it, and the token remembers it (see ApiToken.second_factor).
+    """
+    if second_factor not in METHODS and mfa_required_for(user=user):
+        raise SecondFactorMissing
     key = secrets.token_urlsafe(32)
     now = timezone.now()
     with schema_context("public"), transaction.atomic():
@@ -162,13 +195,17 @@ def api_token_issue(*, user: User) -> tuple[ApiToken, str]:
             password_digest=user.get_session_auth_hash(),
             created_at=now,
             expires_at=now + dt.timedelta(seconds=settings.API_TOKEN_TTL_SECONDS),
+            second_factor=second_factor if second_factor in METHODS else "",
         )
         audit_record(
             action="api_token.issued",
             actor_id=user.pk,
             object_type="api_token",
             object_id=token.pk,
-            data={"expires_at": token.expires_at.isoformat()},
+            data={
+                "expires_at": token.expires_at.isoformat(),
+                "second_factor": token.second_factor,
+            },
         )
     return token, key
 
