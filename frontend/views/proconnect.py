@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from frontend.decorators import open_page
-from frontend.views.auth import _landing
+from frontend.views.mfa import landing, second_factor_step
 from parcours.accounts.proconnect import (
     ProConnectRefused,
     proconnect_authorization_url,
@@ -50,10 +50,16 @@ def callback(request: HttpRequest) -> HttpResponse:
     if not proconnect_enabled():
         raise Http404
     try:
-        proconnect_sign_in(request=request)
+        signed_in = proconnect_sign_in(request=request)
     except ProConnectRefused as refused:
         return _refused(request, refused)
-    return HttpResponseRedirect(_landing(request, "/"))
+    if not signed_in.second_factor:
+        # The provider's acr proves no second factor: the account gives its own, if it has
+        # one to give, before reading anything.
+        step = second_factor_step(request, user=signed_in.user, next_url="/")
+        if step is not None:
+            return step
+    return HttpResponseRedirect(landing(request, "/"))
 
 
 @open_page

@@ -53,13 +53,21 @@ from django_tenants.utils import schema_context
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.utils import generate_code_challenge
 
+from parcours.accounts.mfa import (
+    SESSION_KEY,
+    has_device,
+    mfa_required_for,
+    second_factor_forget,
+    second_factor_mark,
+)
 from parcours.accounts.middleware import session_bind_host
 from parcours.accounts.models import Role, User
+from parcours.accounts.permissions import access_forget
 from parcours.accounts.throttle import identifier_digest
 from parcours.audit.services import audit_record
 
 BACKEND = "parcours.accounts.proconnect.ProConnectBackend"
-SECOND_FACTOR_KEY = "parcours_second_factor"  # the contract with the MFA pages
+SECOND_FACTOR_KEY = SESSION_KEY  # where accounts/mfa.py records the session's second factor
 SECOND_FACTOR_METHOD = "proconnect"
 STATES_KEY = "proconnect_states"
 MAX_PENDING_STATES = 5
@@ -357,8 +365,13 @@ def proconnect_sign_in(*, request: HttpRequest) -> SignIn:
         raise
     login(request, signed_in.user, backend=BACKEND)
     session_bind_host(request)
+    # A new sign-in starts without a second factor; the provider's acr may prove one.
+    second_factor_forget(
+        request, expected=mfa_required_for(user=signed_in.user) or has_device(user=signed_in.user)
+    )
     if signed_in.second_factor:
-        request.session[SECOND_FACTOR_KEY] = SECOND_FACTOR_METHOD
+        second_factor_mark(request, method=SECOND_FACTOR_METHOD)
+    access_forget(request)  # a permission check earlier in the request saw another sign-in
     # Kept across hosts (a sign-out may happen on a département's host) for the session's life.
     caches["global"].set(
         _id_token_key(signed_in.user.pk), signed_in.id_token, settings.SESSION_COOKIE_AGE

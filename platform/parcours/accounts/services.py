@@ -16,6 +16,7 @@ from django_tenants.utils import schema_context
 from parcours.accounts.mfa import METHODS, mfa_required_for
 from parcours.accounts.models import NATIONAL_ROLES, ApiToken, Membership, Role, User
 from parcours.accounts.throttle import (
+    CounterUnavailable,
     client_address,
     identifier_digest,
     login_attempt_count,
@@ -49,9 +50,15 @@ def password_sign_in(*, request: HttpRequest, email: str, password: str) -> User
     """
     host = request.get_host()
     address = client_address(request)
-    attempt = login_attempt_count(
-        identifier=email, address=address, unlocked=login_unlocked(request, identifier=email)
-    )
+    try:
+        attempt = login_attempt_count(
+            identifier=email, address=address, unlocked=login_unlocked(request, identifier=email)
+        )
+    except CounterUnavailable as exc:
+        raise SignInRefused(
+            "La connexion est momentanément indisponible : réessayez dans quelques instants.",
+            throttled=True,
+        ) from exc
     if not attempt.allowed:
         if attempt.first_refusal:
             _login_audit(

@@ -56,14 +56,25 @@ def _account_key(identifier: str) -> str:
     return f"login-failures:{identifier_digest(identifier)}"
 
 
+class CounterUnavailable(Exception):
+    """The shared cache that counts failures does not answer: sign-in fails closed."""
+
+
 def _count(key: str) -> int:
     cache = caches["global"]
-    cache.add(key, 0, timeout=settings.LOGIN_FAILURE_WINDOW)
     try:
-        return int(cache.incr(key))
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=settings.LOGIN_FAILURE_WINDOW)
-        return 1
+        cache.add(key, 0, timeout=settings.LOGIN_FAILURE_WINDOW)
+        try:
+            return int(cache.incr(key))
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, timeout=settings.LOGIN_FAILURE_WINDOW)
+            return 1
+    except ValueError:
+        raise
+    except Exception as exc:
+        # Without the counter nothing slows guessing down: refuse rather than check the
+        # password unthrottled (whatever the cache client raises: redis, socket, timeout).
+        raise CounterUnavailable from exc
 
 
 @dataclass(frozen=True)

@@ -76,12 +76,19 @@ def test_the_authorization_request_asks_for_the_scopes_acr_nonce_and_pkce(
 
 
 def test_an_agent_signs_in_and_lands_in_their_space(proconnect_on: OidcProvider) -> None:
-    client, _, response, _ = sign_in(proconnect_on, COORDINATOR)
+    client, _, response, _ = sign_in(proconnect_on, COORDINATOR, second_factor=True)
     assert response.status_code == 302
     # The usual landing: a département's agent is carried to their space by the handoff.
     assert response["Location"] == "/espaces/aller/31/"
     assert client.session["_auth_user_backend"] == "parcours.accounts.proconnect.ProConnectBackend"
     assert client.get("/espaces/").status_code == 200
+
+
+def test_an_acr_without_second_factor_asks_the_accounts_own(proconnect_on: OidcProvider) -> None:
+    """The coordination reads identities: signed in at eidas1, it gives its TOTP code first."""
+    client, _, response, _ = sign_in(proconnect_on, COORDINATOR)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/connexion/second-facteur/")
     event = last_event("auth.proconnect_login")
     assert event.data["acr"] == "eidas1"
     assert event.data["second_factor"] is False

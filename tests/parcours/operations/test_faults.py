@@ -118,14 +118,6 @@ def test_pages_that_do_not_need_redis_keep_working_without_it(
     assert client.get(path).status_code == 200
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "accounts/throttle.py lets Redis's ConnectionError escape: sign-in is refused (closed) "
-        "but with a 500 page instead of a clear message; login_attempt_count must catch the "
-        "cache's errors and refuse (SignInRefused, throttled) with a French message"
-    ),
-)
 def test_sign_in_is_refused_with_a_clear_message_when_redis_is_down(
     redis_down: str, db: None, base: None
 ) -> None:
