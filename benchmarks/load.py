@@ -631,7 +631,17 @@ def main(argv: list[str] | None = None) -> int:
     from benchmarks.common import database_exists, setup_django
 
     print(banner("Load: the main journeys, production runtime beside the development server"))
-    print(f"load average at start {load_average()}")
+    commit = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=False
+    ).stdout.strip()
+    print(
+        f"date {time.strftime('%Y-%m-%d %H:%M:%S %Z')}, commit {commit or '?'}, "
+        f"nproc {len(os.sched_getaffinity(0))}, load average at start {load_average()}"
+    )
+    print(
+        f"clients {','.join(map(str, args.clients))}, {args.duration:.0f} s measured per level "
+        f"after {args.warmup:.0f} s of warm-up, servers {', '.join(args.servers)}"
+    )
     reuse = args.reuse_database and database_exists(name=DATABASE)
     started = time.perf_counter()
     setup_django(name=DATABASE, fresh=not reuse)
