@@ -2,10 +2,13 @@
 
     make bench                       # = infra/dev/with_services.py python benchmarks/run_all.py
     python benchmarks/run_all.py [--stock-sample N | --full-stock] [--quick] [--keep-databases]
+                                 [--load]
 
 Each benchmark runs in a process of its own (a fresh Django, a fresh connection), in order:
 provisioning (creates `parcours_bench` with the 101 départements), migrate_noop and routing
 (which reuse it). The benchmark databases are dropped at the end unless --keep-databases.
+`--load` adds the load benchmark (load.py: gunicorn and runserver under concurrent clients,
+some three minutes more; with --quick, its 2-client smoke).
 
 To stay within about three minutes, the stock provisioning path gets a time budget
 (`STOCK_BUDGET_SECONDS`): if it has not provisioned all 101 by then, its total is extrapolated
@@ -158,6 +161,11 @@ def main(argv: list[str] | None = None) -> int:
         "--quick", action="store_true", help="fewer requests and repeats: a smoke run"
     )
     parser.add_argument("--keep-databases", action="store_true")
+    parser.add_argument(
+        "--load",
+        action="store_true",
+        help="also the load benchmark (load.py): gunicorn beside runserver, 8 and 32 clients",
+    )
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
 
@@ -178,6 +186,8 @@ def main(argv: list[str] | None = None) -> int:
         provisioning_args.append("--keep-stock-db")
 
     failed = []
+    # The load benchmark is opt-in: it occupies both cores for minutes.
+    load_step = [("load", ["--smoke"] if args.quick else [])] if args.load else []
     for module, module_args in (
         ("provisioning", provisioning_args),
         ("migrate_noop", noop_args),
@@ -190,12 +200,17 @@ def main(argv: list[str] | None = None) -> int:
             if args.quick
             else ["--requests", "50"],
         ),
+        *load_step,
     ):
         if run_benchmark(module, module_args, lines) != 0:
             failed.append(module)
 
     if not args.keep_databases:
         drop_database(name=BENCH_DATABASE)
+        if args.load:
+            from benchmarks.load import DATABASE as LOAD_DATABASE
+
+            drop_database(name=LOAD_DATABASE)
     summary = (
         f"\nall benchmarks: {time.perf_counter() - started:.0f} s, load average at the end "
         f"{load_average()}; "
