@@ -41,6 +41,7 @@ def health_report() -> dict[str, Any]:
 
 def unmigrated_schemas() -> list[str]:
     """The schemas (public first, then each département's) missing a migration of this code."""
+    from parcours.db import as_owner
     from parcours.departements.management.commands.migrate_schemas import schemas_behind
     from parcours.departements.models import Tenant
 
@@ -48,7 +49,10 @@ def unmigrated_schemas() -> list[str]:
         "public",
         *Tenant.objects.order_by("schema_name").values_list("schema_name", flat=True),
     ]
-    return schemas_behind(schema_names=schemas)
+    # Each schema's migration table: the national role reads no département's schema, and
+    # this probe is the platform's, not a person's request.
+    with as_owner():
+        return schemas_behind(schema_names=schemas)
 
 
 def readiness_report() -> dict[str, Any]:

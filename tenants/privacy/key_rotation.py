@@ -73,7 +73,7 @@ ENCRYPTED_FIELDS: tuple[EncryptedField, ...] = (
             f"{part}_encrypted",
             ("person_id", "at"),
             lambda row, part=part: revision_purpose(  # type: ignore[misc]
-                revision_key(row.person_id, row.at),  # type: ignore[attr-defined]
+                revision_key(row.person_id, row.at),
                 part,
             ),
         )

@@ -59,6 +59,7 @@ def test_today_s_status_reads_no_departement_schema_in_constant_queries(
     from parcours.referentiel.models import Departement
 
     client = login("national_analyst", None)
+    client.get(COMMISSIONS)  # the connection's first national request sets its role
     with no_departement_schema(monkeypatch), CaptureQueriesContext(connection) as few:
         assert client.get(COMMISSIONS).status_code == 200
     CommissionStatus.objects.bulk_create(

@@ -58,6 +58,10 @@ def test_summary_of_an_association_worker_counts_only_their_association(login) -
 def test_summary_lists_every_role_of_the_person_here(login, tenant31) -> None:
     member = User.objects.get(email="member.31@test.parcours")
     membership_grant(user=member, role=Role.DPO, tenant=tenant31, actor_id=None)
+    # The DPO reads identities: a second factor is due, given with an authenticator.
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.create(user=member, confirmed=True, name="Téléphone")
 
     body = login("member", "31").get(SUMMARY).json()
 

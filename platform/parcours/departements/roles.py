@@ -59,6 +59,9 @@ TENANT_PUBLIC_GRANTS: dict[str, str] = {
     "reporting_release": "SELECT, UPDATE",
     "reporting_stagingcount": "SELECT, INSERT, DELETE",
     "reporting_commissionstatus": "SELECT, INSERT, UPDATE",
+    # Published national figures (public once published): the coordination's own statistics
+    # page sets its exact counts beside them.
+    "reporting_publishedfigure": "SELECT",
     # National actions taken from a département's host (a membership granted) are audited in
     # the public trail: appended, never changed.
     AUDIT_TABLE: "SELECT, INSERT",
@@ -72,7 +75,6 @@ NATIONAL_ONLY: frozenset[str] = frozenset(
         "auth_group_permissions",
         "auth_permission",
         "authtoken_token",
-        "reporting_publishedfigure",
         "reporting_nationalreport",
         "reporting_privacybudget",
         "reporting_privacyspend",

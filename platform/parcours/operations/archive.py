@@ -161,6 +161,24 @@ def _referenced_rows(tenant: Tenant, owned: list[models.Model]) -> list[models.M
     return list(reversed(ordered))
 
 
+def _second_factor_rows(rows: list[models.Model]) -> list[models.Model]:
+    """The second-factor devices of the archive's accounts: without them a restored agent
+    who reads identities could not sign in (accounts/mfa.py). Devices after their accounts,
+    recovery codes after their device."""
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from parcours.accounts.models import User
+
+    users = [row.pk for row in rows if isinstance(row, User)]
+    statics = list(StaticDevice.objects.filter(user_id__in=users).order_by("pk"))
+    return [
+        *TOTPDevice.objects.filter(user_id__in=users).order_by("pk"),
+        *statics,
+        *StaticToken.objects.filter(device__in=statics).order_by("pk"),
+    ]
+
+
 def _media_folder(schema: str) -> Path:
     return Path(settings.MEDIA_ROOT) / "tenants" / schema
 
@@ -220,6 +238,7 @@ def departement_export(*, code: str, destination: Path, actor_id: int | None = N
             )
             owned = _owned_rows(tenant)
             referenced = _referenced_rows(tenant, owned)
+            owned += _second_factor_rows(referenced + owned)
             migrations = _schema_migrations(tenant.schema_name)
         media = _media_files(tenant.schema_name)
         (work / PUBLIC).write_text(

@@ -73,7 +73,7 @@ def test_a_departement_reads_national_tables_only_as_granted(raw_sql_view: None)
     assert "rows" in _run("31.localhost", "SELECT count(*) FROM referentiel_departement")
     write = _run("31.localhost", "UPDATE referentiel_departement SET name = name")
     assert write["error"] == INSUFFICIENT_PRIVILEGE
-    staged = _run("31.localhost", "SELECT count(*) FROM reporting_publishedfigure")
+    staged = _run("31.localhost", "SELECT count(*) FROM reporting_privacyspend")
     assert staged["error"] == INSUFFICIENT_PRIVILEGE
 
 

@@ -15,6 +15,7 @@ from decimal import Decimal
 import pytest
 from dateutil.relativedelta import relativedelta
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from parcours.accounts.models import Role, User
 from parcours.accounts.permissions import Access
@@ -42,6 +43,8 @@ def association_b_worker_in_31() -> User:
     user = User.objects.filter(email=email).first() or User.objects.create_user(
         email=email, password=PASSWORD, first_name="Intervenante", last_name="B"
     )
+    # She reads identities: her authenticator application, as every such agent has one.
+    TOTPDevice.objects.get_or_create(user=user, confirmed=True, defaults={"name": "Téléphone"})
     membership_grant(
         user=user,
         role=Role.ASSOCIATION_WORKER,

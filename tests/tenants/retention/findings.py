@@ -11,7 +11,7 @@ from pathlib import Path
 from django.conf import settings
 
 from parcours.db import connection
-from tenants.casework.crypto import PREFIX, json_decryptor
+from tenants.casework.crypto import PREFIX, PREFIX_NAMED, json_decryptor
 from tenants.casework.models import NeedsEvaluation, Person
 from tenants.privacy.models import IdentityRevision
 
@@ -52,7 +52,9 @@ def decrypted_values() -> str:
             token = getattr(revision, f"{part}_encrypted")
             texts.append(str(decrypt(token, f"identity_revision:{key}:{part}")))
             known += 1
-    found = len(re.findall(re.escape(PREFIX) + r"[A-Za-z0-9+/]{16,}={0,2}", schema_dump()))
+    # Either form of token: `v1:…` (the first key) or `v2:<key id>:…` (named keys).
+    token = rf"(?:{re.escape(PREFIX)}|{re.escape(PREFIX_NAMED)}\d+:)[A-Za-z0-9+/]{{16,}}={{0,2}}"
+    found = len(re.findall(token, schema_dump()))
     assert found == known, f"{found - known} encrypted values in columns the search does not read"
     return "\n".join(texts)
 

@@ -79,7 +79,7 @@ def _rights_exercised(person: Person) -> set[str]:
     person_identity_rectify(
         access=access_as("coordinator", "31"),
         person_id=person.pk,
-        changes={"address": f"{person.pk} rue de la Rectification"},
+        changes={"address": f"Résidence {person.pseudonym}, rue de la Rectification"},
         reason=reason,
     )
     export = access_export_request(access=access_as("coordinator", "31"), person_id=person.pk)
