@@ -9,13 +9,18 @@ SMOKE_DEVELOPMENT_SERVER=1 (`DEBUG=1 make run`).
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import http.client
 import json
 import os
 import re
+import struct
 import sys
 import time
 from http.cookies import SimpleCookie
+from pathlib import Path
 from urllib.parse import urlencode
 
 PASSWORD = "parcours-demo-2026"
@@ -50,7 +55,7 @@ class Browser:
         assert status == 200, f"login page on {self.host}: {status}"
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
         assert token, "no CSRF token on the login page"
-        status, _, _ = self.request(
+        status, location, _ = self.request(
             "POST",
             "/connexion/",
             {
@@ -61,6 +66,40 @@ class Browser:
             },
         )
         assert status == 302, f"sign-in of {email} on {self.host} answered {status}"
+        if location.startswith("/connexion/second-facteur/"):
+            self.second_factor(email, location)
+
+    def second_factor(self, email: str, location: str) -> None:
+        """The code the demo account's authenticator shows, from the secret `make run` printed
+        beside its login (the demo signs in like production: no bypass)."""
+        status, _, page = self.request("GET", location)
+        assert status == 200, f"second-factor page on {self.host}: {status}"
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+        assert token, "no CSRF token on the second-factor page"
+        status, _, _ = self.request(
+            "POST",
+            location,
+            {"csrfmiddlewaretoken": token.group(1), "code": totp(demo_secret(email))},
+        )
+        assert status == 302, f"second factor of {email} on {self.host} answered {status}"
+
+
+def demo_secret(email: str) -> str:
+    """The TOTP secret `make run` printed under the account's login (its log, SMOKE_RUN_LOG)."""
+    lines = Path(os.environ.get("SMOKE_RUN_LOG", "test-artifacts/make-run.log")).read_text()
+    found = re.search(re.escape(email) + r".*\n\s*second facteur \(TOTP\) : ([A-Z2-7]+)", lines)
+    assert found, f"no TOTP secret printed for {email}"
+    return found.group(1)
+
+
+def totp(secret: str, *, at: float | None = None) -> str:
+    """RFC 6238 with SHA-1, 30 s and 6 digits (django-otp's defaults), from the standard library."""
+    key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+    counter = struct.pack(">Q", int((time.time() if at is None else at) // 30))
+    digest = hmac.new(key, counter, hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    value = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
+    return f"{value % 1_000_000:06d}"
 
 
 def wait_healthy(port: int, seconds: float) -> float:
