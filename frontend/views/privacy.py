@@ -220,22 +220,26 @@ class TrailForm(forms.Form):
         )
 
 
-def _trail_form(request: HttpRequest) -> TrailForm:
-    return TrailForm(request.GET if any(k in request.GET for k in TrailForm.base_fields) else None)
+def _trail_filters(request: HttpRequest) -> tuple[TrailForm, selectors.TrailFilters | None]:
+    """The search form of the trail (page and CSV alike) and its filters; None when refused."""
+    form = TrailForm(request.GET if any(k in request.GET for k in TrailForm.base_fields) else None)
+    if not form.is_bound:
+        return form, selectors.TrailFilters()
+    return form, form.filters() if form.is_valid() else None
+
+
+def _trail_refused(request: HttpRequest, form: TrailForm) -> HttpResponse:
+    return render(
+        request, "privacy/trail.html", {"form": form, "page_title": "Journal d'audit"}, status=400
+    )
 
 
 @page(roles=DPO, national=False)
 def trail(request: HttpRequest, *, access: Access) -> HttpResponse:
     """The département's audit trail for the DPO: ids and codes, never a person's identity."""
-    form = _trail_form(request)
-    if form.is_bound and not form.is_valid():
-        return render(
-            request,
-            "privacy/trail.html",
-            {"form": form, "page_title": "Journal d'audit"},
-            status=400,
-        )
-    filters = form.filters() if form.is_bound else selectors.TrailFilters()
+    form, filters = _trail_filters(request)
+    if filters is None:
+        return _trail_refused(request, form)
     events = selectors.trail_search(access=access, filters=filters)
     page_obj = Paginator(events, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -261,15 +265,9 @@ def trail(request: HttpRequest, *, access: Access) -> HttpResponse:
 
 @page(roles=DPO, national=False)
 def trail_csv(request: HttpRequest, *, access: Access) -> HttpResponse:
-    form = _trail_form(request)
-    if form.is_bound and not form.is_valid():
-        return render(
-            request,
-            "privacy/trail.html",
-            {"form": form, "page_title": "Journal d'audit"},
-            status=400,
-        )
-    filters = form.filters() if form.is_bound else selectors.TrailFilters()
+    form, filters = _trail_filters(request)
+    if filters is None:
+        return _trail_refused(request, form)
     events = selectors.trail_search(access=access, filters=filters)
     response = HttpResponse(
         selectors.trail_csv(events=events), content_type="text/csv; charset=utf-8"
