@@ -186,35 +186,13 @@ def test_a_task_sent_from_a_departement_runs_in_its_schema(worker: str) -> None:
 
 def test_convocations_are_emailed_once_by_the_worker(worker: str, mail_dir: Path) -> None:
     """Convening queues the e-mails on commit; a retried task sends nothing more."""
-    import datetime as dt
-
-    from django.utils import timezone
-
-    from parcours.accounts.models import User
-    from tenants.commission.services import (
-        agenda_add_policy,
-        member_appoint,
-        session_convene,
-        session_schedule,
-    )
     from tenants.commission.tasks import send_convocations
     from tests.tenants.casework.conftest import access_as
+    from tests.tenants.commission.factories import convened_session
 
     connection.set_tenant(Tenant.objects.get(code="31"))
     coordinator = access_as("coordinator", "31")
-    for college in ("magistrat", "medecin", "gendarmerie"):
-        user = User.objects.create_user(email=f"{college}@worker.test", password=None)
-        member_appoint(
-            access=coordinator,
-            user_id=user.pk,
-            college=college,
-            arrete_reference="A-1",
-            arrete_on=timezone.localdate(),
-            mandate_start=timezone.localdate(),
-        )
-    session = session_schedule(access=coordinator, starts_at=timezone.now() + dt.timedelta(days=9))
-    agenda_add_policy(access=coordinator, session_id=session.pk, title="Bilan annuel des parcours")
-    session_convene(access=coordinator, session_id=session.pk)
+    session = convened_session(coordinator, email_domain="worker.test")
 
     def sent() -> int:
         if not mail_dir.exists():

@@ -3,7 +3,6 @@ back to the queue and runs again; every member gets the convocation once, nothin
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import re
 import signal
@@ -17,7 +16,6 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.db import connection
-from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from parcours import celery_app
@@ -79,31 +77,15 @@ def _wait(condition, *, what: Path, seconds: float = 120) -> None:  # type: igno
 def test_convocations_survive_a_worker_killed_mid_task_and_go_out_once(
     prefork_worker: tuple[Path, Path],
 ) -> None:
-    from parcours.accounts.models import User
-    from tenants.commission.services import (
-        agenda_add_policy,
-        member_appoint,
-        session_convene,
-        session_schedule,
-    )
     from tests.tenants.casework.conftest import access_as
+    from tests.tenants.commission.factories import convened_session
 
     mail_dir, log = prefork_worker
     connection.set_tenant(Tenant.objects.get(code="31"))
     coordinator = access_as("coordinator", "31")
-    for college in ("magistrat", "medecin", "gendarmerie"):
-        user = User.objects.create_user(email=f"{college}@killed.test", password=None)
-        member_appoint(
-            access=coordinator,
-            user_id=user.pk,
-            college=college,
-            arrete_reference="A-1",
-            arrete_on=timezone.localdate(),
-            mandate_start=timezone.localdate(),
-        )
-    session = session_schedule(access=coordinator, starts_at=timezone.now() + dt.timedelta(days=9))
-    agenda_add_policy(access=coordinator, session_id=session.pk, title="Bilan annuel des parcours")
-    session_convene(access=coordinator, session_id=session.pk)  # queues the e-mails on commit
+    session = convened_session(
+        coordinator, email_domain="killed.test"
+    )  # queues the e-mails on commit
 
     marker = mail_dir.parent / "hanging-worker.pid"
     _wait(marker.exists, what=log)

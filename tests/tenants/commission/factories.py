@@ -72,3 +72,26 @@ def through_a_session(
         services.item_close(access=coordinator, item_id=item.pk)
     services.session_close(access=coordinator, session_id=session.pk)
     return items
+
+
+def convened_session(coordinator: Access, *, email_domain: str) -> Session:
+    """Three members appointed today and a session nine days ahead with one policy item,
+    convened: its convocations are queued on commit (tests of the e-mails' delivery)."""
+    for college in ("magistrat", "medecin", "gendarmerie"):
+        user = User.objects.create_user(email=f"{college}@{email_domain}", password=None)
+        services.member_appoint(
+            access=coordinator,
+            user_id=user.pk,
+            college=college,
+            arrete_reference="A-1",
+            arrete_on=timezone.localdate(),
+            mandate_start=timezone.localdate(),
+        )
+    session = services.session_schedule(
+        access=coordinator, starts_at=timezone.now() + dt.timedelta(days=9)
+    )
+    services.agenda_add_policy(
+        access=coordinator, session_id=session.pk, title="Bilan annuel des parcours"
+    )
+    services.session_convene(access=coordinator, session_id=session.pk)
+    return session
