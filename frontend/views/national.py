@@ -100,8 +100,14 @@ class LegalParameterForm(forms.Form):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        keys = sorted(set(LegalParameter.objects.values_list("key", "label")))
-        self.fields["key"].choices = [(k, f"{label} ({k})") for k, label in keys]  # type: ignore[attr-defined]
+        # One choice per parameter, named in words (a territory's value may carry its own label).
+        labels: dict[str, str] = {}
+        for key, label in LegalParameter.objects.order_by("key", "territory").values_list(
+            "key", "label"
+        ):
+            labels.setdefault(key, label)
+        choices = sorted(labels.items(), key=lambda item: item[1])
+        self.fields["key"].choices = choices  # type: ignore[attr-defined]
 
 
 @page(roles=ALL_NATIONAL_ROLES, national=True)

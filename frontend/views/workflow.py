@@ -103,7 +103,10 @@ def workflow_drawing(workflow: Workflow) -> dict[str, Any]:
         }
         for code, state in workflow.states.items()
     ]
+    position = {code: index for index, code in enumerate(workflow.states)}
     steps = []
+    # The definition lists its steps in the order a file takes them; their sources follow the
+    # order of the states, not the alphabet of their codes.
     for transition in workflow.transitions.values():
         inputs = INPUTS[transition.form]
         asked = [spec.label + ("" if spec.required else " (facultatif)") for spec in inputs.fields]
@@ -113,7 +116,10 @@ def workflow_drawing(workflow: Workflow) -> dict[str, Any]:
             {
                 "name": transition.name,
                 "label": transition.label,
-                "from": [workflow.label(source) for source in sorted(transition.sources)],
+                "from": [
+                    workflow.label(source)
+                    for source in sorted(transition.sources, key=lambda c: position.get(c, 0))
+                ],
                 "to": workflow.label(transition.target),
                 "roles": sorted(Role(role).label for role in transition.roles),
                 "guards": [GUARD_LABELS[guard] for guard in transition.guards],
@@ -123,7 +129,13 @@ def workflow_drawing(workflow: Workflow) -> dict[str, Any]:
                 "in_session": transition.name in session,
             }
         )
-    return {"states": states, "steps": steps}
+    deadlines = [
+        (str(VariantForm.base_fields[key].label).removesuffix(" (jours)"), days)
+        if key in VariantForm.base_fields
+        else (key, days)
+        for key, days in workflow.deadlines.items()
+    ]
+    return {"states": states, "steps": steps, "deadlines": deadlines}
 
 
 @page(roles=WORKFLOW_READERS, national=False)

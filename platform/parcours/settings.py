@@ -155,6 +155,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "frontend.context_processors.layout",
             ],
+            # Labels, never codes: `date_fr`, `nationality`, `period_label` on every page.
+            "builtins": ["frontend.templatetags.labels"],
         },
     }
 ]
