@@ -9,6 +9,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 
+from frontend.page_names import page_name
 from parcours.accounts.models import Role
 from parcours.accounts.permissions import access_for
 
@@ -88,6 +89,10 @@ def navigation(roles: frozenset[Role], *, national: bool) -> list[dict[str, str]
 def layout(request: HttpRequest) -> dict[str, Any]:
     tenant = getattr(request, "tenant", None)
     context: dict[str, Any] = {"SITE_CONFIG": SITE, "current_tenant": tenant}
+    match = getattr(request, "resolver_match", None)
+    if match is not None:
+        # The page's own name for its title; a view that passes `page_title` overrides it.
+        context["page_title"] = page_name(match.view_name, national=tenant is None)
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return context

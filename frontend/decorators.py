@@ -59,6 +59,7 @@ def page(*, roles: Iterable[Role], national: bool) -> Callable[[View], View]:
                 return refused_page(request, exc)
 
         wrapped.parcours_access = "protected"  # type: ignore[attr-defined]
+        wrapped.parcours_roles = allowed  # type: ignore[attr-defined]  # read by the site map
         return wrapped
 
     return decorate

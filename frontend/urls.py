@@ -10,6 +10,7 @@ from frontend.views import (
     casework,
     commission,
     health,
+    legal,
     mfa,
     national,
     national_oversight,
@@ -36,6 +37,11 @@ common = [
     path("healthz", health.healthz, name="healthz"),
     path("livez", health.livez, name="livez"),
     path("readyz", health.readyz, name="readyz"),
+    # The footer's mandatory pages, public on every host.
+    path("accessibilite/", legal.accessibility, name="accessibility"),
+    path("mentions-legales/", legal.legal_notice, name="legal_notice"),
+    path("donnees-personnelles/", legal.personal_data, name="personal_data"),
+    path("plan-du-site/", legal.site_map, name="site_map"),
 ]
 
 public_patterns = [

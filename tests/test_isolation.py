@@ -39,6 +39,11 @@ OPEN_ROUTES = {
     "frontend:healthz",
     "frontend:livez",
     "frontend:readyz",
+    # The footer's mandatory pages (accessibility, legal notice, personal data, site map).
+    "frontend:accessibility",
+    "frontend:legal_notice",
+    "frontend:personal_data",
+    "frontend:site_map",
     # The published release, disclosure-controlled: open data for everyone (national host).
     "frontend:open_data",
     "frontend:open_data_csv",

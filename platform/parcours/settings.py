@@ -155,8 +155,9 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "frontend.context_processors.layout",
             ],
-            # Labels, never codes: `date_fr`, `nationality`, `period_label` on every page.
-            "builtins": ["frontend.templatetags.labels"],
+            # On every page: labels, never codes (`date_fr`, `nationality`, `period_label`), and the
+            # error summary of a refused form.
+            "builtins": ["frontend.templatetags.labels", "frontend.templatetags.forms"],
         },
     }
 ]

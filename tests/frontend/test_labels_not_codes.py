@@ -83,11 +83,12 @@ def test_the_walk_sees_codes_where_there_are_some() -> None:
     ]
 
 
-def test_no_page_shows_a_raw_code_to_any_role(release_2024: object) -> None:
+def test_no_page_shows_a_raw_code_nor_shares_its_title_for_any_role(release_2024: object) -> None:
     pages, _built = tenant_pages()
     pages += national_pages()
     read: dict[tuple[str | None, str | None], int] = {}
     found: list[str] = []
+    titles: dict[tuple[str | None, str | None, str], str] = {}
     for role, code in READERS:
         client = client_for(role, code)
         for page in (p for p in pages if p.code == code):
@@ -95,6 +96,11 @@ def test_no_page_shows_a_raw_code_to_any_role(release_2024: object) -> None:
             if not is_html_page(response):
                 continue
             read[(role, code)] = read.get((role, code), 0) + 1
+            html = response.content.decode()
+            title = re.search(r"<title>(.*?)</title>", html, re.S)
+            assert title, page.path
+            if (other := titles.setdefault((role, code, title.group(1)), page.name)) != page.name:
+                found.append(f"{role}@{code}: {page.name} and {other} share the title {title[1]}")
             for hit in raw_codes(visible_text(response.content.decode())):
                 found.append(f"{role}@{code or 'national'} {page.path}: {hit}")
     # The walk reached each role's pages (a file, a session), not only refusals.
