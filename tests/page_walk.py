@@ -64,6 +64,7 @@ def tenant_pages() -> tuple[list[Page], Built]:
         for kind in probe.kinds.values()
     }
     built = build(code=CODE, kinds=kinds, attacked="75")
+    _with_codes_worth_hiding()
     found = []
     for name, params in _frontend("routes.tenant"):
         kwargs: dict[str, Any] = {p: NOT_OBJECTS[p] for p in params if p in NOT_OBJECTS}
@@ -76,6 +77,20 @@ def tenant_pages() -> tuple[list[Page], Built]:
             continue
         found.append(Page(name, reverse(name, urlconf="routes.tenant", kwargs=kwargs), CODE))
     return found, built
+
+
+def _with_codes_worth_hiding() -> None:
+    """Members of a college whose code is snake_case, as most codes are: a page printing the
+    code instead of the name is then seen doing so."""
+    from parcours.db import connection
+    from parcours.departements.models import Tenant
+    from tenants.commission.models import Member
+
+    connection.set_tenant(Tenant.objects.get(code=CODE))
+    try:
+        Member.objects.update(college="police_securite_publique")
+    finally:
+        connection.set_schema_to_public()
 
 
 def national_pages() -> list[Page]:

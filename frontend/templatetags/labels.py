@@ -114,3 +114,12 @@ def role_label(code: object) -> str:
         return str(Role(str(code)).label)
     except ValueError:
         return str(code)
+
+
+@register.filter
+def college_label(code: object) -> str:
+    """A college's name ("police_securite_publique" → "Police nationale – sécurité publique")."""
+    from parcours.referentiel.selectors import nomenclature_labels
+
+    text = str(code or "")
+    return nomenclature_labels(kind="college").get(text, text)

@@ -19,6 +19,7 @@ from parcours.accounts.models import Role, User
 from parcours.accounts.permissions import Access
 from parcours.errors import NotInScope, Refused
 from parcours.referentiel.models import NomenclatureItem
+from parcours.referentiel.selectors import nomenclature_labels
 from parcours.validation import parse_int
 from tenants.commission import agenda, commands, documents, seats, selectors
 from tenants.commission import members as members_services
@@ -36,13 +37,17 @@ COORDINATION = {Role.COORDINATOR}
 READERS = {Role.COORDINATOR, Role.PREFET, Role.MEMBER}
 
 
+FIELD_LABELS = {"urgent": "Urgence", "urgent_reason": "Motif de l'urgence"}
+
+
 def _errors(request: HttpRequest, exc: Refused) -> None:
     for reason in exc.reasons:
         messages.error(request, reason)
     for field, errors in exc.fields.items():
         for error in errors:
-            if error not in exc.reasons:
-                messages.error(request, f"{field} : {error}")
+            if error not in exc.reasons:  # named in words, never by the field's code
+                label = FIELD_LABELS.get(field)
+                messages.error(request, f"{label} : {error}" if label else error)
 
 
 class MemberForm(forms.Form):
@@ -72,9 +77,14 @@ class MemberForm(forms.Form):
                 "code", "label"
             )
         )
+        titulars = list(Member.objects.filter(titular__isnull=True))
+        names = {
+            u.pk: u.display_name for u in User.objects.filter(pk__in={m.user_id for m in titulars})
+        }
+        colleges = nomenclature_labels(kind="college")
         self.fields["titular"].choices = [("", "—")] + [  # type: ignore[attr-defined]
-            (str(m.pk), f"{m.college} — {m.arrete_reference}")
-            for m in Member.objects.filter(titular__isnull=True)
+            (str(m.pk), f"{names.get(m.user_id, '')} — {colleges.get(m.college, m.college)}")
+            for m in titulars
         ]
 
 

@@ -80,9 +80,6 @@ def open_data_dp_csv(request: HttpRequest) -> HttpResponse:
         raise Http404("Aucune publication avec confidentialité différentielle.")
     response = HttpResponse(dp_figures_csv(dp=dp), content_type="text/csv; charset=utf-8")
     release = dp.release
-    name = (
-        f"parcours-donnees-ouvertes-confidentialite-differentielle-{release.period_kind}-"
-        f"{release.period_start:%Y-%m}"
-    )
+    name = f"parcours-donnees-ouvertes-confidentialite-differentielle-{release.period_slug}"
     response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
     return response

@@ -219,7 +219,7 @@ def _export(request: HttpRequest, *, extension: str) -> HttpResponse:
     indicator = request.GET.get("indicateur") or None
     if indicator is not None and indicator not in indicators.BY_CODE:
         raise Http404("Indicateur inconnu.")
-    name = f"statistiques-{release.period_kind}-{release.period_start:%Y-%m}"
+    name = f"statistiques-{release.period_slug}"
     if indicator:
         name += f"-{indicator}"
     return _table_file(release=release, indicator=indicator, extension=extension, name=name)
@@ -290,7 +290,7 @@ def _open_data_file(request: HttpRequest, *, extension: str) -> HttpResponse:
     release = published_release()
     if release is None:
         raise Http404("Aucune statistique publiée.")
-    name = f"parcours-donnees-ouvertes-{release.period_kind}-{release.period_start:%Y-%m}"
+    name = f"parcours-donnees-ouvertes-{release.period_slug}"
     return _table_file(release=release, indicator=None, extension=extension, name=name)
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils.text import slugify
 
 from parcours.accounts.models import Role
 from parcours.accounts.permissions import Access
@@ -150,7 +151,13 @@ def document_filename(document: Document) -> str:
     suffix = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}.get(
         document.content_type, ""
     )
-    return f"{document.doc_type}-{document.pk}{suffix}"
+    # Named in French after its type and the person's pseudonym (never the identity), as
+    # "attestation-sur-l-honneur-PSP-31-2026-0003.pdf"; the decision letter as "decision-…".
+    labels = {"decision_letter": "decision"}
+    if document.dossier is not None:
+        labels |= {d.code: d.label for d in document.dossier.workflow.documents}
+    kind = slugify(labels.get(document.doc_type, document.doc_type.replace("_", "-")))
+    return f"{kind}-{document.person.pseudonym}{suffix}"
 
 
 def dossier_timeline(*, dossier: Dossier) -> list[DossierEvent]:

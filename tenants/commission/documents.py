@@ -92,7 +92,10 @@ def session_document(
     if session is None:
         return None
     day = timezone.localtime(session.starts_at)
-    return Document(filename=f"{name}-{day:%Y-%m-%d}.pdf", content=render(session=session))
+    # "proces-verbal-31-2026-06-14.pdf": the département and the day, sorted as files are.
+    code = getattr(connection.tenant, "code", "")
+    filename = f"{name}-{code}-{day:%Y-%m-%d}.pdf" if code else f"{name}-{day:%Y-%m-%d}.pdf"
+    return Document(filename=filename, content=render(session=session))
 
 
 def member_arrete(*, access: Access, member_id: int) -> Document | None:
@@ -109,5 +112,6 @@ def member_arrete(*, access: Access, member_id: int) -> Document | None:
         object_id=member.pk,
     )
     return Document(
-        filename=f"arrete-{member.pk}.pdf", content=read_bytes(member.arrete_storage_name)
+        filename=f"arrete-designation-membre-{member.pk}.pdf",
+        content=read_bytes(member.arrete_storage_name),
     )

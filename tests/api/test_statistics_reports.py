@@ -93,7 +93,8 @@ def test_both_national_roles_list_the_reports_and_download_a_ready_one(
         assert response.status_code == 200
         assert response["Content-Type"] == "application/pdf"
         assert (
-            response["Content-Disposition"] == 'attachment; filename="rapport-national-2024-v1.pdf"'
+            response["Content-Disposition"]
+            == 'attachment; filename="rapport-national-annee-2024-v1.pdf"'
         )
         text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
         assert "188–192" in text  # France, the sum of its parts' intervals

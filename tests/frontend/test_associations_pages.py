@@ -50,8 +50,8 @@ def test_the_coordination_instructs_and_the_prefet_decides(login) -> None:  # ty
     )
     assert response.status_code == 302
     page = text(coordinator.get("/agrements/"))
-    assert "Pièces manquantes à demander avant le 01/01/2027" in page
-    assert "Agrément tacite le 01/03/2027" in page
+    assert "Pièces manquantes à demander avant le 1er janvier 2027" in page
+    assert "Agrément tacite le 1er mars 2027" in page
     from parcours.db import connection
     from parcours.departements.models import Tenant
     from tenants.agrements.models import Agrement

@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from frontend.templatetags.labels import french_date
 from parcours.reporting.models import CommissionStatus
 from tests.conftest import client_for
 from tests.parcours.reporting.guards import no_departement_schema
@@ -39,7 +40,7 @@ def test_the_page_lists_those_to_handle_first_with_their_reasons(
     response = login(role, None).get(PAGE)
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Situation au 15/06/2026" in html
+    assert "Situation au 15 juin 2026" in html
     assert (
         html.index('data-code="31"') < html.index('data-code="13"') < html.index('data-code="75"')
     )
@@ -115,7 +116,7 @@ def test_the_refresh_computes_today_in_each_departement(login) -> None:
 
     commission_status_refresh_sync()
     html = login("national_analyst", None).get(PAGE).content.decode()
-    assert f"Situation au {timezone.localdate():%d/%m/%Y}" in html
+    assert f"Situation au {french_date(timezone.localdate())}" in html
     # The base départements have nobody appointed: each is to handle, for that reason.
     assert html.count("Aucun titulaire en mandat") == 3
 
@@ -136,4 +137,4 @@ def test_departement_roles_and_hosts_are_refused(login, statuses, role: str, pat
 def test_a_row_computed_on_an_older_day_says_so(login, statuses) -> None:
     CommissionStatus.objects.filter(departement="13").update(computed_on=dt.date(2026, 6, 1))
     html = login("national_analyst", None).get(PAGE).content.decode()
-    assert "situation au 01/06/2026" in html
+    assert "situation au 1er juin 2026" in html

@@ -24,8 +24,11 @@ def test_the_dashboard_shows_the_latest_release_with_its_period_and_rules(
     response = login(role, None).get(PAGE)
     assert response.status_code == 200
     html = response.content.decode()
-    assert "<strong data-period>Année 2024</strong> : flux du 01/01/2024 au 31/12/2024" in html
-    assert "observés le 31/12/2024" in html
+    assert (
+        "<strong data-period>Année 2024</strong> : flux du 1er janvier 2024 au 31 décembre 2024"
+        in html
+    )
+    assert "observés le 31 décembre 2024" in html
     assert "3 départements inclus" in html
     assert "à partir de 11" in html
     assert 'data-indicator="persons_in_pathway">188–192<' in html
@@ -468,13 +471,15 @@ def test_key_figures_say_what_they_count_and_when_with_thousands_set_apart(
     france.filter(indicator="afis_amount_due").update(shown="275783", value=275783, **exact)
     france.filter(indicator="first_requests").update(shown="1234", value=1234, **exact)
     html = login("national_analyst", None).get(PAGE).content.decode()
-    assert 'data-indicator="afis_amount_due">275\u00a0783\u00a0€</td><td>au 31/12/2024<' in html
+    assert (
+        'data-indicator="afis_amount_due">275\u00a0783\u00a0€</td><td>au 31 décembre 2024<' in html
+    )
     assert 'data-key="first_requests">1\u00a0234</p>' in html
     key = html[html.index('data-key="first_requests"') :]
     assert "Premières demandes déposées" in key[:300]
-    assert "du 01/01/2024 au 31/12/2024" in key[:400]
+    assert "du 1er janvier 2024 au 31 décembre 2024" in key[:400]
     persons = html[html.index('data-key="persons_in_pathway"') :]
-    assert "au 31/12/2024" in persons[:300]
+    assert "au 31 décembre 2024" in persons[:300]
     # The secret mark is explained in words wherever it can appear.
     assert "« s » : secret statistique" in html
     assert '<abbr title="secret statistique">s</abbr>' in html

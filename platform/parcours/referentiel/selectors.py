@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from decimal import Decimal
+
+from django_tenants.utils import schema_context
 
 from parcours.errors import Refused
 from parcours.referentiel.models import LegalParameter, NomenclatureItem
@@ -31,3 +34,19 @@ def nomenclature(*, kind: str, active_only: bool = True) -> list[NomenclatureIte
     if active_only:
         items = items.filter(is_active=True)
     return list(items.order_by("position", "label"))
+
+
+_LABELS_TTL = 60.0  # seconds: an edited label shows within a minute, at one query a minute
+_labels: dict[str, tuple[float, dict[str, str]]] = {}
+
+
+def nomenclature_labels(*, kind: str) -> dict[str, str]:
+    """Code → label of a nomenclature, for pages that print codes stored on their rows (a
+    member's college): read at most once a minute per process rather than once per row."""
+    now = time.monotonic()
+    cached = _labels.get(kind)
+    if cached is None or now - cached[0] > _LABELS_TTL:
+        with schema_context("public"):
+            labels = dict(NomenclatureItem.objects.filter(kind=kind).values_list("code", "label"))
+        cached = _labels[kind] = (now, labels)
+    return cached[1]

@@ -7,6 +7,7 @@ Only counts live here: never a row per person, never an identity, never free tex
 from __future__ import annotations
 
 from django.db import models
+from django.utils.text import slugify
 
 
 class PeriodKind(models.TextChoices):
@@ -79,6 +80,11 @@ class Release(models.Model):
             quarter = (self.period_start.month - 1) // 3 + 1
             return f"{quarter}{'er' if quarter == 1 else 'e'} trimestre {year}"
         return f"{MONTHS[self.period_start.month - 1].capitalize()} {year}"
+
+    @property
+    def period_slug(self) -> str:
+        """The period in a file name: "annee-2024", "3e-trimestre-2024", "juillet-2024"."""
+        return slugify(self.period_name)
 
     @property
     def period_label(self) -> str:
@@ -211,7 +217,7 @@ class NationalReport(models.Model):
 
     @property
     def filename(self) -> str:
-        return f"rapport-national-{self.release.period_label}-v{self.version}.pdf"
+        return f"rapport-national-{self.release.period_slug}-v{self.version}.pdf"
 
     @property
     def outdated(self) -> bool:
