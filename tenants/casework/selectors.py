@@ -156,7 +156,8 @@ def document_filename(document: Document) -> str:
     labels = {"decision_letter": "decision"}
     if document.dossier is not None:
         labels |= {d.code: d.label for d in document.dossier.workflow.documents}
-    kind = slugify(labels.get(document.doc_type, document.doc_type.replace("_", "-")))
+    label = labels.get(document.doc_type, document.doc_type.replace("_", "-"))
+    kind = slugify(label.replace("'", " ").replace("’", " "))  # "d'identité" → "d-identite"
     return f"{kind}-{document.person.pseudonym}{suffix}"
 
 
