@@ -35,7 +35,6 @@ OVERFLOW = "() => document.documentElement.scrollWidth - document.documentElemen
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(
         not os.path.exists(CHROMIUM) and not os.environ.get("CI"),
         reason="Debian's chromium is not installed (make browser)",
@@ -87,7 +86,7 @@ def _violations(page: Any) -> list[dict[str, Any]]:
 
 
 @pytest.fixture
-def browser(monkeypatch: pytest.MonkeyPatch, committed: None) -> Any:
+def chromium(monkeypatch: pytest.MonkeyPatch) -> Any:
     # Playwright's sync API runs an event loop in this thread; the ORM calls made from its route
     # handler are synchronous, in this thread.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -95,14 +94,39 @@ def browser(monkeypatch: pytest.MonkeyPatch, committed: None) -> Any:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
+        launched = playwright.chromium.launch(
             executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
         )
-        yield chromium
-        chromium.close()
+        yield launched
+        launched.close()
         connections.close_all()  # the connection of the context Playwright's calls ran in
 
 
+@pytest.fixture
+def browser(chromium: Any, committed: None) -> Any:
+    return chromium
+
+
+def test_the_audit_sees_a_violation_and_a_cut_off_page_where_there_are_some(
+    chromium: Any,
+) -> None:
+    """The checks reach what they claim: a wide table in a region no keyboard can reach is a
+    serious violation, and a block wider than a phone is a page cut off at 375 px."""
+    context = chromium.new_context(bypass_csp=True, viewport=PHONE)
+    page = context.new_page()
+    page.set_content(
+        '<html lang="fr"><head><title>Essai</title></head><body><main>'
+        '<div style="overflow:auto;width:200px"><table><tr>'
+        + "<td>Colonne large de texte</td>" * 12
+        + "</tr></table></div><p style='width:600px'>Trop large</p></main></body></html>"
+    )
+
+    assert "scrollable-region-focusable" in {v["id"] for v in _violations(page)}
+    assert page.evaluate(OVERFLOW) > 0
+    context.close()
+
+
+@pytest.mark.django_db(transaction=True)
 def test_no_page_has_a_serious_or_critical_violation_for_any_role(
     browser: Any, release_2024: object
 ) -> None:
