@@ -168,3 +168,21 @@ def _describe(role: str | None, code: str | None, page: Page, violation: dict[st
         f"{role or 'anonyme'}@{code or 'national'} {page.path}: {violation['impact']} "
         f"{violation['id']} ({violation['help']}) on {targets}"
     )
+
+
+@pytest.mark.django_db
+def test_a_refused_form_moves_the_focus_to_its_error_summary(chromium: Any, base: None) -> None:
+    # An empty sign-in is refused by its form before anything is read or written: the route
+    # handler's own connection (see the module's docstring) needs no data of this test.
+    context = chromium.new_context(locale="fr-FR", viewport=DESKTOP)
+    context.route("**/*", _answering(client_for(None, None)))
+    page = context.new_page()
+    page.goto("http://localhost/connexion/")
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_selector("#error-summary")
+
+    assert page.title().startswith("Erreur — ")
+    assert page.evaluate("() => document.activeElement.id") == "error-summary"
+    page.locator("#error-summary a").first.click()
+    assert page.evaluate("() => document.activeElement.id") == "id_email"
+    context.close()
