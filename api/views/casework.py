@@ -120,9 +120,7 @@ class DossierList(generics.ListCreateAPIView):
     serializer_class = DossierSerializer
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
-        dossiers = selectors.dossiers_visible(access=request_access(self.request)).select_related(
-            "workflow_variant"
-        )
+        dossiers = selectors.dossiers_visible(access=request_access(self.request))
         params = self.request.query_params
         if params.get("state"):
             dossiers = dossiers.filter(state=params["state"])

@@ -67,9 +67,7 @@ def _dossier_or_404(access: Access, pk: int) -> Any:
 
 @page(roles=CASE, national=False)
 def dossier_list(request: HttpRequest, *, access: Access) -> HttpResponse:
-    dossiers = selectors.dossiers_visible(access=access).select_related(
-        "workflow_variant", "person"
-    )
+    dossiers = selectors.dossiers_visible(access=access)
     state = request.GET.get("etat", "")
     template = current_template(code="psp")
     if not state and access.roles == {Role.PREFET}:

@@ -57,6 +57,14 @@ class DossierQuerySet(models.QuerySet["Dossier"]):
         """The files of persons in the active base (see PersonQuerySet.in_active_base)."""
         return self.filter(person__lifecycle=Lifecycle.ACTIVE)
 
+    def with_rules(self) -> DossierQuerySet:
+        """Each file with its workflow variant, whose JSON is left in the database: the typed
+        workflow is built once per process and variant (`WorkflowVariant.workflow`), so a list
+        would decode the same definition once per row for nothing."""
+        return self.select_related("workflow_variant").defer(
+            "workflow_variant__definition", "workflow_variant__adjustments"
+        )
+
 
 class Person(models.Model):
     # Unique through Meta.constraints, not `unique=True`, which would add a second index

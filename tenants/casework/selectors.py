@@ -17,6 +17,7 @@ from tenants.casework.models import (
     Document,
     Dossier,
     DossierEvent,
+    DossierQuerySet,
     PathwayStatus,
     Person,
     Reminder,
@@ -40,7 +41,7 @@ def _scope_persons(access: Access) -> QuerySet[Person]:
     return Person.objects.none()
 
 
-def _scope_dossiers(access: Access) -> QuerySet[Dossier]:
+def _scope_dossiers(access: Access) -> DossierQuerySet:
     dossiers = Dossier.objects.in_active_base()
     if access.has_any(FULL_SCOPE_ROLES):
         return dossiers
@@ -54,7 +55,7 @@ def persons_visible(*, access: Access) -> QuerySet[Person]:
 
 
 def dossiers_visible(*, access: Access) -> QuerySet[Dossier]:
-    return _scope_dossiers(access).select_related("person").order_by("-created_at")
+    return _scope_dossiers(access).with_rules().select_related("person").order_by("-created_at")
 
 
 def person_get(*, access: Access, pk: int, reason: str = "") -> Person:
