@@ -24,8 +24,12 @@ def audit_record(
 
     Writers are serialised per schema by a transaction-level advisory lock, so the chain order is
     the commit order; the lock is released when the caller's transaction ends.
+
+    No savepoint inside the caller's transaction (two round trips on every audited read): an
+    event that cannot be written fails the whole transaction, which is what must happen to the
+    read or the change it records.
     """
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT pg_advisory_xact_lock(hashtext(current_schema() || ':audit_chain'))"
