@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from frontend.decorators import page
 from parcours.accounts.models import Role
 from parcours.accounts.permissions import Access
-from parcours.audit.services import audit_record
+from parcours.audit.services import audit_read
 from parcours.errors import NotInScope, Refused
 from parcours.storage import read_bytes
 from parcours.validation import parse_int
@@ -109,7 +109,7 @@ def report_download(request: HttpRequest, pk: int, *, access: Access) -> HttpRes
     report = ActivityReport.objects.filter(pk=pk).first()
     if report is None:
         raise Http404
-    audit_record(
+    audit_read(
         action="pilotage.report_read",
         actor_id=access.user_id,
         object_type="report",

@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 
 from parcours.accounts.models import Role
 from parcours.accounts.permissions import Access
-from parcours.audit.services import audit_record
+from parcours.audit.services import audit_read
 from parcours.errors import NotInScope
 from tenants.agrements.selectors import acting_associations
 from tenants.casework.models import (
@@ -62,7 +62,7 @@ def person_get(*, access: Access, pk: int, reason: str = "") -> Person:
     person = _scope_persons(access).filter(pk=pk).first()
     if person is None:
         raise NotInScope
-    audit_record(
+    audit_read(
         action="person.read",
         actor_id=access.user_id,
         actor_role=_role(access),
@@ -78,7 +78,7 @@ def dossier_get(*, access: Access, pk: int, reason: str = "") -> Dossier:
     dossier = dossiers.filter(pk=pk).first()
     if dossier is None:
         raise NotInScope
-    audit_record(
+    audit_read(
         action="dossier.read",
         actor_id=access.user_id,
         actor_role=_role(access),
@@ -138,7 +138,7 @@ def document_get(*, access: Access, pk: int) -> Document:
     if document is None or document.dossier_id is None:
         raise NotInScope
     dossier_get(access=access, pk=document.dossier_id)
-    audit_record(
+    audit_read(
         action="document.read",
         actor_id=access.user_id,
         object_type="document",

@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from parcours.accounts.models import Role, User
-from parcours.audit.services import audit_record
+from parcours.audit.services import audit_read
 from parcours.errors import NotInScope
 from parcours.referentiel.models import NomenclatureItem
 from parcours.workflows.services import shipped_workflow
@@ -185,7 +185,7 @@ def _session_document_read(
         (s for s in sessions_for(access=access) if s.pk == session_id and readable(s)), None
     )
     if session is not None:
-        audit_record(
+        audit_read(
             action=action,
             actor_id=access.user_id,
             actor_role=",".join(sorted(role.value for role in access.roles)),
@@ -285,7 +285,7 @@ def agenda_read(*, access: Any, session: Session) -> list[dict[str, Any]]:
     rows = agenda_summaries(session=session, show_health=may_see_health(access=access))
     files = [row["item"].dossier_id for row in rows if row["item"].dossier_id]
     if files:
-        audit_record(
+        audit_read(
             action="commission.agenda_read",
             actor_id=access.user_id,
             actor_role=",".join(sorted(role.value for role in access.roles)),
