@@ -51,8 +51,8 @@ def test_inside_a_request_reads_are_written_in_order_on_the_way_out_and_chain() 
 
 
 def test_a_page_that_read_a_file_is_not_sent_when_its_read_cannot_be_recorded(
-    monkeypatch,
-) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     dossier = plain_dossier(last_name="Unrecorded")
     client = client_for("coordinator", "31")
     client.raise_request_exception = False
