@@ -149,10 +149,10 @@ def activity_report_request(*, access: Access, year: int) -> None:
     from tenants.pilotage.tasks import generate_activity_report
 
     with transaction.atomic():
-        audit_record(
+        requested = audit_record(
             action="pilotage.report_requested",
             actor_id=access.user_id,
             object_type="report",
             object_id=year,
         )
-        enqueue_on_commit(generate_activity_report, year=year)
+        enqueue_on_commit(generate_activity_report, year=year, request=requested.pk)
