@@ -272,13 +272,6 @@ LOGIN_REDIRECT_URL = "frontend:home"
 SESSION_COOKIE_DOMAIN = os.environ.get("SESSION_COOKIE_DOMAIN") or None
 CSRF_COOKIE_DOMAIN = SESSION_COOKIE_DOMAIN
 SESSION_COOKIE_AGE = 8 * 3600
-if CACHE_URL:
-    # Every request reads its session: from the shared cache, the database only on a miss
-    # (writes go to both). The "global" alias, whose keys carry no schema: a session read on
-    # one host and ended on another is ended everywhere. A per-process cache (no CACHE_URL)
-    # would keep a session ended in another process alive: the database alone then.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
-    SESSION_CACHE_ALIAS = "global"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = _env_bool("SECURE_COOKIES", not DEBUG and BASE_DOMAIN != "localhost")
