@@ -72,7 +72,7 @@ def test_nineteen_seats_are_recorded_in_one_sheet_with_a_bounded_number_of_queri
     count = quorum(session=session)
     assert (count.present, count.represented, count.reached) == (16, 3, True)
     # Lock, members, attendance, replace, withdraw votes, one audit event: not one per seat.
-    assert len(queries) <= 16, [q["sql"][:80] for q in queries]
+    assert len(queries) <= 14, [q["sql"][:80] for q in queries]
     event = AuditEvent.objects.filter(action="commission.attendance_sheet").get()
     assert len(event.data["rows"]) == SEATS
 
