@@ -25,6 +25,7 @@ from tenants.commission import members as members_services
 from tenants.commission import sessions as sessions_services
 from tenants.commission.models import (
     AgendaItem,
+    Attendance,
     EndReason,
     Member,
     Presence,
@@ -239,7 +240,7 @@ def session_detail(request: HttpRequest, pk: int, *, access: Access) -> HttpResp
         )
         items.append(row)
     now = timezone.now()
-    colleges = dict(NomenclatureItem.objects.filter(kind="college").values_list("code", "label"))
+    colleges = state.college_labels
     return render(
         request,
         "commission/session.html",
@@ -253,6 +254,7 @@ def session_detail(request: HttpRequest, pk: int, *, access: Access) -> HttpResp
                     "name": users[m.user_id].display_name,
                     "college": colleges.get(m.college, m.college),
                     "attendance": attendance.get(m.pk),
+                    "proxy_name": _proxy_name(attendance.get(m.pk), state, users),
                 }
                 for m in active
             ],
@@ -271,6 +273,13 @@ def session_detail(request: HttpRequest, pk: int, *, access: Access) -> HttpResp
             "page_title": str(session),
         },
     )
+
+
+def _proxy_name(
+    attendance: Attendance | None, state: seats.SessionState, users: dict[int, User]
+) -> str:
+    holder = state.members.get(attendance.proxy_to_id or 0) if attendance else None
+    return users[holder.user_id].display_name if holder is not None else ""
 
 
 @page(roles=COORDINATION, national=False)

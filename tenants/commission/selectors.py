@@ -54,7 +54,8 @@ class ConvocationNotice:
         else:
             left = f"{days} jours au lieu de {self.min_days}"
         return (
-            f"Délai de convocation trop court : {left} (CRPA R.133-8). La convocation n'est "
+            f"Délai de convocation trop court : {left} (CRPA R.133-8 : les membres sont "
+            f"convoqués au moins {self.min_days} jours avant la séance). La convocation n'est "
             "possible qu'en urgence : cochez l'urgence et motivez-la (10 caractères au moins) ; "
             "le motif figure sur la convocation."
         )

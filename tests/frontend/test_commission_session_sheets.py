@@ -17,6 +17,7 @@ from parcours.db import connection
 from parcours.departements.models import Tenant
 from tenants.commission.models import Attendance, Member, Session, Vote
 from tenants.commission.services import agenda_add_policy, session_close, session_schedule
+from tenants.commission.sessions import AttendanceRow, attendance_record_sheet
 from tests.tenants.commission.factories import seated_commission, session_of_the_day
 
 SEATS = 19
@@ -142,8 +143,17 @@ def test_only_what_the_state_allows_is_offered(in31, nineteen, login) -> None:  
     assert "Ouvrir la séance" in _page(login, early)
     # Closed: nothing editable, no presence select, the attendance read only.
     closed = session_of_the_day(coordinator)
+    attendance_record_sheet(
+        access=coordinator,
+        session_id=closed.pk,
+        rows=[
+            AttendanceRow(member_id=nineteen[0].pk, presence="in_person"),
+            AttendanceRow(member_id=nineteen[1].pk, presence="absent", proxy_to_id=nineteen[0].pk),
+        ],
+    )
     session_close(access=coordinator, session_id=closed.pk)
     page = _page(login, closed)
+    assert "Absent, procuration à Membre 1" in page
     assert "-presence" not in page and "<select" not in page
     assert "Ouvrir la séance" not in page and "Enregistrer" not in page
     assert "(séance close)" in page
