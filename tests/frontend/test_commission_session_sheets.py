@@ -10,8 +10,11 @@ from typing import Any
 
 import pytest
 from django.db import connection as django_connection
+from django.db import transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from parcours.db import connection
 from parcours.departements.models import Tenant
@@ -19,6 +22,7 @@ from tenants.commission.models import Attendance, Member, Session, Vote
 from tenants.commission.services import agenda_add_policy, session_close, session_schedule
 from tenants.commission.sessions import AttendanceRow, attendance_record_sheet
 from tests.tenants.commission.factories import seated_commission, session_of_the_day
+from tests.tenants.commission.test_sheets import MEMBERS, _check, _resolve, _state, line, vote_line
 
 SEATS = 19
 
@@ -172,3 +176,65 @@ def test_a_short_notice_is_explained_with_the_motivation_field_beside(  # type: 
     page = _page(login, later)
     assert "trop court" not in page and 'name="urgent_reason"' not in page
     assert "Convoquer les membres" in page
+
+
+class _Rollback(Exception):
+    pass
+
+
+@pytest.fixture
+def six_seats_open(in31) -> tuple[list[Member], Session]:  # type: ignore[no-untyped-def]
+    coordinator = in31("coordinator")
+    members = seated_commission(coordinator, seats=MEMBERS)
+    return members, session_of_the_day(coordinator)
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(rows=st.lists(line, max_size=6), votes=st.lists(vote_line, max_size=6), api=st.booleans())
+def test_hostile_sheets_over_http_are_never_a_500_and_never_half_written(  # type: ignore[no-untyped-def]
+    six_seats_open, login, rows, votes, api
+) -> None:
+    """The page's form and the API's JSON, with unknown members, proxies to the absent, duplicate
+    lines, chains and junk: an answer or a refusal, never a 500; a refusal writes nothing."""
+    members, session = six_seats_open
+    item = session.items.order_by("position").first()
+    assert item is not None
+    connection.set_schema_to_public()
+    client = login("coordinator", "31")
+    try:
+        with transaction.atomic():
+            for lines, action in [(rows, "attendance_sheet"), (votes, "votes")]:
+                resolved = [{k: _resolve(v, members) for k, v in r.items()} for r in lines]
+                _in_31()
+                before = _state(session)
+                connection.set_schema_to_public()
+                if api:
+                    path = (
+                        f"/api/v1/commission/sessions/{session.pk}/attendance/"
+                        if action == "attendance_sheet"
+                        else f"/api/v1/commission/sessions/{session.pk}/items/{item.pk}/votes/"
+                    )
+                    answer = client.post(path, {"rows": resolved}, content_type="application/json")
+                    assert answer.status_code in (200, 400), answer.content[:300]
+                    refused = answer.status_code == 400
+                else:
+                    data = {"action": action, "item": str(item.pk)}
+                    for n, r in enumerate(resolved):
+                        for k, v in r.items():
+                            data[f"rows-{n}-{k}"] = "" if v is None else str(v)
+                    answer = client.post(f"{_url(session)}actions/", data)
+                    assert answer.status_code == 302, answer.content[:300]
+                    refused = "#" not in answer["Location"]
+                _in_31()
+                if refused:
+                    assert _state(session) == before
+                _check(session)
+                connection.set_schema_to_public()
+            raise _Rollback
+    except _Rollback:
+        pass
+    _in_31()
