@@ -8,7 +8,12 @@ from typing import Any
 from django.http import FileResponse
 from django.http.response import HttpResponseBase
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import generics, status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.parsers import MultiPartParser
@@ -40,6 +45,16 @@ WORKER = tenant_roles({Role.ASSOCIATION_WORKER})
 PREFET = tenant_roles({Role.PREFET})
 
 
+NAME_SEARCH = OpenApiParameter(
+    "q",
+    str,
+    required=False,
+    description="pseudonym contains, or (association, coordination) every word is a part of "
+    "the person's name, in any order, accents and case ignored",
+)
+
+
+@extend_schema_view(get=extend_schema(parameters=[NAME_SEARCH]))
 class PersonList(generics.ListCreateAPIView):
     permission_classes = [CASE]
     serializer_class = PersonSerializer
@@ -116,13 +131,7 @@ def person_or_404(access: Any, pk: int) -> Any:
     parameters=[
         OpenApiParameter("state", str, required=False),
         OpenApiParameter("kind", str, required=False),
-        OpenApiParameter(
-            "q",
-            str,
-            required=False,
-            description="pseudonym contains, or (association, coordination) every word is a "
-            "part of the person's name, in any order, accents and case ignored",
-        ),
+        NAME_SEARCH,
     ]
 )
 class DossierList(generics.ListCreateAPIView):
