@@ -89,3 +89,19 @@ def test_an_item_of_another_session_is_a_404(in31, nineteen, login) -> None:  # 
         {"rows": [{"member": nineteen[0].pk, "choice": "favourable"}]},
     )
     assert answer.status_code == 404
+
+
+@pytest.mark.parametrize("role", ["prefet", "member", "association_worker", "dpo"])
+def test_only_the_coordination_records_a_sheet(in31, nineteen, login, role) -> None:  # type: ignore[no-untyped-def]
+    session = session_of_the_day(in31("coordinator"))
+    item = session.items.first()
+    assert item is not None
+    connection.set_schema_to_public()
+    client = login(role, "31")
+    rows = [{"member": nineteen[0].pk, "presence": "in_person"}]
+    assert _post(client, f"{session.pk}/attendance/", {"rows": rows}).status_code == 403
+    votes = [{"member": nineteen[0].pk, "choice": "favourable"}]
+    answer = _post(client, f"{session.pk}/items/{item.pk}/votes/", {"rows": votes})
+    assert answer.status_code == 403
+    in_31()
+    assert not Attendance.objects.filter(session=session).exists()
