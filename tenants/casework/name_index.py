@@ -106,7 +106,9 @@ def persons_named_q(text: str, *, path: str = "") -> Q | None:
     parts = typed_parts(text)
     if not parts:
         return None
-    keys = list(crypto.keyring().name_keys.values())
+    # Every key of the schema, looked up again as often as encryption does: during a rotation,
+    # persons are under the old key or the new one.
+    keys = list(crypto.keyring(max_age=crypto.KEY_REFRESH_SECONDS).name_keys.values())
     condition = Q()
     for part in parts:
         hashes = [token(key, part) for key in keys]
