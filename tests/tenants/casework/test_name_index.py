@@ -225,3 +225,14 @@ def test_the_file_list_and_the_api_search_by_name(in31: In31, login: Any) -> Non
         dossiers = client.get("/api/v1/dossiers/", {"q": "Dupont"}).json()
         results = dossiers["results"] if isinstance(dossiers, dict) else dossiers
         assert [d["id"] for d in results] == [dossier.pk]
+
+
+def test_during_a_rotation_persons_under_either_key_are_found(in31: In31) -> None:
+    worker = in31("association_worker")
+    before = _person(worker, "Marie", "Dupont")
+    key_id, created = key_rotation.data_key_rotation_start()
+    assert created
+    after = _person(worker, "Claire", "Dupont")
+    keys = dict(PersonNameToken.objects.values_list("person_id", "key_id").distinct())
+    assert keys[after.pk] == key_id and keys[before.pk] != key_id
+    assert _found(worker, "dupont") == {before.pseudonym, after.pseudonym}
