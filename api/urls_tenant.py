@@ -73,6 +73,16 @@ urlpatterns = [
         name="commission-session-convocation",
     ),
     path(
+        "commission/sessions/<int:pk>/attendance/",
+        commission.SessionAttendance.as_view(),
+        name="commission-session-attendance",
+    ),
+    path(
+        "commission/sessions/<int:pk>/items/<int:item_pk>/votes/",
+        commission.ItemVotes.as_view(),
+        name="commission-item-votes",
+    ),
+    path(
         "commission/sessions/<int:pk>/actions/",
         commission.SessionAction.as_view(),
         name="commission-session-action",

@@ -77,7 +77,9 @@ def dossier_list(request: HttpRequest, *, access: Access) -> HttpResponse:
         dossiers = dossiers.filter(state=state)
     query = request.GET.get("q", "").strip()
     if query:
-        dossiers = dossiers.filter(person__pseudonym__icontains=query)
+        dossiers = dossiers.filter(
+            selectors.person_search(access=access, text=query, path="person__")
+        )
     order = request.GET.get("tri", "")
     dossiers = dossiers.order_by("submitted_at", "id") if order == "attente" else dossiers
     page_obj = Paginator(dossiers, 50).get_page(request.GET.get("page"))

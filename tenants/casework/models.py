@@ -96,6 +96,25 @@ class Person(models.Model):
         return self.pseudonym
 
 
+class PersonNameToken(models.Model):
+    """One part of a person's name as a keyed hash (tenants/casework/name_index.py): what a
+    search by name compares, never the name itself."""
+
+    # No index of its own: person_name_token_uniq starts with this column.
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+", db_index=False)
+    token = models.CharField(max_length=32)
+    key_id = models.IntegerField(help_text="the data key the token's key was derived from")
+
+    class Meta:
+        indexes = [models.Index(fields=["token"], name="person_name_token_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "token"], name="person_name_token_uniq")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id}: {self.token}"
+
+
 class PathwayStatus(models.TextChoices):
     REQUESTED = "requested", "Demande en cours"
     ACTIVE = "active", "En cours"

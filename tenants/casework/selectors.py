@@ -22,6 +22,7 @@ from tenants.casework.models import (
     Person,
     Reminder,
 )
+from tenants.casework.name_index import persons_named_q, typed_parts
 
 # Who may open persons' files at all; an association worker only those of her association(s).
 CASE_ROLES = frozenset({Role.COORDINATOR, Role.PREFET, Role.ASSOCIATION_WORKER})
@@ -87,6 +88,32 @@ def dossier_get(*, access: Access, pk: int, reason: str = "") -> Dossier:
         reason=reason,
     )
     return dossier
+
+
+# Who may find a person by her name (tenants/casework/name_index.py): those who work with her
+# identity day to day, the association and the coordination.
+NAME_SEARCH_ROLES = frozenset({Role.COORDINATOR, Role.ASSOCIATION_WORKER})
+
+
+def person_search(*, access: Access, text: str, path: str = "") -> Q:
+    """The filter of a search box over persons (or over rows whose `path`, "person__", leads to
+    a person): the pseudonym contains `text`, or, for the roles that may search by name, every
+    part of `text` is a part of the person's name. The scope stays the caller's queryset's. A
+    search by name is recorded in the trail (without the name typed: the trail would keep it)."""
+    condition = Q(**{f"{path}pseudonym__icontains": text})
+    if not access.has_any(NAME_SEARCH_ROLES):
+        return condition
+    named = persons_named_q(text, path=path)
+    if named is None:
+        return condition
+    audit_record(
+        action="person.name_search",
+        actor_id=access.user_id,
+        actor_role=_role(access),
+        object_type="person",
+        data={"parts": len(typed_parts(text))},
+    )
+    return condition | named
 
 
 def _role(access: Access) -> str:
