@@ -106,7 +106,7 @@ def person_search(*, access: Access, text: str, path: str = "") -> Q:
     named = persons_named_q(text, path=path)
     if named is None:
         return condition
-    audit_record(
+    audit_read(
         action="person.name_search",
         actor_id=access.user_id,
         actor_role=_role(access),
