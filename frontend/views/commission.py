@@ -241,6 +241,7 @@ def session_detail(request: HttpRequest, pk: int, *, access: Access) -> HttpResp
         items.append(row)
     now = timezone.now()
     colleges = state.college_labels
+    member_choices = [(m.pk, f"à {users[m.user_id].display_name}") for m in active]
     return render(
         request,
         "commission/session.html",
@@ -258,6 +259,9 @@ def session_detail(request: HttpRequest, pk: int, *, access: Access) -> HttpResp
                 }
                 for m in active
             ],
+            # (value, label) of each seat, for the proxy and interest selects ({% options %}).
+            "member_choices": member_choices,
+            "interest_choices": [(pk, label[2:]) for pk, label in member_choices],
             "is_coordinator": is_coordinator,
             # Only what the session's state allows is offered (the domain refuses the rest too).
             "may_open": session.may_open(now),
