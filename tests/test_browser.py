@@ -321,3 +321,50 @@ def test_the_statistics_map_renders_under_the_content_security_policy(
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "statistics.png"), full_page=True)
     assert violations == []
+
+
+def test_an_access_export_being_prepared_shows_ready_without_a_manual_reload(
+    page: Any, live_server: Any
+) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+    from playwright.sync_api import expect
+
+    from parcours.db import connection
+    from parcours.departements.models import Tenant
+    from tenants.privacy.models import AccessExport, ExportStatus
+    from tests.api.test_casework import plain_dossier
+
+    dossier = plain_dossier(last_name="Suivie")
+    connection.set_tenant(Tenant.objects.get(code="31"))
+    try:
+        export = AccessExport.objects.create(
+            person_id=dossier.person_id, status=ExportStatus.RUNNING, progress=40
+        )
+    finally:
+        connection.set_schema_to_public()
+    _sign_in(page, _url(live_server, "31", "/"), People.email("coordinator", "31"))
+    page.goto(_url(live_server, "31", "/droit-acces/"))
+    assert page.locator("#exports-avancement").get_attribute("data-progress") is not None
+    assert "40 %" in page.locator("#exports-avancement").inner_text()
+
+    # The worker advances, then finishes: the page follows by itself.
+    connection.set_tenant(Tenant.objects.get(code="31"))
+    try:
+        AccessExport.objects.filter(pk=export.pk).update(progress=80)
+        # (Playwright's expect polls from Python: a predicate string would need eval, which
+        # the content security policy refuses, as it should.)
+        expect(page.locator("#exports-avancement")).to_contain_text("80 %", timeout=15_000)
+        AccessExport.objects.filter(pk=export.pk).update(
+            status=ExportStatus.READY,
+            progress=100,
+            json_storage_name="x.json",
+            pdf_storage_name="x.pdf",
+            finished_at=timezone.now(),
+            expires_at=timezone.now() + dt.timedelta(days=30),
+        )
+    finally:
+        connection.set_schema_to_public()
+    expect(page.locator("#exports-avancement[data-progress]")).to_have_count(0, timeout=15_000)
+    expect(page.locator("#exports-avancement")).to_contain_text("Prêt")

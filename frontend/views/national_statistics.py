@@ -28,7 +28,7 @@ from parcours.reporting.annual_report import (
     national_report_request,
     national_reports,
 )
-from parcours.reporting.models import PeriodKind, Release
+from parcours.reporting.models import PeriodKind, Release, ReportStatus
 from parcours.reporting.privacy import epsilon_parse
 from parcours.reporting.privacy_selectors import (
     DpRelease,
@@ -76,10 +76,13 @@ def overview(request: HttpRequest, *, access: Access) -> HttpResponse:
     # year's (the newest ended year, the one a release would draw on).
     budget_years = {r.period_start.year for r in [*([release] if release else []), *in_progress]}
     can_publish = access.has_any(NATIONAL_OPERATOR_ONLY)
+    reports = list(national_reports()[:REPORTS_SHOWN])
     common = {
         "in_progress": in_progress,
         "can_publish": can_publish,
-        "reports": list(national_reports()[:REPORTS_SHOWN]),
+        "reports": reports,
+        # The page follows a release or a report being built by itself (parcours-progress.js).
+        "reports_under_way": any(r.status == ReportStatus.PENDING for r in reports),
         "privacy_budgets": privacy_budgets(
             access=access, years=budget_years or {timezone.localdate().year - 1}
         ),
