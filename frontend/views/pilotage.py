@@ -21,6 +21,7 @@ from parcours.storage import read_bytes
 from parcours.validation import parse_int
 from tenants.pilotage import services
 from tenants.pilotage.models import ActionStatus, ActivityReport, PeriodFigures, StrategyAxis
+from tenants.pilotage.selectors import activity_reports_under_way
 from tenants.statistics.selectors import departement_beside_published
 
 READERS = {Role.COORDINATOR, Role.PREFET, Role.MEMBER}
@@ -35,6 +36,8 @@ def overview(request: HttpRequest, *, access: Access) -> HttpResponse:
             "axes": StrategyAxis.objects.prefetch_related("actions").order_by("position"),
             "figures": PeriodFigures.objects.all(),
             "reports": ActivityReport.objects.all()[:10],
+            # The page follows the reports being built by itself (parcours-progress.js).
+            "reports_under_way": activity_reports_under_way(),
             "can_edit": Role.COORDINATOR in access.roles,
             "can_report": access.has_any({Role.COORDINATOR, Role.PREFET}),
             "statuses": ActionStatus.choices,

@@ -14,6 +14,7 @@ from parcours.errors import NotInScope, Refused
 from parcours.queue import enqueue_on_commit
 from parcours.validation import model_field_errors
 from tenants.pilotage.models import ActionStatus, PeriodFigures, StrategyAction, StrategyAxis
+from tenants.pilotage.selectors import REQUESTED
 
 FIGURES = (
     "buyers_fined",
@@ -150,7 +151,7 @@ def activity_report_request(*, access: Access, year: int) -> None:
 
     with transaction.atomic():
         requested = audit_record(
-            action="pilotage.report_requested",
+            action=REQUESTED,
             actor_id=access.user_id,
             object_type="report",
             object_id=year,

@@ -10,7 +10,7 @@ from parcours.audit.services import audit_record
 from parcours.db import connection
 from parcours.storage import store_bytes
 from tenants.pilotage.models import ActivityReport
-from tenants.pilotage.selectors import activity_figures
+from tenants.pilotage.selectors import GENERATED, activity_figures
 
 
 @shared_task(name="tenants.pilotage.tasks.generate_activity_report")
@@ -47,9 +47,6 @@ def generate_activity_report(*, year: int, request: int | None = None) -> int:
             data={"year": year, **({"request": request} if request is not None else {})},
         )
         return report.pk
-
-
-GENERATED = "pilotage.report_generated"
 
 
 def _lock(request: int) -> str:
