@@ -373,6 +373,15 @@ def _detail(request: Request, session: Session) -> dict[str, Any]:
     return SessionDetailSerializer(session, context={"agenda": agenda}).data
 
 
+def _act(request: Request, *, session_id: int, action: str, data: dict[str, Any]) -> Response:
+    """Run one action of the live session page's command table (tenants/commission/commands.py)
+    and answer with the session as it stands after it."""
+    done = commands.session_act(
+        access=request_access(request), session_id=session_id, action=action, data=data
+    )
+    return Response(_detail(request, Session.objects.get(pk=done.session_id)))
+
+
 def _visible_session(request: Request, pk: int) -> Session:
     session = next(
         (s for s in selectors.sessions_for(access=request_access(request)) if s.pk == pk), None
@@ -417,11 +426,7 @@ class SessionAction(APIView):
         serializer = SessionActionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        # The same command table as the live session page (tenants/commission/commands.py).
-        done = commands.session_act(
-            access=request_access(request), session_id=pk, action=data["action"], data=data
-        )
-        return Response(_detail(request, Session.objects.get(pk=done.session_id)))
+        return _act(request, session_id=pk, action=data["action"], data=data)
 
 
 class SessionAttendance(APIView):
@@ -455,14 +460,9 @@ class SessionAttendance(APIView):
     def post(self, request: Request, pk: int) -> Response:
         serializer = AttendanceSheetSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        # The same command table as the live session page (tenants/commission/commands.py).
-        done = commands.session_act(
-            access=request_access(request),
-            session_id=pk,
-            action="attendance_sheet",
-            data=serializer.validated_data,
+        return _act(
+            request, session_id=pk, action="attendance_sheet", data=serializer.validated_data
         )
-        return Response(_detail(request, Session.objects.get(pk=done.session_id)))
 
 
 class ItemVotes(APIView):
@@ -494,13 +494,12 @@ class ItemVotes(APIView):
     def post(self, request: Request, pk: int, item_pk: int) -> Response:
         serializer = VoteSheetSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        done = commands.session_act(
-            access=request_access(request),
+        return _act(
+            request,
             session_id=pk,
             action="votes",
             data={"item": item_pk, **serializer.validated_data},
         )
-        return Response(_detail(request, Session.objects.get(pk=done.session_id)))
 
 
 class SessionPdf(APIView):

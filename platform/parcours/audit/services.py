@@ -36,7 +36,32 @@ def audit_record(
     event that cannot be written fails the whole transaction, which is what must happen to the
     read or the change it records.
     """
-    event = AuditEvent(
+    event = _event(
+        action=action,
+        actor_id=actor_id,
+        actor_role=actor_role,
+        object_type=object_type,
+        object_id=object_id,
+        reason=reason,
+        data=data,
+    )
+    _append(events=[event])
+    return event
+
+
+def _event(
+    *,
+    action: str,
+    actor_id: int | None,
+    actor_role: str,
+    object_type: str,
+    object_id: str | int,
+    reason: str,
+    data: dict[str, Any] | None,
+) -> AuditEvent:
+    """An event as it happens now, in this request; chained when appended."""
+    return AuditEvent(
+        occurred_at=timezone.now(),
         action=action,
         actor_id=actor_id,
         actor_role=actor_role,
@@ -46,8 +71,6 @@ def audit_record(
         request_id=current_request_id(),
         data=data or {},
     )
-    _append(events=[event])
-    return event
 
 
 def _append(*, events: list[AuditEvent]) -> None:
@@ -93,30 +116,20 @@ def audit_read(
     data: dict[str, Any] | None = None,
 ) -> None:
     """Record a read of personal data: at once outside a request, when it has answered inside."""
-    pending = _reads.get()
-    if pending is None:
-        audit_record(
-            action=action,
-            actor_id=actor_id,
-            actor_role=actor_role,
-            object_type=object_type,
-            object_id=object_id,
-            reason=reason,
-            data=data,
-        )
-        return
-    event = AuditEvent(
-        occurred_at=timezone.now(),
+    event = _event(
         action=action,
         actor_id=actor_id,
         actor_role=actor_role,
         object_type=object_type,
-        object_id=str(object_id),
+        object_id=object_id,
         reason=reason,
-        request_id=current_request_id(),
-        data=data or {},
+        data=data,
     )
-    pending.append(_Read(schema=connection.schema_name, event=event))
+    pending = _reads.get()
+    if pending is None:
+        _append(events=[event])
+    else:
+        pending.append(_Read(schema=connection.schema_name, event=event))
 
 
 @contextmanager
