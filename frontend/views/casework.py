@@ -45,6 +45,8 @@ from tenants.commission import selectors as commission_selectors
 
 CASE = selectors.CASE_ROLES
 WORKER = {Role.ASSOCIATION_WORKER}
+# The file list's filter value that shows closed files too (by default: the open ones).
+ALL_STATES = "tous"
 
 
 def _fail(request: HttpRequest, form: forms.Form | None, exc: Refused) -> None:
@@ -73,15 +75,22 @@ def dossier_list(request: HttpRequest, *, access: Access) -> HttpResponse:
     if not state and access.roles == {Role.PREFET}:
         # The préfet's queue: the files waiting for a decision.
         state = min(template.workflow.awaiting_decision_states)
-    if state:
+    if state == ALL_STATES:
+        pass
+    elif state:
         dossiers = dossiers.filter(state=state)
+    else:
+        dossiers = selectors.dossiers_open(dossiers)
     query = request.GET.get("q", "").strip()
     if query:
         dossiers = dossiers.filter(
             selectors.person_search(access=access, text=query, path="person__")
         )
     order = request.GET.get("tri", "")
-    dossiers = dossiers.order_by("submitted_at", "id") if order == "attente" else dossiers
+    if order == "attente":
+        dossiers = dossiers.order_by("submitted_at", "id")
+    elif order != "recents":
+        dossiers = selectors.dossiers_by_due(dossiers)
     page_obj = Paginator(dossiers, 50).get_page(request.GET.get("page"))
     rows = [
         {

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from parcours.accounts.models import Role
 from parcours.accounts.permissions import Access
@@ -49,6 +49,18 @@ def _scope_dossiers(access: Access) -> DossierQuerySet:
     if Role.ASSOCIATION_WORKER in access.roles:
         return dossiers.filter(association_id__in=acting_associations(access=access))
     return Dossier.objects.none()
+
+
+def dossiers_open(dossiers: QuerySet[Dossier]) -> QuerySet[Dossier]:
+    """The files still under way: not closed (`closed_at` is set when a file enters a final
+    state of the version it runs, so no state is named here and no version is read)."""
+    return dossiers.filter(closed_at__isnull=True)
+
+
+def dossiers_by_due(dossiers: QuerySet[Dossier]) -> QuerySet[Dossier]:
+    """What is due first: the files waiting on someone the longest (submitted earliest), then
+    the files not submitted yet, oldest first."""
+    return dossiers.order_by(F("submitted_at").asc(nulls_last=True), "created_at", "id")
 
 
 def persons_visible(*, access: Access) -> QuerySet[Person]:
