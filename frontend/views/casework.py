@@ -34,7 +34,9 @@ from parcours.referentiel.models import NomenclatureItem
 from parcours.storage import read_bytes
 from parcours.workflows.services import current_template
 from tenants.casework import selectors, services
+from tenants.casework.letters import decision_preview
 from tenants.casework.models import (
+    Decision,
     DossierKind,
     NeedsDomain,
     NotificationChannel,
@@ -167,11 +169,20 @@ def dossier_detail(request: HttpRequest, pk: int, *, access: Access) -> HttpResp
             return HttpResponseRedirect(request.path)
         form = transition_form_class(workflow.transitions[name].form)(request.POST, prefix=name)
         forms_by_name[name] = form
+        status = 400
         if form.is_valid():
             data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "", [])}
             comment = data.pop("comment", "")
             data = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in data.items()}
             try:
+                if workflow.transitions[name].decision and request.POST.get("confirm") != "1":
+                    # The préfet reads the letter the decision will produce, then signs it.
+                    letter = decision_preview(
+                        access=access, dossier=dossier, transition=name, data=data, comment=comment
+                    )
+                    return _decision_confirm(
+                        request, dossier=dossier, name=name, form=form, letter=letter
+                    )
                 services.dossier_transition(
                     access=access,
                     dossier_id=dossier.pk,
@@ -188,8 +199,6 @@ def dossier_detail(request: HttpRequest, pk: int, *, access: Access) -> HttpResp
             else:
                 messages.success(request, f"« {workflow.transitions[name].label} » : c'est fait.")
                 return HttpResponseRedirect(request.path)
-        else:
-            status = 400
     upload = UploadForm()
     upload.fields["doc_type"].choices = [(d.code, d.label) for d in workflow.documents]  # type: ignore[attr-defined]
     evaluations = {e.domain: e for e in dossier.evaluations.all()}
@@ -203,16 +212,9 @@ def dossier_detail(request: HttpRequest, pk: int, *, access: Access) -> HttpResp
         "schedulable_sessions": commission_selectors.sessions_for_scheduling()
         if overview.schedulable
         else [],
-        "transitions": [
-            {
-                **t,
-                "form": forms_by_name[t["name"]],
-                # A step that closes the request without a pathway is not the page's main action.
-                "secondary": workflow.transitions[t["name"]].target
-                in workflow.closed_without_authorisation_states,
-            }
-            for t in overview.transitions
-        ],
+        "transitions": _next_steps(workflow, overview.transitions, forms_by_name),
+        "state_tone": _state_tone(dossier, acting=bool(overview.transitions)),
+        "pathway_authorised": dossier.pathway.periods.exists(),
         "timeline": overview.timeline,
         "documents": overview.documents,
         "required": overview.required,
@@ -240,6 +242,64 @@ def dossier_detail(request: HttpRequest, pk: int, *, access: Access) -> HttpResp
         "page_title": f"Dossier {dossier.person.pseudonym}",
     }
     return render(request, "casework/dossier.html", context, status=status)
+
+
+def _next_steps(
+    workflow: Any, offered: list[dict[str, str]], forms_by_name: dict[str, forms.Form]
+) -> list[dict[str, Any]]:
+    """The steps offered, the main one first: a step that closes the request without a
+    pathway (withdrawing, refusing) is secondary and comes last. A decision is previewed
+    before it is signed, so its button says so."""
+    steps = []
+    for t in offered:
+        step = workflow.transitions[t["name"]]
+        secondary = step.target in workflow.closed_without_authorisation_states
+        steps.append(
+            {
+                **t,
+                "form": forms_by_name[t["name"]],
+                "secondary": secondary,
+                "button": "Prévisualiser la lettre de décision" if step.decision else t["label"],
+            }
+        )
+    steps.sort(key=lambda step: step["secondary"])
+    for position, step in enumerate(steps):
+        step["main"] = position == 0 and not step["secondary"]
+    return steps
+
+
+# DSFR badge per kind of state: waiting on someone else (info), for this person to act
+# (warning), authorised (success), refused (error), closed otherwise (plain grey).
+def _state_tone(dossier: Any, *, acting: bool) -> str:
+    workflow = dossier.workflow
+    if dossier.state in workflow.authorised_states:
+        return "success"
+    if dossier.decision == Decision.REFUSED and dossier.state in workflow.final_states:
+        return "error"
+    if dossier.state in workflow.final_states:
+        return ""
+    return "warning" if acting else "info"
+
+
+def _decision_confirm(
+    request: HttpRequest, *, dossier: Any, name: str, form: forms.Form, letter: str
+) -> HttpResponse:
+    """The letter as it will be sent, and the decision's inputs carried to the signature."""
+    workflow = dossier.workflow
+    authorising = workflow.transitions[name].target in workflow.authorised_states
+    return render(
+        request,
+        "casework/decision_confirm.html",
+        {
+            "dossier": dossier,
+            "name": name,
+            "form": form,
+            "letter": letter,
+            "authorising": authorising,
+            "sign_label": "Signer l'autorisation" if authorising else "Signer le refus",
+            "page_title": f"Décision — {dossier.person.pseudonym}",
+        },
+    )
 
 
 @page(roles=WORKER, national=False)

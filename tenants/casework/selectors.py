@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import F, Q, QuerySet
+from django.utils.text import slugify
 
 from parcours.accounts.models import Role
 from parcours.accounts.permissions import Access
@@ -187,10 +188,20 @@ def document_get(*, access: Access, pk: int) -> Document:
 
 
 def document_filename(document: Document) -> str:
+    """A French name that says what the piece is and whose file it belongs to:
+    `decision-PSP-31-2026-0003.pdf`, `piece-d-identite-PSP-31-2026-0003.pdf`."""
     suffix = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}.get(
         document.content_type, ""
     )
-    return f"{document.doc_type}-{document.pk}{suffix}"
+    dossier = document.dossier
+    if dossier is None:
+        return f"piece-{document.pk}{suffix}"
+    reference = dossier.person.pseudonym + (f"-{dossier.number}" if dossier.number > 1 else "")
+    if document.doc_type == "decision_letter":
+        return f"decision-{reference}{suffix}"
+    labels = {d.code: d.label for d in dossier.workflow.documents}
+    name = slugify(labels.get(document.doc_type, "piece")) or "piece"
+    return f"{name}-{reference}{suffix}"
 
 
 def dossier_timeline(*, dossier: Dossier) -> list[DossierEvent]:
@@ -250,6 +261,9 @@ def file_overview(*, access: Access, dossier: Dossier) -> FileOverview:
                 if e.transition in workflow.transitions
                 else e.transition,
                 "to": workflow.label(e.to_state),
+                "by": ", ".join(
+                    Role(code).label for code in e.actor_role.split(",") if code in Role.values
+                ),
             }
             for e in dossier_timeline(dossier=dossier)
         ],
