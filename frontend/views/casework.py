@@ -250,7 +250,7 @@ def _next_steps(
     """The steps offered, the main one first: a step that closes the request without a
     pathway (withdrawing, refusing) is secondary and comes last. A decision is previewed
     before it is signed, so its button says so."""
-    steps = []
+    steps: list[dict[str, Any]] = []
     for t in offered:
         step = workflow.transitions[t["name"]]
         secondary = step.target in workflow.closed_without_authorisation_states
