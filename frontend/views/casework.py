@@ -203,6 +203,7 @@ def dossier_detail(request: HttpRequest, pk: int, *, access: Access) -> HttpResp
     upload.fields["doc_type"].choices = [(d.code, d.label) for d in workflow.documents]  # type: ignore[attr-defined]
     evaluations = {e.domain: e for e in dossier.evaluations.all()}
     identity = selectors.person_identity(access=access, person=dossier.person)
+    steps = _next_steps(workflow, overview.transitions, forms_by_name)
     context = {
         "dossier": dossier,
         "overview": overview,
@@ -212,8 +213,11 @@ def dossier_detail(request: HttpRequest, pk: int, *, access: Access) -> HttpResp
         "schedulable_sessions": commission_selectors.sessions_for_scheduling()
         if overview.schedulable
         else [],
-        "transitions": _next_steps(workflow, overview.transitions, forms_by_name),
-        "state_tone": _state_tone(dossier, acting=bool(overview.transitions)),
+        "transitions": steps,
+        # Withdrawing is always offered to the association: it is not a turn to act.
+        "state_tone": _state_tone(
+            dossier, acting=overview.schedulable or any(step["main"] for step in steps)
+        ),
         "pathway_authorised": dossier.pathway.periods.exists(),
         "timeline": overview.timeline,
         "documents": overview.documents,

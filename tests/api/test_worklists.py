@@ -43,9 +43,9 @@ def test_the_coordination_gets_its_queues_with_counts(login, submitted) -> None:
         ("dpo", "audit_trail"),
     ],
 )
-def test_each_role_gets_its_own_section_and_never_the_coordinations(
+def test_each_role_gets_its_own_section_and_never_the_coordinations(  # type: ignore[no-untyped-def]
     login, submitted, role, section
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     body = login(role, "31").get(URL).json()
 
     assert body[section] is not None

@@ -72,9 +72,9 @@ def test_the_dpo_is_one_click_from_the_audit_trail(login, in31) -> None:  # type
     assert 'href="/journal/"' in page
 
 
-def test_the_worker_home_lists_its_files_of_every_departement_without_switching(
+def test_the_worker_home_lists_its_files_of_every_departement_without_switching(  # type: ignore[no-untyped-def]
     login, in31
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     here = _submitted("31")
     _in("13")
     there = prepare(access_as("association_worker", "13"))
@@ -99,9 +99,9 @@ def test_the_worker_home_lists_its_files_of_every_departement_without_switching(
     assert "Compléter et déposer le dossier" in page  # the file of 13, still a draft
 
 
-def test_the_worker_home_costs_a_fixed_number_of_queries(
+def test_the_worker_home_costs_a_fixed_number_of_queries(  # type: ignore[no-untyped-def]
     login, in31, django_assert_max_num_queries
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     for _ in range(3):
         _submitted()
     client = login("association_worker", "31")
