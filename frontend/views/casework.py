@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from frontend.decorators import page
+from frontend.views.casework_decision import decision_confirm, next_steps, state_tone
 from frontend.views.casework_forms import (
     ActionForm,
     AvisForm,
@@ -36,7 +37,6 @@ from parcours.workflows.services import current_template
 from tenants.casework import selectors, services
 from tenants.casework.letters import decision_preview
 from tenants.casework.models import (
-    Decision,
     DossierKind,
     NeedsDomain,
     NotificationChannel,
@@ -180,7 +180,7 @@ def dossier_detail(request: HttpRequest, pk: int, *, access: Access) -> HttpResp
                     letter = decision_preview(
                         access=access, dossier=dossier, transition=name, data=data, comment=comment
                     )
-                    return _decision_confirm(
+                    return decision_confirm(
                         request, dossier=dossier, name=name, form=form, letter=letter
                     )
                 services.dossier_transition(
@@ -203,7 +203,7 @@ def dossier_detail(request: HttpRequest, pk: int, *, access: Access) -> HttpResp
     upload.fields["doc_type"].choices = [(d.code, d.label) for d in workflow.documents]  # type: ignore[attr-defined]
     evaluations = {e.domain: e for e in dossier.evaluations.all()}
     identity = selectors.person_identity(access=access, person=dossier.person)
-    steps = _next_steps(workflow, overview.transitions, forms_by_name)
+    steps = next_steps(workflow, overview.transitions, forms_by_name)
     context = {
         "dossier": dossier,
         "overview": overview,
@@ -215,7 +215,7 @@ def dossier_detail(request: HttpRequest, pk: int, *, access: Access) -> HttpResp
         else [],
         "transitions": steps,
         # Withdrawing is always offered to the association: it is not a turn to act.
-        "state_tone": _state_tone(
+        "state_tone": state_tone(
             dossier, acting=overview.schedulable or any(step["main"] for step in steps)
         ),
         "pathway_authorised": dossier.pathway.periods.exists(),
@@ -246,64 +246,6 @@ def dossier_detail(request: HttpRequest, pk: int, *, access: Access) -> HttpResp
         "page_title": f"Dossier {dossier.person.pseudonym}",
     }
     return render(request, "casework/dossier.html", context, status=status)
-
-
-def _next_steps(
-    workflow: Any, offered: list[dict[str, str]], forms_by_name: dict[str, forms.Form]
-) -> list[dict[str, Any]]:
-    """The steps offered, the main one first: a step that closes the request without a
-    pathway (withdrawing, refusing) is secondary and comes last. A decision is previewed
-    before it is signed, so its button says so."""
-    steps: list[dict[str, Any]] = []
-    for t in offered:
-        step = workflow.transitions[t["name"]]
-        secondary = step.target in workflow.closed_without_authorisation_states
-        steps.append(
-            {
-                **t,
-                "form": forms_by_name[t["name"]],
-                "secondary": secondary,
-                "button": "Prévisualiser la lettre de décision" if step.decision else t["label"],
-            }
-        )
-    steps.sort(key=lambda step: step["secondary"])
-    for position, step in enumerate(steps):
-        step["main"] = position == 0 and not step["secondary"]
-    return steps
-
-
-# DSFR badge per kind of state: waiting on someone else (info), for this person to act
-# (warning), authorised (success), refused (error), closed otherwise (plain grey).
-def _state_tone(dossier: Any, *, acting: bool) -> str:
-    workflow = dossier.workflow
-    if dossier.state in workflow.authorised_states:
-        return "success"
-    if dossier.decision == Decision.REFUSED and dossier.state in workflow.final_states:
-        return "error"
-    if dossier.state in workflow.final_states:
-        return ""
-    return "warning" if acting else "info"
-
-
-def _decision_confirm(
-    request: HttpRequest, *, dossier: Any, name: str, form: forms.Form, letter: str
-) -> HttpResponse:
-    """The letter as it will be sent, and the decision's inputs carried to the signature."""
-    workflow = dossier.workflow
-    authorising = workflow.transitions[name].target in workflow.authorised_states
-    return render(
-        request,
-        "casework/decision_confirm.html",
-        {
-            "dossier": dossier,
-            "name": name,
-            "form": form,
-            "letter": letter,
-            "authorising": authorising,
-            "sign_label": "Signer l'autorisation" if authorising else "Signer le refus",
-            "page_title": f"Décision — {dossier.person.pseudonym}",
-        },
-    )
 
 
 @page(roles=WORKER, national=False)

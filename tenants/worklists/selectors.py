@@ -222,7 +222,10 @@ def coordination_worklist(*, access: Access, today: dt.date) -> CoordinationWork
     queues = [
         _queue("to_check", "Dossiers déposés à vérifier", rows(to_check, "submitted_at"), to_check),
         _queue(
-            "incomplete", "Pièces manquantes attendues", rows(paused, "clock_paused_since"), paused
+            "missing_items",
+            "Pièces manquantes attendues",
+            rows(paused, "clock_paused_since"),
+            paused,
         ),
         _queue(
             "to_schedule",

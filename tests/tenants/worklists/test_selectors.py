@@ -85,14 +85,14 @@ def test_the_coordination_queue_counts_each_kind_of_work(in31) -> None:  # type:
 
     assert {q.key: q.count for q in worklist.queues} == {
         "to_check": 1,
-        "incomplete": 1,
+        "missing_items": 1,
         "to_schedule": 1,
         "on_agenda": 0,
         "awaiting_prefet": 1,
         "periods_ending": 1,
         "aps_expiring": 1,
     }
-    incomplete = next(q for q in worklist.queues if q.key == "incomplete")
+    incomplete = next(q for q in worklist.queues if q.key == "missing_items")
     assert incomplete.items[0].dossier_id == files["incomplete"][0].pk
     assert incomplete.items[0].detail == "Le justificatif de domicile."
     assert incomplete.items[0].on == today  # waiting since the request
