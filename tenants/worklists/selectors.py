@@ -492,7 +492,7 @@ def _worker_files(
         elif theirs:
             action = "Compléter et déposer le dossier"
         else:
-            action = "Rien à faire : le dossier est instruit par l'administration"
+            action = "Aucune : instruit par l'administration"
         found.append(
             WorkerFile(
                 departement_code=tenant.code,
