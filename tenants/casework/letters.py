@@ -47,10 +47,9 @@ def decision_letter_preview(*, dossier: Dossier, decided: Dossier, identity: dic
             starts_on=decided.start_on,
             ends_on=decided.start_on + relativedelta(months=months) - dt.timedelta(days=1),
         )
-    return render_to_string(
-        "casework/_decision_letter_body.html",
-        decision_letter_context(dossier=decided, identity=identity, period=period),
-    )
+    context = decision_letter_context(dossier=decided, identity=identity, period=period)
+    # Shown inside a page that has its own title: the letter's title is not a heading there.
+    return render_to_string("casework/_decision_letter_body.html", {**context, "preview": True})
 
 
 def decision_copy(dossier: Dossier) -> Dossier:

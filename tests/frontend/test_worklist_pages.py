@@ -160,3 +160,38 @@ def test_the_file_list_puts_what_is_due_first(login, in31) -> None:  # type: ign
 
     order = [int(pk) for pk in re.findall(r'href="/dossiers/(\d+)/"', page)]
     assert order == [draft_first_created.pk, later.pk, draft.pk]
+
+
+def test_a_member_home_shows_the_next_session_its_agenda_and_the_mandate(login, in31) -> None:  # type: ignore[no-untyped-def]
+    from tenants.commission import services as commission
+
+    dossier = _submitted()
+    _in("31")
+    coordinator = access_as("coordinator", "31")
+    dossier_transition(
+        access=coordinator,
+        dossier_id=dossier.pk,
+        request=TransitionRequest(name="declare_complete", data={}),
+    )
+    today = timezone.localdate()
+    commission.member_appoint(
+        access=coordinator,
+        user_id=User.objects.get(email=People.email("member", "31")).pk,
+        college="magistrat",
+        arrete_reference="A-2026-7",
+        arrete_on=today - dt.timedelta(days=30),
+        mandate_start=today - dt.timedelta(days=30),
+    )
+    session = commission.session_schedule(
+        access=coordinator, starts_at=timezone.now() + dt.timedelta(days=12)
+    )
+    commission.agenda_add_file(access=coordinator, session_id=session.pk, dossier_id=dossier.pk)
+    commission.session_convene(access=coordinator, session_id=session.pk)
+    connection.set_schema_to_public()
+
+    page = html.unescape(login("member", "31").get("/").content.decode())
+
+    assert "Ma prochaine séance" in page
+    assert f'href="/commission/seances/{session.pk}/"' in page
+    assert f"Dossier {dossier.person.pseudonym} (première demande)" in page
+    assert "Votre mandat prend fin le" in page
