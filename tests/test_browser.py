@@ -205,10 +205,14 @@ def test_the_main_path_of_a_file_in_the_browser(
         prefet.goto(_url(live_server, "31", "/dossiers/"))  # the préfet's queue: decisions to sign
         prefet.get_by_role("link", name=pseudonym).click()
         _assert_next_step_above_the_fold(prefet)
+        ARTIFACTS.mkdir(exist_ok=True)
+        prefet.screenshot(path=str(ARTIFACTS / "dossier-to-decide.png"))
         prefet.locator("form[data-transition=authorise] input[type=date]").fill(today)
         prefet.locator("form[data-transition=authorise] button").click()
         # The letter is read before it is signed; nothing is decided until then.
         prefet.wait_for_selector("[data-testid=letter-preview]")
+        ARTIFACTS.mkdir(exist_ok=True)
+        prefet.screenshot(path=str(ARTIFACTS / "decision-preview.png"), full_page=True)
         assert "est autorisé" in prefet.inner_text("[data-testid=letter-preview]")
         prefet.get_by_role("button", name="Signer l'autorisation").click()
         prefet.wait_for_selector("text=Autorisé par le préfet")

@@ -26,13 +26,22 @@ def next_steps(
                 **t,
                 "form": forms_by_name[t["name"]],
                 "secondary": secondary,
-                "button": "Prévisualiser la lettre de décision" if step.decision else t["label"],
+                "button": _button(workflow, step),
             }
         )
     steps.sort(key=lambda step: step["secondary"])
     for position, step in enumerate(steps):
         step["main"] = position == 0 and not step["secondary"]
     return steps
+
+
+def _button(workflow: Any, step: Any) -> str:
+    """What the button does: a decision shows its letter first, a step says its name."""
+    if not step.decision:
+        return str(step.label)
+    if step.target in workflow.authorised_states:
+        return "Voir la lettre d'autorisation avant de signer"
+    return "Voir la lettre de refus avant de signer"
 
 
 # DSFR badge per kind of state: waiting on someone else (info), for this person to act

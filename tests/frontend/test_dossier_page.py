@@ -58,7 +58,7 @@ def test_the_prefet_sees_authorising_first_and_refusing_last_above_the_file(logi
     refuse = page.index('data-transition="refuse"')
     assert page.index("Prochaine étape") < authorise < refuse < page.index(">Personne<")
     main = page[authorise:refuse]
-    assert "data-primary-action" in main and "Prévisualiser la lettre de décision" in main
+    assert "data-primary-action" in main and "Voir la lettre d'autorisation avant de signer" in main
     assert "fr-btn--secondary" in page[refuse : page.index("</form>", refuse)]
 
 
