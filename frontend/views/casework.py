@@ -204,6 +204,7 @@ def dossier_detail(request: HttpRequest, pk: int, *, access: Access) -> HttpResp
     evaluations = {e.domain: e for e in dossier.evaluations.all()}
     identity = selectors.person_identity(access=access, person=dossier.person)
     steps = next_steps(workflow, overview.transitions, forms_by_name)
+    rights = rights_panel(person=dossier.person)
     context = {
         "dossier": dossier,
         "overview": overview,
@@ -218,7 +219,9 @@ def dossier_detail(request: HttpRequest, pk: int, *, access: Access) -> HttpResp
         "state_tone": state_tone(
             dossier, acting=overview.schedulable or any(step["main"] for step in steps)
         ),
-        "pathway_authorised": dossier.pathway.periods.exists(),
+        # Rights are followed once the pathway is authorised; any already recorded stay shown.
+        "rights_followed": dossier.pathway.periods.exists()
+        or any(row["right"] is not None for row in rights),
         "timeline": overview.timeline,
         "documents": overview.documents,
         "required": overview.required,
@@ -234,7 +237,7 @@ def dossier_detail(request: HttpRequest, pk: int, *, access: Access) -> HttpResp
         "can_end_early": overview.can_end_early,
         "can_exit": overview.can_exit,
         "exit_outcomes": NomenclatureItem.objects.filter(kind="exit_outcome", is_active=True),
-        "rights": rights_panel(person=dossier.person),
+        "rights": rights,
         "extra_fields": overview.extra_fields,
         "afis_checklist": AFIS_CHECKLIST.items(),
         "can_edit_rights": access.has_any({Role.COORDINATOR, Role.ASSOCIATION_WORKER}),
