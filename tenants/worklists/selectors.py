@@ -450,7 +450,12 @@ def worker_worklist(*, access: Access, today: dt.date) -> WorkerWorklist:
             memberships=access.memberships,
         )
         here = access.tenant is not None and tenant.pk == access.tenant.pk
-        with schema_context(tenant.schema_name), confined(tenant.schema_name):
+        # Its dates in its own zone (overseas départements), as its own pages show them.
+        with (
+            schema_context(tenant.schema_name),
+            confined(tenant.schema_name),
+            timezone.override(tenant.zone),
+        ):
             files.extend(_worker_files(access=there, today=today, tenant=tenant, here=here))
     files.sort(
         key=lambda f: (not f.theirs, f.due_on or dt.date.max, f.departement_code, f.reference)
