@@ -20,6 +20,7 @@ class QueueSerializer(serializers.Serializer):
     name = serializers.CharField(source="label")
     count = serializers.IntegerField()
     state = serializers.CharField(allow_blank=True, help_text="filter of the file list, if any")
+    date_label = serializers.CharField(help_text="how an item's date reads (depuis le, fin le…)")
     items = WorkItemSerializer(many=True, help_text="the oldest first")
 
 

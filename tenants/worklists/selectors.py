@@ -80,6 +80,8 @@ class Queue:
     count: int
     items: tuple[WorkItem, ...]
     state: str = ""
+    # How an item's date reads: since when it waits, or when it ends or meets.
+    date_label: str = "depuis le"
 
 
 @dataclass(frozen=True)
@@ -157,7 +159,13 @@ def _local_day(moment: dt.datetime | None) -> dt.date | None:
     return timezone.localtime(moment).date() if moment is not None else None
 
 
-def _queue(key: str, label: str, items: list[WorkItem], state: Iterable[str] = ()) -> Queue:
+def _queue(
+    key: str,
+    label: str,
+    items: list[WorkItem],
+    state: Iterable[str] = (),
+    date_label: str = "depuis le",
+) -> Queue:
     states = sorted(state)
     return Queue(
         key=key,
@@ -165,6 +173,7 @@ def _queue(key: str, label: str, items: list[WorkItem], state: Iterable[str] = (
         count=len(items),
         items=tuple(items[:SHOWN]),
         state=states[0] if len(states) == 1 else "",
+        date_label=date_label,
     )
 
 
@@ -234,7 +243,11 @@ def coordination_worklist(*, access: Access, today: dt.date) -> CoordinationWork
             to_schedule,
         ),
         _queue(
-            "on_agenda", "Dossiers inscrits à une séance", rows(on_agenda, "session_on"), on_agenda
+            "on_agenda",
+            "Dossiers inscrits à une séance",
+            rows(on_agenda, "session_on"),
+            on_agenda,
+            date_label="séance du",
         ),
         _queue(
             "awaiting_prefet",
@@ -246,11 +259,13 @@ def coordination_worklist(*, access: Access, today: dt.date) -> CoordinationWork
             "periods_ending",
             "Périodes qui se terminent",
             _periods_ending(today=today, days=limits["period_end_warning_days"]),
+            date_label="fin le",
         ),
         _queue(
             "aps_expiring",
             "APS qui expirent",
             _aps_expiring(today=today, days=limits["aps_expiry_warning_days"]),
+            date_label="fin le",
         ),
     ]
     return CoordinationWorklist(
