@@ -170,7 +170,9 @@ def dossier_detail(request: HttpRequest, pk: int, *, access: Access) -> HttpResp
         form = transition_form_class(workflow.transitions[name].form)(request.POST, prefix=name)
         forms_by_name[name] = form
         status = 400
-        if form.is_valid():
+        if request.POST.get("edit") == "1":
+            status = 200  # back from the letter's preview: the inputs, kept, to change
+        elif form.is_valid():
             data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "", [])}
             comment = data.pop("comment", "")
             data = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in data.items()}

@@ -100,6 +100,26 @@ def test_the_prefet_reads_the_letter_then_signs_it(login, in31) -> None:  # type
     assert 'id="droits"' in page  # the rights are followed once the pathway is authorised
 
 
+def test_back_from_the_preview_the_prefet_finds_the_inputs_to_change(login, in31) -> None:  # type: ignore[no-untyped-def]
+    dossier = _file("avis")
+    motivation = "Projet solide, engagement constant depuis un an."
+
+    response = login("prefet", "31").post(
+        f"/dossiers/{dossier.pk}/",
+        {
+            "transition": "authorise",
+            "authorise-start_on": timezone.localdate().isoformat(),
+            "authorise-motivation": motivation,
+            "confirm": "1",
+            "edit": "1",
+        },
+    )
+
+    assert response.status_code == 200
+    assert motivation in html.unescape(response.content.decode())
+    assert _state(dossier) == "avis_given"
+
+
 def test_a_refusal_the_law_forbids_is_explained_on_the_preview_and_nothing_moves(  # type: ignore[no-untyped-def]
     login, in31
 ) -> None:
