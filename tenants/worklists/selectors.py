@@ -483,20 +483,7 @@ def _worker_files(
 ) -> list[WorkerFile]:
     workflow = _workflow()
     limits = workflow.deadlines
-    dossiers = list(
-        dossiers_visible(access=access)
-        .exclude(state__in=workflow.final_states)
-        .only(
-            "id",
-            "state",
-            "kind",
-            "number",
-            "clock_paused_since",
-            "missing_items",
-            "submitted_at",
-            "person__pseudonym",
-        )
-    )
+    dossiers = list(dossiers_visible(access=access).exclude(state__in=workflow.final_states))
     found: list[WorkerFile] = []
     for d in dossiers:
         theirs = d.state in workflow.editable_states
