@@ -148,6 +148,14 @@ def _new_page(page: Any) -> Any:
     return page.context.browser.new_context(locale="fr-FR").new_page()
 
 
+def _assert_next_step_above_the_fold(page: Any) -> None:
+    """At 1280×800 the page's main action is visible without scrolling."""
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.evaluate("window.scrollTo(0, 0)")
+    box = page.locator("[data-primary-action]").first.bounding_box()
+    assert box is not None and box["y"] + box["height"] <= 800, box
+
+
 def test_the_main_path_of_a_file_in_the_browser(
     page: Any, live_server: Any, settings: Any, tmp_path: Path
 ) -> None:
@@ -184,6 +192,7 @@ def test_the_main_path_of_a_file_in_the_browser(
         )
         coordinator.goto(_url(live_server, "31", "/dossiers/?q=" + pseudonym))
         coordinator.get_by_role("link", name=pseudonym).click()
+        _assert_next_step_above_the_fold(coordinator)
         coordinator.locator("form[data-transition=declare_complete] button").click()
         coordinator.wait_for_selector("text=Complet, à inscrire en séance")
         # The avis comes from a session's vote (its pages are tested in tests/tenants/commission).
@@ -195,12 +204,22 @@ def test_the_main_path_of_a_file_in_the_browser(
         _sign_in(prefet, _url(live_server, "31", "/connexion/"), People.email("prefet", "31"))
         prefet.goto(_url(live_server, "31", "/dossiers/"))  # the préfet's queue: decisions to sign
         prefet.get_by_role("link", name=pseudonym).click()
+        _assert_next_step_above_the_fold(prefet)
+        ARTIFACTS.mkdir(exist_ok=True)
+        prefet.screenshot(path=str(ARTIFACTS / "dossier-to-decide.png"))
         prefet.locator("form[data-transition=authorise] input[type=date]").fill(today)
         prefet.locator("form[data-transition=authorise] button").click()
+        # The letter is read before it is signed; nothing is decided until then.
+        prefet.wait_for_selector("[data-testid=letter-preview]")
+        ARTIFACTS.mkdir(exist_ok=True)
+        prefet.screenshot(path=str(ARTIFACTS / "decision-preview.png"), full_page=True)
+        assert "est autorisé" in prefet.inner_text("[data-testid=letter-preview]")
+        prefet.get_by_role("button", name="Signer l'autorisation").click()
         prefet.wait_for_selector("text=Autorisé par le préfet")
         assert "Période 1" in prefet.content()
         with prefet.expect_download() as download_info:
             prefet.locator("#documents a", has_text="Décision du préfet").click()
+        assert download_info.value.suggested_filename == f"decision-{pseudonym}.pdf"
         letter = Path(download_info.value.path()).read_bytes()
         assert letter.startswith(b"%PDF")
         ARTIFACTS.mkdir(exist_ok=True)

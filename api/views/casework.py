@@ -132,7 +132,14 @@ def person_or_404(access: Any, pk: int) -> Any:
         OpenApiParameter("state", str, required=False),
         OpenApiParameter("kind", str, required=False),
         NAME_SEARCH,
-    ]
+        OpenApiParameter(
+            "closed",
+            bool,
+            required=False,
+            description="include the closed files (by default only the files under way)",
+        ),
+    ],
+    description="The files under way by default, what is due first (waiting the longest).",
 )
 class DossierList(generics.ListCreateAPIView):
     permission_classes = [CASE]
@@ -143,6 +150,8 @@ class DossierList(generics.ListCreateAPIView):
         params = self.request.query_params
         if params.get("state"):
             dossiers = dossiers.filter(state=params["state"])
+        elif params.get("closed", "").lower() not in {"true", "1"}:
+            dossiers = selectors.dossiers_open(dossiers)
         if params.get("kind"):
             dossiers = dossiers.filter(kind=params["kind"])
         if params.get("q"):
@@ -151,7 +160,7 @@ class DossierList(generics.ListCreateAPIView):
                     access=request_access(self.request), text=params["q"].strip(), path="person__"
                 )
             )
-        return dossiers
+        return selectors.dossiers_by_due(dossiers)
 
     @extend_schema(
         request=DossierCreateSerializer,

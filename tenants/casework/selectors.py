@@ -6,7 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
+from django.utils.text import slugify
 
 from parcours.accounts.models import Role
 from parcours.accounts.permissions import Access
@@ -49,6 +50,18 @@ def _scope_dossiers(access: Access) -> DossierQuerySet:
     if Role.ASSOCIATION_WORKER in access.roles:
         return dossiers.filter(association_id__in=acting_associations(access=access))
     return Dossier.objects.none()
+
+
+def dossiers_open(dossiers: QuerySet[Dossier]) -> QuerySet[Dossier]:
+    """The files still under way: not closed (`closed_at` is set when a file enters a final
+    state of the version it runs, so no state is named here and no version is read)."""
+    return dossiers.filter(closed_at__isnull=True)
+
+
+def dossiers_by_due(dossiers: QuerySet[Dossier]) -> QuerySet[Dossier]:
+    """What is due first: the files waiting on someone the longest (submitted earliest), then
+    the files not submitted yet, oldest first."""
+    return dossiers.order_by(F("submitted_at").asc(nulls_last=True), "created_at", "id")
 
 
 def persons_visible(*, access: Access) -> QuerySet[Person]:
@@ -175,10 +188,20 @@ def document_get(*, access: Access, pk: int) -> Document:
 
 
 def document_filename(document: Document) -> str:
+    """A French name that says what the piece is and whose file it belongs to:
+    `decision-PSP-31-2026-0003.pdf`, `piece-d-identite-PSP-31-2026-0003.pdf`."""
     suffix = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}.get(
         document.content_type, ""
     )
-    return f"{document.doc_type}-{document.pk}{suffix}"
+    dossier = document.dossier
+    if dossier is None:
+        return f"piece-{document.pk}{suffix}"
+    reference = dossier.person.pseudonym + (f"-{dossier.number}" if dossier.number > 1 else "")
+    if document.doc_type == "decision_letter":
+        return f"decision-{reference}{suffix}"
+    labels = {d.code: d.label for d in dossier.workflow.documents}
+    name = slugify(labels.get(document.doc_type, "piece")) or "piece"
+    return f"{name}-{reference}{suffix}"
 
 
 def dossier_timeline(*, dossier: Dossier) -> list[DossierEvent]:
@@ -238,6 +261,9 @@ def file_overview(*, access: Access, dossier: Dossier) -> FileOverview:
                 if e.transition in workflow.transitions
                 else e.transition,
                 "to": workflow.label(e.to_state),
+                "by": ", ".join(
+                    Role(code).label for code in e.actor_role.split(",") if code in Role.values
+                ),
             }
             for e in dossier_timeline(dossier=dossier)
         ],
