@@ -42,7 +42,9 @@ class DepartementStatusSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
     region = serializers.CharField()
-    status = serializers.ChoiceField(choices=["not_provisioned", "active", "suspended"])
+    status = serializers.ChoiceField(
+        choices=["not_provisioned", "requested", "active", "suspended"]
+    )
     status_label = serializers.CharField()
     host = serializers.CharField(allow_null=True)
     provisioned_at = serializers.CharField(allow_null=True)

@@ -96,8 +96,8 @@ class DossierSerializer(serializers.ModelSerializer):
         return obj.state_label
 
     def get_workflow(self, obj: Dossier) -> str:
-        definition = obj.workflow_variant.definition
-        return f"{definition['code']}-{definition['version']}#{obj.workflow_variant_id}"
+        workflow = obj.workflow  # built once per variant, its JSON not read again per row
+        return f"{workflow.code}-{workflow.version}#{obj.workflow_variant_id}"
 
 
 class EventSerializer(serializers.ModelSerializer):

@@ -13,12 +13,14 @@ from api.views import (
     privacy,
     retention,
     tenant,
+    worklists,
 )
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(urlconf="routes.tenant"), name="schema"),
     *common,
     path("departement/", tenant.TenantSummaryView.as_view(), name="departement"),
+    path("worklist/", worklists.WorklistView.as_view(), name="worklist"),
     path("retention/sweeps/", retention.SweepList.as_view(), name="retention-sweeps"),
     path("retention/sweeps/<int:pk>/", retention.SweepDetail.as_view(), name="retention-sweep"),
     path(
@@ -71,6 +73,16 @@ urlpatterns = [
         "commission/sessions/<int:pk>/convocation.pdf",
         commission.SessionConvocationPdf.as_view(),
         name="commission-session-convocation",
+    ),
+    path(
+        "commission/sessions/<int:pk>/attendance/",
+        commission.SessionAttendance.as_view(),
+        name="commission-session-attendance",
+    ),
+    path(
+        "commission/sessions/<int:pk>/items/<int:item_pk>/votes/",
+        commission.ItemVotes.as_view(),
+        name="commission-item-votes",
     ),
     path(
         "commission/sessions/<int:pk>/actions/",

@@ -178,6 +178,22 @@ ROUTE_OBJECTS: dict[str, Probe] = {
         lambda b: {"action": "add_policy", "title": "Un point"},
         shows="La séance est close.",
     ),
+    "api:commission-session-attendance": Probe(
+        {"pk": "session"},
+        C,
+        400,
+        "post",
+        lambda b: {"rows": [{"member": 1, "presence": "in_person"}]},
+        shows="La séance est close.",
+    ),
+    "api:commission-item-votes": Probe(
+        {"pk": "session", "item_pk": "item"},
+        C,
+        400,
+        "post",
+        lambda b: {"rows": [{"member": 1, "choice": "favourable"}]},
+        shows="On ne vote qu'en séance ouverte.",
+    ),
     "api:person": Probe({"pk": "person"}, W),
     "api:dossier": Probe(DOSSIER, W),
     "api:dossier-transition": Probe(DOSSIER, W, 200, "post", lambda b: {}),
@@ -416,6 +432,7 @@ def _session(code: str, built: Built) -> None:
                 access=coordinator, item_id=item.pk, member_id=seat.pk, choice="favourable"
             )
         services.item_close(access=coordinator, item_id=item.pk)
+        built.add("item", item)
     built.add("session", services.session_close(access=coordinator, session_id=session.pk))
 
 
@@ -530,6 +547,7 @@ FACTORIES: dict[str, Callable[[str, Built], None]] = {
     "project_action": _dossier,
     "member": _member,
     "session": _session,
+    "item": _session,
     "planned_session": _planned_session,
     "agrement": _agrement,
     "report": _report,

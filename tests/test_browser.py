@@ -148,6 +148,14 @@ def _new_page(page: Any) -> Any:
     return page.context.browser.new_context(locale="fr-FR").new_page()
 
 
+def _assert_next_step_above_the_fold(page: Any) -> None:
+    """At 1280×800 the page's main action is visible without scrolling."""
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.evaluate("window.scrollTo(0, 0)")
+    box = page.locator("[data-primary-action]").first.bounding_box()
+    assert box is not None and box["y"] + box["height"] <= 800, box
+
+
 def test_the_main_path_of_a_file_in_the_browser(
     page: Any, live_server: Any, settings: Any, tmp_path: Path
 ) -> None:
@@ -184,6 +192,7 @@ def test_the_main_path_of_a_file_in_the_browser(
         )
         coordinator.goto(_url(live_server, "31", "/dossiers/?q=" + pseudonym))
         coordinator.get_by_role("link", name=pseudonym).click()
+        _assert_next_step_above_the_fold(coordinator)
         coordinator.locator("form[data-transition=declare_complete] button").click()
         coordinator.wait_for_selector("text=Complet, à inscrire en séance")
         # The avis comes from a session's vote (its pages are tested in tests/tenants/commission).
@@ -195,12 +204,22 @@ def test_the_main_path_of_a_file_in_the_browser(
         _sign_in(prefet, _url(live_server, "31", "/connexion/"), People.email("prefet", "31"))
         prefet.goto(_url(live_server, "31", "/dossiers/"))  # the préfet's queue: decisions to sign
         prefet.get_by_role("link", name=pseudonym).click()
+        _assert_next_step_above_the_fold(prefet)
+        ARTIFACTS.mkdir(exist_ok=True)
+        prefet.screenshot(path=str(ARTIFACTS / "dossier-to-decide.png"))
         prefet.locator("form[data-transition=authorise] input[type=date]").fill(today)
         prefet.locator("form[data-transition=authorise] button").click()
+        # The letter is read before it is signed; nothing is decided until then.
+        prefet.wait_for_selector("[data-testid=letter-preview]")
+        ARTIFACTS.mkdir(exist_ok=True)
+        prefet.screenshot(path=str(ARTIFACTS / "decision-preview.png"), full_page=True)
+        assert "est autorisé" in prefet.inner_text("[data-testid=letter-preview]")
+        prefet.get_by_role("button", name="Signer l'autorisation").click()
         prefet.wait_for_selector("text=Autorisé par le préfet")
         assert "Période 1" in prefet.content()
         with prefet.expect_download() as download_info:
             prefet.locator("#documents a", has_text="Décision du préfet").click()
+        assert download_info.value.suggested_filename == f"decision-{pseudonym}.pdf"
         letter = Path(download_info.value.path()).read_bytes()
         assert letter.startswith(b"%PDF")
         ARTIFACTS.mkdir(exist_ok=True)
@@ -273,18 +292,15 @@ def test_a_full_commission_session_in_the_browser(
     Dossier.objects.filter(pk=dossier.pk).update(session_on=timezone.localdate())
     connection.set_schema_to_public()
     page.goto(url)
+    # The attendance of every seat, then the votes of the item: one submit each.
     for name in names[:2]:
         page.get_by_label(f"Présence de {name}").select_option("in_person")
-        page.locator("#presences tr").filter(
-            has=page.get_by_label(f"Présence de {name}")
-        ).get_by_role("button", name="Enregistrer").click()
+    page.get_by_role("button", name="Enregistrer les présences").click()
     assert "atteint" in page.locator("#quorum").inner_text().lower()
     page.get_by_role("button", name="Ouvrir la séance").click()
     for name in names[:2]:
         page.get_by_label(f"Vote de {name}").select_option("favourable")
-        page.locator("tr").filter(has=page.get_by_label(f"Vote de {name}")).get_by_role(
-            "button", name="Voter"
-        ).click()
+    page.get_by_role("button", name="Enregistrer les votes").click()
     page.get_by_role("button", name="Clore le vote et rendre l'avis").click()
     page.wait_for_selector("text=Avis favorable")
     page.get_by_role("button", name="Clore la séance").click()
@@ -324,3 +340,50 @@ def test_the_statistics_map_renders_under_the_content_security_policy(
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "statistics.png"), full_page=True)
     assert violations == []
+
+
+def test_an_access_export_being_prepared_shows_ready_without_a_manual_reload(
+    page: Any, live_server: Any
+) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+    from playwright.sync_api import expect
+
+    from parcours.db import connection
+    from parcours.departements.models import Tenant
+    from tenants.privacy.models import AccessExport, ExportStatus
+    from tests.api.test_casework import plain_dossier
+
+    dossier = plain_dossier(last_name="Suivie")
+    connection.set_tenant(Tenant.objects.get(code="31"))
+    try:
+        export = AccessExport.objects.create(
+            person_id=dossier.person_id, status=ExportStatus.RUNNING, progress=40
+        )
+    finally:
+        connection.set_schema_to_public()
+    _sign_in(page, _url(live_server, "31", "/"), People.email("coordinator", "31"))
+    page.goto(_url(live_server, "31", "/droit-acces/"))
+    assert page.locator("#exports-avancement").get_attribute("data-progress") is not None
+    assert "40 %" in page.locator("#exports-avancement").inner_text()
+
+    # The worker advances, then finishes: the page follows by itself.
+    connection.set_tenant(Tenant.objects.get(code="31"))
+    try:
+        AccessExport.objects.filter(pk=export.pk).update(progress=80)
+        # (Playwright's expect polls from Python: a predicate string would need eval, which
+        # the content security policy refuses, as it should.)
+        expect(page.locator("#exports-avancement")).to_contain_text("80 %", timeout=15_000)
+        AccessExport.objects.filter(pk=export.pk).update(
+            status=ExportStatus.READY,
+            progress=100,
+            json_storage_name="x.json",
+            pdf_storage_name="x.pdf",
+            finished_at=timezone.now(),
+            expires_at=timezone.now() + dt.timedelta(days=30),
+        )
+    finally:
+        connection.set_schema_to_public()
+    expect(page.locator("#exports-avancement[data-progress]")).to_have_count(0, timeout=15_000)
+    expect(page.locator("#exports-avancement")).to_contain_text("Prêt")

@@ -5,11 +5,15 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from django.db.models import Q
 from django.http import FileResponse
 from django.http.response import HttpResponseBase
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import generics, status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.parsers import MultiPartParser
@@ -41,6 +45,16 @@ WORKER = tenant_roles({Role.ASSOCIATION_WORKER})
 PREFET = tenant_roles({Role.PREFET})
 
 
+NAME_SEARCH = OpenApiParameter(
+    "q",
+    str,
+    required=False,
+    description="pseudonym contains, or (association, coordination) every word is a part of "
+    "the person's name, in any order, accents and case ignored",
+)
+
+
+@extend_schema_view(get=extend_schema(parameters=[NAME_SEARCH]))
 class PersonList(generics.ListCreateAPIView):
     permission_classes = [CASE]
     serializer_class = PersonSerializer
@@ -50,7 +64,12 @@ class PersonList(generics.ListCreateAPIView):
             "association"
         )
         search = self.request.query_params.get("q", "").strip()
-        return persons.filter(pseudonym__icontains=search) if search else persons
+        access = request_access(self.request)
+        return (
+            persons.filter(selectors.person_search(access=access, text=search))
+            if search
+            else persons
+        )
 
     @extend_schema(
         request=PersonCreateSerializer,
@@ -112,25 +131,36 @@ def person_or_404(access: Any, pk: int) -> Any:
     parameters=[
         OpenApiParameter("state", str, required=False),
         OpenApiParameter("kind", str, required=False),
-        OpenApiParameter("q", str, required=False, description="pseudonym contains"),
-    ]
+        NAME_SEARCH,
+        OpenApiParameter(
+            "closed",
+            bool,
+            required=False,
+            description="include the closed files (by default only the files under way)",
+        ),
+    ],
+    description="The files under way by default, what is due first (waiting the longest).",
 )
 class DossierList(generics.ListCreateAPIView):
     permission_classes = [CASE]
     serializer_class = DossierSerializer
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
-        dossiers = selectors.dossiers_visible(access=request_access(self.request)).select_related(
-            "workflow_variant"
-        )
+        dossiers = selectors.dossiers_visible(access=request_access(self.request))
         params = self.request.query_params
         if params.get("state"):
             dossiers = dossiers.filter(state=params["state"])
+        elif params.get("closed", "").lower() not in {"true", "1"}:
+            dossiers = selectors.dossiers_open(dossiers)
         if params.get("kind"):
             dossiers = dossiers.filter(kind=params["kind"])
         if params.get("q"):
-            dossiers = dossiers.filter(Q(person__pseudonym__icontains=params["q"].strip()))
-        return dossiers
+            dossiers = dossiers.filter(
+                selectors.person_search(
+                    access=request_access(self.request), text=params["q"].strip(), path="person__"
+                )
+            )
+        return selectors.dossiers_by_due(dossiers)
 
     @extend_schema(
         request=DossierCreateSerializer,

@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.errors import ErrorSerializer
 from api.permissions import read_write, request_access, tenant_roles
 from parcours.accounts.models import Role
 from tenants.commission import commands, documents, members, seats, selectors, sessions
@@ -228,6 +229,37 @@ class SessionActionSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+class AttendanceLineSerializer(serializers.Serializer):
+    member = serializers.IntegerField(help_text="a member in mandate on the session's day")
+    presence = serializers.ChoiceField(choices=["in_person", "video", "absent"])
+    proxy_to = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="for an absent member: the member present who holds their proxy",
+    )
+
+
+class AttendanceSheetSerializer(serializers.Serializer):
+    rows = AttendanceLineSerializer(many=True, allow_empty=False, max_length=200)  # type: ignore[call-arg]
+
+
+class VoteLineSerializer(serializers.Serializer):
+    member = serializers.IntegerField(help_text="whose vote it is (the proxy holder casts it)")
+    choice = serializers.ChoiceField(choices=["favourable", "unfavourable", "abstention"])
+
+
+class VoteSheetSerializer(serializers.Serializer):
+    rows = VoteLineSerializer(many=True, allow_empty=False, max_length=200)  # type: ignore[call-arg]
+
+
+SHEET_ERRORS = {
+    400: ErrorSerializer,
+    403: ErrorSerializer,
+    404: ErrorSerializer,
+}
+
+
 class MemberList(APIView):
     permission_classes = [
         read_write(
@@ -341,6 +373,15 @@ def _detail(request: Request, session: Session) -> dict[str, Any]:
     return SessionDetailSerializer(session, context={"agenda": agenda}).data
 
 
+def _act(request: Request, *, session_id: int, action: str, data: dict[str, Any]) -> Response:
+    """Run one action of the live session page's command table (tenants/commission/commands.py)
+    and answer with the session as it stands after it."""
+    done = commands.session_act(
+        access=request_access(request), session_id=session_id, action=action, data=data
+    )
+    return Response(_detail(request, Session.objects.get(pk=done.session_id)))
+
+
 def _visible_session(request: Request, pk: int) -> Session:
     session = next(
         (s for s in selectors.sessions_for(access=request_access(request)) if s.pk == pk), None
@@ -385,11 +426,80 @@ class SessionAction(APIView):
         serializer = SessionActionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        # The same command table as the live session page (tenants/commission/commands.py).
-        done = commands.session_act(
-            access=request_access(request), session_id=pk, action=data["action"], data=data
+        return _act(request, session_id=pk, action=data["action"], data=data)
+
+
+class SessionAttendance(APIView):
+    permission_classes = [COORDINATION]
+
+    @extend_schema(
+        request=AttendanceSheetSerializer,
+        responses={200: SessionDetailSerializer, **SHEET_ERRORS},
+        summary="Record the attendance of every seat at once (all lines or none)",
+        description=(
+            "One line per member: present, by video, or absent with an optional proxy to a member "
+            "present (marked present in this sheet or already). The sheet is recorded whole or "
+            "not at all: a refused line gives a 400 whose message names the line and the member "
+            '("Ligne 4 (Claire Martin, magistrat) : la procuration se donne à un membre '
+            'présent."), repeated in `fields.rows`.'
+        ),
+        examples=[
+            OpenApiExample(
+                "Two present, one absent with a proxy",
+                request_only=True,
+                value={
+                    "rows": [
+                        {"member": 2, "presence": "in_person"},
+                        {"member": 3, "presence": "video"},
+                        {"member": 4, "presence": "absent", "proxy_to": 2},
+                    ]
+                },
+            )
+        ],
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        serializer = AttendanceSheetSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return _act(
+            request, session_id=pk, action="attendance_sheet", data=serializer.validated_data
         )
-        return Response(_detail(request, Session.objects.get(pk=done.session_id)))
+
+
+class ItemVotes(APIView):
+    permission_classes = [COORDINATION]
+
+    @extend_schema(
+        request=VoteSheetSerializer,
+        responses={200: SessionDetailSerializer, **SHEET_ERRORS},
+        summary="Record the votes of an agenda item at once (all lines or none)",
+        description=(
+            "One line per voter, for the item the open session is voting on. A member who "
+            "declared an interest, or is otherwise excluded from this deliberation, has no vote; "
+            "a seat votes once. A refused line gives a 400 naming the line and the member, and "
+            "nothing is recorded."
+        ),
+        examples=[
+            OpenApiExample(
+                "Votes",
+                request_only=True,
+                value={
+                    "rows": [
+                        {"member": 2, "choice": "favourable"},
+                        {"member": 3, "choice": "abstention"},
+                    ]
+                },
+            )
+        ],
+    )
+    def post(self, request: Request, pk: int, item_pk: int) -> Response:
+        serializer = VoteSheetSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return _act(
+            request,
+            session_id=pk,
+            action="votes",
+            data={"item": item_pk, **serializer.validated_data},
+        )
 
 
 class SessionPdf(APIView):

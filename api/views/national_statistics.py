@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.urls import reverse
@@ -110,15 +112,38 @@ class ReleaseDetail(generics.RetrieveAPIView[Release]):
     ]
 )
 class FigureList(generics.ListAPIView[PublishedFigure]):
-    """The figures of a published release as the public sees them ("12", "1–5", "s")."""
+    """The figures of a published release as the public sees them ("12", "1–5", "s").
+
+    A published release never changes (a new computation of its period is another release):
+    each page of its figures is serialised once and kept, keyed by the release and the full
+    address asked (parameters, page, and the host the links point to). They are the published
+    figures, after disclosure control: no personal data is cached.
+    """
 
     permission_classes = [national_roles(ALL_NATIONAL_ROLES)]
     serializer_class = FigureSerializer
+    CACHED_SECONDS = 24 * 3600
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        self.release = published_release(release_id=self.kwargs["pk"])
+        if self.release is None:
+            raise NotFound("Aucune publication de statistiques ne porte ce numéro.")
+        key = (
+            "national-figures:"
+            + hashlib.sha256(
+                f"{self.release.pk}|{self.release.published_at}|{request.build_absolute_uri()}".encode()
+            ).hexdigest()
+        )
+        data = cache.get(key)
+        if data is None:
+            data = super().list(request, *args, **kwargs).data
+            cache.set(key, data, self.CACHED_SECONDS)
+        return Response(data)
 
     def get_queryset(self) -> QuerySet[PublishedFigure]:
-        release = published_release(release_id=self.kwargs["pk"])
-        if release is None:
-            raise NotFound("Aucune publication de statistiques ne porte ce numéro.")
+        release = getattr(self, "release", None)
+        if release is None:  # the schema generator asks without a request's release
+            return PublishedFigure.objects.none()
         params: Any = self.request.query_params
         indicator = params.get("indicator") or None
         if indicator is not None and indicator not in indicators.BY_CODE:

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from frontend.decorators import page
+from frontend.views.casework_decision import decision_confirm, next_steps, state_tone
 from frontend.views.casework_forms import (
     ActionForm,
     AvisForm,
@@ -34,6 +35,7 @@ from parcours.referentiel.models import NomenclatureItem
 from parcours.storage import read_bytes
 from parcours.workflows.services import current_template
 from tenants.casework import selectors, services
+from tenants.casework.letters import decision_preview
 from tenants.casework.models import (
     DossierKind,
     NeedsDomain,
@@ -45,6 +47,8 @@ from tenants.commission import selectors as commission_selectors
 
 CASE = selectors.CASE_ROLES
 WORKER = {Role.ASSOCIATION_WORKER}
+# The file list's filter value that shows closed files too (by default: the open ones).
+ALL_STATES = "tous"
 
 
 def _fail(request: HttpRequest, form: forms.Form | None, exc: Refused) -> None:
@@ -67,21 +71,28 @@ def _dossier_or_404(access: Access, pk: int) -> Any:
 
 @page(roles=CASE, national=False)
 def dossier_list(request: HttpRequest, *, access: Access) -> HttpResponse:
-    dossiers = selectors.dossiers_visible(access=access).select_related(
-        "workflow_variant", "person"
-    )
+    dossiers = selectors.dossiers_visible(access=access)
     state = request.GET.get("etat", "")
     template = current_template(code="psp")
     if not state and access.roles == {Role.PREFET}:
         # The préfet's queue: the files waiting for a decision.
         state = min(template.workflow.awaiting_decision_states)
-    if state:
+    if state == ALL_STATES:
+        pass
+    elif state:
         dossiers = dossiers.filter(state=state)
+    else:
+        dossiers = selectors.dossiers_open(dossiers)
     query = request.GET.get("q", "").strip()
     if query:
-        dossiers = dossiers.filter(person__pseudonym__icontains=query)
+        dossiers = dossiers.filter(
+            selectors.person_search(access=access, text=query, path="person__")
+        )
     order = request.GET.get("tri", "")
-    dossiers = dossiers.order_by("submitted_at", "id") if order == "attente" else dossiers
+    if order == "attente":
+        dossiers = dossiers.order_by("submitted_at", "id")
+    elif order != "recents":
+        dossiers = selectors.dossiers_by_due(dossiers)
     page_obj = Paginator(dossiers, 50).get_page(request.GET.get("page"))
     rows = [
         {
@@ -158,11 +169,22 @@ def dossier_detail(request: HttpRequest, pk: int, *, access: Access) -> HttpResp
             return HttpResponseRedirect(request.path)
         form = transition_form_class(workflow.transitions[name].form)(request.POST, prefix=name)
         forms_by_name[name] = form
-        if form.is_valid():
+        status = 400
+        if request.POST.get("edit") == "1":
+            status = 200  # back from the letter's preview: the inputs, kept, to change
+        elif form.is_valid():
             data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "", [])}
             comment = data.pop("comment", "")
             data = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in data.items()}
             try:
+                if workflow.transitions[name].decision and request.POST.get("confirm") != "1":
+                    # The préfet reads the letter the decision will produce, then signs it.
+                    letter = decision_preview(
+                        access=access, dossier=dossier, transition=name, data=data, comment=comment
+                    )
+                    return decision_confirm(
+                        request, dossier=dossier, name=name, form=form, letter=letter
+                    )
                 services.dossier_transition(
                     access=access,
                     dossier_id=dossier.pk,
@@ -179,12 +201,12 @@ def dossier_detail(request: HttpRequest, pk: int, *, access: Access) -> HttpResp
             else:
                 messages.success(request, f"« {workflow.transitions[name].label} » : c'est fait.")
                 return HttpResponseRedirect(request.path)
-        else:
-            status = 400
     upload = UploadForm()
     upload.fields["doc_type"].choices = [(d.code, d.label) for d in workflow.documents]  # type: ignore[attr-defined]
     evaluations = {e.domain: e for e in dossier.evaluations.all()}
     identity = selectors.person_identity(access=access, person=dossier.person)
+    steps = next_steps(workflow, overview.transitions, forms_by_name)
+    rights = rights_panel(person=dossier.person)
     context = {
         "dossier": dossier,
         "overview": overview,
@@ -194,16 +216,14 @@ def dossier_detail(request: HttpRequest, pk: int, *, access: Access) -> HttpResp
         "schedulable_sessions": commission_selectors.sessions_for_scheduling()
         if overview.schedulable
         else [],
-        "transitions": [
-            {
-                **t,
-                "form": forms_by_name[t["name"]],
-                # A step that closes the request without a pathway is not the page's main action.
-                "secondary": workflow.transitions[t["name"]].target
-                in workflow.closed_without_authorisation_states,
-            }
-            for t in overview.transitions
-        ],
+        "transitions": steps,
+        # Withdrawing is always offered to the association: it is not a turn to act.
+        "state_tone": state_tone(
+            dossier, acting=overview.schedulable or any(step["main"] for step in steps)
+        ),
+        # Rights are followed once the pathway is authorised; any already recorded stay shown.
+        "rights_followed": dossier.pathway.periods.exists()
+        or any(row["right"] is not None for row in rights),
         "timeline": overview.timeline,
         "documents": overview.documents,
         "required": overview.required,
@@ -219,7 +239,7 @@ def dossier_detail(request: HttpRequest, pk: int, *, access: Access) -> HttpResp
         "can_end_early": overview.can_end_early,
         "can_exit": overview.can_exit,
         "exit_outcomes": NomenclatureItem.objects.filter(kind="exit_outcome", is_active=True),
-        "rights": rights_panel(person=dossier.person),
+        "rights": rights,
         "extra_fields": overview.extra_fields,
         "afis_checklist": AFIS_CHECKLIST.items(),
         "can_edit_rights": access.has_any({Role.COORDINATOR, Role.ASSOCIATION_WORKER}),

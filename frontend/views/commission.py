@@ -26,9 +26,11 @@ from tenants.commission import members as members_services
 from tenants.commission import sessions as sessions_services
 from tenants.commission.models import (
     AgendaItem,
+    Attendance,
     EndReason,
     Member,
     Presence,
+    SessionStatus,
     Vote,
     VoteChoice,
 )
@@ -37,7 +39,20 @@ COORDINATION = {Role.COORDINATOR}
 READERS = {Role.COORDINATOR, Role.PREFET, Role.MEMBER}
 
 
-FIELD_LABELS = {"urgent": "Urgence", "urgent_reason": "Motif de l'urgence"}
+# The inputs a refusal may point at, as the page names them (never a field's code).
+FIELD_LABELS = {
+    "urgent": "Urgence",
+    "urgent_reason": "Motif de l'urgence",
+    "starts_at": "Date et heure",
+    "presence": "Présence",
+    "proxy_to": "Procuration",
+    "choice": "Vote",
+    "reason": "Motif",
+    "member": "Membre",
+    "dossier": "Dossier",
+    "title": "Intitulé",
+    "action": "Action",
+}
 
 
 def _errors(request: HttpRequest, exc: Refused) -> None:
@@ -45,7 +60,7 @@ def _errors(request: HttpRequest, exc: Refused) -> None:
         messages.error(request, reason)
     for field, errors in exc.fields.items():
         for error in errors:
-            if error not in exc.reasons:  # named in words, never by the field's code
+            if error not in exc.reasons:
                 label = FIELD_LABELS.get(field)
                 messages.error(request, f"{label} : {error}" if label else error)
 
@@ -77,6 +92,7 @@ class MemberForm(forms.Form):
                 "code", "label"
             )
         )
+        # A substitute's titular by name and college, never by codes.
         titulars = list(Member.objects.filter(titular__isnull=True))
         names = {
             u.pk: u.display_name for u in User.objects.filter(pk__in={m.user_id for m in titulars})
@@ -213,11 +229,26 @@ def session_detail(request: HttpRequest, pk: int, *, access: Access) -> HttpResp
                 "name": users[m.user_id].display_name,
                 "vote": votes.get(m.pk),
                 "by_proxy": allowed[m.pk].by_proxy,
+                "cast_by": users[state.members[allowed[m.pk].cast_by].user_id].display_name,
             }
             for m in active
             if m.pk in allowed
         ]
+        # Who takes no part, and why (a declared interest, the association of the file…):
+        # the vote sheet lists them without a choice, so nobody is asked twice.
+        row["not_voting"] = (
+            [
+                {"name": users[m.user_id].display_name, "why": why}
+                for m in active
+                if (why := seats.excluded(item, m, state)) is not None
+            ]
+            if is_current
+            else []
+        )
         items.append(row)
+    now = timezone.now()
+    colleges = state.college_labels
+    member_choices = [(m.pk, f"à {users[m.user_id].display_name}") for m in active]
     return render(
         request,
         "commission/session.html",
@@ -229,17 +260,37 @@ def session_detail(request: HttpRequest, pk: int, *, access: Access) -> HttpResp
                 {
                     "member": m,
                     "name": users[m.user_id].display_name,
+                    "college": colleges.get(m.college, m.college),
                     "attendance": attendance.get(m.pk),
+                    "proxy_name": _proxy_name(attendance.get(m.pk), state, users),
                 }
                 for m in active
             ],
+            # (value, label) of each seat, for the proxy and interest selects ({% options %}).
+            "member_choices": member_choices,
+            "interest_choices": [(pk, label[2:]) for pk, label in member_choices],
             "is_coordinator": is_coordinator,
+            # Only what the session's state allows is offered (the domain refuses the rest too).
+            "may_open": session.may_open(now),
+            "takes_attendance": session.takes_attendance(),
+            "notice": (
+                selectors.convocation_notice(session=session, now=now)
+                if is_coordinator and session.status == SessionStatus.PLANNED
+                else None
+            ),
             "presences": Presence.choices,
             "choices": VoteChoice.choices,
             "complete_files": selectors.files_to_schedule() if is_coordinator else [],
             "page_title": str(session),
         },
     )
+
+
+def _proxy_name(
+    attendance: Attendance | None, state: seats.SessionState, users: dict[int, User]
+) -> str:
+    holder = state.members.get(attendance.proxy_to_id or 0) if attendance else None
+    return users[holder.user_id].display_name if holder is not None else ""
 
 
 @page(roles=COORDINATION, national=False)
@@ -255,12 +306,13 @@ def session_action(request: HttpRequest, pk: int, *, access: Access) -> HttpResp
             data=request.POST,
         )
     except Refused as exc:
+        # Back to the top, where the refusal is read (it names the line of a sheet).
         _errors(request, exc)
         return HttpResponseRedirect(reverse("frontend:commission_session", kwargs={"pk": pk}))
     messages.success(request, done.message)
-    return HttpResponseRedirect(
-        reverse("frontend:commission_session", kwargs={"pk": done.session_id})
-    )
+    # Back to the section just recorded, not to the top of a long page.
+    url = reverse("frontend:commission_session", kwargs={"pk": done.session_id})
+    return HttpResponseRedirect(f"{url}#{done.anchor}" if done.anchor else url)
 
 
 @page(roles=COORDINATION, national=False)

@@ -40,6 +40,7 @@ def home(request: HttpRequest, *, access: Access) -> HttpResponse:
         "total": len(rows),
         "active": sum(1 for r in rows if r.status == "active"),
         "not_provisioned": sum(1 for r in rows if r.status == "not_provisioned"),
+        "requested": sum(1 for r in rows if r.status == "requested"),
     }
     return render(
         request,

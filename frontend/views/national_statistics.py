@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from django.contrib import messages
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from frontend.decorators import open_page, page
@@ -23,7 +28,7 @@ from parcours.reporting.annual_report import (
     national_report_request,
     national_reports,
 )
-from parcours.reporting.models import PeriodKind, Release
+from parcours.reporting.models import PeriodKind, Release, ReportStatus
 from parcours.reporting.privacy import epsilon_parse
 from parcours.reporting.privacy_selectors import (
     DpRelease,
@@ -70,10 +75,14 @@ def overview(request: HttpRequest, *, access: Access) -> HttpResponse:
     # The budgets the release shown and those being computed draw on; with none of them, last
     # year's (the newest ended year, the one a release would draw on).
     budget_years = {r.period_start.year for r in [*([release] if release else []), *in_progress]}
+    can_publish = access.has_any(NATIONAL_OPERATOR_ONLY)
+    reports = list(national_reports()[:REPORTS_SHOWN])
     common = {
         "in_progress": in_progress,
-        "can_publish": access.has_any(NATIONAL_OPERATOR_ONLY),
-        "reports": list(national_reports()[:REPORTS_SHOWN]),
+        "can_publish": can_publish,
+        "reports": reports,
+        # The page follows a release or a report being built by itself (parcours-progress.js).
+        "reports_under_way": any(r.status == ReportStatus.PENDING for r in reports),
         "privacy_budgets": privacy_budgets(
             access=access, years=budget_years or {timezone.localdate().year - 1}
         ),
@@ -83,6 +92,53 @@ def overview(request: HttpRequest, *, access: Access) -> HttpResponse:
     selected = request.GET.get("indicateur", "")
     if selected not in indicators.BY_CODE:
         selected = indicators.MANAGEMENT[0].code
+    return render(
+        request,
+        "national/statistics.html",
+        {
+            "release": release,
+            "selected": indicators.BY_CODE[selected],
+            "release_board": _release_board(
+                release=release,
+                releases=releases,
+                selected=selected,
+                can_publish=can_publish,
+            ),
+            "can_report": can_publish and release.period_kind == PeriodKind.YEAR,
+            **common,
+        },
+    )
+
+
+# A published release never changes (a new computation of its period is another release), so
+# the part of the dashboard drawn from it is rendered once per indicator and kept: it is most
+# of the page's work (the map, every table, the trends). The key carries every published
+# release (the choices offered and the trends change when one is added or replaced) and whether
+# the reader may publish (a link shown to the operator only). No personal data is in it: the
+# figures are those published, after disclosure control.
+RELEASE_BOARD_SECONDS = 24 * 3600
+
+
+def _release_board(
+    *, release: Release, releases: list[Release], selected: str, can_publish: bool
+) -> str:
+    published = ",".join(f"{r.pk}@{r.published_at}" for r in releases)
+    key = (
+        "national-board:"
+        + hashlib.sha256(f"{release.pk}|{selected}|{can_publish}|{published}".encode()).hexdigest()
+    )
+    cached: str | None = cache.get(key)
+    if cached is None:
+        cached = _release_board_render(
+            release=release, releases=releases, selected=selected, can_publish=can_publish
+        )
+        cache.set(key, cached, RELEASE_BOARD_SECONDS)
+    return mark_safe(cached)  # noqa: S308 (rendered by the template engine, escaped there)
+
+
+def _release_board_render(
+    *, release: Release, releases: list[Release], selected: str, can_publish: bool
+) -> str:
     board = dashboard(release=release)
     offered = indicators.published_in(period_kind=release.period_kind)
     labels = indicators.categories()
@@ -104,22 +160,21 @@ def overview(request: HttpRequest, *, access: Access) -> HttpResponse:
         for dimension, cells in board.breakdowns.get(selected, {}).items()
     ]
     france = [(indicator, board.france.values.get(indicator.code)) for indicator in offered]
-    return render(
-        request,
-        "national/statistics.html",
+    return render_to_string(
+        "national/_release_board.html",
         {
             "release": release,
             "releases": releases,
             "board": board,
             "indicators": offered,
             "selected": indicators.BY_CODE[selected],
+            "can_publish": can_publish,
             "key_figures": [(i, figure) for i, figure in france if i.code in indicators.KEY],
             "france_figures": france,
             "departement_rows": [(row, row.values.get(selected)) for row in board.departements],
             "region_rows": [(row, row.values.get(selected)) for row in board.regions],
             "breakdowns": breakdowns,
             "trends": france_trends(release=release),
-            "can_report": common["can_publish"] and release.period_kind == PeriodKind.YEAR,
             "map_tiles": france_map.tiles(
                 rows=rows,
                 classes=classes,
@@ -132,7 +187,6 @@ def overview(request: HttpRequest, *, access: Access) -> HttpResponse:
             "map_shown_height": round(height * MAP_ZOOM),
             "map_tile": france_map.TILE,
             "map_legend": france_map.legend(classes=classes, empty_label=empty_label),
-            **common,
         },
     )
 

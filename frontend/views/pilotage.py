@@ -15,12 +15,13 @@ from django.views.decorators.http import require_POST
 from frontend.decorators import page
 from parcours.accounts.models import Role
 from parcours.accounts.permissions import Access
-from parcours.audit.services import audit_record
+from parcours.audit.services import audit_read
 from parcours.errors import NotInScope, Refused
 from parcours.storage import read_bytes
 from parcours.validation import parse_int
 from tenants.pilotage import services
 from tenants.pilotage.models import ActionStatus, ActivityReport, PeriodFigures, StrategyAxis
+from tenants.pilotage.selectors import activity_reports_under_way
 from tenants.statistics.selectors import departement_beside_published
 
 READERS = {Role.COORDINATOR, Role.PREFET, Role.MEMBER}
@@ -35,6 +36,8 @@ def overview(request: HttpRequest, *, access: Access) -> HttpResponse:
             "axes": StrategyAxis.objects.prefetch_related("actions").order_by("position"),
             "figures": PeriodFigures.objects.all(),
             "reports": ActivityReport.objects.all()[:10],
+            # The page follows the reports being built by itself (parcours-progress.js).
+            "reports_under_way": activity_reports_under_way(),
             "can_edit": Role.COORDINATOR in access.roles,
             "can_report": access.has_any({Role.COORDINATOR, Role.PREFET}),
             "statuses": ActionStatus.choices,
@@ -109,7 +112,7 @@ def report_download(request: HttpRequest, pk: int, *, access: Access) -> HttpRes
     report = ActivityReport.objects.filter(pk=pk).first()
     if report is None:
         raise Http404
-    audit_record(
+    audit_read(
         action="pilotage.report_read",
         actor_id=access.user_id,
         object_type="report",

@@ -27,6 +27,7 @@ from tenants.casework import selectors as casework_selectors
 from tenants.casework.persons import IDENTITY_KEYS, SEXES
 from tenants.privacy import selectors, services
 from tenants.privacy.exports import ExportKind
+from tenants.privacy.models import ExportStatus
 from tenants.privacy.rectification import MAX_REASON, RECTIFY_ROLES
 
 PERSON_ROLES = casework_selectors.CASE_ROLES
@@ -128,11 +129,16 @@ def export_request(request: HttpRequest, pk: int, *, access: Access) -> HttpResp
 
 @page(roles=COORDINATION, national=False)
 def exports(request: HttpRequest, *, access: Access) -> HttpResponse:
+    listed = list(selectors.access_exports_visible(access=access))
     return render(
         request,
         "privacy/exports.html",
         {
-            "exports": selectors.access_exports_visible(access=access),
+            "exports": listed,
+            # The list follows an export being prepared by itself (parcours-progress.js).
+            "under_way": any(
+                e.status in (ExportStatus.PENDING, ExportStatus.RUNNING) for e in listed
+            ),
             "now": timezone.now(),
             "page_title": "Droit d'accès des personnes",
         },

@@ -15,10 +15,12 @@ from parcours.accounts.selectors import membership_counts_by_role
 from parcours.audit.selectors import audit_events_since
 from tenants.agrements.selectors import agrements_visible, tacit_warnings
 from tenants.casework.selectors import reminders_for
+from tenants.worklists import selectors as worklists
 
 
 @page(roles=ALL_TENANT_ROLES, national=False)
 def home(request: HttpRequest, *, access: Access) -> HttpResponse:
+    """What each of the person's roles has to do today first, then the département's figures."""
     tenant = access.tenant
     assert tenant is not None
     today = timezone.localdate()
@@ -30,6 +32,12 @@ def home(request: HttpRequest, *, access: Access) -> HttpResponse:
     ]
     agrements = agrements_visible(access=access, day=today)
     can_see_audit = access.has_any({Role.COORDINATOR, Role.DPO, Role.PREFET})
+    mine = access.roles
+    coordination = (
+        worklists.coordination_worklist(access=access, today=today)
+        if Role.COORDINATOR in mine
+        else None
+    )
     return render(
         request,
         "tenant/home.html",
@@ -43,9 +51,19 @@ def home(request: HttpRequest, *, access: Access) -> HttpResponse:
                 else None
             ),
             "access": access,
-            "reminders": reminders_for(access=access),
-            "tacit_warnings": tacit_warnings(today=today)
-            if Role.COORDINATOR in access.roles
-            else [],
+            "reminders": coordination.reminders if coordination else reminders_for(access=access),
+            "tacit_warnings": tacit_warnings(today=today) if Role.COORDINATOR in mine else [],
+            # Each role's work queue, counted from the data (tenants/worklists).
+            "coordination": coordination,
+            "prefet": worklists.prefet_worklist(access=access, today=today)
+            if Role.PREFET in mine
+            else None,
+            "member": worklists.member_worklist(access=access, today=today)
+            if Role.MEMBER in mine
+            else None,
+            "worker": worklists.worker_worklist(access=access, today=today)
+            if Role.ASSOCIATION_WORKER in mine
+            else None,
+            "is_dpo": Role.DPO in mine,
         },
     )

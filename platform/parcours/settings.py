@@ -408,7 +408,8 @@ LOGGING = {
             **({"formatter": "json"} if LOG_FORMAT == "json" else {}),
         }
     },
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # Upper-cased: gunicorn and Celery take "info" as well as "INFO", Python's logging only "INFO".
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO").upper()},
     "loggers": {
         # One line per request in production; the development server prints its own.
         "parcours.requests": {"level": "INFO" if LOG_FORMAT == "json" else "WARNING"},

@@ -54,6 +54,21 @@ class Keyring:
     current: int
     first: int
     loaded_at: float = field(default_factory=time.monotonic)
+    # The keys of the name index (tenants/casework/name_index.py), by data key: derived, never
+    # the encryption key itself.
+    name_keys: dict[int, bytes] = field(default_factory=dict)
+
+
+def name_index_key(data_key: bytes, *, schema: str) -> bytes:
+    """The key of a schema's blind index of names, derived from its data key (HKDF with a label
+    of its own): a keyed hash never shares its key with the encryption, and a leak of the index
+    key opens no identity."""
+    return HKDF(
+        algorithm=hashes.SHA256(),
+        length=32,
+        salt=None,
+        info=f"parcours:name-index:v1:{schema}".encode(),
+    ).derive(data_key)
 
 
 _keyrings: dict[str, Keyring] = {}
@@ -122,11 +137,13 @@ def _load(schema: str) -> Keyring:
                 cursor.execute("LOCK TABLE casework_tenantkey IN EXCLUSIVE MODE")
             rows = list(TenantKey.objects.order_by("id")) or [key_create()]
     masters = master_keys()
-    ciphers = {
-        row.pk: AESGCM(unwrap(bytes(row.wrapped_key), masters=masters, schema=schema))
-        for row in rows
-    }
-    return Keyring(ciphers=ciphers, current=rows[-1].pk, first=rows[0].pk)
+    clear = {row.pk: unwrap(bytes(row.wrapped_key), masters=masters, schema=schema) for row in rows}
+    return Keyring(
+        ciphers={pk: AESGCM(key) for pk, key in clear.items()},
+        current=rows[-1].pk,
+        first=rows[0].pk,
+        name_keys={pk: name_index_key(key, schema=schema) for pk, key in clear.items()},
+    )
 
 
 def keyring(*, refresh: bool = False, max_age: float | None = None) -> Keyring:

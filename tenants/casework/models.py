@@ -57,6 +57,14 @@ class DossierQuerySet(models.QuerySet["Dossier"]):
         """The files of persons in the active base (see PersonQuerySet.in_active_base)."""
         return self.filter(person__lifecycle=Lifecycle.ACTIVE)
 
+    def with_rules(self) -> DossierQuerySet:
+        """Each file with its workflow variant, whose JSON is left in the database: the typed
+        workflow is built once per process and variant (`WorkflowVariant.workflow`), so a list
+        would decode the same definition once per row for nothing."""
+        return self.select_related("workflow_variant").defer(
+            "workflow_variant__definition", "workflow_variant__adjustments"
+        )
+
 
 class Person(models.Model):
     # Unique through Meta.constraints, not `unique=True`, which would add a second index
@@ -86,6 +94,25 @@ class Person(models.Model):
 
     def __str__(self) -> str:
         return self.pseudonym
+
+
+class PersonNameToken(models.Model):
+    """One part of a person's name as a keyed hash (tenants/casework/name_index.py): what a
+    search by name compares, never the name itself."""
+
+    # No index of its own: person_name_token_uniq starts with this column.
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+", db_index=False)
+    token = models.CharField(max_length=32)
+    key_id = models.IntegerField(help_text="the data key the token's key was derived from")
+
+    class Meta:
+        indexes = [models.Index(fields=["token"], name="person_name_token_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "token"], name="person_name_token_uniq")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id}: {self.token}"
 
 
 class PathwayStatus(models.TextChoices):

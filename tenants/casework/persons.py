@@ -24,6 +24,7 @@ from tenants.casework.acting import require_worker
 from tenants.casework.crypto import encrypt_json
 from tenants.casework.errors import CaseworkError
 from tenants.casework.models import Person, PseudonymCounter
+from tenants.casework.name_index import person_name_index
 
 IDENTITY_KEYS = (
     "last_name",
@@ -127,6 +128,7 @@ def person_create(
             created_by_id=access.user_id,
             last_contact_on=timezone.localdate(),
         )
+        person_name_index(person_id=person.pk, identity=clean)
         audit_record(
             action="person.created",
             actor_id=access.user_id,

@@ -6,22 +6,24 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils.text import slugify
 
 from parcours.accounts.models import Role
 from parcours.accounts.permissions import Access
-from parcours.audit.services import audit_record
+from parcours.audit.services import audit_read
 from parcours.errors import NotInScope
 from tenants.agrements.selectors import acting_associations
 from tenants.casework.models import (
     Document,
     Dossier,
     DossierEvent,
+    DossierQuerySet,
     PathwayStatus,
     Person,
     Reminder,
 )
+from tenants.casework.name_index import persons_named_q, typed_parts
 
 # Who may open persons' files at all; an association worker only those of her association(s).
 CASE_ROLES = frozenset({Role.COORDINATOR, Role.PREFET, Role.ASSOCIATION_WORKER})
@@ -41,7 +43,7 @@ def _scope_persons(access: Access) -> QuerySet[Person]:
     return Person.objects.none()
 
 
-def _scope_dossiers(access: Access) -> QuerySet[Dossier]:
+def _scope_dossiers(access: Access) -> DossierQuerySet:
     dossiers = Dossier.objects.in_active_base()
     if access.has_any(FULL_SCOPE_ROLES):
         return dossiers
@@ -50,19 +52,31 @@ def _scope_dossiers(access: Access) -> QuerySet[Dossier]:
     return Dossier.objects.none()
 
 
+def dossiers_open(dossiers: QuerySet[Dossier]) -> QuerySet[Dossier]:
+    """The files still under way: not closed (`closed_at` is set when a file enters a final
+    state of the version it runs, so no state is named here and no version is read)."""
+    return dossiers.filter(closed_at__isnull=True)
+
+
+def dossiers_by_due(dossiers: QuerySet[Dossier]) -> QuerySet[Dossier]:
+    """What is due first: the files waiting on someone the longest (submitted earliest), then
+    the files not submitted yet, oldest first."""
+    return dossiers.order_by(F("submitted_at").asc(nulls_last=True), "created_at", "id")
+
+
 def persons_visible(*, access: Access) -> QuerySet[Person]:
     return _scope_persons(access).order_by("-created_at")
 
 
 def dossiers_visible(*, access: Access) -> QuerySet[Dossier]:
-    return _scope_dossiers(access).select_related("person").order_by("-created_at")
+    return _scope_dossiers(access).with_rules().select_related("person").order_by("-created_at")
 
 
 def person_get(*, access: Access, pk: int, reason: str = "") -> Person:
     person = _scope_persons(access).filter(pk=pk).first()
     if person is None:
         raise NotInScope
-    audit_record(
+    audit_read(
         action="person.read",
         actor_id=access.user_id,
         actor_role=_role(access),
@@ -78,7 +92,7 @@ def dossier_get(*, access: Access, pk: int, reason: str = "") -> Dossier:
     dossier = dossiers.filter(pk=pk).first()
     if dossier is None:
         raise NotInScope
-    audit_record(
+    audit_read(
         action="dossier.read",
         actor_id=access.user_id,
         actor_role=_role(access),
@@ -87,6 +101,32 @@ def dossier_get(*, access: Access, pk: int, reason: str = "") -> Dossier:
         reason=reason,
     )
     return dossier
+
+
+# Who may find a person by her name (tenants/casework/name_index.py): those who work with her
+# identity day to day, the association and the coordination.
+NAME_SEARCH_ROLES = frozenset({Role.COORDINATOR, Role.ASSOCIATION_WORKER})
+
+
+def person_search(*, access: Access, text: str, path: str = "") -> Q:
+    """The filter of a search box over persons (or over rows whose `path`, "person__", leads to
+    a person): the pseudonym contains `text`, or, for the roles that may search by name, every
+    part of `text` is a part of the person's name. The scope stays the caller's queryset's. A
+    search by name is recorded in the trail (without the name typed: the trail would keep it)."""
+    condition = Q(**{f"{path}pseudonym__icontains": text})
+    if not access.has_any(NAME_SEARCH_ROLES):
+        return condition
+    named = persons_named_q(text, path=path)
+    if named is None:
+        return condition
+    audit_read(
+        action="person.name_search",
+        actor_id=access.user_id,
+        actor_role=_role(access),
+        object_type="person",
+        data={"parts": len(typed_parts(text))},
+    )
+    return condition | named
 
 
 def _role(access: Access) -> str:
@@ -138,7 +178,7 @@ def document_get(*, access: Access, pk: int) -> Document:
     if document is None or document.dossier_id is None:
         raise NotInScope
     dossier_get(access=access, pk=document.dossier_id)
-    audit_record(
+    audit_read(
         action="document.read",
         actor_id=access.user_id,
         object_type="document",
@@ -148,17 +188,21 @@ def document_get(*, access: Access, pk: int) -> Document:
 
 
 def document_filename(document: Document) -> str:
+    """A French name that says what the piece is and whose file it belongs to:
+    `decision-PSP-31-2026-0003.pdf`, `piece-d-identite-PSP-31-2026-0003.pdf`."""
     suffix = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}.get(
         document.content_type, ""
     )
-    # Named in French after its type and the person's pseudonym (never the identity), as
-    # "attestation-sur-l-honneur-PSP-31-2026-0003.pdf"; the decision letter as "decision-…".
-    labels = {"decision_letter": "decision"}
-    if document.dossier is not None:
-        labels |= {d.code: d.label for d in document.dossier.workflow.documents}
-    label = labels.get(document.doc_type, document.doc_type.replace("_", "-"))
-    kind = slugify(label.replace("'", " ").replace("’", " "))  # "d'identité" → "d-identite"
-    return f"{kind}-{document.person.pseudonym}{suffix}"
+    dossier = document.dossier
+    if dossier is None:
+        return f"piece-{document.pk}{suffix}"
+    reference = dossier.person.pseudonym + (f"-{dossier.number}" if dossier.number > 1 else "")
+    if document.doc_type == "decision_letter":
+        return f"decision-{reference}{suffix}"
+    labels = {d.code: d.label for d in dossier.workflow.documents}
+    label = labels.get(document.doc_type, "piece").replace("'", " ").replace("’", " ")
+    name = slugify(label) or "piece"  # "Pièce d'identité" → "piece-d-identite"
+    return f"{name}-{reference}{suffix}"
 
 
 def dossier_timeline(*, dossier: Dossier) -> list[DossierEvent]:
@@ -218,6 +262,9 @@ def file_overview(*, access: Access, dossier: Dossier) -> FileOverview:
                 if e.transition in workflow.transitions
                 else e.transition,
                 "to": workflow.label(e.to_state),
+                "by": ", ".join(
+                    Role(code).label for code in e.actor_role.split(",") if code in Role.values
+                ),
             }
             for e in dossier_timeline(dossier=dossier)
         ],

@@ -14,9 +14,9 @@ from django.utils import timezone
 from parcours.accounts.models import Membership
 from parcours.audit.services import audit_record
 from parcours.db import connection
-from parcours.referentiel.selectors import legal_parameter_value
 from parcours.storage import store_bytes
 from tenants.casework.crypto import decrypt_json
+from tenants.casework.letters import decision_letter_context
 from tenants.casework.models import Document, Dossier
 
 
@@ -37,19 +37,11 @@ def generate_decision_letter(*, dossier_id: int) -> dict[str, Any]:
     identity = decrypt_json(
         dossier.person.identity_encrypted, purpose=f"person:{dossier.person.pseudonym}:identity"
     )
-    tenant = connection.tenant
     html = render_to_string(
         "casework/decision_letter.html",
-        {
-            "dossier": dossier,
-            "identity": identity,
-            "tenant": tenant,
-            "period": getattr(dossier, "period", None),
-            "appeal_months": int(
-                legal_parameter_value(key="appeal_delay_months", on=timezone.localdate())
-            ),
-            "today": timezone.localdate(),
-        },
+        decision_letter_context(
+            dossier=dossier, identity=identity, period=getattr(dossier, "period", None)
+        ),
     )
     pdf = HTML(string=html).write_pdf()
     with transaction.atomic():

@@ -12,9 +12,9 @@ platform accepts.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from parcours.accounts.permissions import Access
 from parcours.inputs import (
@@ -36,6 +36,7 @@ class Done:
 
     session_id: int
     message: str = "Enregistré."
+    anchor: str = ""  # the section of the session's page to come back to
 
 
 class SessionCommand(Protocol):
@@ -169,7 +170,79 @@ class RecordAttendance:
             presence=self.presence,
             proxy_to_id=self.proxy_to_id,
         )
-        return Done(session_id)
+        return Done(session_id, anchor="presences")
+
+
+def read_rows(data: Inputs, *, fields: tuple[str, ...]) -> list[Inputs]:
+    """The lines of a sheet: the API's `rows` list of objects, or a page's `rows-<n>-<field>`
+    inputs (one form for every line), in their order. Anything else is no line at all."""
+    rows = data.get("rows")
+    if isinstance(rows, list | tuple):
+        lines = list(rows)
+    else:
+        by_index: dict[int, dict[str, Any]] = {}
+        for key in data:
+            prefix, _, rest = str(key).partition("-")
+            index, _, field = rest.partition("-")
+            if prefix == "rows" and index.isdigit() and len(index) < 6 and field in fields:
+                by_index.setdefault(int(index), {})[field] = data.get(key)
+        lines = [by_index[n] for n in sorted(by_index)]
+    for n, line in enumerate(lines, start=1):
+        if not isinstance(line, Mapping):
+            message = f"Ligne {n} : illisible."
+            raise CommissionError([message], fields={"rows": [message]})
+    return lines
+
+
+@dataclass(frozen=True)
+class RecordAttendanceSheet:
+    """Every seat's presence in one submit; a line left "non renseigné" is not recorded."""
+
+    rows: tuple[sessions.AttendanceRow, ...]
+
+    @classmethod
+    def parse(cls, data: Inputs) -> RecordAttendanceSheet:
+        return cls(
+            rows=tuple(
+                sessions.AttendanceRow(
+                    member_id=read_int(line, "member"),
+                    presence=read_text(line, "presence"),
+                    proxy_to_id=read_optional_int(line, "proxy_to"),
+                )
+                for line in read_rows(data, fields=("member", "presence", "proxy_to"))
+                if line.get("presence") not in (None, "")
+            )
+        )
+
+    def run(self, *, access: Access, session_id: int) -> Done:
+        sessions.attendance_record_sheet(access=access, session_id=session_id, rows=self.rows)
+        return Done(session_id, "Présences enregistrées.", anchor="presences")
+
+
+@dataclass(frozen=True)
+class CastVotes:
+    """Every voter's choice on an item in one submit; a line left blank is not recorded."""
+
+    item_id: int
+    rows: tuple[deliberation.VoteRow, ...]
+
+    @classmethod
+    def parse(cls, data: Inputs) -> CastVotes:
+        return cls(
+            item_id=read_int(data, "item"),
+            rows=tuple(
+                deliberation.VoteRow(
+                    member_id=read_int(line, "member"), choice=read_text(line, "choice")
+                )
+                for line in read_rows(data, fields=("member", "choice"))
+                if line.get("choice") not in (None, "")
+            ),
+        )
+
+    def run(self, *, access: Access, session_id: int) -> Done:
+        item = agenda_item_of(session_id=session_id, item_id=self.item_id)
+        deliberation.votes_cast_sheet(access=access, item_id=item.pk, rows=self.rows)
+        return Done(session_id, "Votes enregistrés.", anchor=f"point-{item.position}")
 
 
 @dataclass(frozen=True)
@@ -191,7 +264,7 @@ class Vote:
         deliberation.vote_cast(
             access=access, item_id=item.pk, member_id=self.member_id, choice=self.choice
         )
-        return Done(session_id)
+        return Done(session_id, anchor=f"point-{item.position}")
 
 
 @dataclass(frozen=True)
@@ -213,7 +286,7 @@ class DeclareConflict:
         deliberation.conflict_declare(
             access=access, item_id=item.pk, member_id=self.member_id, reason=self.reason
         )
-        return Done(session_id)
+        return Done(session_id, anchor=f"point-{item.position}")
 
 
 @dataclass(frozen=True)
@@ -227,7 +300,7 @@ class CloseItem:
     def run(self, *, access: Access, session_id: int) -> Done:
         item = agenda_item_of(session_id=session_id, item_id=self.item_id)
         deliberation.item_close(access=access, item_id=item.pk)
-        return Done(session_id)
+        return Done(session_id, anchor=f"point-{item.position}")
 
 
 SESSION_COMMANDS: dict[str, Callable[[Inputs], SessionCommand]] = {
@@ -240,6 +313,8 @@ SESSION_COMMANDS: dict[str, Callable[[Inputs], SessionCommand]] = {
     "add_policy": AddPolicy.parse,
     "attendance": RecordAttendance.parse,
     "vote": Vote.parse,
+    "attendance_sheet": RecordAttendanceSheet.parse,
+    "votes": CastVotes.parse,
     "conflict": DeclareConflict.parse,
     "close_item": CloseItem.parse,
 }

@@ -3,11 +3,16 @@ row and the order in which a session and its items are locked."""
 
 from __future__ import annotations
 
-from parcours.accounts.models import Role
+from parcours.accounts.models import Role, User
 from parcours.accounts.permissions import Access
 from parcours.audit.services import audit_record
 from parcours.errors import NotInScope, Refused
-from tenants.commission.models import AgendaItem, Session
+from parcours.referentiel.models import NomenclatureItem
+from tenants.commission.models import AgendaItem, Member, Session
+
+# A commission has a few dozen members at most: a sheet (attendance, votes) longer than this
+# is not one.
+SHEET_MAX_ROWS = 200
 
 
 class CommissionError(Refused):
@@ -54,3 +59,19 @@ def locked_item(item_id: int) -> AgendaItem:
 
 def next_position(session: Session) -> int:
     return (session.items.order_by("-position").values_list("position", flat=True).first() or 0) + 1
+
+
+def member_label(member: Member | None) -> str:
+    """A member as a refusal names them ("Claire Martin, magistrat"): read only when a line of
+    a sheet is refused, so the happy path pays no query for it."""
+    if member is None:
+        return "membre inconnu"
+    user = User.objects.filter(pk=member.user_id).first()
+    college = (
+        NomenclatureItem.objects.filter(kind="college", code=member.college)
+        .values_list("label", flat=True)
+        .first()
+        or member.college
+    )
+    name = user.display_name if user is not None else f"membre n° {member.pk}"
+    return f"{name}, {college}{', suppléant' if member.titular_id else ''}"

@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from parcours.accounts.permissions import Access
-from parcours.audit.services import audit_record
+from parcours.audit.services import audit_read
 from parcours.db import connection
 from parcours.storage import read_bytes
 from tenants.commission.models import Member, Session
@@ -104,7 +104,7 @@ def member_arrete(*, access: Access, member_id: int) -> Document | None:
     member = Member.objects.filter(pk=member_id).exclude(arrete_storage_name="").first()
     if member is None:
         return None
-    audit_record(
+    audit_read(
         action="commission.member_arrete_read",
         actor_id=access.user_id,
         actor_role=",".join(sorted(role.value for role in access.roles)),

@@ -31,6 +31,7 @@ class SessionState:
     attendance: dict[int, Attendance]
     off_individual_files: frozenset[str]
     conflicts: dict[int, frozenset[int]]
+    college_labels: dict[str, str]  # the colleges' names, read with their attributes
 
 
 def session_state(*, session: Session) -> SessionState:
@@ -40,7 +41,9 @@ def session_state(*, session: Session) -> SessionState:
         "item_id", "member_id"
     ):
         conflicts.setdefault(item_id, set()).add(member_id)
-    colleges = NomenclatureItem.objects.filter(kind="college").values_list("code", "attributes")
+    colleges = list(
+        NomenclatureItem.objects.filter(kind="college").values_list("code", "attributes", "label")
+    )
     return SessionState(
         members={
             m.pk: m
@@ -50,9 +53,10 @@ def session_state(*, session: Session) -> SessionState:
         },
         attendance={a.member_id: a for a in session.attendances.all()},
         off_individual_files=frozenset(
-            code for code, attrs in colleges if attrs.get("sits_on_individual_files") is False
+            code for code, attrs, _ in colleges if attrs.get("sits_on_individual_files") is False
         ),
         conflicts={k: frozenset(v) for k, v in conflicts.items()},
+        college_labels={code: label for code, _, label in colleges},
     )
 
 

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from parcours.accounts.models import Role, User
-from parcours.audit.services import audit_record
+from parcours.audit.services import audit_read
 from parcours.errors import NotInScope
 from parcours.referentiel.models import NomenclatureItem
+from parcours.referentiel.selectors import legal_parameter_value
 from parcours.workflows.services import shipped_workflow
 from tenants.casework.models import Dossier
 from tenants.commission.models import (
@@ -25,6 +27,44 @@ from tenants.commission.models import (
     Vote,
 )
 from tenants.commission.seats import not_voting, quorum, session_state
+
+
+@dataclass(frozen=True)
+class ConvocationNotice:
+    """How much notice the members get if the session is convened now, against the minimum."""
+
+    ahead: dt.timedelta
+    min_days: int
+
+    @property
+    def short(self) -> bool:
+        return self.ahead < dt.timedelta(days=self.min_days)
+
+    @property
+    def explained(self) -> str:
+        """The shortfall in words ("Délai de convocation trop court : 3 jours au lieu de 5…")."""
+        # Counted as a person reads a calendar: a session in 2 days and 23 hours is "3 jours".
+        days = -(-self.ahead // dt.timedelta(days=1))
+        if days >= self.min_days:
+            left = f"moins de {self.min_days} jours pleins"
+        elif days < 1:
+            left = "moins d'un jour"
+        elif days == 1:
+            left = f"1 jour au lieu de {self.min_days}"
+        else:
+            left = f"{days} jours au lieu de {self.min_days}"
+        return (
+            f"Délai de convocation trop court : {left} (CRPA R.133-8 : les membres sont "
+            f"convoqués au moins {self.min_days} jours avant la séance). La convocation n'est "
+            "possible qu'en urgence : cochez l'urgence et motivez-la (10 caractères au moins) ; "
+            "le motif figure sur la convocation."
+        )
+
+
+def convocation_notice(*, session: Session, now: dt.datetime) -> ConvocationNotice:
+    """The notice a convocation sent at `now` gives the members."""
+    min_days = int(legal_parameter_value(key="commission_convocation_min_days", on=now.date()))
+    return ConvocationNotice(ahead=session.starts_at - now, min_days=min_days)
 
 
 def members_active(*, on: dt.date | None = None) -> list[Member]:
@@ -185,7 +225,7 @@ def _session_document_read(
         (s for s in sessions_for(access=access) if s.pk == session_id and readable(s)), None
     )
     if session is not None:
-        audit_record(
+        audit_read(
             action=action,
             actor_id=access.user_id,
             actor_role=",".join(sorted(role.value for role in access.roles)),
@@ -285,7 +325,7 @@ def agenda_read(*, access: Any, session: Session) -> list[dict[str, Any]]:
     rows = agenda_summaries(session=session, show_health=may_see_health(access=access))
     files = [row["item"].dossier_id for row in rows if row["item"].dossier_id]
     if files:
-        audit_record(
+        audit_read(
             action="commission.agenda_read",
             actor_id=access.user_id,
             actor_role=",".join(sorted(role.value for role in access.roles)),

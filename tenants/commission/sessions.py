@@ -4,26 +4,35 @@ convocation after a session without quorum (CRPA R.133-8 to R.133-10)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
 
 from parcours.accounts.permissions import Access
 from parcours.queue import enqueue_on_commit
-from parcours.referentiel.selectors import legal_parameter_value
 from tenants.casework.models import Dossier
 from tenants.commission.agenda import adjourn_pending
-from tenants.commission.common import CommissionError, audit, coordinator_only, locked_session
+from tenants.commission.common import (
+    SHEET_MAX_ROWS,
+    CommissionError,
+    audit,
+    coordinator_only,
+    locked_session,
+    member_label,
+)
 from tenants.commission.models import (
     AgendaItem,
     Attendance,
+    Member,
     Presence,
     Session,
     SessionStatus,
     Vote,
 )
 from tenants.commission.seats import Quorum, quorum
-from tenants.commission.selectors import members_active
+from tenants.commission.selectors import convocation_notice, members_active
 
 # The tasks are above this module: queued by their registered names (tenants/commission/tasks.py).
 SEND_CONVOCATIONS = "tenants.commission.tasks.send_convocations"
@@ -55,17 +64,11 @@ def session_convene(
         session = locked_session(session_id)
         if session.status != SessionStatus.PLANNED:
             raise CommissionError(["Cette séance a déjà été convoquée."])
-        days = int(
-            legal_parameter_value(key="commission_convocation_min_days", on=timezone.localdate())
-        )
-        if session.starts_at - timezone.now() < dt.timedelta(days=days):
+        notice = convocation_notice(session=session, now=timezone.now())
+        if notice.short:
             if not urgent:
                 raise CommissionError(
-                    [
-                        f"La convocation est envoyée au moins {days} jours avant la séance (CRPA R.133-8), "
-                        "sauf urgence motivée."
-                    ],
-                    fields={"urgent": ["Délai de convocation trop court."]},
+                    [notice.explained], fields={"urgent": ["Cochez l'urgence et motivez-la."]}
                 )
             if len(urgent_reason.strip()) < 10:
                 raise CommissionError(
@@ -104,6 +107,92 @@ def session_open(*, access: Access, session_id: int) -> Session:
         return session
 
 
+@dataclass(frozen=True)
+class AttendanceRow:
+    """One seat's line of the attendance sheet."""
+
+    member_id: int
+    presence: str
+    proxy_to_id: int | None = None
+
+
+Sheet = dict[int, tuple[str, int | None]]  # member → (presence, proxy holder), as it would stand
+
+
+def attendance_refusal(
+    *, row: AttendanceRow, members: Mapping[int, Member], sheet: Sheet
+) -> CommissionError | None:
+    """Why `row` cannot stand in the session's attendance as it would be once recorded
+    (`sheet`, the row included), or None. The one rule for a single line and a whole sheet:
+    a proxy is given by an absent member to another member present, who holds one at most and
+    is not himself absent (no chain of proxies)."""
+    if row.presence not in Presence.values:
+        return CommissionError(
+            ["Présence inconnue."], fields={"presence": ["Choisissez une présence."]}
+        )
+    if row.member_id not in members:
+        return CommissionError(["Ce membre n'est pas en mandat à la date de la séance."])
+    holder = row.proxy_to_id
+    if holder is not None:
+        if row.presence != Presence.ABSENT:
+            return CommissionError(
+                ["Seul un membre absent donne une procuration."],
+                fields={"proxy_to": ["Le membre est présent."]},
+            )
+        if holder == row.member_id or holder not in members:
+            return CommissionError(
+                ["Une procuration ne se donne qu'à un autre membre de la commission."],
+                fields={"proxy_to": ["Ce n'est pas un autre membre."]},
+            )
+        if sheet.get(holder, (Presence.ABSENT, None))[0] == Presence.ABSENT:
+            return CommissionError(
+                ["La procuration se donne à un membre présent."],
+                fields={"proxy_to": ["Ce membre n'est pas présent."]},
+            )
+        if any(to == holder and m != row.member_id for m, (_, to) in sheet.items()):
+            return CommissionError(
+                ["Un membre ne détient qu'une procuration."],
+                fields={"proxy_to": ["Ce membre détient déjà une procuration."]},
+            )
+    elif row.presence == Presence.ABSENT and any(to == row.member_id for _, to in sheet.values()):
+        return CommissionError(["Ce membre détient une procuration : il doit être présent."])
+    return None
+
+
+def _taking_attendance(session_id: int) -> tuple[Session, dict[int, Member], dict[int, Attendance]]:
+    """The session locked, its members in mandate on its day and its attendance as recorded."""
+    session = locked_session(session_id)
+    if session.status == SessionStatus.CLOSED:
+        raise CommissionError(["La séance est close."])
+    if not session.takes_attendance():
+        raise CommissionError(
+            ["Les présences se relèvent pour une séance convoquée : convoquez-la d'abord."]
+        )
+    day = timezone.localtime(session.starts_at).date()
+    members = {m.pk: m for m in members_active(on=day)}
+    return session, members, {a.member_id: a for a in session.attendances.all()}
+
+
+def _write_attendance(*, session: Session, rows: Sequence[AttendanceRow]) -> list[Attendance]:
+    # Replaced rather than updated one by one: a sheet may move a proxy from one holder to
+    # another, which row-by-row updates would refuse midway (attendance_one_proxy_held).
+    Attendance.objects.filter(session=session, member_id__in=[r.member_id for r in rows]).delete()
+    written = Attendance.objects.bulk_create(
+        Attendance(
+            session=session, member_id=r.member_id, presence=r.presence, proxy_to_id=r.proxy_to_id
+        )
+        for r in rows
+    )
+    absent = [r.member_id for r in rows if r.presence == Presence.ABSENT]
+    if absent:
+        # A member who leaves no longer votes on the items still open: the votes they cast
+        # there (their own, or a proxy's) are withdrawn; closed items keep their count.
+        Vote.objects.filter(
+            item__session=session, item__closed_at__isnull=True, cast_by_id__in=absent
+        ).delete()
+    return written
+
+
 def attendance_record(
     *,
     access: Access,
@@ -114,64 +203,19 @@ def attendance_record(
 ) -> Attendance:
     """Who is there (in person or by video), who is absent, and to whom an absent member gives a proxy."""
     coordinator_only(access)
+    row = AttendanceRow(member_id=member_id, presence=presence, proxy_to_id=proxy_to_id)
     if presence not in Presence.values:
         raise CommissionError(
             ["Présence inconnue."], fields={"presence": ["Choisissez une présence."]}
         )
     with transaction.atomic():
-        session = locked_session(session_id)
-        if session.status == SessionStatus.CLOSED:
-            raise CommissionError(["La séance est close."])
-        if not session.takes_attendance():
-            raise CommissionError(
-                ["Les présences se relèvent pour une séance convoquée : convoquez-la d'abord."]
-            )
-        day = timezone.localtime(session.starts_at).date()
-        members = {m.pk: m for m in members_active(on=day)}
-        if member_id not in members:
-            raise CommissionError(["Ce membre n'est pas en mandat à la date de la séance."])
-        if proxy_to_id is not None:
-            if presence != Presence.ABSENT:
-                raise CommissionError(
-                    ["Seul un membre absent donne une procuration."],
-                    fields={"proxy_to": ["Le membre est présent."]},
-                )
-            if proxy_to_id == member_id or proxy_to_id not in members:
-                raise CommissionError(
-                    ["Une procuration ne se donne qu'à un autre membre de la commission."],
-                    fields={"proxy_to": ["Ce n'est pas un autre membre."]},
-                )
-            holder = Attendance.objects.filter(session=session, member_id=proxy_to_id).first()
-            if holder is None or holder.presence == Presence.ABSENT:
-                raise CommissionError(
-                    ["La procuration se donne à un membre présent."],
-                    fields={"proxy_to": ["Ce membre n'est pas présent."]},
-                )
-            if (
-                Attendance.objects.filter(session=session, proxy_to_id=proxy_to_id)
-                .exclude(member_id=member_id)
-                .exists()
-            ):
-                raise CommissionError(
-                    ["Un membre ne détient qu'une procuration."],
-                    fields={"proxy_to": ["Ce membre détient déjà une procuration."]},
-                )
-        elif (
-            presence == Presence.ABSENT
-            and Attendance.objects.filter(session=session, proxy_to_id=member_id).exists()
-        ):
-            raise CommissionError(["Ce membre détient une procuration : il doit être présent."])
-        attendance, _ = Attendance.objects.update_or_create(
-            session=session,
-            member_id=member_id,
-            defaults={"presence": presence, "proxy_to_id": proxy_to_id},
-        )
-        if presence == Presence.ABSENT:
-            # A member who leaves no longer votes on the items still open: the votes they cast
-            # there (their own, or a proxy's) are withdrawn; closed items keep their count.
-            Vote.objects.filter(
-                item__session=session, item__closed_at__isnull=True, cast_by_id=member_id
-            ).delete()
+        session, members, recorded = _taking_attendance(session_id)
+        sheet: Sheet = {m: (a.presence, a.proxy_to_id) for m, a in recorded.items()}
+        sheet[member_id] = (presence, proxy_to_id)
+        refusal = attendance_refusal(row=row, members=members, sheet=sheet)
+        if refusal is not None:
+            raise refusal
+        (attendance,) = _write_attendance(session=session, rows=[row])
         audit(
             access,
             "commission.attendance",
@@ -182,6 +226,55 @@ def attendance_record(
             proxy_to=proxy_to_id,
         )
         return attendance
+
+
+def attendance_record_sheet(
+    *, access: Access, session_id: int, rows: Sequence[AttendanceRow]
+) -> list[Attendance]:
+    """The attendance of every seat at once, as one sheet: all of it or nothing. Each line is
+    checked by the rule of a single line against the attendance as the whole sheet leaves it
+    (a proxy may go to a member marked present further down); a refused line names its number
+    and its member, and nothing is written."""
+    coordinator_only(access)
+    if not rows:
+        raise CommissionError(["La feuille de présence est vide."], fields={"rows": ["Vide."]})
+    if len(rows) > SHEET_MAX_ROWS:
+        raise CommissionError(["La feuille de présence a trop de lignes."])
+    with transaction.atomic():
+        session, members, recorded = _taking_attendance(session_id)
+        sheet: Sheet = {m: (a.presence, a.proxy_to_id) for m, a in recorded.items()}
+        seen: set[int] = set()
+        for n, row in enumerate(rows, start=1):
+            if row.member_id in seen:
+                raise _line_refused(
+                    n, row.member_id, members, CommissionError(["ce membre figure deux fois."])
+                )
+            seen.add(row.member_id)
+            sheet[row.member_id] = (row.presence, row.proxy_to_id)
+        for n, row in enumerate(rows, start=1):
+            refusal = attendance_refusal(row=row, members=members, sheet=sheet)
+            if refusal is not None:
+                raise _line_refused(n, row.member_id, members, refusal)
+        written = _write_attendance(session=session, rows=rows)
+        # One event for the sheet, its lines in it: the trail says who recorded which presence.
+        audit(
+            access,
+            "commission.attendance_sheet",
+            "session",
+            session.pk,
+            rows=[[r.member_id, r.presence, r.proxy_to_id] for r in rows],
+        )
+        return written
+
+
+def _line_refused(
+    line: int, member_id: int, members: Mapping[int, Member], refusal: CommissionError
+) -> CommissionError:
+    """The refusal of one line of a sheet, in words that find it on the page."""
+    who = member_label(members.get(member_id)) if member_id in members else "membre inconnu"
+    reason = refusal.reasons[0]
+    message = f"Ligne {line} ({who}) : {reason[0].lower()}{reason[1:]}"
+    return CommissionError([message], fields={"rows": [message]})
 
 
 def never_deliberated(*, session: Session, count: Quorum) -> bool:

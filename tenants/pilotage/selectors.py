@@ -6,7 +6,9 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import Count, Q
+from django.utils import timezone
 
+from parcours.audit.models import AuditEvent
 from tenants.casework.models import Dossier, Pathway
 from tenants.commission.models import AgendaItem, Session
 from tenants.pilotage.models import PeriodFigures, StrategyAxis
@@ -39,3 +41,25 @@ def activity_figures(*, year: int) -> dict[str, Any]:
         "figures": PeriodFigures.objects.filter(year=year).first(),
         "axes": list(StrategyAxis.objects.prefetch_related("actions").order_by("position")),
     }
+
+
+# The audit events of a report's request and of its building (tasks.generate_activity_report).
+REQUESTED = "pilotage.report_requested"
+GENERATED = "pilotage.report_generated"
+# A report asked for and not built within this delay is no longer shown as under way (the
+# worker failed or was lost; the coordination asks again).
+REPORT_EXPECTED = dt.timedelta(hours=1)
+
+
+def activity_reports_under_way() -> list[int]:
+    """The years of the activity reports asked for and not built yet, oldest request first:
+    each request's audit event, until a report names it (tasks.generate_activity_report)."""
+    asked = AuditEvent.objects.filter(
+        action=REQUESTED, occurred_at__gte=timezone.now() - REPORT_EXPECTED
+    ).order_by("id")
+    built = set(
+        AuditEvent.objects.filter(action=GENERATED, data__has_key="request").values_list(
+            "data__request", flat=True
+        )
+    )
+    return [int(event.object_id) for event in asked if event.pk not in built]

@@ -14,6 +14,7 @@ from parcours.errors import NotInScope, Refused
 from parcours.queue import enqueue_on_commit
 from parcours.validation import model_field_errors
 from tenants.pilotage.models import ActionStatus, PeriodFigures, StrategyAction, StrategyAxis
+from tenants.pilotage.selectors import REQUESTED
 
 FIGURES = (
     "buyers_fined",
@@ -149,10 +150,10 @@ def activity_report_request(*, access: Access, year: int) -> None:
     from tenants.pilotage.tasks import generate_activity_report
 
     with transaction.atomic():
-        audit_record(
-            action="pilotage.report_requested",
+        requested = audit_record(
+            action=REQUESTED,
             actor_id=access.user_id,
             object_type="report",
             object_id=year,
         )
-        enqueue_on_commit(generate_activity_report, year=year)
+        enqueue_on_commit(generate_activity_report, year=year, request=requested.pk)

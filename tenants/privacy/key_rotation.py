@@ -17,6 +17,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import models, transaction
 from django.utils import timezone
@@ -25,7 +26,8 @@ from parcours.audit.services import audit_record
 from parcours.db import connection
 from parcours.errors import Conflict, Refused
 from tenants.casework import crypto
-from tenants.casework.models import NeedsEvaluation, Person, TenantKey
+from tenants.casework.models import NeedsEvaluation, Person, PersonNameToken, TenantKey
+from tenants.casework.name_index import name_index_rebuild, person_name_index
 from tenants.privacy.models import IdentityRevision
 from tenants.privacy.rectification import revision_key, revision_purpose
 
@@ -46,6 +48,9 @@ class EncryptedField:
     field: str
     purpose_fields: tuple[str, ...]
     purpose: Callable[[models.Model], str]
+    # What is derived from the clear value under the schema's key and must follow it to the new
+    # key (the blind index of names), given the row and its clear value.
+    derived: Callable[[models.Model, Any], None] | None = None
 
     @property
     def label(self) -> str:
@@ -60,6 +65,9 @@ ENCRYPTED_FIELDS: tuple[EncryptedField, ...] = (
         "identity_encrypted",
         ("pseudonym",),
         lambda row: f"person:{row.pseudonym}:identity",  # type: ignore[attr-defined]
+        lambda row, identity: person_name_index(
+            person_id=row.pk, identity=identity if isinstance(identity, dict) else None
+        ),
     ),
     EncryptedField(
         NeedsEvaluation,
@@ -160,11 +168,14 @@ def _reencrypt_row(
 ) -> bool:
     old = getattr(row, spec.field)
     purpose = spec.purpose(row)
-    new = crypto.encrypt_json(decrypt(old, purpose), purpose=purpose)
+    clear = decrypt(old, purpose)
+    new = crypto.encrypt_json(clear, purpose=purpose)
     # Only if nobody changed it meanwhile: a concurrent edit is already under the new key.
     changed = spec.model._default_manager.filter(pk=row.pk, **{spec.field: old}).update(
         **{spec.field: new}
     )
+    if changed and spec.derived is not None:
+        spec.derived(row, clear)
     return bool(changed)
 
 
@@ -232,6 +243,9 @@ def data_key_rotate(
                 done, last = done + count, next_last
                 if progress is not None:
                     progress(spec.label, done, total)
+        # Tokens a process still on the old key wrote meanwhile: computed again under the new.
+        stale = PersonNameToken.objects.exclude(key_id=key_id).values_list("person_id", flat=True)
+        name_index_rebuild(batch=batch, persons=set(stale))
         try:
             data_key_rotation_finish(key_id=key_id, actor_id=actor_id)
             return key_id

@@ -23,6 +23,7 @@ from parcours.errors import NotAllowed, NotInScope
 from parcours.validation import BIDI_MESSAGE, has_bidi_controls
 from tenants.casework.crypto import decrypt_json, encrypt_json
 from tenants.casework.models import Person
+from tenants.casework.name_index import NAME_FIELDS, person_name_index
 from tenants.casework.persons import IDENTITY_KEYS, SEXES
 from tenants.casework.persons import _check_identity as check_identity
 from tenants.casework.selectors import IDENTITY_ROLES, person_get
@@ -128,6 +129,8 @@ def person_identity_rectify(
         )
         person.identity_encrypted = encrypt_json(updated, purpose=_identity_purpose(person))
         person.save(update_fields=["identity_encrypted"])
+        if set(changed) & set(NAME_FIELDS):
+            person_name_index(person_id=person.pk, identity=updated)
         role = ",".join(sorted(r.value for r in access.roles & RECTIFY_ROLES))
         revision = IdentityRevision(
             person=person, fields=changed, actor_id=access.user_id, actor_role=role

@@ -21,7 +21,7 @@ from django.utils import timezone
 from parcours.accounts.models import Role, User
 from parcours.accounts.permissions import Access
 from parcours.audit.models import AuditEvent
-from parcours.audit.services import audit_record
+from parcours.audit.services import audit_read
 from parcours.errors import NotAllowed, NotInScope
 from parcours.reporting.selectors import csv_writer
 from tenants.casework.models import Document, Dossier, Pathway, Person
@@ -164,7 +164,7 @@ def trail_events(*, filters: TrailFilters) -> QuerySet[AuditEvent]:
 def trail_search(*, access: Access, filters: TrailFilters) -> QuerySet[AuditEvent]:
     """The DPO's search of the trail; the search itself is audited (what was looked for)."""
     require_dpo(access)
-    audit_record(
+    audit_read(
         action="audit.trail_read",
         actor_id=access.user_id,
         actor_role=Role.DPO.value,
@@ -280,7 +280,7 @@ def person_readers(*, access: Access, person_id: int) -> list[Reader]:
     require_dpo(access)
     if not Person.objects.filter(pk=person_id).exists():
         raise NotInScope
-    audit_record(
+    audit_read(
         action="audit.readers_listed",
         actor_id=access.user_id,
         actor_role=Role.DPO.value,

@@ -38,6 +38,7 @@ from tenants.casework.models import (
     Reminder,
     Right,
 )
+from tenants.casework.name_index import person_name_index_clear
 from tenants.commission.models import AgendaItem, ConflictOfInterest
 from tenants.privacy.services import privacy_person_erase
 
@@ -148,6 +149,11 @@ def erase_rights_records(person: Person, today: dt.date) -> None:
     privacy_person_erase(person_id=person.pk)
 
 
+def erase_name_index(person: Person, today: dt.date) -> None:
+    """The keyed hashes of her name's parts: once anonymised, no search by name finds her."""
+    person_name_index_clear(person_id=person.pk)
+
+
 # The one list of what anonymisation erases. Identity last: the age bands are read from the
 # periods and the identity before it is replaced.
 ERASERS: tuple[Eraser, ...] = (
@@ -155,5 +161,6 @@ ERASERS: tuple[Eraser, ...] = (
     erase_documents,
     erase_free_text,
     erase_from_minutes,
+    erase_name_index,
     erase_identity,
 )

@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 
 from parcours.accounts.models import Role
 from parcours.accounts.permissions import Access
-from parcours.audit.services import audit_record
+from parcours.audit.services import audit_read
 from parcours.errors import NotInScope
 from tenants.casework.crypto import decrypt_json
 from tenants.casework.models import Document, Dossier, Lifecycle, Person, Right
@@ -89,7 +89,7 @@ def archived_person_read(*, access: Access, person_id: int, reason: str) -> Arch
     person = Person.objects.filter(pk=person_id, lifecycle=Lifecycle.ARCHIVED).first()
     if person is None:
         raise NotInScope
-    audit_record(
+    audit_read(
         action="person.archive_read",
         actor_id=access.user_id,
         actor_role=Role.DPO.value,

@@ -92,6 +92,12 @@ def test_the_main_path_through_the_pages(login, media) -> None:  # type: ignore[
                 dossiers=[Dossier.objects.get(pk=dossier.pk)],
             )
             connection.set_schema_to_public()
+        if name == "authorise":
+            # The préfet reads the letter first; signing it is a second, explicit step.
+            preview = client.post(url, {"transition": name, **data})
+            assert preview.status_code == 200
+            assert "Signer l'autorisation" in html.unescape(preview.content.decode())
+            data = {**data, "confirm": "1"}
         response = client.post(url, {"transition": name, **data})
         assert response.status_code == 302, (name, response.content.decode()[:2000])
     page = html.unescape(prefet.get(url).content.decode())

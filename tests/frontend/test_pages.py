@@ -74,8 +74,23 @@ def test_operator_may_provision_only_what_is_not_provisioned(login) -> None:
     assert 'href="http://31.localhost/"' in rows["31"]
 
 
+def test_a_provisioning_asked_for_shows_as_under_way_and_the_page_follows_it(
+    login, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    client = login("national_operator", None)
+    # The worker is not run here: the request is recorded, the département not created yet.
+    response = client.post("/departements/2A/provisionner/")
+    assert response.status_code == 302
+    html = client.get("/").content.decode()
+    row = _rows(html)["2A"]
+    assert "Provisionnement en cours" in row and "Provisionner" not in row
+    assert 'id="departements" aria-live="polite" data-progress' in html
+    assert "/static/parcours-progress.js" in html
+
+
 def test_analyst_sees_no_provision_button(login) -> None:
     html = login("national_analyst", None).get("/").content.decode()
+    assert "parcours-progress.js" not in html  # nothing under way: the page does not poll
 
     assert len(_rows(html)) == 101
     assert "Provisionner" not in html
@@ -158,7 +173,9 @@ def test_tenant_home_costs_a_bounded_number_of_queries(
     client = login("coordinator", "31")
     client.get("/")  # the host map is loaded once per process
 
-    with django_assert_max_num_queries(8 + REQUEST_SAVEPOINT):
+    # 8, and the coordination's work queue: the files in instruction, the département's
+    # delays, the periods and the APS ending, the next session (tenants/worklists).
+    with django_assert_max_num_queries(13 + REQUEST_SAVEPOINT):
         assert client.get("/").status_code == 200
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 from django.db import connection
@@ -205,18 +206,53 @@ def _past_year(release, year: int):  # type: ignore[no-untyped-def]
     return past
 
 
+def _forget_cached(settings) -> None:  # type: ignore[no-untyped-def]
+    """Start from an empty cache without clearing one the other test workers share (a prefix
+    of its own, as tests/conftest.py gives each test)."""
+    settings.CACHES = {
+        alias: {**conf, "KEY_PREFIX": f"{conf.get('KEY_PREFIX', '')}x"}
+        for alias, conf in settings.CACHES.items()
+    }
+
+
 def test_the_dashboard_costs_the_same_queries_with_one_release_or_three(
-    login, release_2024, django_assert_num_queries
+    login, release_2024, settings, django_assert_num_queries
 ) -> None:
     client = login("national_analyst", None)
     client.get(PAGE)  # warm the session and routing
+    _forget_cached(settings)  # the release's board is drawn, not read from the cache
     with CaptureQueriesContext(connection) as one:
         assert client.get(PAGE).status_code == 200
     _past_year(release_2024, 2023)
     _past_year(release_2024, 2022)
+    _forget_cached(settings)
     with django_assert_num_queries(len(one)):
         html = client.get(PAGE).content.decode()
     assert 'data-period="2022"' in html and 'data-period="2023"' in html
+
+
+def test_the_release_board_is_drawn_once_and_drawn_again_when_a_release_is_added(
+    login, release_2024, settings
+) -> None:
+    client = login("national_analyst", None)
+    _forget_cached(settings)
+    with CaptureQueriesContext(connection) as drawn:
+        first = client.get(PAGE).content.decode()
+    with CaptureQueriesContext(connection) as kept:
+        again = client.get(PAGE).content.decode()
+    assert len(kept) < len(drawn)
+    board = re.compile(
+        r'<div class="fr-grid-row fr-grid-row--gutters fr-mb-1w" id="publication">.*id="regles">',
+        re.S,
+    )
+    assert board.search(first).group(0) == board.search(again).group(0)  # type: ignore[union-attr]
+    _past_year(release_2024, 2023)
+    html = client.get(PAGE).content.decode()
+    # The choices offered and the trends include the release added since.
+    assert 'data-period="2023"' in html and 'id="choix-publication"' in html
+    operator = login("national_operator", None).get(PAGE).content.decode()
+    assert 'href="#publier">Calculer une publication' in operator
+    assert 'href="#publier">Calculer une publication' not in html
 
 
 def test_each_trend_chart_is_an_accessible_image_described_by_its_table(
@@ -519,15 +555,17 @@ def test_the_year_stays_the_default_view_when_its_quarters_are_published(
 
 
 def test_the_dashboard_costs_the_same_queries_with_the_quarters_published(
-    login, release_2024, django_assert_num_queries
+    login, release_2024, settings, django_assert_num_queries
 ) -> None:
     from tests.parcours.reporting.test_default_release import publish_quarters_and_december
 
     client = login("national_analyst", None)
     client.get(PAGE)  # warm the session and routing
+    _forget_cached(settings)  # the release's board is drawn, not read from the cache
     with CaptureQueriesContext(connection) as year_alone:
         assert client.get(PAGE).status_code == 200
     publish_quarters_and_december(release_2024)
+    _forget_cached(settings)
     with django_assert_num_queries(len(year_alone)):
         assert client.get(PAGE).status_code == 200
 

@@ -10,6 +10,7 @@ from django.http.request import split_domain_port
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
+from parcours.audit.services import reads_recorded_after
 from parcours.db import confined, connection
 from parcours.departements.models import Tenant
 from parcours.departements.routing import tenant_for_host
@@ -66,9 +67,12 @@ class TenantRoutingMiddleware:
             return response.render()
         select_schema(tenant)
         request.tenant = tenant  # type: ignore[attr-defined]
+        # The reads of personal data the view makes are written to the trail once it has
+        # answered, outside its transaction (audit/services.py, audit_read).
         if tenant is None:
             request.urlconf = settings.PUBLIC_SCHEMA_URLCONF
-            return self.get_response(request)
+            with reads_recorded_after():
+                return self.get_response(request)
         # Every date and time of a département is shown and read in its own zone (overseas too).
-        with timezone.override(tenant.zone):
+        with timezone.override(tenant.zone), reads_recorded_after():
             return self.get_response(request)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from functools import cached_property
 from typing import Any
@@ -33,7 +34,7 @@ class WorkflowTemplate(models.Model):
 
     @cached_property
     def workflow(self) -> Workflow:
-        return _workflow_of(("template", self.pk, self.published_at), self.definition)
+        return _workflow_of(("template", self.pk, self.published_at), lambda: self.definition)
 
 
 class WorkflowVariant(models.Model):
@@ -70,7 +71,7 @@ class WorkflowVariant(models.Model):
 
     @cached_property
     def workflow(self) -> Workflow:
-        return _workflow_of(("variant", self.pk, self.created_at), self.definition)
+        return _workflow_of(("variant", self.pk, self.created_at), lambda: self.definition)
 
 
 # Templates and variants are immutable rows (a change is a new row), so the typed workflow of
@@ -81,12 +82,15 @@ _WORKFLOWS: dict[tuple[str, int, datetime], Workflow] = {}
 
 
 def _workflow_of(
-    key: tuple[str, int | None, datetime | None], definition: dict[str, Any]
+    key: tuple[str, int | None, datetime | None], definition: Callable[[], dict[str, Any]]
 ) -> Workflow:
+    """`definition` is read only when the process has not built this row's workflow yet: a
+    list of files defers its variants' definitions (`DossierQuerySet.with_rules`), whose JSON
+    would otherwise be decoded once per row."""
     kind, pk, created = key
     if pk is None or created is None:  # not saved yet: nothing says it will not change
-        return Workflow.from_definition(definition)
+        return Workflow.from_definition(definition())
     workflow = _WORKFLOWS.get((kind, pk, created))
     if workflow is None:
-        workflow = _WORKFLOWS[(kind, pk, created)] = Workflow.from_definition(definition)
+        workflow = _WORKFLOWS[(kind, pk, created)] = Workflow.from_definition(definition())
     return workflow

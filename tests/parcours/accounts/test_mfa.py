@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from parcours.accounts.mfa import SESSION_KEY, has_device, second_factor_verify
+from parcours.accounts.mfa import SESSION_KEY, has_device, recovery_digest, second_factor_verify
 from parcours.accounts.models import ApiToken, Role, User
 from parcours.accounts.services import membership_grant
 from parcours.audit.models import AuditEvent
@@ -145,6 +145,9 @@ def test_first_sign_in_enrols_then_shows_ten_recovery_codes_once() -> None:
 
     codes = re.findall(r"<li><code>([a-z2-7]{10})</code></li>", done.content.decode())
     assert done.status_code == 200 and len(set(codes)) == 10
+    # Stored as keyed digests, never as the codes shown.
+    stored = set(StaticDevice.objects.get(user=user).token_set.values_list("token", flat=True))
+    assert stored == {recovery_digest(c) for c in codes} and not stored & set(codes)
     assert client.session[SESSION_KEY] == "totp"
     assert client.get("/").status_code == 200
     assert [e.data["method"] for e in _events("mfa.enrolled", user)] == ["totp"]
@@ -171,7 +174,7 @@ def test_enrolment_refuses_a_wrong_code_and_stays_unconfirmed() -> None:
 def test_a_recovery_code_signs_in_once_and_its_use_is_audited() -> None:
     user = User.objects.get(email=People.email("dpo", "31"))
     device = StaticDevice.objects.create(user=user, name="Codes de secours")
-    device.token_set.create(token="abcdefghij")
+    device.token_set.create(token=recovery_digest("abcdefghij"))
 
     first = _password_only("dpo", "31")
     ok = first.post("/connexion/second-facteur/", {"code": "ABCDE FGHIJ"})
@@ -367,3 +370,20 @@ def test_only_the_national_operator_opens_the_reset_page(role: str, code: str | 
     assert shown.status_code == posted.status_code == 403
     assert has_device(user=User.objects.get(email=agent))
     assert client_for("national_operator", None).get("/comptes/second-facteur/").status_code == 200
+
+
+def test_recovery_codes_stored_in_clear_before_are_digested_by_the_migration() -> None:
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("parcours.accounts.migrations.0004_recovery_codes_digested")
+    user = User.objects.get(email=People.email("dpo", "31"))
+    device = StaticDevice.objects.create(user=user, name="Codes de secours")
+    device.token_set.create(token="klmnopqrst")  # as issued before
+
+    migration.digest_codes(apps, None)
+    migration.digest_codes(apps, None)  # run twice: a digest is left as it is
+
+    assert list(device.token_set.values_list("token", flat=True)) == [recovery_digest("klmnopqrst")]
+    assert second_factor_verify(user=user, code="klmnopqrst") == "static"

@@ -30,8 +30,7 @@ IDEMPOTENT_BECAUSE = {
     "tenants.commission.tasks.remind_mandates": "one audit event per mandate and end date",
     "tenants.commission.tasks.remind_all_mandates": "fan-out of an idempotent task",
     "tenants.pilotage.tasks.generate_activity_report": (
-        "NOT strictly: a rerun adds a second dated version of the same report (harmless, shown "
-        "as two versions); a request id in the task would make it exact"
+        "a rerun of one request finds the report it built (the request's audit event)"
     ),
     "tenants.privacy.tasks.build_access_export": "a finished export is left as it is",
     "tenants.privacy.tasks.expire_access_exports": "an expired export has no file left",

@@ -95,3 +95,49 @@ def convened_session(coordinator: Access, *, email_domain: str) -> Session:
     )
     services.session_convene(access=coordinator, session_id=session.pk)
     return session
+
+
+SEATED_COLLEGES = ["ddets", "magistrat", "medecin", "gendarmerie", "police_securite_publique"]
+
+
+def seated_commission(coordinator: Access, *, seats: int = 19) -> list[Member]:
+    """`seats` titular members in mandate (the first chairs), named "Membre 1…", each with an
+    account: a full departmental commission, for tests of a whole session at once."""
+    start = timezone.localdate() - dt.timedelta(days=30)
+    members = []
+    for n in range(1, seats + 1):
+        user = User.objects.create_user(
+            email=f"membre{n}@commission.test",
+            password=None,
+            first_name="Membre",
+            last_name=str(n),
+        )
+        members.append(
+            services.member_appoint(
+                access=coordinator,
+                user_id=user.pk,
+                college=SEATED_COLLEGES[n % len(SEATED_COLLEGES)],
+                arrete_reference="Arrêté 31-2026-19",
+                arrete_on=start,
+                mandate_start=start,
+                is_chair=n == 1,
+            )
+        )
+    return members
+
+
+def session_of_the_day(coordinator: Access, *, items: int = 2, opened: bool = True) -> Session:
+    """A session convened days ago for today, with `items` policy items; opened unless told."""
+    session = services.session_schedule(
+        access=coordinator, starts_at=timezone.now() + dt.timedelta(days=10)
+    )
+    for n in range(1, items + 1):
+        services.agenda_add_policy(
+            access=coordinator, session_id=session.pk, title=f"Point de politique {n}"
+        )
+    services.session_convene(access=coordinator, session_id=session.pk)
+    Session.objects.filter(pk=session.pk).update(starts_at=timezone.now())
+    if opened:
+        services.session_open(access=coordinator, session_id=session.pk)
+    session.refresh_from_db()
+    return session

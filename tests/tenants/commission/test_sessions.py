@@ -88,7 +88,7 @@ def test_a_convocation_less_than_5_days_ahead_needs_a_motivated_urgency(in31, co
     coordinator = in31("coordinator")
     soon = session_schedule(access=coordinator, starts_at=timezone.now() + dt.timedelta(days=3))
     agenda_add_policy(access=coordinator, session_id=soon.pk, title="Point d'information")
-    with pytest.raises(CommissionError, match="5 jours"):
+    with pytest.raises(CommissionError, match="3 jours au lieu de 5"):
         session_convene(access=coordinator, session_id=soon.pk)
     with pytest.raises(CommissionError, match="urgence"):
         session_convene(access=coordinator, session_id=soon.pk, urgent=True, urgent_reason="")

@@ -102,3 +102,44 @@ def test_the_strategy_through_the_api(login) -> None:  # type: ignore[no-untyped
     )
     assert bad.status_code == 400 and bad.json()["error"]["code"] == "refused"
     assert login("association_worker", "31").get("/api/v1/pilotage/strategy/").status_code == 403
+
+
+def test_a_request_delivered_twice_builds_one_report(
+    in31, django_capture_on_commit_callbacks, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from tenants.pilotage import tasks
+    from tenants.pilotage.services import activity_report_request
+
+    sent: list[dict[str, int]] = []
+    monkeypatch.setattr(
+        tasks.generate_activity_report, "apply_async", lambda kwargs: sent.append(kwargs)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        activity_report_request(access=in31("coordinator"), year=2025)
+    [kwargs] = sent
+    first = generate_activity_report(**kwargs)
+    again = generate_activity_report(**kwargs)  # the worker was lost: delivered again
+    assert again == first
+    assert ActivityReport.objects.filter(year=2025).count() == 1
+    # Another request is another version.
+    assert generate_activity_report(year=2025, request=kwargs["request"] + 10_000) != first
+    assert ActivityReport.objects.filter(year=2025).count() == 2
+
+
+def test_a_report_asked_for_is_under_way_until_it_is_built(
+    in31, django_capture_on_commit_callbacks, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from tenants.pilotage import tasks
+    from tenants.pilotage.selectors import activity_reports_under_way
+    from tenants.pilotage.services import activity_report_request
+
+    sent: list[dict[str, int]] = []
+    monkeypatch.setattr(
+        tasks.generate_activity_report, "apply_async", lambda kwargs: sent.append(kwargs)
+    )
+    assert activity_reports_under_way() == []
+    with django_capture_on_commit_callbacks(execute=True):
+        activity_report_request(access=in31("coordinator"), year=2025)
+    assert activity_reports_under_way() == [2025]
+    generate_activity_report(**sent[0])
+    assert activity_reports_under_way() == []
