@@ -128,6 +128,7 @@ def production_runtime(port: int) -> None:
     assert status == 200 and server.startswith("gunicorn"), f"/healthz served by {server!r}"
     print("smoke: /healthz answered by gunicorn")
     status, _, page = browser.request("GET", "/connexion/")
+    subresource_integrity(port, page)
     styles = re.findall(r'href="(/static/[^"]+\.css)"', page)
     hashed = [href for href in styles if re.search(r"\.[0-9a-f]{12}\.css$", href)]
     assert hashed, f"no collected (hashed) stylesheet on the login page: {styles}"
@@ -147,6 +148,27 @@ def production_runtime(port: int) -> None:
     body = answer.read().decode()
     assert answer.status == 200 and 'route="frontend:healthz"' in body, "metrics"
     print(f"smoke: metrics on port {port + 1}")
+
+
+def subresource_integrity(port: int, page: str) -> None:
+    """Every integrity attribute of the page matches the file served: a stylesheet rewritten by
+    collectstatic (hashed url()s) after its checksum was taken is refused by the browser, and
+    the page shows with no style at all."""
+    checked = 0
+    for tag in re.findall(r"<(?:link|script)\b[^>]*>", page):
+        integrity = re.search(r'integrity="(sha256|sha384|sha512)-([^"]+)"', tag)
+        source = re.search(r'(?:href|src)="(/static/[^"]+)"', tag)
+        if integrity is None or source is None:
+            continue
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        connection.request("GET", source.group(1), headers={"Host": f"localhost:{port}"})
+        body = connection.getresponse().read()
+        digest = base64.b64encode(hashlib.new(integrity.group(1), body).digest()).decode()
+        assert digest == integrity.group(2), (
+            f"{source.group(1)}: its integrity attribute does not match the file served"
+        )
+        checked += 1
+    print(f"smoke: {checked} integrity attribute(s) match the files served")
 
 
 def main() -> None:

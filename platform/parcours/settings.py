@@ -326,6 +326,11 @@ if STATIC_ROOT:
         },
     }
 WHITENOISE_AUTOREFRESH = DEBUG
+# django-dsfr's integrity checksums are those of its files as shipped; collectstatic's manifest
+# rewrites the url()s inside the stylesheets, so with STATIC_ROOT the browser refused the DSFR's
+# CSS and every page showed unstyled. The files come from this site itself (CSP 'self'), under
+# names carrying their own hash. infra/dev/smoke.py checks any integrity attribute left.
+DSFR_USE_INTEGRITY_CHECKSUMS = STATIC_ROOT is None
 # Bodies: 2.5 MB of fields at most; uploads (a 10 MB piece and its form) up to this size. Both
 # are refused from Content-Length before being read (parcours.hardening).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440

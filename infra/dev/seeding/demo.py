@@ -191,6 +191,9 @@ def demo_seed() -> list[DemoLogin]:
         )
         logins.append(DemoLogin(ariane_worker.email, "association Le Fil d'Ariane, agréée en 31"))
         logins.append(DemoLogin("membre.police.31@parcours.test", "membre de la commission (31)"))
+        logins.append(
+            DemoLogin("dpo.31@parcours.test", "déléguée à la protection des données (31)")
+        )
     from infra.dev.seeding.demo_casework import ARIANE_NAMES, demo_commission, demo_files
 
     for code, worker_email in (("31", worker.email), ("13", worker.email), ("75", worker75.email)):
