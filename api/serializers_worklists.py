@@ -39,7 +39,7 @@ class NextSessionSerializer(serializers.Serializer):
     quorum = QuorumSerializer()
 
 
-class ReminderSerializer(serializers.Serializer):
+class WorklistReminderSerializer(serializers.Serializer):
     kind = serializers.CharField()
     message = serializers.CharField()
     due_on = serializers.DateField()
@@ -48,7 +48,7 @@ class ReminderSerializer(serializers.Serializer):
 
 class CoordinationWorklistSerializer(serializers.Serializer):
     queues = QueueSerializer(many=True)
-    reminders = ReminderSerializer(many=True)
+    reminders = WorklistReminderSerializer(many=True)
     next_session = NextSessionSerializer(allow_null=True)
 
 

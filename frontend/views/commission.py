@@ -92,8 +92,11 @@ class MemberForm(forms.Form):
                 "code", "label"
             )
         )
-        # A substitute's titular by name and college, never by codes.
-        titulars = list(Member.objects.filter(titular__isnull=True))
+        # A substitute's titular by name and college, never by codes; only a titular in mandate
+        # today can be given a substitute (not one whose mandate has ended).
+        titulars = list(
+            Member.objects.filter(titular__isnull=True).in_mandate_on(timezone.localdate())
+        )
         names = {
             u.pk: u.display_name for u in User.objects.filter(pk__in={m.user_id for m in titulars})
         }
