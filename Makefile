@@ -21,8 +21,11 @@ run: $(STAMP)
 	$(PY) infra/dev/run.py
 
 ## Run the whole test suite (browser tests need Chromium: `make browser` installs it).
+## Connections are not kept between requests in tests (CONN_MAX_AGE=0): requests answered in
+## other threads or contexts (live servers, Playwright's handlers) would each keep one open until
+## PostgreSQL refused new clients.
 test: $(STAMP) browser
-	$(PY) infra/dev/with_services.py $(PY) -m pytest $(PYTEST_ARGS)
+	CONN_MAX_AGE=$${CONN_MAX_AGE:-0} $(PY) infra/dev/with_services.py $(PY) -m pytest $(PYTEST_ARGS)
 
 ## Debian's Chromium for the Playwright tests (a test tool's own browser download fails offline).
 browser:

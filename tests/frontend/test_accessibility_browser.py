@@ -44,6 +44,18 @@ pytestmark = [
 
 def _answer(client: Any, route: Any) -> None:
     """The browser's request, answered by the role's Django test client."""
+    from django.db import connections
+
+    try:
+        _answer_with(client, route)
+    finally:
+        # Playwright runs each handler in a context of its own, where Django opens a connection
+        # of its own and keeps it (CONN_MAX_AGE): left open, they added up to PostgreSQL's
+        # limit ("too many clients") when other tests ran beside this one.
+        connections.close_all()
+
+
+def _answer_with(client: Any, route: Any) -> None:
     request = route.request
     url = urlsplit(request.url)
     path = url.path + (f"?{url.query}" if url.query else "")
