@@ -25,21 +25,12 @@ class WorklistView(APIView):
     )
     def get(self, request: Request) -> Response:
         access = request_access(request)
-        today = timezone.localdate()
-        roles = access.roles
+        queues = selectors.worklists_of(access=access, today=timezone.localdate())
         body = {
-            "coordination": selectors.coordination_worklist(access=access, today=today)
-            if Role.COORDINATOR in roles
-            else None,
-            "prefet": selectors.prefet_worklist(access=access, today=today)
-            if Role.PREFET in roles
-            else None,
-            "member": selectors.member_worklist(access=access, today=today)
-            if Role.MEMBER in roles
-            else None,
-            "association": selectors.worker_worklist(access=access, today=today)
-            if Role.ASSOCIATION_WORKER in roles
-            else None,
-            "audit_trail": reverse("frontend:privacy_trail") if Role.DPO in roles else None,
+            "coordination": queues.coordination,
+            "prefet": queues.prefet,
+            "member": queues.member,
+            "association": queues.worker,
+            "audit_trail": reverse("frontend:privacy_trail") if Role.DPO in access.roles else None,
         }
         return Response(WorklistSerializer(body).data)

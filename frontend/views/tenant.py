@@ -33,11 +33,8 @@ def home(request: HttpRequest, *, access: Access) -> HttpResponse:
     agrements = agrements_visible(access=access, day=today)
     can_see_audit = access.has_any({Role.COORDINATOR, Role.DPO, Role.PREFET})
     mine = access.roles
-    coordination = (
-        worklists.coordination_worklist(access=access, today=today)
-        if Role.COORDINATOR in mine
-        else None
-    )
+    queues = worklists.worklists_of(access=access, today=today)
+    coordination = queues.coordination
     return render(
         request,
         "tenant/home.html",
@@ -55,15 +52,9 @@ def home(request: HttpRequest, *, access: Access) -> HttpResponse:
             "tacit_warnings": tacit_warnings(today=today) if Role.COORDINATOR in mine else [],
             # Each role's work queue, counted from the data (tenants/worklists).
             "coordination": coordination,
-            "prefet": worklists.prefet_worklist(access=access, today=today)
-            if Role.PREFET in mine
-            else None,
-            "member": worklists.member_worklist(access=access, today=today)
-            if Role.MEMBER in mine
-            else None,
-            "worker": worklists.worker_worklist(access=access, today=today)
-            if Role.ASSOCIATION_WORKER in mine
-            else None,
+            "prefet": queues.prefet,
+            "member": queues.member,
+            "worker": queues.worker,
             "is_dpo": Role.DPO in mine,
         },
     )

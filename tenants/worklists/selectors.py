@@ -534,3 +534,28 @@ def _worker_files(
             )
         )
     return found
+
+
+@dataclass(frozen=True)
+class Worklists:
+    """Each of the person's roles here and its work queue; None for a role not held."""
+
+    coordination: CoordinationWorklist | None
+    prefet: PrefetWorklist | None
+    member: MemberWorklist | None
+    worker: WorkerWorklist | None
+
+
+def worklists_of(*, access: Access, today: dt.date) -> Worklists:
+    """The work queues of every role the person holds here (home page and API alike)."""
+    roles = access.roles
+    return Worklists(
+        coordination=coordination_worklist(access=access, today=today)
+        if Role.COORDINATOR in roles
+        else None,
+        prefet=prefet_worklist(access=access, today=today) if Role.PREFET in roles else None,
+        member=member_worklist(access=access, today=today) if Role.MEMBER in roles else None,
+        worker=worker_worklist(access=access, today=today)
+        if Role.ASSOCIATION_WORKER in roles
+        else None,
+    )
