@@ -79,7 +79,7 @@ def person_get(*, access: Access, pk: int, reason: str = "") -> Person:
     audit_read(
         action="person.read",
         actor_id=access.user_id,
-        actor_role=_role(access),
+        actor_role=access.roles_text,
         object_type="person",
         object_id=person.pk,
         reason=reason,
@@ -95,7 +95,7 @@ def dossier_get(*, access: Access, pk: int, reason: str = "") -> Dossier:
     audit_read(
         action="dossier.read",
         actor_id=access.user_id,
-        actor_role=_role(access),
+        actor_role=access.roles_text,
         object_type="dossier",
         object_id=dossier.pk,
         reason=reason,
@@ -122,15 +122,11 @@ def person_search(*, access: Access, text: str, path: str = "") -> Q:
     audit_read(
         action="person.name_search",
         actor_id=access.user_id,
-        actor_role=_role(access),
+        actor_role=access.roles_text,
         object_type="person",
         data={"parts": len(typed_parts(text))},
     )
     return condition | named
-
-
-def _role(access: Access) -> str:
-    return ",".join(sorted(role.value for role in access.roles))
 
 
 def person_identity(*, access: Access, person: Person) -> dict[str, str] | None:

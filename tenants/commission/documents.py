@@ -107,7 +107,7 @@ def member_arrete(*, access: Access, member_id: int) -> Document | None:
     audit_read(
         action="commission.member_arrete_read",
         actor_id=access.user_id,
-        actor_role=",".join(sorted(role.value for role in access.roles)),
+        actor_role=access.roles_text,
         object_type="member",
         object_id=member.pk,
     )

@@ -228,7 +228,7 @@ def _session_document_read(
         audit_read(
             action=action,
             actor_id=access.user_id,
-            actor_role=",".join(sorted(role.value for role in access.roles)),
+            actor_role=access.roles_text,
             object_type="session",
             object_id=session.pk,
         )
@@ -328,7 +328,7 @@ def agenda_read(*, access: Any, session: Session) -> list[dict[str, Any]]:
         audit_read(
             action="commission.agenda_read",
             actor_id=access.user_id,
-            actor_role=",".join(sorted(role.value for role in access.roles)),
+            actor_role=access.roles_text,
             object_type="session",
             object_id=session.pk,
             data={"dossiers": files},

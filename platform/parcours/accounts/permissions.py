@@ -44,6 +44,11 @@ class Access:
     def has_any(self, roles: Iterable[Role]) -> bool:
         return bool(self.roles & frozenset(roles))
 
+    @property
+    def roles_text(self) -> str:
+        """The roles as the audit trail records them ("coordinator,member")."""
+        return ",".join(sorted(role.value for role in self.roles))
+
 
 def memberships_of(request: HttpRequest) -> tuple[Membership, ...]:
     """All active memberships of the signed-in person (one query, cached on the request)."""
