@@ -15,23 +15,9 @@ from django import template
 from django.utils import timezone
 
 from parcours.referentiel.countries import country_name
+from parcours.reporting.models import MONTHS
 
 register = template.Library()
-
-MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
 
 
 def _as_date(value: object) -> dt.date | None:

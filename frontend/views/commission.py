@@ -251,7 +251,7 @@ def session_detail(request: HttpRequest, pk: int, *, access: Access) -> HttpResp
         items.append(row)
     now = timezone.now()
     colleges = state.college_labels
-    member_choices = [(m.pk, f"à {users[m.user_id].display_name}") for m in active]
+    seat_names = [(m.pk, users[m.user_id].display_name) for m in active]
     return render(
         request,
         "commission/session.html",
@@ -270,8 +270,8 @@ def session_detail(request: HttpRequest, pk: int, *, access: Access) -> HttpResp
                 for m in active
             ],
             # (value, label) of each seat, for the proxy and interest selects ({% options %}).
-            "member_choices": member_choices,
-            "interest_choices": [(pk, label[2:]) for pk, label in member_choices],
+            "member_choices": [(pk, f"à {name}") for pk, name in seat_names],
+            "interest_choices": seat_names,
             "is_coordinator": is_coordinator,
             # Only what the session's state allows is offered (the domain refuses the rest too).
             "may_open": session.may_open(now),

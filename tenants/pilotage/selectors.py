@@ -54,12 +54,12 @@ REPORT_EXPECTED = dt.timedelta(hours=1)
 def activity_reports_under_way() -> list[int]:
     """The years of the activity reports asked for and not built yet, oldest request first:
     each request's audit event, until a report names it (tasks.generate_activity_report)."""
-    asked = AuditEvent.objects.filter(
-        action=REQUESTED, occurred_at__gte=timezone.now() - REPORT_EXPECTED
-    ).order_by("id")
+    since = timezone.now() - REPORT_EXPECTED
+    asked = AuditEvent.objects.filter(action=REQUESTED, occurred_at__gte=since).order_by("id")
+    # A report is built after its request: only those of the same window can name one.
     built = set(
-        AuditEvent.objects.filter(action=GENERATED, data__has_key="request").values_list(
-            "data__request", flat=True
-        )
+        AuditEvent.objects.filter(
+            action=GENERATED, occurred_at__gte=since, data__has_key="request"
+        ).values_list("data__request", flat=True)
     )
     return [int(event.object_id) for event in asked if event.pk not in built]

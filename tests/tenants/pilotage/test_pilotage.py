@@ -104,9 +104,10 @@ def test_the_strategy_through_the_api(login) -> None:  # type: ignore[no-untyped
     assert login("association_worker", "31").get("/api/v1/pilotage/strategy/").status_code == 403
 
 
-def test_a_request_delivered_twice_builds_one_report(
-    in31, django_capture_on_commit_callbacks, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+@pytest.fixture
+def report_requested(in31, django_capture_on_commit_callbacks, monkeypatch):  # type: ignore[no-untyped-def]
+    """Ask the coordination's 2025 report; returns a function doing it, and the task's
+    arguments as they were queued (the worker is not run)."""
     from tenants.pilotage import tasks
     from tenants.pilotage.services import activity_report_request
 
@@ -114,9 +115,17 @@ def test_a_request_delivered_twice_builds_one_report(
     monkeypatch.setattr(
         tasks.generate_activity_report, "apply_async", lambda kwargs: sent.append(kwargs)
     )
-    with django_capture_on_commit_callbacks(execute=True):
-        activity_report_request(access=in31("coordinator"), year=2025)
-    [kwargs] = sent
+
+    def request() -> dict[str, int]:
+        with django_capture_on_commit_callbacks(execute=True):
+            activity_report_request(access=in31("coordinator"), year=2025)
+        return sent[-1]
+
+    return request
+
+
+def test_a_request_delivered_twice_builds_one_report(report_requested) -> None:  # type: ignore[no-untyped-def]
+    kwargs = report_requested()
     first = generate_activity_report(**kwargs)
     again = generate_activity_report(**kwargs)  # the worker was lost: delivered again
     assert again == first
@@ -126,20 +135,11 @@ def test_a_request_delivered_twice_builds_one_report(
     assert ActivityReport.objects.filter(year=2025).count() == 2
 
 
-def test_a_report_asked_for_is_under_way_until_it_is_built(
-    in31, django_capture_on_commit_callbacks, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
-    from tenants.pilotage import tasks
+def test_a_report_asked_for_is_under_way_until_it_is_built(report_requested) -> None:  # type: ignore[no-untyped-def]
     from tenants.pilotage.selectors import activity_reports_under_way
-    from tenants.pilotage.services import activity_report_request
 
-    sent: list[dict[str, int]] = []
-    monkeypatch.setattr(
-        tasks.generate_activity_report, "apply_async", lambda kwargs: sent.append(kwargs)
-    )
     assert activity_reports_under_way() == []
-    with django_capture_on_commit_callbacks(execute=True):
-        activity_report_request(access=in31("coordinator"), year=2025)
+    kwargs = report_requested()
     assert activity_reports_under_way() == [2025]
-    generate_activity_report(**sent[0])
+    generate_activity_report(**kwargs)
     assert activity_reports_under_way() == []
