@@ -14,8 +14,8 @@ from typing import Any
 from django import template
 from django.utils import timezone
 
+from parcours.french import MONTHS, french_date, french_datetime
 from parcours.referentiel.countries import country_name
-from parcours.reporting.models import MONTHS
 
 register = template.Library()
 
@@ -33,10 +33,6 @@ def _as_date(value: object) -> dt.date | None:
     return None
 
 
-def french_date(day: dt.date) -> str:
-    return f"{'1er' if day.day == 1 else day.day} {MONTHS[day.month - 1]} {day.year}"
-
-
 @register.filter
 def date_fr(value: object) -> str:
     """A date in words; what is no date is shown as it is (an empty value as nothing)."""
@@ -51,8 +47,7 @@ def datetime_fr(value: object) -> str:
     """ "15 juin 2026 à 14 h 30" from an aware datetime (shown in local time)."""
     if not isinstance(value, dt.datetime):
         return date_fr(value)
-    moment = timezone.localtime(value) if timezone.is_aware(value) else value
-    return f"{french_date(moment.date())} à {moment.hour} h {moment.minute:02d}"
+    return french_datetime(value)
 
 
 @register.filter

@@ -13,6 +13,7 @@ from frontend.decorators import page
 from parcours.accounts.models import Role
 from parcours.accounts.permissions import Access
 from parcours.errors import NotInScope, Refused
+from parcours.french import french_date
 from tenants.retention import selectors, services
 from tenants.retention.holds import REASON_MAX, REASON_MIN
 from tenants.retention.models import SweepStatus
@@ -65,7 +66,7 @@ def sweep_detail(request: HttpRequest, pk: int, *, access: Access) -> HttpRespon
             "confirmable": sweep.status == SweepStatus.REPORTED,
             # The page reloads itself while the report is written or the run goes on.
             "refresh": sweep.status in (SweepStatus.PREPARING, SweepStatus.RUNNING),
-            "page_title": f"Balayage du {sweep.today:%d/%m/%Y}",
+            "page_title": f"Balayage du {french_date(sweep.today)}",
         },
     )
 

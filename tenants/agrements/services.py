@@ -13,6 +13,7 @@ from parcours.accounts.permissions import Access
 from parcours.associations.models import Association
 from parcours.audit.services import audit_record
 from parcours.errors import NotInScope, Refused
+from parcours.french import french_date
 from tenants.agrements.models import Agrement, AgrementStatus
 from tenants.agrements.selectors import complete_on, legal_months, tacit_approval_on
 
@@ -61,7 +62,7 @@ def agrement_request(
     if seniority > requested_on:
         raise AgrementError(
             [
-                f"L'association n'a pas trois ans de déclaration (le {seniority:%d/%m/%Y}) : elle n'est pas éligible."
+                f"L'association n'a pas trois ans de déclaration (le {french_date(seniority)}) : elle n'est pas éligible."
             ]
         )
     with transaction.atomic():
@@ -102,7 +103,8 @@ def agrement_request_missing_items(
         if on > deadline:
             raise AgrementError(
                 [
-                    f"Les pièces manquantes se demandent dans les deux mois (avant le {deadline:%d/%m/%Y}) : le dossier est réputé complet."
+                    "Les pièces manquantes se demandent dans les deux mois "
+                    f"(avant le {french_date(deadline)}) : le dossier est réputé complet."
                 ]
             )
         if len(items.strip()) < 5:

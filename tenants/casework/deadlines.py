@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from parcours.db import connection
 from parcours.departements.models import Tenant
+from parcours.french import french_date
 from parcours.workflows.definition import Clock
 from parcours.workflows.services import current_template, current_variant
 from tenants.casework.models import (
@@ -86,7 +87,7 @@ def reminders_due(*, today: dt.date) -> list[Reminder]:
                         key=f"period_ending:{period.pk}:{role}",
                         kind=ReminderKind.PERIOD_ENDING,
                         role=role,
-                        message=f"{pseudonym} : la période {period.number} se termine le {period.ends_on:%d/%m/%Y}.",
+                        message=f"{pseudonym} : la période {period.number} se termine le {french_date(period.ends_on)}.",
                         due_on=period.ends_on,
                         dossier=period.dossier,
                         association_id=period.pathway.person.association_id
@@ -108,7 +109,7 @@ def reminders_due(*, today: dt.date) -> list[Reminder]:
                     key=f"aps_expiring:{right.pk}:{right.ends_on}",
                     kind=ReminderKind.APS_EXPIRING,
                     role="association_worker",
-                    message=f"{right.person.pseudonym} : l'APS expire le {right.ends_on:%d/%m/%Y}, pensez au renouvellement.",
+                    message=f"{right.person.pseudonym} : l'APS expire le {french_date(right.ends_on)}, pensez au renouvellement.",
                     due_on=right.ends_on or today,
                     right=right,
                     association_id=right.person.association_id,
@@ -135,7 +136,7 @@ def reminders_due(*, today: dt.date) -> list[Reminder]:
                             role="prefet",
                             message=(
                                 f"{dossier.person.pseudonym} : décision attendue depuis "
-                                f"l'avis du {dossier.commission_avis_on:%d/%m/%Y}."
+                                f"l'avis du {french_date(dossier.commission_avis_on)}."
                             ),
                             due_on=today,
                             dossier=dossier,
@@ -153,7 +154,7 @@ def reminders_due(*, today: dt.date) -> list[Reminder]:
                             association_id=dossier.association_id,
                             message=(
                                 f"{dossier.person.pseudonym} : des pièces sont demandées "
-                                f"depuis le {dossier.clock_paused_since:%d/%m/%Y}."
+                                f"depuis le {french_date(dossier.clock_paused_since)}."
                             ),
                             due_on=today,
                             dossier=dossier,

@@ -16,6 +16,7 @@ from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 
 # The grounds are defined once, below both layers, for the national statistics too.
+from parcours.french import french_date
 from parcours.referentiel.decisions import INSUFFICIENT_ALONE, REFUSAL_GROUNDS
 from parcours.workflows.definition import FormName, Workflow
 from parcours.workflows.inputs import (
@@ -192,7 +193,7 @@ def _decision_authorise(dossier: Dossier, start_on: dt.date | None, motivation: 
         if start_on and start_on != follows:
             raise _error(
                 "start_on",
-                f"Un renouvellement commence le lendemain de la période en cours, le {follows:%d/%m/%Y}.",
+                f"Un renouvellement commence le lendemain de la période en cours, le {french_date(follows)}.",
             )
         start_on = follows
     else:

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from parcours.db import connection
 from parcours.departements.models import Tenant
+from parcours.french import french_date
 from parcours.referentiel.calendar import delai_franc_last_day
 from parcours.referentiel.decisions import Avis  # defined once for the national statistics too
 from parcours.referentiel.selectors import legal_parameter_value
@@ -430,7 +431,7 @@ class Document(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.doc_type} ({self.uploaded_at:%d/%m/%Y})"
+        return f"{self.doc_type} ({french_date(self.uploaded_at)})"
 
 
 class RightStatus(models.TextChoices):

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from parcours.accounts.permissions import Access
+from parcours.french import french_date
 from parcours.workflows.definition import LegalTransition
 from tenants.casework.services import TransitionRequest, dossier_transition
 from tenants.commission.common import (
@@ -242,7 +243,7 @@ def item_close(*, access: Access, item_id: int) -> AgendaItem:
                         "abstentions": abstentions,
                         "avis_on": timezone.localtime(item.session.starts_at).date().isoformat(),
                     },
-                    comment=f"Séance du {timezone.localtime(item.session.starts_at):%d/%m/%Y}"
+                    comment=f"Séance du {french_date(item.session.starts_at)}"
                     + (" (voix prépondérante du président)" if casting else ""),
                 ),
                 from_session=True,

@@ -13,7 +13,8 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import models
-from django.utils import timezone
+
+from parcours.french import french_datetime
 
 
 class EndReason(models.TextChoices):
@@ -141,7 +142,7 @@ class Session(models.Model):
 
     def __str__(self) -> str:
         # In the active zone: the département's (its requests and tasks activate it).
-        return f"Séance du {timezone.localtime(self.starts_at):%d/%m/%Y à %H:%M}"
+        return f"Séance du {french_datetime(self.starts_at)}"
 
     def takes_files(self, now: dt.datetime) -> bool:
         """A complete file may be put on this agenda: planned or convened, not yet begun, on a

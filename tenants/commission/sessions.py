@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from parcours.accounts.permissions import Access
+from parcours.french import french_datetime
 from parcours.queue import enqueue_on_commit
 from tenants.casework.models import Dossier
 from tenants.commission.agenda import adjourn_pending
@@ -98,7 +99,7 @@ def session_open(*, access: Access, session_id: int) -> Session:
             raise CommissionError(
                 [
                     "Une séance s'ouvre le jour et à l'heure de sa convocation "
-                    f"({timezone.localtime(session.starts_at):%d/%m/%Y à %H:%M})."
+                    f"({french_datetime(session.starts_at)})."
                 ]
             )
         session.status, session.opened_at = SessionStatus.OPEN, timezone.now()

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from parcours.audit.models import AuditEvent
 from parcours.audit.services import audit_record
+from parcours.french import french_date
 from tenants.casework.tasks import notify_role
 from tenants.commission.documents import departement_zone, ics, pdf
 from tenants.commission.documents import minutes_pdf as minutes_pdf  # benchmarks read it here
@@ -108,7 +109,7 @@ def remind_mandates() -> int:
             role="coordinator",
             subject="Parcours — mandat à renouveler",
             body=f"Le mandat d'un membre du collège {member.college} ({member.arrete_reference}) prend fin le "
-            f"{member.mandate_end:%d/%m/%Y} : préparez l'arrêté de renouvellement.",
+            f"{french_date(member.mandate_end)} : préparez l'arrêté de renouvellement.",
         )
         audit_record(
             action="commission.mandate_reminder", object_type="member_mandate", object_id=key

@@ -12,6 +12,8 @@ import datetime as dt
 from django.db import models
 from django.utils import timezone
 
+from parcours.french import french_date
+
 
 class IdentityRevision(models.Model):
     """One rectification of a person's identity (GDPR art. 16): who, when, what, why.
@@ -35,7 +37,7 @@ class IdentityRevision(models.Model):
         ordering = ["person", "-at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.person_id}: {', '.join(self.fields)} ({self.at:%d/%m/%Y})"
+        return f"{self.person_id}: {', '.join(self.fields)} ({french_date(self.at)})"
 
 
 class ExportStatus(models.TextChoices):

@@ -20,6 +20,7 @@ import datetime as dt
 from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 
+from parcours.french import french_date
 from tenants.casework.models import Dossier, Person
 from tenants.retention.models import LegalHold
 
@@ -39,7 +40,7 @@ def last_contact(person: Person) -> dt.date:
 def reasons_to_keep(*, person: Person, today: dt.date) -> list[str]:
     """Why the person's data must be kept (archived) rather than anonymised; empty if none."""
     reasons = [
-        f"Gel juridique posé le {timezone.localtime(hold.set_at):%d/%m/%Y} par le DPO"
+        f"Gel juridique posé le {french_date(hold.set_at)} par le DPO"
         for hold in LegalHold.objects.filter(person=person, lifted_at__isnull=True)
     ]
     for dossier in Dossier.objects.filter(person=person).select_related("workflow_variant"):
@@ -52,7 +53,7 @@ def reasons_to_keep(*, person: Person, today: dt.date) -> list[str]:
                 )
             elif deadline >= today:
                 reasons.append(
-                    f"Délai de recours ouvert jusqu'au {deadline:%d/%m/%Y} "
+                    f"Délai de recours ouvert jusqu'au {french_date(deadline)} "
                     f"(dossier n° {dossier.number})"
                 )
         elif dossier.is_open and dossier.submitted_at is not None:

@@ -21,6 +21,7 @@ from parcours.accounts.permissions import Access
 from parcours.audit.services import audit_record
 from parcours.db import connection
 from parcours.errors import NotInScope
+from parcours.french import french_date
 from parcours.queue import enqueue_on_commit
 from tenants.casework.models import Lifecycle, Person
 from tenants.retention.erasers import ERASERS
@@ -90,7 +91,7 @@ def sweep_report_build(*, sweep_id: int) -> Sweep:
             else:
                 outcome = Outcome.ANONYMISE
                 reason = (
-                    f"Aucun contact depuis le {contact:%d/%m/%Y} (plus de deux ans) "
+                    f"Aucun contact depuis le {french_date(contact)} (plus de deux ans) "
                     "et aucune raison de conserver les données"
                 )
             rows.append(
@@ -154,9 +155,7 @@ def _skip_note(*, row: SweepRow, person: Person, cutoff: dt.date) -> str:
     if person.lifecycle == Lifecycle.ANONYMISED:
         return "Déjà anonymisée entre-temps : rien à faire."
     if (row.last_contact_on and contact > row.last_contact_on) or contact > cutoff:
-        return (
-            f"Contact le {contact:%d/%m/%Y}, depuis le rapport : la personne reste en base active."
-        )
+        return f"Contact le {french_date(contact)}, depuis le rapport : la personne reste en base active."
     if row.outcome == Outcome.ARCHIVE and person.lifecycle == Lifecycle.ARCHIVED:
         return "Déjà archivée entre-temps : rien à faire."
     return ""

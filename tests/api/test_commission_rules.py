@@ -271,10 +271,10 @@ def test_rule_7_convocations_and_pages_are_in_the_departements_zone(
     evening = dt.datetime(2027, 1, 12, 19, 10, tzinfo=dt.UTC)  # 20:10 in Toulouse (UTC+1)
     Session.objects.filter(pk=session.pk).update(starts_at=evening)
     assert send_convocations(session_id=session.pk) > 0
-    assert "12/01/2027 à 20:10" in mailoutbox[-1].subject
+    assert "12 janvier 2027 à 20 h 10" in mailoutbox[-1].subject
     connection.set_schema_to_public()
     page = login("coordinator", "31").get(f"/commission/seances/{session.pk}/").content.decode()
-    assert "12/01/2027 à 20:10" in page and "19:10" not in page
+    assert "12 janvier 2027 à 20 h 10" in page and "19:10" not in page
 
 
 def test_rule_7_each_overseas_departement_has_its_zone() -> None:

@@ -140,7 +140,7 @@ def test_forbidden_and_not_found_messages_are_french() -> None:
         "Vous n'avez pas la permission d'effectuer cette action."
     )
     assert _value_before_any_legal_text().json()["error"]["message"] == (
-        "Aucune valeur de afis_monthly_amount en vigueur le 01/01/2016"
+        "Aucune valeur de afis_monthly_amount en vigueur le 1er janvier 2016"
     )
 
 

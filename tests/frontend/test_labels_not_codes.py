@@ -1,7 +1,7 @@
 """Every page of the URL confs, for every role: what a person reads carries labels, never codes.
 
-The visible text only (tags, scripts, styles and attribute values removed): an ISO date, a
-3-letter country code after "nationalité" or a snake_case identifier there is a code the
+The visible text only (tags, scripts, styles and attribute values removed): an ISO or numeric
+date, a 3-letter country code after "nationalité" or a snake_case identifier there is a code the
 person was meant to read as words.
 """
 
@@ -19,6 +19,8 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("base")]
 
 RAW_CODES = {
     "ISO date": re.compile(r"\b\d{4}-\d{2}-\d{2}\b"),
+    # Dates are written in words ("15 juin 1991"), never as figures a page mixes with words.
+    "numeric date": re.compile(r"\b\d{1,2}/\d{1,2}/\d{4}\b"),
     "country code": re.compile(r"nationalit\w*\s*:?\s*[A-Z]{3}\b", re.I),
     "snake_case identifier": re.compile(r"\b[a-z]+_[a-z_]+\b"),
 }
@@ -73,11 +75,13 @@ def raw_codes(text: str) -> list[str]:
 def test_the_walk_sees_codes_where_there_are_some() -> None:
     html = (
         "<p title='a_b'>née le 1991-06-15 — nationalité NGA</p><p>police_securite_publique</p>"
+        "<p>séance du 12/03/2025</p>"
         "<script>var x_y = 1;</script><p>contact: dpo_x@test.fr, pv-2026.pdf</p>"
     )
     found = raw_codes(visible_text(html))
     assert [f.split(":")[0] for f in found] == [
         "ISO date",
+        "numeric date",
         "country code",
         "snake_case identifier",
     ]

@@ -50,7 +50,7 @@ def test_the_page_lists_those_to_handle_first_with_their_reasons(
     assert html.count(">À traiter</p>") == 2 and html.count(">À jour</p>") == 1
     assert "2 à traiter" in html and "1 à jour" in html
     # Paris is up to date; its approval coming to its term is shown beside its files.
-    assert "1 agrément expire avant le 13/09/2026" in html
+    assert "1 agrément expire avant le 13 septembre 2026" in html
     assert "au prorata des jours écoulés de l'année" in html  # the rule, on the page
     # Only the operator may ask for a refresh.
     assert (REFRESH in html) is (role == "national_operator")

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from parcours.french import french_date
+
 
 class Region(models.Model):  # type: ignore[django-manager-missing]
     code = models.CharField(max_length=3, unique=True)
@@ -104,4 +106,4 @@ class LegalParameter(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.key}={self.value} {self.unit} ({self.effective_from:%d/%m/%Y})"
+        return f"{self.key}={self.value} {self.unit} ({french_date(self.effective_from)})"

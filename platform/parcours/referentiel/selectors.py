@@ -9,6 +9,7 @@ from decimal import Decimal
 from django_tenants.utils import schema_context
 
 from parcours.errors import Refused
+from parcours.french import french_date
 from parcours.referentiel.models import LegalParameter, NomenclatureItem
 
 
@@ -26,7 +27,7 @@ def legal_parameter_value(*, key: str, on: dt.date, territory: str = "") -> Deci
         for row_territory, value in rows:
             if row_territory == wanted:
                 return value
-    raise MissingLegalParameter(f"Aucune valeur de {key} en vigueur le {on:%d/%m/%Y}")
+    raise MissingLegalParameter(f"Aucune valeur de {key} en vigueur le {french_date(on)}")
 
 
 def nomenclature(*, kind: str, active_only: bool = True) -> list[NomenclatureItem]:

@@ -9,27 +9,13 @@ from __future__ import annotations
 from django.db import models
 from django.utils.text import slugify
 
+from parcours.french import MONTHS, french_date
+
 
 class PeriodKind(models.TextChoices):
     YEAR = "year", "Année"
     QUARTER = "quarter", "Trimestre"
     MONTH = "month", "Mois"
-
-
-MONTHS = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-]
 
 
 class ReleaseStatus(models.TextChoices):
@@ -365,4 +351,4 @@ class CommissionStatus(models.Model):
         ordering = ["departement"]
 
     def __str__(self) -> str:
-        return f"Commission {self.departement} au {self.computed_on:%d/%m/%Y}"
+        return f"Commission {self.departement} au {french_date(self.computed_on)}"

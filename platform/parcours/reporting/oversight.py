@@ -38,6 +38,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from parcours.departements.models import Tenant, TenantStatus
+from parcours.french import french_date
 from parcours.referentiel.models import Departement, NomenclatureItem
 from parcours.reporting import vocabulary as x
 from parcours.reporting.models import CommissionStatus, Level, PublishedFigure, Release
@@ -86,7 +87,9 @@ def approvals_expiring_text(*, status: CommissionStatus) -> str:
         return ""
     verb = "expire" if status.approvals_expiring == 1 else "expirent"
     horizon = status.computed_on + dt.timedelta(days=HORIZON_DAYS)
-    return f"{_plural(status.approvals_expiring, 'agrément')} {verb} avant le {horizon:%d/%m/%Y}"
+    return (
+        f"{_plural(status.approvals_expiring, 'agrément')} {verb} avant le {french_date(horizon)}"
+    )
 
 
 def reasons(*, status: CommissionStatus, college_names: dict[str, str]) -> list[Reason]:
@@ -98,7 +101,7 @@ def reasons(*, status: CommissionStatus, college_names: dict[str, str]) -> list[
         found.append(Reason(CANNOT_SIT, "Aucun titulaire en mandat"))
     if not status.sessions_held_12_months:
         since = (
-            f"Aucune séance depuis le {status.last_session_on:%d/%m/%Y}"
+            f"Aucune séance depuis le {french_date(status.last_session_on)}"
             if status.last_session_on
             else "Aucune séance tenue"
         )
@@ -133,7 +136,7 @@ def reasons(*, status: CommissionStatus, college_names: dict[str, str]) -> list[
                 Reason(
                     SOON_SHORT,
                     f"{_plural(status.mandates_ending, 'mandat')} {verb} avant le "
-                    f"{horizon:%d/%m/%Y} sans successeur nommé",
+                    f"{french_date(horizon)} sans successeur nommé",
                 )
             )
     if status.files_overdue:

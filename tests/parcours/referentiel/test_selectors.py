@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from parcours.french import french_date
 from parcours.referentiel.models import LegalParameter, NomenclatureItem
 from parcours.referentiel.selectors import (
     MissingLegalParameter,
@@ -73,7 +74,7 @@ def test_no_value_in_force_raises(key: str, on: dt.date, territory: str) -> None
     with pytest.raises(MissingLegalParameter) as missing:
         legal_parameter_value(key=key, on=on, territory=territory)
 
-    assert str(missing.value) == f"Aucune valeur de {key} en vigueur le {on:%d/%m/%Y}"
+    assert str(missing.value) == f"Aucune valeur de {key} en vigueur le {french_date(on)}"
 
 
 def test_value_lookup_is_one_query(django_assert_num_queries) -> None:

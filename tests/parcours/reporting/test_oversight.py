@@ -107,7 +107,7 @@ def test_each_reason_is_said_in_words_with_names_not_codes() -> None:
         "Collège vacant : Police judiciaire",
         "Aucun président en mandat",
         "Sièges vacants : Emploi (1/3)",
-        "3 mandats expirent avant le 15/01/2027 sans successeur nommé",
+        "3 mandats expirent avant le 15 janvier 2027 sans successeur nommé",
         "4 dossiers hors délai",
     ]
     assert not any("police_judiciaire" in text for text in texts(status))
@@ -118,7 +118,7 @@ def test_a_year_without_a_session_comes_first_with_the_last_one_s_day() -> None:
         "31", sessions_held_year=0, sessions_held_12_months=0, last_session_on=dt.date(2025, 3, 12)
     )
     [reason] = reasons(status=status, college_names=NAMES)
-    assert reason.text == "Aucune séance depuis le 12/03/2025"
+    assert reason.text == "Aucune séance depuis le 12 mars 2025"
     assert reason.severity == 1
     never = up_to_date("31", sessions_held_year=0, sessions_held_12_months=0, last_session_on=None)
     assert texts(never) == ["Aucune séance tenue"]
@@ -146,7 +146,7 @@ def test_the_overview_lists_those_to_handle_by_severity_then_departement(statuse
     assert [row.code for row in overview.rows] == ["2A", "31", "01", "13", "59", "75"]
     assert [row.to_handle for row in overview.rows] == [True, True, True, True, False, False]
     assert overview.to_handle == 4 and overview.up_to_date == 2 and overview.not_computed == 0
-    assert overview.rows[4].approvals_note == "2 agréments expirent avant le 13/09/2026"
+    assert overview.rows[4].approvals_note == "2 agréments expirent avant le 13 septembre 2026"
     assert overview.computed_on == dt.date(2026, 6, 15) and overview.minimum == 2
     assert overview.rows[1].colleges_missing == ["Police judiciaire"]  # the nomenclature's label
 

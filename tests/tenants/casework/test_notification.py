@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from parcours.accounts.permissions import Access
 from parcours.audit.models import AuditEvent
+from parcours.french import french_date
 from parcours.referentiel.calendar import delai_franc_last_day
 from tenants.casework.models import Dossier
 from tenants.casework.services import (
@@ -235,7 +236,7 @@ def test_the_coordination_records_the_notification_from_the_files_page(
     page = html.unescape(response.content.decode())
     assert "le délai de recours court" in page
     deadline = delai_franc_last_day(start=today, months=2, departement_code="31")
-    assert f"Recours possible jusqu'au {deadline:%d/%m/%Y}" in page
+    assert f"Recours possible jusqu'au {french_date(deadline)}" in page
     decided.refresh_from_db()
     assert (decided.notified_on, decided.notification_channel) == (today, "hand")
 

@@ -34,7 +34,7 @@ def test_the_dry_run_lists_who_and_why_and_changes_nothing(in31) -> None:  # typ
     assert sweep.status == SweepStatus.REPORTED
     rows = list(sweep.rows.all())
     assert [r.person_id for r in rows] == [old.pk]
-    assert rows[0].outcome == Outcome.ANONYMISE and "10/01/2020" in rows[0].reason
+    assert rows[0].outcome == Outcome.ANONYMISE and "10 janvier 2020" in rows[0].reason
     assert rows[0].pseudonym == old.pseudonym
     for person in (old, recent):
         assert Person.objects.get(pk=person.pk).lifecycle == Lifecycle.ACTIVE
