@@ -3,15 +3,30 @@
 A page that refuses a form says so three times, as the RGAA asks: "Erreur" first in its title,
 a summary at the top of the page that takes the focus and links to each field in error, and the
 message beside the field, tied to it by `aria-describedby` (includes/field.html).
+
+Hand-written forms (a date and a select posted to a command, then a redirect back) name
+themselves with `{% inline_form "droits" %}`. When such a POST is refused (its answer is a
+redirect carrying error messages), `InlineFormErrorsMiddleware` ties those messages to the form:
+the page they come back to shows them in the summary and beside the form's fields
+(`{% invalid "droits" %}` on each control), and scrolls to them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.contrib.messages import ERROR
+from django.http import HttpRequest, HttpResponse
+
+# The hidden field a hand-written form names itself by, and the tag its refusals carry.
+FORM_FIELD = "_form"
+INLINE_TAG = "form:"
+# A name chosen by a template, echoed in an id and an anchor: nothing else is taken from a POST.
+_FORM_ID = re.compile(r"[a-z][a-z0-9-]{0,39}\Z")
 
 
 def add_field_errors(form: forms.Form, errors: Mapping[str, Sequence[str]]) -> None:
@@ -47,3 +62,46 @@ def error_list(form: forms.BaseForm) -> list[FieldError]:
             for message in bound.errors
         )
     return errors
+
+
+def inline_errors(stored: Iterable[Any] | None, form_id: str) -> list[str]:
+    """The refusals of the hand-written form `form_id` among a page's messages."""
+    tag = f"{INLINE_TAG}{form_id}"
+    return [str(message) for message in stored or () if (message.extra_tags or "") == tag]
+
+
+def inline_field_errors(stored: Iterable[Any] | None) -> list[FieldError]:
+    """Every hand-written form's refusals, each linked to the message beside its form."""
+    return [
+        FieldError("", str(message), f"{message.extra_tags[len(INLINE_TAG) :]}-error")
+        for message in stored or ()
+        if (message.extra_tags or "").startswith(INLINE_TAG)
+    ]
+
+
+class InlineFormErrorsMiddleware:
+    """Ties the error messages of a refused hand-written form to that form (see above).
+
+    Below MessageMiddleware, so that it sees the messages before they are stored.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.method != "POST" or response.status_code not in (302, 303):
+            return response
+        if request.path.startswith("/api/"):
+            return response
+        form_id = request.POST.get(FORM_FIELD, "")
+        if not _FORM_ID.match(form_id):
+            return response
+        queued = getattr(getattr(request, "_messages", None), "_queued_messages", [])
+        refusals = [message for message in queued if message.level == ERROR]
+        if not refusals:
+            return response
+        for message in refusals:
+            message.extra_tags = f"{INLINE_TAG}{form_id}"
+        response["Location"] = f"{response['Location'].split('#')[0]}#{form_id}-error"
+        return response

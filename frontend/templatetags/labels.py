@@ -104,3 +104,10 @@ def college_label(code: object) -> str:
 
     text = str(code or "")
     return nomenclature_labels(kind="college").get(text, text)
+
+
+@register.filter
+def label_of(labels: dict[str, str] | None, code: object) -> str:
+    """`{{ labels|label_of:code }}`: a code's label from a page's table; the code if unknown."""
+    text = str(code or "")
+    return (labels or {}).get(text, text)

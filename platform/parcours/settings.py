@@ -47,6 +47,9 @@ SECRET_KEY = os.environ.get(
     "SECRET_KEY", "dev-only-insecure-key-change-me-in-production-0123456789"
 )
 BASE_DOMAIN = os.environ.get("PARCOURS_BASE_DOMAIN", "localhost")
+# The host of this instance, as the legal notice must name it (LCEN art. 6: name, address,
+# telephone), e.g. "Ministère de l'Intérieur (DNUM), place Beauvau, 75008 Paris, 01 49 27 49 27".
+PARCOURS_HOSTING = os.environ.get("PARCOURS_HOSTING", "").strip()
 ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", f"{BASE_DOMAIN},.{BASE_DOMAIN},testserver").split(
     ","
 )
@@ -136,6 +139,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Below the messages: ties a refused hand-written form's messages to it (frontend/form_errors.py).
+    "frontend.form_errors.InlineFormErrorsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

@@ -104,13 +104,15 @@ def reminders_due(*, today: dt.date) -> list[Reminder]:
             ends_on__isnull=False,
             ends_on__lte=today + dt.timedelta(days=warning),
         ).select_related("person"):
+            ends_on = right.ends_on or today  # never None: filtered on ends_on__isnull=False
             created.append(
                 _remind(
                     key=f"aps_expiring:{right.pk}:{right.ends_on}",
                     kind=ReminderKind.APS_EXPIRING,
                     role="association_worker",
-                    message=f"{right.person.pseudonym} : l'APS expire le {french_date(right.ends_on)}, pensez au renouvellement.",
-                    due_on=right.ends_on or today,
+                    message=f"{right.person.pseudonym} : l'APS expire le {french_date(ends_on)}, "
+                    "pensez au renouvellement.",
+                    due_on=ends_on,
                     right=right,
                     association_id=right.person.association_id,
                 )

@@ -15,6 +15,7 @@ from parcours.accounts.models import Role
 from parcours.accounts.permissions import Access
 from parcours.audit.services import audit_read
 from parcours.errors import NotInScope
+from parcours.referentiel.selectors import nomenclature_labels
 from tenants.casework.crypto import decrypt_json
 from tenants.casework.models import Document, Dossier, Lifecycle, Person, Right
 from tenants.retention.holds import clean_reason, require_dpo
@@ -79,6 +80,8 @@ class ArchivedFile:
     rights: list[Right]
     documents: list[Document]
     holds: list[LegalHold]
+    # What a right's or a piece's code is called, for the page (never the code itself).
+    labels: dict[str, str]
 
 
 def archived_person_read(*, access: Access, person_id: int, reason: str) -> ArchivedFile:
@@ -97,14 +100,19 @@ def archived_person_read(*, access: Access, person_id: int, reason: str) -> Arch
         object_id=person.pk,
         reason=text,
     )
+    dossiers = list(Dossier.objects.filter(person=person).order_by("number"))
+    labels = nomenclature_labels(kind="right_type") | {"decision_letter": "Décision du préfet"}
+    for dossier in dossiers:
+        labels |= {piece.code: piece.label for piece in dossier.workflow.documents}
     return ArchivedFile(
         person=person,
         identity=decrypt_json(
             person.identity_encrypted, purpose=f"person:{person.pseudonym}:identity"
         )
         or {},
-        dossiers=list(Dossier.objects.filter(person=person).order_by("number")),
+        dossiers=dossiers,
         rights=list(Right.objects.filter(person=person).order_by("right_type")),
         documents=list(Document.objects.filter(person=person).order_by("doc_type", "pk")),
         holds=list(LegalHold.objects.filter(person=person).order_by("-set_at")),
+        labels=labels,
     )

@@ -120,9 +120,12 @@ def test_a_bad_line_writes_nothing_and_the_message_names_it(in31, nineteen, logi
     sheet["rows-4-presence"] = sheet["rows-5-presence"] = "absent"
     sheet["rows-4-proxy_to"] = sheet["rows-5-member"]
     answer = coordinator.post(f"{_url(session)}actions/", sheet)
-    assert answer.status_code == 302 and answer["Location"] == _url(session)
+    # Back to the sheet, its refusal beside it (frontend/form_errors.py).
+    assert answer.status_code == 302
+    assert answer["Location"] == f"{_url(session)}#feuille-presences-error"
     page = coordinator.get(answer["Location"]).content.decode()
     assert "Ligne 5 (Membre " in page and "la procuration se donne à un membre présent" in page
+    assert 'id="feuille-presences-error"' in page
     _in_31()
     assert not Attendance.objects.filter(session=session).exists()
 
