@@ -171,6 +171,11 @@ tenant_patterns = [
         commission.session_minutes,
         name="commission_minutes",
     ),
+    path(
+        "commission/seances/<int:pk>/convocation/",
+        commission.session_convocation,
+        name="commission_convocation",
+    ),
     path("personnes/<int:pk>/", privacy.person_detail, name="privacy_person"),
     path("personnes/<int:pk>/droit-acces/", privacy.export_request, name="privacy_export_request"),
     path("droit-acces/", privacy.exports, name="privacy_exports"),

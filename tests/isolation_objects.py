@@ -155,6 +155,7 @@ ROUTE_OBJECTS: dict[str, Probe] = {
         also=("planned_session",),
     ),
     "frontend:commission_minutes": Probe({"pk": "session"}, C),
+    "frontend:commission_convocation": Probe({"pk": "session"}, C),
     "frontend:privacy_person": Probe({"pk": "person"}, C),
     "frontend:privacy_export_request": Probe({"pk": "person"}, C, 302, "post"),
     "frontend:privacy_export_json": Probe({"pk": "access_export"}, C),

@@ -89,9 +89,14 @@ def dossier_list(request: HttpRequest, *, access: Access) -> HttpResponse:
             selectors.person_search(access=access, text=query, path="person__")
         )
     order = request.GET.get("tri", "")
+    deciding = access.roles == {Role.PREFET}
     if order == "attente":
         dossiers = dossiers.order_by("submitted_at", "id")
-    elif order != "recents":
+    elif order == "recents":
+        pass
+    elif deciding:
+        dossiers = selectors.decisions_oldest_first(dossiers)
+    else:
         dossiers = selectors.dossiers_by_due(dossiers)
     page_obj = Paginator(dossiers, 50).get_page(request.GET.get("page"))
     rows = [
@@ -116,6 +121,7 @@ def dossier_list(request: HttpRequest, *, access: Access) -> HttpResponse:
             "order": order,
             "states": workflow_states,
             "can_create": Role.ASSOCIATION_WORKER in access.roles,
+            "deciding": deciding,
             "page_title": "Dossiers",
         },
     )

@@ -351,6 +351,16 @@ def session_minutes(request: HttpRequest, pk: int, *, access: Access) -> HttpRes
     return _pdf_response(document)
 
 
+@page(roles=READERS, national=False)
+def session_convocation(request: HttpRequest, pk: int, *, access: Access) -> HttpResponse:
+    """The convocation of a convened session, as the members received it by e-mail (PDF):
+    what a member opens from the session's page on the day."""
+    document = documents.session_document(access=access, session_id=pk, kind="convocation")
+    if document is None:
+        raise Http404
+    return _pdf_response(document)
+
+
 def _pdf_response(document: documents.Document) -> HttpResponse:
     response = HttpResponse(document.content, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{document.filename}"'

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -24,7 +25,7 @@ def accessibility(request: HttpRequest) -> HttpResponse:
 @open_page
 @require_GET
 def legal_notice(request: HttpRequest) -> HttpResponse:
-    return render(request, "legal/legal_notice.html")
+    return render(request, "legal/legal_notice.html", {"hosting": settings.PARCOURS_HOSTING})
 
 
 @open_page

@@ -64,6 +64,16 @@ def dossiers_by_due(dossiers: QuerySet[Dossier]) -> QuerySet[Dossier]:
     return dossiers.order_by(F("submitted_at").asc(nulls_last=True), "created_at", "id")
 
 
+def decisions_oldest_first(dossiers: QuerySet[Dossier]) -> QuerySet[Dossier]:
+    """The préfet's queue: the commission's avis given longest ago first (the decision follows
+    the avis; its delay runs from it), then files without an avis, by submission."""
+    return dossiers.order_by(
+        F("commission_avis_on").asc(nulls_last=True),
+        F("submitted_at").asc(nulls_last=True),
+        "id",
+    )
+
+
 def persons_visible(*, access: Access) -> QuerySet[Person]:
     return _scope_persons(access).order_by("-created_at")
 

@@ -67,3 +67,24 @@ def test_national_site_map_lists_the_console_pages() -> None:
 
     assert 'href="/referentiel/"' in operator and 'href="/statistiques/"' in operator
     assert "/dossiers/" not in operator
+
+
+def test_the_legal_notice_names_the_host_it_is_given(settings) -> None:  # type: ignore[no-untyped-def]
+    import html
+
+    settings.PARCOURS_HOSTING = "Ministère de l'Intérieur (DNUM), place Beauvau, 75008 Paris"
+    page = html.unescape(client_for(None, "31").get("/mentions-legales/").content.decode())
+    assert "Hébergeur : Ministère de l'Intérieur (DNUM), place Beauvau, 75008 Paris." in page
+
+    settings.PARCOURS_HOSTING = ""
+    page = html.unescape(client_for(None, None).get("/mentions-legales/").content.decode())
+    assert "aucun hébergeur n'est déclaré" in page
+
+
+def test_deploy_check_warns_when_no_host_is_named(settings) -> None:  # type: ignore[no-untyped-def]
+    from parcours.accounts.checks import hosting_named_in_the_legal_notice
+
+    settings.PARCOURS_HOSTING = ""
+    assert [w.id for w in hosting_named_in_the_legal_notice()] == ["parcours.W002"]
+    settings.PARCOURS_HOSTING = "DNUM, place Beauvau, 75008 Paris"
+    assert hosting_named_in_the_legal_notice() == []

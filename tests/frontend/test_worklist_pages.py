@@ -189,9 +189,40 @@ def test_a_member_home_shows_the_next_session_its_agenda_and_the_mandate(login, 
     commission.session_convene(access=coordinator, session_id=session.pk)
     connection.set_schema_to_public()
 
-    page = html.unescape(login("member", "31").get("/").content.decode())
+    member = login("member", "31")
+    page = html.unescape(member.get("/").content.decode())
 
     assert "Ma prochaine séance" in page
     assert f'href="/commission/seances/{session.pk}/"' in page
     assert f"Dossier {dossier.person.pseudonym} (première demande)" in page
     assert "Votre mandat prend fin le" in page
+    # One click to the session, one to its convocation, as received by e-mail.
+    convocation = f"/commission/seances/{session.pk}/convocation/"
+    assert (
+        f'href="{convocation}"' in member.get(f"/commission/seances/{session.pk}/").content.decode()
+    )
+    answer = member.get(convocation)
+    assert answer.status_code == 200 and answer.content.startswith(b"%PDF")
+    assert answer["Content-Disposition"].startswith('attachment; filename="convocation-31-')
+
+
+def test_the_prefet_list_puts_the_oldest_avis_first(login, in31) -> None:  # type: ignore[no-untyped-def]
+    from parcours.workflows.services import current_template
+
+    first_submitted, later_submitted = _submitted(), _submitted()
+    _in("31")
+    awaiting = min(current_template(code="psp").workflow.awaiting_decision_states)
+    today = timezone.localdate()
+    # Submitted later, but the commission gave its avis earlier: the préfet owes it first.
+    for dossier, avis_on in ((first_submitted, today), (later_submitted, today - dt.timedelta(30))):
+        Dossier.objects.filter(pk=dossier.pk).update(
+            state=awaiting, commission_avis="favourable", commission_avis_on=avis_on
+        )
+    connection.set_schema_to_public()
+
+    page = html.unescape(login("prefet", "31").get("/dossiers/").content.decode())
+
+    assert page.index(f"/dossiers/{later_submitted.pk}/") < page.index(
+        f"/dossiers/{first_submitted.pk}/"
+    )
+    assert "Avis le plus ancien d'abord" in page and "Avis de la commission" in page

@@ -83,3 +83,18 @@ def shared_cache_for_sign_in_throttle(**kwargs: Any) -> list[checks.CheckMessage
             id="parcours.W001",
         )
     ]
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def hosting_named_in_the_legal_notice(**kwargs: Any) -> list[checks.CheckMessage]:
+    """A public service names its host in its legal notice (loi pour la confiance dans
+    l'économie numérique, art. 6): a deployed instance must say who hosts it."""
+    if getattr(settings, "PARCOURS_HOSTING", ""):
+        return []
+    return [
+        checks.Warning(
+            "PARCOURS_HOSTING is not set: the legal notice cannot name this instance's host.",
+            hint="Set PARCOURS_HOSTING to the host's name, address and telephone number.",
+            id="parcours.W002",
+        )
+    ]

@@ -117,6 +117,7 @@ def test_production_like_settings_pass_check_deploy_without_any_warning() -> Non
         PARCOURS_MASTER_KEY=REAL_MASTER,
         PARCOURS_BASE_DOMAIN="parcours.example.fr",
         CACHE_URL="redis://127.0.0.1:6379/9",
+        PARCOURS_HOSTING="Ministère de l'Intérieur (DNUM), place Beauvau, 75008 Paris",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "WARNINGS" not in result.stderr
