@@ -17,7 +17,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from frontend.decorators import page
-from frontend.views.casework_decision import decision_confirm, next_steps, state_tone
+from frontend.views.casework_decision import (
+    decision_confirm,
+    next_steps,
+    state_tone,
+    states_to_act_in,
+)
 from frontend.views.casework_forms import (
     ActionForm,
     AvisForm,
@@ -99,14 +104,18 @@ def dossier_list(request: HttpRequest, *, access: Access) -> HttpResponse:
     else:
         dossiers = selectors.dossiers_by_due(dossiers)
     page_obj = Paginator(dossiers, 50).get_page(request.GET.get("page"))
-    rows = [
-        {
-            "dossier": d,
-            "state_label": d.state_label,
-            "days": d.processing_days(),
-        }
-        for d in page_obj
-    ]
+    roles = frozenset(role.value for role in access.roles)
+    rows = []
+    for d in page_obj:
+        acting = states_to_act_in(d.workflow, roles)
+        rows.append(
+            {
+                "dossier": d,
+                "state_label": d.state_label,
+                "tone": state_tone(d, acting=d.state in acting),
+                "days": d.processing_days(),
+            }
+        )
     workflow_states = {
         code: state["label"] for code, state in template.definition["states"].items()
     }

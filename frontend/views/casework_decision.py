@@ -57,6 +57,18 @@ def state_tone(dossier: Any, *, acting: bool) -> str:
     return "warning" if acting else "info"
 
 
+def states_to_act_in(workflow: Any, roles: frozenset[str]) -> frozenset[str]:
+    """The states where these roles have a step to take: one that does not close the request
+    without a pathway (withdrawing is always offered to the association, not a turn to act)."""
+    return frozenset(
+        source
+        for step in workflow.transitions.values()
+        if step.may_be_fired_by(roles)
+        and step.target not in workflow.closed_without_authorisation_states
+        for source in step.sources
+    )
+
+
 def decision_confirm(
     request: HttpRequest, *, dossier: Any, name: str, form: forms.Form, letter: str
 ) -> HttpResponse:

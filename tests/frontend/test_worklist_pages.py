@@ -226,3 +226,17 @@ def test_the_prefet_list_puts_the_oldest_avis_first(login, in31) -> None:  # typ
         f"/dossiers/{first_submitted.pk}/"
     )
     assert "Avis le plus ancien d'abord" in page and "Avis de la commission" in page
+
+
+def test_the_list_badge_says_whose_turn_it_is(login, in31) -> None:  # type: ignore[no-untyped-def]
+    dossier = _submitted()
+
+    def tone(role: str) -> str:
+        page = login(role, "31").get("/dossiers/").content.decode()
+        row = re.search(rf'href="/dossiers/{dossier.pk}/".*?data-tone="(\w+)"', page, re.DOTALL)
+        assert row, role
+        return row[1]
+
+    # Submitted: the coordination checks it (to act); the association waits for it.
+    assert tone("coordinator") == "warning"
+    assert tone("association_worker") == "info"
