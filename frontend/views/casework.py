@@ -56,7 +56,7 @@ WORKER = {Role.ASSOCIATION_WORKER}
 ALL_STATES = "tous"
 
 
-def _fail(request: HttpRequest, form: forms.Form | None, exc: Refused) -> None:
+def show_refusal(request: HttpRequest, form: forms.Form | None, exc: Refused) -> None:
     for reason in exc.reasons:
         if form is None or not any(f in form.fields for f in exc.fields):
             messages.error(request, reason)
@@ -67,7 +67,7 @@ def _fail(request: HttpRequest, form: forms.Form | None, exc: Refused) -> None:
                     form.add_error(field, error)
 
 
-def _dossier_or_404(access: Access, pk: int) -> Any:
+def dossier_or_404(access: Access, pk: int) -> Any:
     try:
         return selectors.dossier_get(access=access, pk=pk)
     except selectors.NotInScope as exc:
@@ -153,7 +153,7 @@ def person_new(request: HttpRequest, *, access: Access) -> HttpResponse:
                 access=access, person_id=person.pk, kind=DossierKind.FIRST_REQUEST
             )
         except Refused as exc:
-            _fail(request, form, exc)
+            show_refusal(request, form, exc)
         else:
             messages.success(
                 request, f"{person.pseudonym} enregistré·e ; la première demande est ouverte."
@@ -169,7 +169,7 @@ def person_new(request: HttpRequest, *, access: Access) -> HttpResponse:
 
 @page(roles=CASE, national=False)
 def dossier_detail(request: HttpRequest, pk: int, *, access: Access) -> HttpResponse:
-    dossier = _dossier_or_404(access, pk)
+    dossier = dossier_or_404(access, pk)
     workflow = dossier.workflow
     overview = selectors.file_overview(access=access, dossier=dossier)
     forms_by_name = {
@@ -211,7 +211,7 @@ def dossier_detail(request: HttpRequest, pk: int, *, access: Access) -> HttpResp
                     ),
                 )
             except Refused as exc:
-                _fail(request, form, exc)
+                show_refusal(request, form, exc)
                 status = 409 if isinstance(exc, services.TransitionConflict) else 400
             else:
                 messages.success(request, f"« {workflow.transitions[name].label} » : c'est fait.")
@@ -285,7 +285,7 @@ def document_upload(request: HttpRequest, pk: int, *, access: Access) -> HttpRes
                 data=upload.read(),
             )
         except Refused as exc:
-            _fail(request, None, exc)
+            show_refusal(request, None, exc)
         except selectors.NotInScope as exc:
             raise Http404 from exc
         else:
@@ -306,7 +306,7 @@ def document_download(request: HttpRequest, pk: int, *, access: Access) -> HttpR
 
 @page(roles=WORKER, national=False)
 def evaluation_edit(request: HttpRequest, pk: int, domain: str, *, access: Access) -> HttpResponse:
-    dossier = _dossier_or_404(access, pk)
+    dossier = dossier_or_404(access, pk)
     if domain not in NeedsDomain.values:
         raise Http404
     form = EvaluationForm(request.POST or None, initial={"evaluated_on": timezone.localdate()})
@@ -328,7 +328,7 @@ def evaluation_edit(request: HttpRequest, pk: int, domain: str, *, access: Acces
                 sign_off=data["sign_off"],
             )
         except Refused as exc:
-            _fail(request, form, exc)
+            show_refusal(request, form, exc)
         else:
             messages.success(request, "L'évaluation a été enregistrée.")
             return HttpResponseRedirect(reverse("frontend:dossier", kwargs={"pk": dossier.pk}))
@@ -346,7 +346,7 @@ def evaluation_edit(request: HttpRequest, pk: int, domain: str, *, access: Acces
 
 @page(roles=WORKER, national=False)
 def project_edit(request: HttpRequest, pk: int, *, access: Access) -> HttpResponse:
-    dossier = _dossier_or_404(access, pk)
+    dossier = dossier_or_404(access, pk)
     form = ProjectForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -371,7 +371,7 @@ def project_edit(request: HttpRequest, pk: int, *, access: Access) -> HttpRespon
                 signed_on=data["signed_on"],
             )
         except Refused as exc:
-            _fail(request, form, exc)
+            show_refusal(request, form, exc)
         else:
             messages.success(request, "Le projet d'insertion a été enregistré.")
             return HttpResponseRedirect(reverse("frontend:dossier", kwargs={"pk": dossier.pk}))
@@ -385,7 +385,7 @@ def project_edit(request: HttpRequest, pk: int, *, access: Access) -> HttpRespon
 
 @page(roles=WORKER, national=False)
 def avis_edit(request: HttpRequest, pk: int, *, access: Access) -> HttpResponse:
-    dossier = _dossier_or_404(access, pk)
+    dossier = dossier_or_404(access, pk)
     form = AvisForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -393,7 +393,7 @@ def avis_edit(request: HttpRequest, pk: int, *, access: Access) -> HttpResponse:
                 access=access, dossier_id=dossier.pk, **form.cleaned_data
             )
         except Refused as exc:
-            _fail(request, form, exc)
+            show_refusal(request, form, exc)
         else:
             messages.success(request, "L'avis de l'association a été enregistré.")
             return HttpResponseRedirect(reverse("frontend:dossier", kwargs={"pk": dossier.pk}))
@@ -406,129 +406,8 @@ def avis_edit(request: HttpRequest, pk: int, *, access: Access) -> HttpResponse:
 
 
 @page(roles=WORKER, national=False)
-@require_POST
-def renewal_new(request: HttpRequest, pk: int, *, access: Access) -> HttpResponse:
-    dossier = _dossier_or_404(access, pk)
-    try:
-        renewal = services.dossier_create(
-            access=access, person_id=dossier.person_id, kind=DossierKind.RENEWAL
-        )
-    except Refused as exc:
-        _fail(request, None, exc)
-        return HttpResponseRedirect(reverse("frontend:dossier", kwargs={"pk": pk}))
-    messages.success(request, "La demande de renouvellement est ouverte.")
-    return HttpResponseRedirect(reverse("frontend:dossier", kwargs={"pk": renewal.pk}))
-
-
-@page(roles={Role.PREFET, Role.COORDINATOR, Role.ASSOCIATION_WORKER}, national=False)
-@require_POST
-def pathway_action(request: HttpRequest, pk: int, *, access: Access) -> HttpResponse:
-    dossier = _dossier_or_404(access, pk)
-    action = request.POST.get("action")
-    try:
-        on = dt.date.fromisoformat(request.POST.get("on", ""))
-    except ValueError:
-        messages.error(request, "Indiquez une date valide.")
-        return HttpResponseRedirect(reverse("frontend:dossier", kwargs={"pk": pk}))
-    try:
-        if action == "end_early":
-            services.pathway_end_early(
-                access=access,
-                pathway_id=dossier.pathway_id,
-                on=on,
-                reason=request.POST.get("reason", ""),
-            )
-            messages.success(
-                request, "Le parcours est arrêté ; l'AFIS cesse au début du mois suivant."
-            )
-        elif action == "exit":
-            services.pathway_exit(
-                access=access,
-                pathway_id=dossier.pathway_id,
-                outcome=request.POST.get("outcome", ""),
-                on=on,
-            )
-            messages.success(request, "La sortie du parcours est enregistrée.")
-        else:
-            messages.error(request, "Action inconnue.")
-    except Refused as exc:
-        _fail(request, None, exc)
-    except selectors.NotInScope as exc:
-        raise Http404 from exc
-    return HttpResponseRedirect(reverse("frontend:dossier", kwargs={"pk": pk}))
-
-
-@page(roles={Role.COORDINATOR, Role.ASSOCIATION_WORKER}, national=False)
-@require_POST
-def right_update(request: HttpRequest, pk: int, *, access: Access) -> HttpResponse:
-    from tenants.casework.rights import AFIS_CHECKLIST
-    from tenants.casework.rights import right_update as update
-
-    dossier = _dossier_or_404(access, pk)
-    try:
-        on = dt.date.fromisoformat(request.POST.get("on", ""))
-        ends_raw = request.POST.get("ends_on", "")
-        ends_on = dt.date.fromisoformat(ends_raw) if ends_raw else None
-    except ValueError:
-        messages.error(request, "Indiquez des dates valides.")
-        return HttpResponseRedirect(reverse("frontend:dossier", kwargs={"pk": pk}) + "#droits")
-    right_type = request.POST.get("right_type", "")
-    details: dict[str, Any] = {}
-    if right_type == "afis" and request.POST.get("status") == "granted":
-        # The checklist is what the AFIS is granted on: later moves must not overwrite it.
-        details["checklist"] = {
-            code: request.POST.get(f"check_{code}") == "on" for code in AFIS_CHECKLIST
-        }
-    try:
-        update(
-            access=access,
-            person_id=dossier.person_id,
-            right_type=right_type,
-            status=request.POST.get("status", ""),
-            on=on,
-            ends_on=ends_on,
-            details=details,
-        )
-    except Refused as exc:
-        _fail(request, None, exc)
-    except selectors.NotInScope as exc:
-        raise Http404 from exc
-    else:
-        messages.success(request, "Le suivi du droit est à jour.")
-    return HttpResponseRedirect(reverse("frontend:dossier", kwargs={"pk": pk}) + "#droits")
-
-
-@page(roles={Role.COORDINATOR}, national=False)
-@require_POST
-def notification_record(request: HttpRequest, pk: int, *, access: Access) -> HttpResponse:
-    _dossier_or_404(access, pk)
-    try:
-        notified_on = dt.date.fromisoformat(request.POST.get("notified_on", ""))
-        ack_raw = request.POST.get("acknowledged_on", "")
-        acknowledged_on = dt.date.fromisoformat(ack_raw) if ack_raw else None
-    except ValueError:
-        messages.error(request, "Indiquez des dates valides.")
-    else:
-        try:
-            services.decision_notification_record(
-                access=access,
-                dossier_id=pk,
-                notified_on=notified_on,
-                channel=request.POST.get("channel", ""),
-                acknowledged_on=acknowledged_on,
-            )
-        except Refused as exc:
-            _fail(request, None, exc)
-        else:
-            messages.success(
-                request, "La notification est enregistrée ; le délai de recours court."
-            )
-    return HttpResponseRedirect(reverse("frontend:dossier", kwargs={"pk": pk}))
-
-
-@page(roles=WORKER, national=False)
 def extra_edit(request: HttpRequest, pk: int, *, access: Access) -> HttpResponse:
-    dossier = _dossier_or_404(access, pk)
+    dossier = dossier_or_404(access, pk)
     schema = dossier.workflow_variant.workflow.extra_fields
     if not schema or not schema.get("properties"):
         raise Http404
@@ -542,7 +421,7 @@ def extra_edit(request: HttpRequest, pk: int, *, access: Access) -> HttpResponse
         try:
             services.dossier_extra_record(access=access, dossier_id=dossier.pk, values=values)
         except Refused as exc:
-            _fail(request, form, exc)
+            show_refusal(request, form, exc)
         else:
             messages.success(request, "Les champs complémentaires sont enregistrés.")
             return HttpResponseRedirect(reverse("frontend:dossier", kwargs={"pk": dossier.pk}))
@@ -558,7 +437,7 @@ def extra_edit(request: HttpRequest, pk: int, *, access: Access) -> HttpResponse
 def action_edit(
     request: HttpRequest, pk: int, action_id: int | None = None, *, access: Access
 ) -> HttpResponse:
-    dossier = _dossier_or_404(access, pk)
+    dossier = dossier_or_404(access, pk)
     action = None
     if action_id is not None:
         project = getattr(dossier, "project", None)
@@ -583,7 +462,7 @@ def action_edit(
                 access=access, dossier_id=dossier.pk, action_id=action_id, **form.cleaned_data
             )
         except Refused as exc:
-            _fail(request, form, exc)
+            show_refusal(request, form, exc)
         else:
             messages.success(request, "L'action du projet est enregistrée.")
             return HttpResponseRedirect(
@@ -595,21 +474,3 @@ def action_edit(
         {"form": form, "dossier": dossier, "title": "Action du projet d'insertion"},
         status=400 if form.is_bound and form.errors else 200,
     )
-
-
-@page(roles={Role.COORDINATOR}, national=False)
-@require_POST
-def afis_transmit(request: HttpRequest, pk: int, *, access: Access) -> HttpResponse:
-    from tenants.casework.rights import afis_transmit_to_msa
-
-    dossier = _dossier_or_404(access, pk)
-    try:
-        on = dt.date.fromisoformat(request.POST.get("on", ""))
-        afis_transmit_to_msa(access=access, person_id=dossier.person_id, on=on)
-    except ValueError:
-        messages.error(request, "Indiquez une date valide.")
-    except Refused as exc:
-        _fail(request, None, exc)
-    else:
-        messages.success(request, "La transmission de l'AFIS à la MSA est enregistrée.")
-    return HttpResponseRedirect(reverse("frontend:dossier", kwargs={"pk": pk}) + "#droits")
