@@ -3,7 +3,9 @@
 Three kinds of sessions:
 - a **département's role** (`<prefix>__dep_31`): every table of its own schema (the audit trail
   append-only: no UPDATE or DELETE), and in the public schema only the tables its code really
-  uses, with only the verbs it uses (`TENANT_PUBLIC_GRANTS`); no other département's schema;
+  uses, with only the verbs it uses (`TENANT_PUBLIC_GRANTS`), and in those whose rows belong
+  to one département only its own rows (row-level security, `TENANT_ROWS`); no other
+  département's schema;
 - the **national role** (`<prefix>__national`): the public schema, no département's schema;
 - the **owner**, the connecting user: migrations, provisioning, management commands, tests' set-up.
 
@@ -15,6 +17,8 @@ are shared by every database of the server.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from django.db import transaction
 
@@ -66,6 +70,27 @@ TENANT_PUBLIC_GRANTS: dict[str, str] = {
     # the public trail: appended, never changed.
     AUDIT_TABLE: "SELECT, INSERT",
 }
+
+
+# Public tables a département writes whose rows belong to one département: row-level security
+# keeps each département's role to its own rows (the national role and the owner see all). The
+# column naming the département, what it holds ("id" or "code" of departements_tenant), and
+# whether the other départements' rows may still be read (a person's memberships elsewhere are
+# read to list her spaces; the statistics and workflow rows of others never are).
+@dataclass(frozen=True)
+class OwnRows:
+    column: str
+    holds: str
+    others_readable: bool = False
+
+
+TENANT_ROWS: dict[str, OwnRows] = {
+    "accounts_membership": OwnRows("tenant_id", "id", others_readable=True),
+    "workflows_workflowvariant": OwnRows("tenant_id", "id"),
+    "reporting_stagingcount": OwnRows("departement", "code"),
+    "reporting_commissionstatus": OwnRows("departement", "code"),
+}
+NATIONAL_POLICY = "parcours_national"
 
 # Public tables a département never touches.
 NATIONAL_ONLY: frozenset[str] = frozenset(
@@ -145,10 +170,42 @@ def national_role_ensure() -> str:
     ]
     with transaction.atomic():
         _serialise()
-        if AUDIT_TABLE in _existing_public_tables():
+        existing = _existing_public_tables()
+        if AUDIT_TABLE in existing:
             statements.append(f"REVOKE UPDATE, DELETE ON public.{AUDIT_TABLE} FROM {quoted}")
+        for table in sorted(TENANT_ROWS.keys() & existing):
+            # The owner (migrations, provisioning) is not subject to it: the table is its own.
+            statements += [
+                f"ALTER TABLE public.{_quoted(table)} ENABLE ROW LEVEL SECURITY",
+                f"DROP POLICY IF EXISTS {NATIONAL_POLICY} ON public.{_quoted(table)}",
+                f"CREATE POLICY {NATIONAL_POLICY} ON public.{_quoted(table)} TO {quoted} "
+                "USING (true) WITH CHECK (true)",
+            ]
         _execute(statements)
     return role
+
+
+def _own_rows_policies(*, table: str, rows: OwnRows, role: str, schema_name: str) -> list[str]:
+    """The département's policies on one table: its rows only, found by its schema's name
+    (a literal checked by `_quoted`; the tenant row may be created after the role)."""
+    if not schema_name.replace("_", "").isalnum():
+        raise ValueError(f"unexpected schema name {schema_name!r}")
+    own = (
+        f"{_quoted(rows.column)} = (SELECT {_quoted(rows.holds)} FROM public.departements_tenant "
+        f"WHERE schema_name = '{schema_name}')"
+    )
+    target, quoted = f"public.{_quoted(table)}", _quoted(role)
+    policy, reading = _quoted(f"parcours_{schema_name}"), _quoted(f"parcours_{schema_name}_read")
+    statements = [
+        f"DROP POLICY IF EXISTS {policy} ON {target}",
+        f"CREATE POLICY {policy} ON {target} TO {quoted} USING ({own}) WITH CHECK ({own})",
+        f"DROP POLICY IF EXISTS {reading} ON {target}",
+    ]
+    if rows.others_readable:
+        statements.append(
+            f"CREATE POLICY {reading} ON {target} FOR SELECT TO {quoted} USING (true)"
+        )
+    return statements
 
 
 def tenant_role_ensure(*, schema_name: str) -> str:
@@ -179,6 +236,11 @@ def tenant_role_ensure(*, schema_name: str) -> str:
         for table, verbs in sorted(TENANT_PUBLIC_GRANTS.items()):
             if table in existing:
                 statements.append(f"GRANT {verbs} ON public.{_quoted(table)} TO {quoted}")
+        for table, rows in sorted(TENANT_ROWS.items()):
+            if table in existing:
+                statements += _own_rows_policies(
+                    table=table, rows=rows, role=role, schema_name=schema_name
+                )
         _execute(statements)
     return role
 

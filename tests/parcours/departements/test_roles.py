@@ -167,3 +167,77 @@ def test_a_dropped_schema_takes_its_role_along(db: None) -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role])
         assert cursor.fetchone() is None
+
+
+# Rows of national tables that belong to one département -------------------------------------
+
+OF_75 = "(SELECT id FROM departements_tenant WHERE code = '75')"
+
+
+def _statuses(*codes: str) -> None:
+    from django.utils import timezone
+
+    from parcours.reporting.models import CommissionStatus
+
+    for code in codes:
+        CommissionStatus.objects.create(
+            departement=code, computed_at=timezone.now(), computed_on=timezone.localdate()
+        )
+
+
+def test_a_departement_neither_reads_nor_writes_another_departement_rows(
+    raw_sql_view: None,
+) -> None:
+    _statuses("31", "75")
+    count_75 = "SELECT count(*) FROM reporting_commissionstatus WHERE departement = '75'"
+
+    assert _run("31.localhost", count_75)["rows"] == [[0]]
+    assert _run("31.localhost", "SELECT departement FROM reporting_commissionstatus")["rows"] == [
+        ["31"]
+    ]
+    rewrite = (
+        "UPDATE reporting_commissionstatus SET seats = 99 WHERE departement = '75' RETURNING id"
+    )
+    assert _run("31.localhost", rewrite)["rows"] == []
+    forged = _run(
+        "31.localhost",
+        "INSERT INTO reporting_stagingcount (release_id, departement, indicator, dimension, "
+        "category, value) SELECT id, '75', 'persons', '', '', 1 FROM reporting_release LIMIT 1 "
+        "RETURNING id",
+    )
+    assert forged.get("rows") in (None, [])  # refused, or no release to forge against
+    if "error" in forged:
+        assert forged["error"] == INSUFFICIENT_PRIVILEGE
+        assert "row-level security" in forged["message"]
+    own = "UPDATE reporting_commissionstatus SET seats = 7 WHERE departement = '31' RETURNING seats"
+    assert _run("31.localhost", own)["rows"] == [[7]]
+    # The national role and the owner see every département's row.
+    assert _run("localhost", "SELECT count(*) FROM reporting_commissionstatus")["rows"] == [[2]]
+    assert _owner_reads(count_75) == 1
+
+
+def test_a_departement_reads_memberships_elsewhere_but_changes_only_its_own(
+    raw_sql_view: None,
+) -> None:
+    elsewhere = f"SELECT count(*) FROM accounts_membership WHERE tenant_id = {OF_75}"
+    before = _owner_reads(elsewhere)
+    assert before > 0
+
+    # A person's spaces in other départements are read (to list them)...
+    assert _run("31.localhost", elsewhere)["rows"] == [[before]]
+    # ...never removed, moved or granted from 31.
+    removed = f"DELETE FROM accounts_membership WHERE tenant_id = {OF_75} RETURNING id"
+    assert _run("31.localhost", removed)["rows"] == []
+    moved = (
+        f"UPDATE accounts_membership SET tenant_id = {OF_75} "
+        "WHERE tenant_id = (SELECT id FROM departements_tenant WHERE code = '31') RETURNING id"
+    )
+    answer = _run("31.localhost", moved)
+    assert answer["error"] == INSUFFICIENT_PRIVILEGE and "row-level security" in answer["message"]
+    granted = (
+        "INSERT INTO accounts_membership (user_id, tenant_id, role, is_active, created_at) "
+        f"SELECT id, {OF_75}, 'dpo', true, now() FROM accounts_user LIMIT 1 RETURNING id"
+    )
+    answer = _run("31.localhost", granted)
+    assert answer.get("error") == INSUFFICIENT_PRIVILEGE, answer
+    assert _owner_reads(elsewhere) == before
