@@ -81,9 +81,7 @@ def right_update(request: HttpRequest, pk: int, *, access: Access) -> HttpRespon
 
     dossier = dossier_or_404(access, pk)
     try:
-        on = dt.date.fromisoformat(request.POST.get("on", ""))
-        ends_raw = request.POST.get("ends_on", "")
-        ends_on = dt.date.fromisoformat(ends_raw) if ends_raw else None
+        on, ends_on = _posted_dates(request, required="on", optional="ends_on")
     except ValueError:
         messages.error(request, "Indiquez des dates valides.")
         return HttpResponseRedirect(reverse("frontend:dossier", kwargs={"pk": pk}) + "#droits")
@@ -118,9 +116,9 @@ def right_update(request: HttpRequest, pk: int, *, access: Access) -> HttpRespon
 def notification_record(request: HttpRequest, pk: int, *, access: Access) -> HttpResponse:
     dossier_or_404(access, pk)
     try:
-        notified_on = dt.date.fromisoformat(request.POST.get("notified_on", ""))
-        ack_raw = request.POST.get("acknowledged_on", "")
-        acknowledged_on = dt.date.fromisoformat(ack_raw) if ack_raw else None
+        notified_on, acknowledged_on = _posted_dates(
+            request, required="notified_on", optional="acknowledged_on"
+        )
     except ValueError:
         messages.error(request, "Indiquez des dates valides.")
     else:
@@ -157,3 +155,12 @@ def afis_transmit(request: HttpRequest, pk: int, *, access: Access) -> HttpRespo
     else:
         messages.success(request, "La transmission de l'AFIS à la MSA est enregistrée.")
     return HttpResponseRedirect(reverse("frontend:dossier", kwargs={"pk": pk}) + "#droits")
+
+
+def _posted_dates(
+    request: HttpRequest, *, required: str, optional: str
+) -> tuple[dt.date, dt.date | None]:
+    """A required date and an optional one, as the form posts them (ValueError: not dates)."""
+    day = dt.date.fromisoformat(request.POST.get(required, ""))
+    raw = request.POST.get(optional, "")
+    return day, (dt.date.fromisoformat(raw) if raw else None)
