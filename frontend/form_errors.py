@@ -94,8 +94,11 @@ class InlineFormErrorsMiddleware:
             return response
         if request.path.startswith("/api/"):
             return response
-        form_id = request.POST.get(FORM_FIELD, "")
-        if not _FORM_ID.match(form_id):
+        # Only a body the view itself parsed: parsing one here could raise on a malformed body
+        # after the answer is made (the view had no form to refuse then anyway).
+        posted = request.__dict__.get("_post")
+        form_id = posted.get(FORM_FIELD, "") if posted is not None else ""
+        if not isinstance(form_id, str) or not _FORM_ID.match(form_id):
             return response
         queued = getattr(getattr(request, "_messages", None), "_queued_messages", [])
         refusals = [message for message in queued if message.level == ERROR]
