@@ -105,9 +105,12 @@ def dossier_list(request: HttpRequest, *, access: Access) -> HttpResponse:
         dossiers = selectors.dossiers_by_due(dossiers)
     page_obj = Paginator(dossiers, 50).get_page(request.GET.get("page"))
     roles = frozenset(role.value for role in access.roles)
+    to_act: dict[int, frozenset[str]] = {}  # per workflow variant, for the page's rows
     rows = []
     for d in page_obj:
-        acting = states_to_act_in(d.workflow, roles)
+        if d.workflow_variant_id not in to_act:
+            to_act[d.workflow_variant_id] = states_to_act_in(d.workflow, roles)
+        acting = to_act[d.workflow_variant_id]
         rows.append(
             {
                 "dossier": d,

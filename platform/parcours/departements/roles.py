@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from parcours.db import connection
-from parcours.db_backend.base import role_name, roles_enabled
+from parcours.db_backend.base import NATIONAL_SUFFIX, role_name, roles_enabled
 
 PUBLIC = "public"
 AUDIT_TABLE = "audit_auditevent"
@@ -90,7 +90,11 @@ TENANT_ROWS: dict[str, OwnRows] = {
     "reporting_stagingcount": OwnRows("departement", "code"),
     "reporting_commissionstatus": OwnRows("departement", "code"),
 }
-NATIONAL_POLICY = "parcours_national"
+# The policies name no role (a dump restored on another server, where the roles of this one do
+# not exist, keeps them): they compare `current_user` with the role names, which carry the
+# database's prefix; `roles_sync` writes them again after a restore under another name.
+ROWS_POLICY = "parcours_own_rows"
+READ_POLICY = "parcours_read_all"
 
 # Public tables a département never touches.
 NATIONAL_ONLY: frozenset[str] = frozenset(
@@ -174,43 +178,41 @@ def national_role_ensure() -> str:
         if AUDIT_TABLE in existing:
             statements.append(f"REVOKE UPDATE, DELETE ON public.{AUDIT_TABLE} FROM {quoted}")
         for table in sorted(TENANT_ROWS.keys() & existing):
-            # The owner (migrations, provisioning) is not subject to it: the table is its own.
-            statements += [
-                f"ALTER TABLE public.{_quoted(table)} ENABLE ROW LEVEL SECURITY",
-                f"DROP POLICY IF EXISTS {NATIONAL_POLICY} ON public.{_quoted(table)}",
-                f"CREATE POLICY {NATIONAL_POLICY} ON public.{_quoted(table)} TO {quoted} "
-                "USING (true) WITH CHECK (true)",
-            ]
+            statements += _own_rows_policies(table=table, rows=TENANT_ROWS[table], national=role)
         _execute(statements)
     return role
 
 
-def _own_rows_policies(*, table: str, rows: OwnRows, role: str, schema_name: str) -> list[str]:
-    """The département's policies on one table: its rows only, found by its schema's name
-    (a literal checked by `_quoted`; the tenant row may be created after the role)."""
-    if not schema_name.replace("_", "").isalnum():
-        raise ValueError(f"unexpected schema name {schema_name!r}")
+def _own_rows_policies(*, table: str, rows: OwnRows, national: str) -> list[str]:
+    """Row-level security on one table: the national role sees every row, a département's
+    role the rows of the tenant whose schema its name ends with, and nobody else any (the
+    owner, whose table it is, is not subject to it)."""
+    prefix = national.removesuffix(NATIONAL_SUFFIX)
+    if not prefix.endswith("__") or not prefix.replace("_", "").isalnum():
+        raise ValueError(f"unexpected national role {national!r}")
+    column, holds = _quoted(rows.column), _quoted(rows.holds)
     own = (
-        f"{_quoted(rows.column)} = (SELECT {_quoted(rows.holds)} FROM public.departements_tenant "
-        f"WHERE schema_name = '{schema_name}')"
+        f"current_user = '{national}' OR {column} = (SELECT {holds} FROM public.departements_tenant "
+        f"WHERE '{prefix}' || schema_name = current_user)"
     )
-    target, quoted = f"public.{_quoted(table)}", _quoted(role)
-    policy, reading = _quoted(f"parcours_{schema_name}"), _quoted(f"parcours_{schema_name}_read")
+    target = f"public.{_quoted(table)}"
     statements = [
-        f"DROP POLICY IF EXISTS {policy} ON {target}",
-        f"CREATE POLICY {policy} ON {target} TO {quoted} USING ({own}) WITH CHECK ({own})",
-        f"DROP POLICY IF EXISTS {reading} ON {target}",
+        f"ALTER TABLE {target} ENABLE ROW LEVEL SECURITY",
+        f"DROP POLICY IF EXISTS {ROWS_POLICY} ON {target}",
+        f"CREATE POLICY {ROWS_POLICY} ON {target} USING ({own}) WITH CHECK ({own})",
+        f"DROP POLICY IF EXISTS {READ_POLICY} ON {target}",
     ]
     if rows.others_readable:
-        statements.append(
-            f"CREATE POLICY {reading} ON {target} FOR SELECT TO {quoted} USING (true)"
-        )
+        statements.append(f"CREATE POLICY {READ_POLICY} ON {target} FOR SELECT USING (true)")
     return statements
 
 
 def tenant_role_ensure(*, schema_name: str) -> str:
     """The département's role exists, with its schema and its few national tables."""
     role = role_of(schema_name)
+    if role != role_of(PUBLIC).removesuffix(NATIONAL_SUFFIX) + schema_name:
+        # Its rows in the national tables are found by this name (`_own_rows_policies`).
+        raise ValueError(f"unexpected role name {role!r} for schema {schema_name!r}")
     quoted, schema = _quoted(role), _quoted(schema_name)
     statements = [
         *_create_role(role),
@@ -236,11 +238,6 @@ def tenant_role_ensure(*, schema_name: str) -> str:
         for table, verbs in sorted(TENANT_PUBLIC_GRANTS.items()):
             if table in existing:
                 statements.append(f"GRANT {verbs} ON public.{_quoted(table)} TO {quoted}")
-        for table, rows in sorted(TENANT_ROWS.items()):
-            if table in existing:
-                statements += _own_rows_policies(
-                    table=table, rows=rows, role=role, schema_name=schema_name
-                )
         _execute(statements)
     return role
 

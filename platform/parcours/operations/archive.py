@@ -44,7 +44,7 @@ from parcours.audit.services import audit_record
 from parcours.db import connection
 from parcours.db_backend.base import roles_enabled
 from parcours.departements.models import Tenant
-from parcours.departements.roles import tenant_role_ensure
+from parcours.departements.roles import national_role_ensure, tenant_role_ensure
 from parcours.errors import Conflict, DomainError, Refused
 from parcours.operations.postgres import libpq_env, tool
 
@@ -349,9 +349,12 @@ def _after_restore(tenant: Tenant) -> None:
 
     The archive carries no owner and no grant (`--no-owner --no-privileges`, since role names
     depend on the database), so the role is created if missing and granted on the restored
-    schema here, with the call provisioning uses.
+    schema here, with the call provisioning uses. The national role is ensured too: in a
+    database rebuilt from another's dump, the row-level security policies of the public tables
+    still name the other database's roles until they are written again for this one.
     """
     if roles_enabled():
+        national_role_ensure()
         tenant_role_ensure(schema_name=tenant.schema_name)
 
 
