@@ -24,7 +24,7 @@ Target (issue #18 §5): at least 150 requests/s with p95 under 300 ms at 8 clien
 production runtime, and no error at 32.
 
 Run: `infra/dev/with_services.py .venv/bin/python -m benchmarks.load [--clients 8,32]
-[--duration 20] [--departements 12] [--reuse-database] [--smoke]`, or
+[--duration 20] [--departements 12] [--database NAME] [--reuse-database] [--smoke]`, or
 `benchmarks/run_all.py --load`.
 """
 
@@ -113,6 +113,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="servers to measure, comma-separated: gunicorn,runserver",
     )
     parser.add_argument("--port", type=int, default=8610)
+    parser.add_argument(
+        "--database",
+        default=DATABASE,
+        help=f"the database seeded and served (default: {DATABASE}); another name keeps two "
+        "runs on one PostgreSQL server apart",
+    )
     parser.add_argument(
         "--reuse-database", action="store_true", help="keep a database seeded by an earlier run"
     )
@@ -642,15 +648,15 @@ def main(argv: list[str] | None = None) -> int:
         f"clients {','.join(map(str, args.clients))}, {args.duration:.0f} s measured per level "
         f"after {args.warmup:.0f} s of warm-up, servers {', '.join(args.servers)}"
     )
-    reuse = args.reuse_database and database_exists(name=DATABASE)
+    reuse = args.reuse_database and database_exists(name=args.database)
     started = time.perf_counter()
-    setup_django(name=DATABASE, fresh=not reuse)
+    setup_django(name=args.database, fresh=not reuse)
     from infra.dev.run import static_collect
 
     static_collect()
     plan = seed(departements=args.departements)
     print(
-        f"{'reused' if reuse else 'seeded'} {DATABASE} in {time.perf_counter() - started:.0f} s: "
+        f"{'reused' if reuse else 'seeded'} {args.database} in {time.perf_counter() - started:.0f} s: "
         f"{len(plan['departements'])} départements ("
         + ", ".join(
             f"{code}: {len(f['dossiers'])} files" for code, f in plan["departements"].items()

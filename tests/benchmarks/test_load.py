@@ -37,6 +37,13 @@ def test_the_defaults_measure_both_servers_at_the_target_concurrencies() -> None
     assert args.departements >= 3
 
 
+def test_the_database_is_the_benchmark_s_own_unless_named() -> None:
+    assert load.parse_args([]).database == load.DATABASE
+    assert load.parse_args(["--database", "parcours_bench_load_b"]).database == (
+        "parcours_bench_load_b"
+    )
+
+
 def test_the_smoke_run_is_two_clients() -> None:
     args = load.parse_args(["--smoke"])
     assert args.clients == (2,)
