@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 from frontend.page_names import page_name
 from parcours.accounts.models import Role
@@ -43,6 +44,26 @@ def host_url(request: HttpRequest, code: str | None) -> str:
 
 
 def navigation(roles: frozenset[Role], *, national: bool) -> list[dict[str, str]]:
+    """The menu of these roles, on a département's host or the national one.
+
+    It depends on nothing else than the URL configuration the request is served by: built once
+    per process and combination, since reversing each of its URLs on every page was a
+    noticeable part of rendering one. Each page gets its own copies.
+    """
+    items = _navigation(roles, national, get_urlconf(), get_script_prefix())
+    return [dict(item) for item in items]
+
+
+@lru_cache(maxsize=512)
+def _navigation(
+    roles: frozenset[Role], national: bool, urlconf: str | None, script_prefix: str
+) -> tuple[dict[str, str], ...]:
+    # urlconf and script_prefix are the key only: reverse() reads them from the request's
+    # thread, which is where this runs.
+    return tuple(_navigation_items(roles, national=national))
+
+
+def _navigation_items(roles: frozenset[Role], *, national: bool) -> list[dict[str, str]]:
     if national:
         items = [{"label": "Départements", "url": reverse("frontend:home")}]
         if roles:
