@@ -323,10 +323,12 @@ if STATIC_ROOT:
     STORAGES = {
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
         "staticfiles": {
+            # The manifest storages of WhiteNoise and Django, each URL worked out once per
+            # process (parcours/static_storage.py).
             "BACKEND": (
-                "whitenoise.storage.CompressedManifestStaticFilesStorage"
+                "parcours.static_storage.CompressedManifestStorage"
                 if _env_bool("PARCOURS_STATIC_COMPRESS", True)
-                else "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
+                else "parcours.static_storage.ManifestStorage"
             )
         },
     }
