@@ -36,6 +36,7 @@ from frontend.views.casework_forms import (
 from parcours.accounts.models import Role
 from parcours.accounts.permissions import Access
 from parcours.errors import Refused
+from parcours.french import french_date
 from parcours.referentiel.models import NomenclatureItem
 from parcours.storage import read_bytes
 from parcours.workflows.services import current_template
@@ -104,21 +105,7 @@ def dossier_list(request: HttpRequest, *, access: Access) -> HttpResponse:
     else:
         dossiers = selectors.dossiers_by_due(dossiers)
     page_obj = Paginator(dossiers, 50).get_page(request.GET.get("page"))
-    roles = frozenset(role.value for role in access.roles)
-    to_act: dict[int, frozenset[str]] = {}  # per workflow variant, for the page's rows
-    rows = []
-    for d in page_obj:
-        if d.workflow_variant_id not in to_act:
-            to_act[d.workflow_variant_id] = states_to_act_in(d.workflow, roles)
-        acting = to_act[d.workflow_variant_id]
-        rows.append(
-            {
-                "dossier": d,
-                "state_label": d.state_label,
-                "tone": state_tone(d, acting=d.state in acting),
-                "days": d.processing_days(),
-            }
-        )
+    rows = _list_rows(page_obj, roles=frozenset(role.value for role in access.roles))
     workflow_states = {
         code: state["label"] for code, state in template.definition["states"].items()
     }
@@ -137,6 +124,39 @@ def dossier_list(request: HttpRequest, *, access: Access) -> HttpResponse:
             "page_title": "Dossiers",
         },
     )
+
+
+def _list_rows(dossiers: Any, *, roles: frozenset[str]) -> list[dict[str, Any]]:
+    """The list's rows as the page prints them: a queue renders 50 at a time on every visit,
+    so each value is worked out here once rather than looked up and filtered in the template
+    (a URL reversed per row, a label through three attributes)."""
+    # "/dossiers/{}/": reversed once, each row's number put in its place.
+    marker = 987654321
+    link = reverse("frontend:dossier", kwargs={"pk": marker}).replace(str(marker), "{}")
+    to_act: dict[int, frozenset[str]] = {}  # per workflow variant
+    rows = []
+    for d in dossiers:
+        if d.workflow_variant_id not in to_act:
+            to_act[d.workflow_variant_id] = states_to_act_in(d.workflow, roles)
+        days = d.processing_days()
+        rows.append(
+            {
+                "url": link.format(d.pk),
+                "pseudonym": d.person.pseudonym,
+                "request": f"{d.get_kind_display()} n° {d.number}",
+                "state_label": d.state_label,
+                "tone": state_tone(d, acting=d.state in to_act[d.workflow_variant_id]) or "",
+                "submitted": french_date(d.submitted_at) if d.submitted_at else "—",
+                "days": "—" if days is None else str(days),
+                "session": french_date(d.session_on) if d.session_on else "—",
+                "avis": (
+                    f"{d.get_commission_avis_display()}, le {french_date(d.commission_avis_on)}"
+                    if d.commission_avis and d.commission_avis_on
+                    else "—"
+                ),
+            }
+        )
+    return rows
 
 
 @page(roles=WORKER, national=False)
