@@ -74,3 +74,55 @@ def test_the_coordination_goes_from_its_queue_to_the_file_to_check(
     assert rows.count() == 2
     assert association.locator("tr[data-departement='13']", has_text=there).count() == 1
     association.screenshot(path=str(ARTIFACTS / "home-association.png"), full_page=True)
+
+
+def test_a_member_opens_the_next_session_and_a_dpo_the_audit_trail_from_their_home(
+    page: Any,  # noqa: F811
+    live_server: Any,
+    settings: Any,
+    tmp_path: Path,
+) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from parcours.accounts.models import User
+    from parcours.db import connection
+    from parcours.departements.models import Tenant
+    from tenants.commission import services as commission
+    from tests.tenants.casework.conftest import access_as
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    connection.set_tenant(Tenant.objects.get(code="31"))
+    coordinator = access_as("coordinator", "31")
+    today = timezone.localdate()
+    commission.member_appoint(
+        access=coordinator,
+        user_id=User.objects.get(email=People.email("member", "31")).pk,
+        college="magistrat",
+        arrete_reference="A-2026-7",
+        arrete_on=today - dt.timedelta(days=30),
+        mandate_start=today - dt.timedelta(days=30),
+    )
+    session = commission.session_schedule(
+        access=coordinator, starts_at=timezone.now() + dt.timedelta(days=12)
+    )
+    commission.agenda_add_policy(access=coordinator, session_id=session.pk, title="Bilan annuel")
+    commission.session_convene(access=coordinator, session_id=session.pk)
+    connection.set_schema_to_public()
+
+    page.set_viewport_size({"width": 1280, "height": 800})
+    _sign_in(page, _url(live_server, "31", "/connexion/"), People.email("member", "31"))
+    page.goto(_url(live_server, "31", "/"))
+    assert "Bilan annuel" in page.inner_text("[data-testid=member-agenda]")
+    page.locator("#file-membre a").first.click()
+    page.wait_for_selector("[data-testid=convocation-pdf]")
+    with page.expect_download() as download:
+        page.locator("[data-testid=convocation-pdf]").click()
+    assert download.value.suggested_filename.startswith("convocation-31-")
+
+    dpo = _new_page(page)
+    _sign_in(dpo, _url(live_server, "31", "/connexion/"), People.email("dpo", "31"))
+    dpo.goto(_url(live_server, "31", "/"))
+    dpo.get_by_role("link", name="Consulter le journal d'audit").click()
+    dpo.wait_for_selector('h1:has-text("Journal d\'audit du département")')
