@@ -82,31 +82,17 @@ def test_a_member_opens_the_next_session_and_a_dpo_the_audit_trail_from_their_ho
     settings: Any,
     tmp_path: Path,
 ) -> None:
-    import datetime as dt
-
-    from django.utils import timezone
-
-    from parcours.accounts.models import User
     from parcours.db import connection
     from parcours.departements.models import Tenant
     from tenants.commission import services as commission
     from tests.tenants.casework.conftest import access_as
+    from tests.tenants.commission.factories import member_seated, session_in_twelve_days
 
     settings.MEDIA_ROOT = str(tmp_path)
     connection.set_tenant(Tenant.objects.get(code="31"))
     coordinator = access_as("coordinator", "31")
-    today = timezone.localdate()
-    commission.member_appoint(
-        access=coordinator,
-        user_id=User.objects.get(email=People.email("member", "31")).pk,
-        college="magistrat",
-        arrete_reference="A-2026-7",
-        arrete_on=today - dt.timedelta(days=30),
-        mandate_start=today - dt.timedelta(days=30),
-    )
-    session = commission.session_schedule(
-        access=coordinator, starts_at=timezone.now() + dt.timedelta(days=12)
-    )
+    member_seated(coordinator, email=People.email("member", "31"))
+    session = session_in_twelve_days(coordinator)
     commission.agenda_add_policy(access=coordinator, session_id=session.pk, title="Bilan annuel")
     commission.session_convene(access=coordinator, session_id=session.pk)
     connection.set_schema_to_public()

@@ -18,6 +18,7 @@ from tenants.casework.models import Dossier
 from tenants.casework.services import TransitionRequest, dossier_transition
 from tests.conftest import People
 from tests.tenants.casework.conftest import access_as, prepare
+from tests.tenants.commission.factories import member_seated, session_in_twelve_days
 
 REQUEST_SAVEPOINT = 2
 
@@ -173,18 +174,8 @@ def test_a_member_home_shows_the_next_session_its_agenda_and_the_mandate(login, 
         dossier_id=dossier.pk,
         request=TransitionRequest(name="declare_complete", data={}),
     )
-    today = timezone.localdate()
-    commission.member_appoint(
-        access=coordinator,
-        user_id=User.objects.get(email=People.email("member", "31")).pk,
-        college="magistrat",
-        arrete_reference="A-2026-7",
-        arrete_on=today - dt.timedelta(days=30),
-        mandate_start=today - dt.timedelta(days=30),
-    )
-    session = commission.session_schedule(
-        access=coordinator, starts_at=timezone.now() + dt.timedelta(days=12)
-    )
+    member_seated(coordinator, email=People.email("member", "31"))
+    session = session_in_twelve_days(coordinator)
     commission.agenda_add_file(access=coordinator, session_id=session.pk, dossier_id=dossier.pk)
     commission.session_convene(access=coordinator, session_id=session.pk)
     connection.set_schema_to_public()

@@ -141,3 +141,22 @@ def session_of_the_day(coordinator: Access, *, items: int = 2, opened: bool = Tr
         services.session_open(access=coordinator, session_id=session.pk)
     session.refresh_from_db()
     return session
+
+
+def member_seated(coordinator: Access, *, email: str) -> Member:
+    """The person of `email` appointed to a titular seat a month ago, in mandate."""
+    start = timezone.localdate() - dt.timedelta(days=30)
+    return services.member_appoint(
+        access=coordinator,
+        user_id=User.objects.get(email=email).pk,
+        college="magistrat",
+        arrete_reference="A-2026-7",
+        arrete_on=start,
+        mandate_start=start,
+    )
+
+
+def session_in_twelve_days(coordinator: Access) -> Session:
+    return services.session_schedule(
+        access=coordinator, starts_at=timezone.now() + dt.timedelta(days=12)
+    )
