@@ -43,7 +43,7 @@ from tenants.casework.models import (
     Right,
     RightStatus,
 )
-from tenants.casework.selectors import dossiers_visible, reminders_for
+from tenants.casework.selectors import decisions_oldest_first, dossiers_visible, reminders_for
 from tenants.commission.models import AgendaItem, Member, Session, SessionStatus
 from tenants.commission.seats import Quorum, quorum
 from tenants.commission.selectors import sessions_for
@@ -362,7 +362,7 @@ def prefet_worklist(*, access: Access, today: dt.date) -> PrefetWorklist:
     _require(access, Role.PREFET)
     workflow = _workflow()
     target = _deadlines(access)["decision_target_days"]
-    waiting = (
+    waiting = decisions_oldest_first(
         Dossier.objects.in_active_base()
         .filter(state__in=workflow.awaiting_decision_states)
         .select_related("person")
@@ -375,7 +375,6 @@ def prefet_worklist(*, access: Access, today: dt.date) -> PrefetWorklist:
             "submitted_at",
             "person__pseudonym",
         )
-        .order_by("commission_avis_on", "submitted_at", "id")
     )
     items = [
         WorkItem(
