@@ -13,6 +13,7 @@ from parcours.accounts.models import Role
 from parcours.accounts.permissions import Access
 from parcours.audit.services import audit_read
 from parcours.errors import NotInScope
+from parcours.workflows.definition import EffectName, Workflow
 from tenants.agrements.selectors import acting_associations
 from tenants.casework.models import (
     Document,
@@ -246,13 +247,18 @@ class FileOverview:
     reminders: list[Reminder]
 
 
+def document_labels(workflow: Workflow) -> dict[str, str]:
+    """What each kind of piece of this workflow is called, the préfet's letter included."""
+    return {d.code: d.label for d in workflow.documents} | {
+        EffectName.DECISION_LETTER.value: "Décision du préfet"
+    }
+
+
 def file_overview(*, access: Access, dossier: Dossier) -> FileOverview:
     """The file as the person may see and act on it now (the file itself is read by
     `dossier_get`, which checks the scope and audits the read)."""
     workflow = dossier.workflow
-    labels = {d.code: d.label for d in workflow.documents} | {
-        "decision_letter": "Décision du préfet"
-    }
+    labels = document_labels(workflow)
     pieces = list(dossier.documents.order_by("doc_type", "-uploaded_at"))
     documents = [{"document": d, "label": labels.get(d.doc_type, d.doc_type)} for d in pieces]
     present = {d.doc_type for d in pieces}

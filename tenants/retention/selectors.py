@@ -18,6 +18,7 @@ from parcours.errors import NotInScope
 from parcours.referentiel.selectors import nomenclature_labels
 from tenants.casework.crypto import decrypt_json
 from tenants.casework.models import Document, Dossier, Lifecycle, Person, Right
+from tenants.casework.selectors import document_labels
 from tenants.retention.holds import clean_reason, require_dpo
 from tenants.retention.models import LegalHold, Sweep, SweepRow
 
@@ -100,10 +101,11 @@ def archived_person_read(*, access: Access, person_id: int, reason: str) -> Arch
         object_id=person.pk,
         reason=text,
     )
-    dossiers = list(Dossier.objects.filter(person=person).order_by("number"))
-    labels = nomenclature_labels(kind="right_type") | {"decision_letter": "Décision du préfet"}
+    # Each file with its workflow variant in the same query (`with_rules`): no read per file.
+    dossiers = list(Dossier.objects.filter(person=person).with_rules().order_by("number"))
+    labels = nomenclature_labels(kind="right_type")
     for dossier in dossiers:
-        labels |= {piece.code: piece.label for piece in dossier.workflow.documents}
+        labels |= document_labels(dossier.workflow)
     return ArchivedFile(
         person=person,
         identity=decrypt_json(
