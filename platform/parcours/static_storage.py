@@ -10,23 +10,11 @@ itself: both are left to Django. A name missing from the manifest still raises e
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
 from django.contrib.staticfiles.storage import ManifestStaticFilesStorage
 from whitenoise.storage import CompressedManifestStaticFilesStorage
-
-
-def _kept_url(
-    urls: dict[str, str], compute: Callable[[str, bool], str], name: str, force: bool
-) -> str:
-    if force or settings.DEBUG:
-        return compute(name, force)
-    url = urls.get(name)
-    if url is None:
-        url = urls[name] = compute(name, force)
-    return url
 
 
 class ManifestStorage(ManifestStaticFilesStorage):
@@ -38,15 +26,13 @@ class ManifestStorage(ManifestStaticFilesStorage):
 
     # The signature of ManifestStaticFilesStorage.url, which django-stubs also narrows.
     def url(self, name: str, force: bool = False) -> str:  # type: ignore[override]
-        return _kept_url(self._urls, super().url, name, force)
+        if force or settings.DEBUG:
+            return super().url(name, force)
+        url = self._urls.get(name)
+        if url is None:
+            url = self._urls[name] = super().url(name, force)
+        return url
 
 
-class CompressedManifestStorage(CompressedManifestStaticFilesStorage):
-    """WhiteNoise's compressed manifest storage (the image)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._urls: dict[str, str] = {}
-
-    def url(self, name: str, force: bool = False) -> str:
-        return _kept_url(self._urls, super().url, name, force)
+class CompressedManifestStorage(ManifestStorage, CompressedManifestStaticFilesStorage):
+    """WhiteNoise's compressed manifest storage (the image), its URLs kept the same way."""
