@@ -12,7 +12,6 @@ import datetime as dt
 from typing import Any
 
 from django import template
-from django.utils import timezone
 
 from parcours.french import MONTHS, french_date, french_datetime
 from parcours.referentiel.countries import country_name
@@ -21,8 +20,7 @@ register = template.Library()
 
 
 def _as_date(value: object) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    # A datetime stays one: french_date brings it to local time before taking its day.
     if isinstance(value, dt.date):
         return value
     if isinstance(value, str) and value:

@@ -145,7 +145,7 @@ def _list_rows(dossiers: Any, *, roles: frozenset[str]) -> list[dict[str, Any]]:
                 "pseudonym": d.person.pseudonym,
                 "request": f"{d.get_kind_display()} n° {d.number}",
                 "state_label": d.state_label,
-                "tone": state_tone(d, acting=d.state in to_act[d.workflow_variant_id]) or "",
+                "tone": state_tone(d, acting=d.state in to_act[d.workflow_variant_id]),
                 "deposited": french_date(d.submitted_at) if d.submitted_at else "—",
                 "days": "—" if days is None else str(days),
                 "session": french_date(d.session_on) if d.session_on else "—",
