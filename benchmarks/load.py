@@ -35,6 +35,7 @@ import json
 import os
 import random
 import re
+import resource
 import signal
 import subprocess
 import sys
@@ -49,7 +50,7 @@ from typing import Any
 if __package__ in (None, ""):
     sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
-from benchmarks.common import ROOT, banner, load_average, table
+from benchmarks.common import ROOT, banner, load_average, python_speed, table
 
 DATABASE = "parcours_bench_load"
 # The demo's three départements have a commission; the others are staffed like them.
@@ -447,6 +448,62 @@ class Server:
         self._log.close()
 
 
+# --- Where the cores go -------------------------------------------------------------------------
+
+# Processes by name (/proc/<pid>/stat), besides the web server's process group.
+_CPU_PARTS = {"postgres": "PostgreSQL", "redis-server": "Redis"}
+
+
+def cpu_seconds(*, server_group: int) -> dict[str, float]:
+    """CPU seconds used so far, by part: the web server's processes (its process group), the
+    PostgreSQL and Redis servers, this process (the load generator), and the whole machine
+    (/proc/stat, its steal apart). Exited processes count through their parent's reaped time
+    (a recycled gunicorn worker, a closed PostgreSQL backend). Linux only."""
+    tick = os.sysconf("SC_CLK_TCK")
+    used = {"web": 0.0, **{part: 0.0 for part in _CPU_PARTS.values()}}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:  # exited meanwhile
+            continue
+        name = stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2 :].split()
+        # After the name: state, ppid, pgrp, …, utime (14th field), stime, cutime, cstime.
+        seconds = sum(int(value) for value in fields[11:15]) / tick
+        if int(fields[2]) == server_group:
+            used["web"] += seconds
+        elif name in _CPU_PARTS:
+            used[_CPU_PARTS[name]] += seconds
+    mine = resource.getrusage(resource.RUSAGE_SELF)
+    used["load generator"] = mine.ru_utime + mine.ru_stime
+    with open("/proc/stat") as handle:
+        # user nice system idle iowait irq softirq steal
+        ticks = [int(value) for value in handle.readline().split()[1:9]]
+    used["machine"] = (ticks[0] + ticks[1] + ticks[2] + ticks[5] + ticks[6]) / tick
+    used["steal"] = ticks[7] / tick
+    return used
+
+
+def cpu_line(cpu: dict[str, float], *, requests: int, elapsed: float) -> str:
+    """What one request cost each part, in CPU milliseconds, and what the rest of the machine
+    used meanwhile: the ceiling of a saturated machine is its cores over the total."""
+    if not requests:
+        return "CPU per request: no request"
+    per = {part: seconds * 1000 / requests for part, seconds in cpu.items()}
+    known = sum(v for part, v in per.items() if part not in {"machine", "steal"})
+    parts = ", ".join(
+        f"{part} {value:.1f}" for part, value in per.items() if part not in {"machine", "steal"}
+    )
+    return (
+        f"CPU ms per request: {parts}, the rest of the machine "
+        f"{max(per['machine'] - known, 0.0):.1f}; machine {per['machine']:.1f} in all "
+        f"({cpu['machine'] / elapsed:.2f} of {len(os.sched_getaffinity(0))} cores busy, "
+        f"{cpu['steal'] / elapsed:.2f} stolen by the host)"
+    )
+
+
 # --- The load generator (a process of its own: locust's gevent stays out of Django's) ---------
 
 
@@ -517,9 +574,11 @@ def drive(config_path: Path) -> None:
     runner.start(clients, spawn_rate=clients)
     gevent.sleep(config["warmup"])
     environment.stats.reset_all()
+    cpu_before = cpu_seconds(server_group=config["server_group"])
     started = time.perf_counter()
     gevent.sleep(config["duration"])
     elapsed = time.perf_counter() - started
+    cpu_after = cpu_seconds(server_group=config["server_group"])
     entries = []
     for (name, _method), entry in sorted(environment.stats.entries.items()):
         entries.append(
@@ -548,13 +607,19 @@ def drive(config_path: Path) -> None:
                     "p95": total.get_response_time_percentile(0.95),
                 },
                 "errors": errors,
+                "cpu": {part: cpu_after[part] - cpu_before[part] for part in cpu_after},
             }
         )
     )
 
 
 def run_level(
-    *, port: int, clients: int, sessions: dict[str, Any], args: argparse.Namespace
+    *,
+    port: int,
+    clients: int,
+    sessions: dict[str, Any],
+    server_group: int,
+    args: argparse.Namespace,
 ) -> dict[str, Any]:
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
         json.dump(
@@ -562,6 +627,7 @@ def run_level(
                 **sessions,
                 "port": port,
                 "clients": clients,
+                "server_group": server_group,
                 "duration": args.duration,
                 "warmup": args.warmup,
                 "journeys": [asdict(j) for j in JOURNEYS],
@@ -616,6 +682,7 @@ def report(server: str, clients: int, figures: dict[str, Any]) -> tuple[str, dic
     text = f"\n{server}, {clients} concurrent clients, {elapsed:.0f} s measured\n" + table(
         headers=["journey", "requests", "errors", "req/s", "p50 ms", "p95 ms"], rows=rows
     )
+    text += "\n" + cpu_line(figures["cpu"], requests=total["requests"], elapsed=elapsed)
     if figures["errors"]:
         text += "\nerrors: " + "; ".join(figures["errors"])
     return text, summary
@@ -651,6 +718,7 @@ def main(argv: list[str] | None = None) -> int:
         f"date {time.strftime('%Y-%m-%d %H:%M:%S %Z')}, commit {commit or '?'}, "
         f"nproc {len(os.sched_getaffinity(0))}, load average at start {load_average()}"
     )
+    print(f"Python speed: {python_speed()}")
     print(
         f"clients {','.join(map(str, args.clients))}, {args.duration:.0f} s measured per level "
         f"after {args.warmup:.0f} s of warm-up, servers {', '.join(args.servers)}"
@@ -684,7 +752,13 @@ def main(argv: list[str] | None = None) -> int:
                 text, summary = report(
                     name,
                     clients,
-                    run_level(port=port, clients=clients, sessions=sessions, args=args),
+                    run_level(
+                        port=port,
+                        clients=clients,
+                        sessions=sessions,
+                        server_group=server.process.pid,  # its own session: pgid == pid
+                        args=args,
+                    ),
                 )
                 print(text, flush=True)
                 summaries[(name, clients)] = summary
