@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 from frontend.context_processors import host_url
 from frontend.decorators import open_page
 from frontend.views.mfa import NATIONAL, landing, second_factor_step
+from parcours.accounts.backends import PASSWORD_BACKEND
 from parcours.accounts.handoff import (
     handoff_consume,
     handoff_peek,
@@ -119,7 +120,7 @@ def enter_view(request: HttpRequest) -> HttpResponse:
     user = handoff_consume(token=token, host=host)
     if user is None:
         return HttpResponseRedirect(reverse("frontend:login"))
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, user, backend=PASSWORD_BACKEND)
     session_bind_host(request)
     handoff_record(user=user, host=host)
     if method:

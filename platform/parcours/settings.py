@@ -298,9 +298,10 @@ PROCONNECT_ACR_VALUES = os.environ.get("PROCONNECT_ACR_VALUES", "eidas1 eidas2 e
 PROCONNECT_SECOND_FACTOR_ACR = os.environ.get("PROCONNECT_SECOND_FACTOR_ACR", "eidas2 eidas3")
 PROCONNECT_EMAIL_VERIFIED_REQUIRED = _env_bool("PROCONNECT_EMAIL_VERIFIED_REQUIRED", True)
 PROCONNECT_TIMEOUT = float(os.environ.get("PROCONNECT_TIMEOUT", "10"))
-# The ProConnect backend answers only its own callback; passwords stay with ModelBackend.
+# The ProConnect backend answers only its own callback; passwords stay with Django's backend
+# (accounts/backends.py: the same, reading a signed-in person with their memberships).
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
+    "parcours.accounts.backends.PasswordBackend",
     "parcours.accounts.proconnect.ProConnectBackend",
 ]
 

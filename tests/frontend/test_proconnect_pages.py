@@ -116,4 +116,4 @@ def test_a_password_sign_in_never_reaches_the_provider() -> None:
         {"email": People.email("national_operator", None), "password": PASSWORD},
     )
     assert response.status_code == 302
-    assert client.session["_auth_user_backend"] == "django.contrib.auth.backends.ModelBackend"
+    assert client.session["_auth_user_backend"] == "parcours.accounts.backends.PasswordBackend"

@@ -12,13 +12,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from parcours.accounts.mfa import mfa_required, second_factor_done, second_factor_expected
-from parcours.accounts.models import NATIONAL_ROLES, TENANT_ROLES, Membership, Role
+from parcours.accounts.models import NATIONAL_ROLES, TENANT_ROLES, Membership, Role, User
 from parcours.departements.models import Tenant
 
 _CACHE_ATTR = "_parcours_access"
+# The active memberships read with the signed-in person (`signed_in_user`), until
+# `access_for` takes them.
+_MEMBERSHIPS_ATTR = "_parcours_memberships"
 
 
 # Who reads a département's rules of the pathway, on the page and the API alike.
@@ -50,6 +54,45 @@ class Access:
         return ",".join(sorted(role.value for role in self.roles))
 
 
+def _active_memberships(user_id: int) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(user_id=user_id, is_active=True)
+        .select_related("tenant", "association")
+        .order_by("tenant__code", "role")
+    )
+
+
+def signed_in_user(*, user_id: int) -> User | None:
+    """The person a session names, read with their active memberships in one query.
+
+    Every signed-in request reads both (the authentication backends' `get_user`, then
+    `access_for`); one join instead of two queries. Someone with no active membership left is
+    read alone. The memberships ride on the user object for this request only: `access_for`
+    takes them once, a later call (after `access_forget`) reads them afresh.
+    """
+    memberships = tuple(_active_memberships(user_id).select_related("user"))
+    if memberships:
+        user = memberships[0].user
+        for membership in memberships:
+            membership.user = user  # one object for the person, as a separate read gives
+    else:
+        found = User.objects.filter(pk=user_id).first()
+        if found is None:
+            return None
+        user = found
+    setattr(user, _MEMBERSHIPS_ATTR, memberships)
+    return user
+
+
+def _memberships_taken(user: User) -> tuple[Membership, ...]:
+    """The memberships read with `user` by `signed_in_user`, else read now."""
+    memberships: tuple[Membership, ...] | None = getattr(user, _MEMBERSHIPS_ATTR, None)
+    if memberships is None:
+        return tuple(_active_memberships(user.pk))
+    delattr(user, _MEMBERSHIPS_ATTR)
+    return memberships
+
+
 def memberships_of(request: HttpRequest) -> tuple[Membership, ...]:
     """All active memberships of the signed-in person (one query, cached on the request)."""
     return access_for(request).memberships
@@ -64,11 +107,7 @@ def access_for(request: HttpRequest) -> Access:
     if user is None or not user.is_authenticated or not user.is_active:
         access = Access(user_id=None, tenant=tenant)
     else:
-        memberships = tuple(
-            Membership.objects.filter(user_id=user.pk, is_active=True)
-            .select_related("tenant", "association")
-            .order_by("tenant__code", "role")
-        )
+        memberships = _memberships_taken(user)
         if tenant is None:
             here = [m for m in memberships if m.tenant_id is None and m.role in NATIONAL_ROLES]
         else:
@@ -136,11 +175,7 @@ NATIONAL_OPERATOR_ONLY: frozenset[Role] = frozenset({Role.NATIONAL_OPERATOR})
 
 def access_of(*, user_id: int, tenant: Tenant | None) -> Access:
     """The access of a person in a département outside a request (demo data, scripts)."""
-    memberships = tuple(
-        Membership.objects.filter(user_id=user_id, is_active=True)
-        .select_related("tenant", "association")
-        .order_by("tenant__code", "role")
-    )
+    memberships = tuple(_active_memberships(user_id))
     wanted = tenant.pk if tenant is not None else None
     here = [m for m in memberships if m.tenant_id == wanted]
     return Access(

@@ -44,7 +44,6 @@ import jwt
 import requests
 from django.conf import settings
 from django.contrib.auth import login
-from django.contrib.auth.backends import ModelBackend
 from django.core.cache import caches
 from django.core.exceptions import SuspiciousOperation
 from django.db import transaction
@@ -53,6 +52,7 @@ from django_tenants.utils import schema_context
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.utils import generate_code_challenge
 
+from parcours.accounts.backends import user_of_session
 from parcours.accounts.mfa import (
     SESSION_KEY,
     has_device,
@@ -326,7 +326,7 @@ class ProConnectBackend(OIDCAuthenticationBackend):
         return user
 
     def get_user(self, user_id: int) -> User | None:
-        return ModelBackend.get_user(self, user_id)
+        return user_of_session(self, user_id)
 
 
 def state_agent_for(*, email: str) -> User:
