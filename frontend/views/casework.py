@@ -104,7 +104,7 @@ def dossier_list(request: HttpRequest, *, access: Access) -> HttpResponse:
         dossiers = selectors.decisions_oldest_first(dossiers)
     else:
         dossiers = selectors.dossiers_by_due(dossiers)
-    page_obj = Paginator(dossiers, 50).get_page(request.GET.get("page"))
+    page_obj = Paginator(selectors.dossier_rows(dossiers), 50).get_page(request.GET.get("page"))
     rows = _list_rows(page_obj, roles=frozenset(role.value for role in access.roles))
     workflow_states = {
         code: state["label"] for code, state in template.definition["states"].items()
