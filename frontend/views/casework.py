@@ -245,6 +245,8 @@ def dossier_detail(request: HttpRequest, pk: int, *, access: Access) -> HttpResp
     identity = selectors.person_identity(access=access, person=dossier.person)
     steps = next_steps(workflow, overview.transitions, forms_by_name)
     rights = rights_panel(person=dossier.person)
+    periods = list(dossier.pathway.periods.all())
+    project = getattr(dossier, "project", None)
     context = {
         "dossier": dossier,
         "overview": overview,
@@ -260,14 +262,14 @@ def dossier_detail(request: HttpRequest, pk: int, *, access: Access) -> HttpResp
             dossier, acting=overview.schedulable or any(step["main"] for step in steps)
         ),
         # Rights are followed once the pathway is authorised; any already recorded stay shown.
-        "rights_followed": dossier.pathway.periods.exists()
-        or any(row["right"] is not None for row in rights),
+        "rights_followed": bool(periods) or any(row["right"] is not None for row in rights),
         "timeline": overview.timeline,
         "documents": overview.documents,
         "required": overview.required,
         "evaluations": [{"domain": d, "evaluation": evaluations.get(d.value)} for d in NeedsDomain],
-        "project": getattr(dossier, "project", None),
-        "periods": list(dossier.pathway.periods.all()),
+        "project": project,
+        "actions": list(project.actions.all()) if project is not None else [],
+        "periods": periods,
         "pathway": dossier.pathway,
         "processing_days": overview.processing_days,
         "is_worker": Role.ASSOCIATION_WORKER in access.roles,

@@ -15,7 +15,7 @@ from parcours.accounts.permissions import Access
 from parcours.audit.services import audit_record
 from parcours.errors import NotInScope
 from parcours.referentiel.models import NomenclatureItem
-from parcours.referentiel.selectors import legal_parameter_value
+from parcours.referentiel.selectors import legal_parameter_value, nomenclature_choices
 from tenants.agrements.selectors import acting_associations
 from tenants.casework.models import Person, Right, RightStatus
 from tenants.casework.persons import person_contact_touch
@@ -198,14 +198,12 @@ def rights_panel(*, person: Person) -> list[dict[str, Any]]:
     existing = {r.right_type: r for r in person.rights.all()}
     return [
         {
-            "type": item.code,
-            "label": item.label,
-            "right": existing.get(item.code),
-            "status_label": existing[item.code].get_status_display()
-            if item.code in existing
+            "type": code,
+            "label": label,
+            "right": existing.get(code),
+            "status_label": existing[code].get_status_display()
+            if code in existing
             else RightStatus.TODO.label,
         }
-        for item in NomenclatureItem.objects.filter(kind="right_type", is_active=True).order_by(
-            "position"
-        )
+        for code, label in nomenclature_choices(kind="right_type")
     ]

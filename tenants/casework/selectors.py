@@ -129,7 +129,9 @@ def person_get(*, access: Access, pk: int, reason: str = "") -> Person:
 
 
 def dossier_get(*, access: Access, pk: int, reason: str = "") -> Dossier:
-    dossiers = _scope_dossiers(access).select_related("person", "pathway", "workflow_variant")
+    dossiers = _scope_dossiers(access).select_related(
+        "person", "pathway", "workflow_variant", "association"
+    )
     dossier = dossiers.filter(pk=pk).first()
     if dossier is None:
         raise NotInScope

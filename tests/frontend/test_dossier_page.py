@@ -184,3 +184,45 @@ def test_pieces_download_under_french_names(in31) -> None:  # type: ignore[no-un
     assert document_filename(letter) == f"decision-{pseudonym}.pdf"
     assert document_filename(piece).endswith(f"-{pseudonym}.pdf")
     assert "_" not in document_filename(piece)
+
+
+def _add_actions(dossier: Dossier, count: int) -> None:
+    from tenants.casework.services import project_action_save
+
+    connection.set_tenant(Tenant.objects.get(code="31"))
+    for number in range(count):
+        project_action_save(
+            access=access_as("association_worker", "31"),
+            dossier_id=dossier.pk,
+            action_id=None,
+            domain="logement",
+            description=f"Action {number}",
+            partner="",
+            due_on=None,
+            status="planned",
+        )
+    connection.set_schema_to_public()
+
+
+def test_the_file_page_costs_the_same_queries_for_one_action_or_four(login, in31) -> None:  # type: ignore[no-untyped-def]
+    """The project's actions, the periods, the rights and their nomenclature are each read
+    once: more of them cost no query more, and the right types' list is not read per visit."""
+    from django.db import connection as django_connection
+    from django.test.utils import CaptureQueriesContext
+
+    dossier = _file("submitted")
+    _add_actions(dossier, 1)
+    client = login("coordinator", "31")
+    client.get(f"/dossiers/{dossier.pk}/")
+    with CaptureQueriesContext(django_connection) as one:
+        assert client.get(f"/dossiers/{dossier.pk}/").status_code == 200
+    once = [q["sql"] for q in one]  # now: the next request empties the connection's log
+    _add_actions(dossier, 3)
+    client.get(f"/dossiers/{dossier.pk}/")  # back on 31's schema, as before the first count
+    with CaptureQueriesContext(django_connection) as four:
+        page = html.unescape(client.get(f"/dossiers/{dossier.pk}/").content.decode())
+    assert page.count("Action 0") == 2 and "Action 2" in page
+    assert len(four) == len(once)
+    assert not [sql for sql in once if "referentiel_nomenclatureitem" in sql]
+    assert len([sql for sql in once if 'FROM "casework_projectaction"' in sql]) == 1
+    assert len([sql for sql in once if 'FROM "casework_period"' in sql]) == 1

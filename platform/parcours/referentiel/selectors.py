@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 from django_tenants.utils import schema_context
 
@@ -38,16 +40,37 @@ def nomenclature(*, kind: str, active_only: bool = True) -> list[NomenclatureIte
 
 
 _LABELS_TTL = 60.0  # seconds: an edited label shows within a minute, at one query a minute
-_labels: dict[str, tuple[float, dict[str, str]]] = {}
+_read_at: dict[tuple[str, str], tuple[float, Any]] = {}
+
+
+def _once_a_minute(key: tuple[str, str], read: Callable[[], Any]) -> Any:
+    now = time.monotonic()
+    cached = _read_at.get(key)
+    if cached is None or now - cached[0] > _LABELS_TTL:
+        with schema_context("public"):
+            cached = _read_at[key] = (now, read())
+    return cached[1]
 
 
 def nomenclature_labels(*, kind: str) -> dict[str, str]:
     """Code → label of a nomenclature, for pages that print codes stored on their rows (a
     member's college): read at most once a minute per process rather than once per row."""
-    now = time.monotonic()
-    cached = _labels.get(kind)
-    if cached is None or now - cached[0] > _LABELS_TTL:
-        with schema_context("public"):
-            labels = dict(NomenclatureItem.objects.filter(kind=kind).values_list("code", "label"))
-        cached = _labels[kind] = (now, labels)
-    return cached[1]
+    labels: dict[str, str] = _once_a_minute(
+        ("labels", kind),
+        lambda: dict(NomenclatureItem.objects.filter(kind=kind).values_list("code", "label")),
+    )
+    return labels
+
+
+def nomenclature_choices(*, kind: str) -> list[tuple[str, str]]:
+    """(code, label) of a nomenclature's active items in their order, for the pages that list
+    them on every visit (the rights of a file): read at most once a minute per process."""
+    choices: list[tuple[str, str]] = _once_a_minute(
+        ("choices", kind),
+        lambda: list(
+            NomenclatureItem.objects.filter(kind=kind, is_active=True)
+            .order_by("position", "label")
+            .values_list("code", "label")
+        ),
+    )
+    return choices
