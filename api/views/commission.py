@@ -383,9 +383,7 @@ def _act(request: Request, *, session_id: int, action: str, data: dict[str, Any]
 
 
 def _visible_session(request: Request, pk: int) -> Session:
-    session = next(
-        (s for s in selectors.sessions_for(access=request_access(request)) if s.pk == pk), None
-    )
+    session = selectors.session_for(access=request_access(request), pk=pk)
     if session is None:
         raise NotFound
     return session

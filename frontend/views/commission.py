@@ -204,8 +204,7 @@ def sessions(request: HttpRequest, *, access: Access) -> HttpResponse:
 
 @page(roles=READERS, national=False)
 def session_detail(request: HttpRequest, pk: int, *, access: Access) -> HttpResponse:
-    visible = {s.pk: s for s in selectors.sessions_for(access=access)}
-    session = visible.get(pk)
+    session = selectors.session_for(access=access, pk=pk)
     if session is None:
         raise Http404
     is_coordinator = Role.COORDINATOR in access.roles

@@ -165,9 +165,18 @@ def sessions_for(*, access: Any) -> list[Session]:
     """Sessions this person may see: all for the coordination and the préfet; a member, while
     in mandate, those convened to them (closed ones included); a member whose mandate ended
     sees none (issue #9: a former member keeps no access to the files' summaries)."""
-    sessions = Session.objects.order_by("-starts_at")
+    return _visible(Session.objects.order_by("-starts_at"), access=access, first=100)
+
+
+def session_for(*, access: Any, pk: int) -> Session | None:
+    """One session by its id, if this person may see it (the rules of `sessions_for`): a page
+    or an endpoint of one session reads that row alone, however many sessions there are."""
+    return next(iter(_visible(Session.objects.filter(pk=pk), access=access, first=1)), None)
+
+
+def _visible(sessions: QuerySet[Session], *, access: Any, first: int) -> list[Session]:
     if access.has_any({Role.COORDINATOR, Role.PREFET}):
-        return list(sessions[:100])
+        return list(sessions[:first])
     if Role.MEMBER in access.roles:
         # Convened while their mandate ran: they keep reading its agenda and minutes after it
         # closed (the minutes are sent to them anyway).
@@ -177,7 +186,7 @@ def sessions_for(*, access: Any) -> list[Session]:
             return []
         return [
             s
-            for s in sessions.filter(convened_at__isnull=False)[:100]
+            for s in sessions.filter(convened_at__isnull=False)[:first]
             if any(
                 m.mandate_start <= timezone.localtime(s.starts_at).date() <= m.mandate_end
                 and (m.ended_on is None or m.ended_on > timezone.localtime(s.convened_at).date())
@@ -221,9 +230,9 @@ def _session_document_read(
 ) -> Session | None:
     """A session this person may see whose document (minutes, convocation) is readable yet;
     the reading is audited, since these documents name the members and how each voted."""
-    session = next(
-        (s for s in sessions_for(access=access) if s.pk == session_id and readable(s)), None
-    )
+    session = session_for(access=access, pk=session_id)
+    if session is not None and not readable(session):
+        session = None
     if session is not None:
         audit_read(
             action=action,
