@@ -47,9 +47,8 @@ def session_state(*, session: Session) -> SessionState:
     return SessionState(
         members={
             m.pk: m
-            for m in Member.objects.in_mandate_on(day)
-            .select_related("titular", "association")
-            .order_by("college", "titular_id", "id")
+            # The rules read the titular's and the association's ids, never their rows.
+            for m in Member.objects.in_mandate_on(day).order_by("college", "titular_id", "id")
         },
         attendance={a.member_id: a for a in session.attendances.all()},
         off_individual_files=frozenset(
