@@ -23,9 +23,15 @@ as its authenticator application would (sessions are bound to the host they were
 Target (issue #18 §5): at least 150 requests/s with p95 under 300 ms at 8 clients on the
 production runtime, and no error at 32.
 
+Each run first prints the work one request of each journey costs in-process (Python calls,
+SQL queries): seconds move with the machine (the same commit has given 41 and 66 requests/s
+on one machine within an hour), these do not; `--cost-only` stops there, to compare commits.
+Each level then says where the cores went: CPU milliseconds per request of the web server,
+PostgreSQL, Redis and the load generator, and what the host stole.
+
 Run: `infra/dev/with_services.py .venv/bin/python -m benchmarks.load [--clients 8,32]
-[--duration 20] [--departements 12] [--database NAME] [--reuse-database] [--smoke]`, or
-`benchmarks/run_all.py --load`.
+[--duration 20] [--departements 12] [--database NAME] [--reuse-database] [--smoke]
+[--cost-only]`, or `benchmarks/run_all.py --load`.
 """
 
 from __future__ import annotations
@@ -125,6 +131,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--smoke", action="store_true", help="2 clients, 10 s per server: proves it works"
+    )
+    parser.add_argument(
+        "--cost-only",
+        action="store_true",
+        help="only the work per request (Python calls, SQL queries): compares two commits",
     )
     parser.add_argument("--drive", type=Path, help=argparse.SUPPRESS)  # the load generator
     args = parser.parse_args(argv)
@@ -375,6 +386,86 @@ def sign_in_all(*, port: int, plan: dict[str, Any]) -> dict[str, Any]:
     return {"release": plan["release"], "personas": personas}
 
 
+# --- What a request costs in work, whatever the machine --------------------------------------
+
+COST_SAMPLE = 10
+
+
+def journey_costs(plan: dict[str, Any]) -> str:
+    """Python function calls and SQL queries of one request of each journey, played in this
+    process with the servers' settings (31's coordination and association, the national
+    analyst): unlike seconds, they do not move with the machine's speed nor its load, so two
+    commits compare on them. The mix's mean weighs the journeys as the clients do."""
+    import cProfile
+    import pstats
+
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    base = settings.BASE_DOMAIN
+    facts = plan["departements"][DEMO_CODES[0]]
+    clients = {
+        "coordinator": _signed_in_client(f"{DEMO_CODES[0]}.{base}", facts["coordinator"]),
+        "association": _signed_in_client(f"{DEMO_CODES[0]}.{base}", facts["association"]),
+        "national": _signed_in_client(base, "analyste@parcours.test"),
+    }
+    rows, mix_calls, mix_queries, weights = [], 0.0, 0.0, 0
+    numbers = iter(range(10**6))  # each created person's own name
+    for journey in JOURNEYS:
+        client = clients[journey.persona]
+        path = journey.path.format(
+            dossier=facts["dossiers"][0] if facts["dossiers"] else 0,
+            session=facts["sessions"][0] if facts["sessions"] else 0,
+            release=plan["release"],
+        )
+
+        def play(client: Client = client, path: str = path, journey: Journey = journey) -> Any:
+            if journey.method == "GET":
+                return client.get(path)
+            return client.post(
+                path,
+                {"last_name": f"Cout{next(numbers)}", "first_name": "Mesure", "children_count": 0},
+            )
+
+        for _ in range(3):  # warm-up: templates, typed workflows, caches
+            response = play()
+            assert response.status_code in {200, 302}, (journey.name, response.status_code)
+        profile, queries = cProfile.Profile(), 0
+        for _ in range(COST_SAMPLE):
+            with CaptureQueriesContext(connection) as captured:
+                profile.enable()
+                play()
+                profile.disable()
+            queries += len(captured)
+        calls = pstats.Stats(profile).total_calls / COST_SAMPLE  # type: ignore[attr-defined]
+        rows.append([journey.name, f"{calls:,.0f}", f"{queries / COST_SAMPLE:.0f}"])
+        mix_calls += calls * journey.weight
+        mix_queries += queries / COST_SAMPLE * journey.weight
+        weights += journey.weight
+    rows.append(["the mix", f"{mix_calls / weights:,.0f}", f"{mix_queries / weights:.1f}"])
+    return "\nWork per request, in this process (the same on any machine)\n" + table(
+        headers=["journey", "Python calls", "SQL queries"], rows=rows
+    )
+
+
+def _signed_in_client(host: str, email: str) -> Any:
+    """A test client through the password and second-factor forms, as `sign_in` over HTTP."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client(HTTP_HOST=host)
+    response = client.post(
+        "/connexion/", {"email": email, "password": settings.PARCOURS_DEMO_PASSWORD}
+    )
+    location = response.get("Location", "")
+    if response.status_code == 302 and location.startswith("/connexion/second-facteur/"):
+        response = client.post(location, {"code": totp_code(email)})
+    assert response.status_code == 302, f"sign-in of {email} on {host}: {response.status_code}"
+    return client
+
+
 # --- Servers ----------------------------------------------------------------------------------
 
 
@@ -490,7 +581,7 @@ def cpu_line(cpu: dict[str, float], *, requests: int, elapsed: float) -> str:
     """What one request cost each part, in CPU milliseconds, and what the rest of the machine
     used meanwhile: the ceiling of a saturated machine is its cores over the total."""
     if not requests:
-        return "CPU per request: no request"
+        return "CPU ms per request: no request"
     per = {part: seconds * 1000 / requests for part, seconds in cpu.items()}
     known = sum(v for part, v in per.items() if part not in {"machine", "steal"})
     parts = ", ".join(
@@ -740,6 +831,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     from django.db import connections
 
+    print(journey_costs(plan), flush=True)
+    if args.cost_only:
+        return 0
     summaries: dict[tuple[str, int], dict[str, float]] = {}
     log_dir = Path(tempfile.mkdtemp(prefix="parcours-load-logs-"))
     for offset, name in enumerate(args.servers):

@@ -76,3 +76,43 @@ def test_the_load_benchmark_is_only_an_option_of_run_all(monkeypatch: pytest.Mon
     ran.clear()
     run_all.main(["--quick", "--load", "--output", output])
     assert ran[-1] == "load"
+
+
+def test_the_cpu_is_counted_by_part_and_grows() -> None:
+    import os
+
+    group = os.getpgid(0)
+    before = load.cpu_seconds(server_group=group)
+    assert set(before) == {"web", "PostgreSQL", "Redis", "load generator", "machine", "steal"}
+    sum(range(3_000_000))  # some work in this process, which is in its own group
+    after = load.cpu_seconds(server_group=group)
+    assert after["web"] > before["web"]
+    assert after["machine"] >= before["machine"]
+    assert all(value >= 0 for value in after.values())
+
+
+def test_the_cpu_line_gives_milliseconds_per_request_and_the_rest_of_the_machine() -> None:
+    cpu = {
+        "web": 2.0,
+        "PostgreSQL": 0.5,
+        "Redis": 0.0,
+        "load generator": 0.1,
+        "machine": 3.0,
+        "steal": 0.2,
+    }
+    line = load.cpu_line(cpu, requests=100, elapsed=2.0)
+    assert line.startswith("CPU ms per request: web 20.0, PostgreSQL 5.0, Redis 0.0")
+    assert "the rest of the machine 4.0; machine 30.0 in all (1.50 of" in line
+    assert "0.10 stolen by the host" in line
+    assert load.cpu_line(cpu, requests=0, elapsed=2.0) == "CPU ms per request: no request"
+
+
+def test_the_cost_only_option_skips_the_servers() -> None:
+    assert load.parse_args(["--cost-only"]).cost_only
+    assert not load.parse_args([]).cost_only
+
+
+def test_python_speed_is_a_figure_in_milliseconds() -> None:
+    from benchmarks.common import python_speed
+
+    assert python_speed().split(" ms ")[0].isdigit()
