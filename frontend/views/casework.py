@@ -43,6 +43,7 @@ from parcours.workflows.services import current_template
 from tenants.casework import selectors, services
 from tenants.casework.letters import decision_preview
 from tenants.casework.models import (
+    Avis,
     DossierKind,
     NeedsDomain,
     NotificationChannel,
@@ -134,6 +135,7 @@ def _list_rows(dossiers: Any, *, roles: frozenset[str]) -> list[dict[str, Any]]:
     marker = 987654321
     link = reverse("frontend:dossier", kwargs={"pk": marker}).replace(str(marker), "{}")
     to_act: dict[int, frozenset[str]] = {}  # per workflow variant
+    kinds, avis = dict(DossierKind.choices), dict(Avis.choices)  # not get_FOO_display per row
     rows = []
     for d in dossiers:
         if d.workflow_variant_id not in to_act:
@@ -143,14 +145,15 @@ def _list_rows(dossiers: Any, *, roles: frozenset[str]) -> list[dict[str, Any]]:
             {
                 "url": link.format(d.pk),
                 "pseudonym": d.person.pseudonym,
-                "request": f"{d.get_kind_display()} n° {d.number}",
+                "request": f"{kinds.get(d.kind, d.kind)} n° {d.number}",
                 "state_label": d.state_label,
                 "tone": state_tone(d, acting=d.state in to_act[d.workflow_variant_id]),
                 "deposited": french_date(d.submitted_at) if d.submitted_at else "—",
                 "days": "—" if days is None else str(days),
                 "session": french_date(d.session_on) if d.session_on else "—",
                 "avis": (
-                    f"{d.get_commission_avis_display()}, le {french_date(d.commission_avis_on)}"
+                    f"{avis.get(d.commission_avis, d.commission_avis)}, "
+                    f"le {french_date(d.commission_avis_on)}"
                     if d.commission_avis and d.commission_avis_on
                     else "—"
                 ),
