@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from parcours.referentiel.models import NomenclatureItem
+from parcours.referentiel.selectors import nomenclature_choices
 from parcours.workflows.definition import FormName
 from parcours.workflows.inputs import CommentUse, FieldType, InputField
 from tenants.casework.forms import INPUTS
@@ -114,11 +114,7 @@ class PersonForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        countries = (
-            NomenclatureItem.objects.filter(kind="nationality")
-            .order_by("label")
-            .values_list("code", "label")
-        )
+        countries = nomenclature_choices(kind="nationality", every=True)
         self.fields["nationality"].choices = [("", "—"), *countries]  # type: ignore[attr-defined]
 
     def clean_birth_date(self) -> dt.date | None:

@@ -101,7 +101,8 @@ def dossier_create(*, access: Access, person_id: int, kind: str) -> Dossier:
         if person is None:
             raise NotInScope
         variant = current_variant(tenant=tenant)
-        connection.set_tenant(tenant)  # current_variant may have audited in public
+        if connection.schema_name != tenant.schema_name:  # it audited its adoption in public
+            connection.set_tenant(tenant)
         if kind == DossierKind.FIRST_REQUEST:
             if person.pathways.filter(
                 status__in=[PathwayStatus.REQUESTED, PathwayStatus.ACTIVE]

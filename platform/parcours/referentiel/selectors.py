@@ -62,15 +62,19 @@ def nomenclature_labels(*, kind: str) -> dict[str, str]:
     return labels
 
 
-def nomenclature_choices(*, kind: str) -> list[tuple[str, str]]:
-    """(code, label) of a nomenclature's active items in their order, for the pages that list
-    them on every visit (the rights of a file): read at most once a minute per process."""
+def nomenclature_choices(*, kind: str, every: bool = False) -> list[tuple[str, str]]:
+    """(code, label) of a nomenclature's items, for the pages that list them on every visit
+    (the rights of a file, the nationalities of the identity form): read at most once a minute
+    per process. Active items in their order; `every` item, inactive ones included, by label
+    (a nationality recorded once must still read as a country)."""
+    items = NomenclatureItem.objects.filter(kind=kind)
+    ordered = (
+        items.order_by("label")
+        if every
+        else items.filter(is_active=True).order_by("position", "label")
+    )
     choices: list[tuple[str, str]] = _once_a_minute(
-        ("choices", kind),
-        lambda: list(
-            NomenclatureItem.objects.filter(kind=kind, is_active=True)
-            .order_by("position", "label")
-            .values_list("code", "label")
-        ),
+        ("every" if every else "active", kind),
+        lambda: list(ordered.values_list("code", "label")),
     )
     return choices
