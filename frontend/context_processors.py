@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from types import MappingProxyType
 from typing import Any
 
 from django.conf import settings
@@ -107,9 +109,40 @@ def _navigation_items(roles: frozenset[Role], *, national: bool) -> list[dict[st
     return items
 
 
+def layout_links() -> Mapping[str, str]:
+    """The header's and footer's fixed links (sign-in and out, spaces, the footer's pages),
+    reversed once per process and URL configuration like the menu: eight reversals on every
+    page otherwise. The open-data page is the national host's (templatetags/links.py)."""
+    return _layout_links(get_urlconf(), get_script_prefix())
+
+
+@lru_cache(maxsize=16)
+def _layout_links(urlconf: str | None, script_prefix: str) -> Mapping[str, str]:
+    # Read-only: every page shares it.
+    return MappingProxyType(
+        {
+            name: reverse(f"frontend:{name}")
+            for name in (
+                "login",
+                "logout",
+                "spaces",
+                "site_map",
+                "accessibility",
+                "legal_notice",
+                "personal_data",
+            )
+        }
+        | {"open_data": reverse("frontend:open_data", urlconf=settings.PUBLIC_SCHEMA_URLCONF)}
+    )
+
+
 def layout(request: HttpRequest) -> dict[str, Any]:
     tenant = getattr(request, "tenant", None)
-    context: dict[str, Any] = {"SITE_CONFIG": SITE, "current_tenant": tenant}
+    context: dict[str, Any] = {
+        "SITE_CONFIG": SITE,
+        "current_tenant": tenant,
+        "links": layout_links(),
+    }
     match = getattr(request, "resolver_match", None)
     if match is not None:
         # The page's own name for its title; a view that passes `page_title` overrides it.

@@ -4,10 +4,8 @@
 from __future__ import annotations
 
 from django import template
-from django.conf import settings
-from django.urls import reverse
 
-from frontend.context_processors import host_url
+from frontend.context_processors import host_url, layout_links
 
 register = template.Library()
 
@@ -15,7 +13,7 @@ register = template.Library()
 @register.simple_tag(takes_context=True)
 def open_data_url(context: template.Context) -> str:
     request = context.get("request")
-    path = reverse("frontend:open_data", urlconf=settings.PUBLIC_SCHEMA_URLCONF)
+    path = layout_links()["open_data"]
     if request is None or getattr(request, "tenant", None) is None:
         return path
     return host_url(request, None).rstrip("/") + path
