@@ -13,6 +13,8 @@ from parcours.referentiel.selectors import (
     MissingLegalParameter,
     legal_parameter_value,
     nomenclature,
+    nomenclature_choices,
+    nomenclature_labels,
 )
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("base")]
@@ -101,3 +103,39 @@ def test_nomenclature_hides_inactive_items_unless_asked() -> None:
 
 def test_nomenclature_of_an_unknown_kind_is_empty() -> None:
     assert nomenclature(kind="couleur") == []
+
+
+@pytest.fixture
+def fresh_reads(monkeypatch: pytest.MonkeyPatch) -> dict[tuple[str, str], object]:
+    """The once-a-minute reads start empty (another test may have filled them)."""
+    from parcours.referentiel import selectors
+
+    empty: dict[tuple[str, str], object] = {}
+    monkeypatch.setattr(selectors, "_read_at", empty)
+    return empty
+
+
+def test_choices_are_the_active_items_in_order_or_every_item_by_label(fresh_reads) -> None:  # type: ignore[no-untyped-def]
+    active = nomenclature_choices(kind="right_type")
+    assert active == [(item.code, item.label) for item in nomenclature(kind="right_type")]
+    every = nomenclature_choices(kind="nationality", every=True)
+    expected = NomenclatureItem.objects.filter(kind="nationality").order_by("label")
+    assert every == list(expected.values_list("code", "label"))
+
+
+def test_choices_and_labels_are_read_once_a_minute(  # type: ignore[no-untyped-def]
+    fresh_reads, django_assert_num_queries, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from parcours.referentiel import selectors
+
+    first = nomenclature_choices(kind="right_type")
+    labels = nomenclature_labels(kind="right_type")
+    NomenclatureItem.objects.filter(kind="right_type").update(label="Renommé")
+    with django_assert_num_queries(0):
+        assert nomenclature_choices(kind="right_type") == first
+        assert nomenclature_labels(kind="right_type") == labels
+    # A minute later the edit shows.
+    clock = selectors.time.monotonic() + selectors._LABELS_TTL + 1
+    monkeypatch.setattr(selectors.time, "monotonic", lambda: clock)
+    assert {label for _, label in nomenclature_choices(kind="right_type")} == {"Renommé"}
+    assert set(nomenclature_labels(kind="right_type").values()) == {"Renommé"}
