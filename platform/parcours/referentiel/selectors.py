@@ -67,14 +67,16 @@ def nomenclature_choices(*, kind: str, every: bool = False) -> list[tuple[str, s
     (the rights of a file, the nationalities of the identity form): read at most once a minute
     per process. Active items in their order; `every` item, inactive ones included, by label
     (a nationality recorded once must still read as a country)."""
-    items = NomenclatureItem.objects.filter(kind=kind)
-    ordered = (
-        items.order_by("label")
-        if every
-        else items.filter(is_active=True).order_by("position", "label")
-    )
-    choices: list[tuple[str, str]] = _once_a_minute(
-        ("every" if every else "active", kind),
-        lambda: list(ordered.values_list("code", "label")),
-    )
+
+    def read() -> list[tuple[str, str]]:
+        # Built only on a miss: a page that finds the list kept builds no query at all.
+        items = NomenclatureItem.objects.filter(kind=kind)
+        ordered = (
+            items.order_by("label")
+            if every
+            else items.filter(is_active=True).order_by("position", "label")
+        )
+        return list(ordered.values_list("code", "label"))
+
+    choices: list[tuple[str, str]] = _once_a_minute(("every" if every else "active", kind), read)
     return choices
