@@ -24,8 +24,16 @@ wsgi_app = "parcours.wsgi:application"
 bind = [f"{os.environ.get('WEB_BIND', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"]  # noqa: S104
 workers = sizing.web_workers()
 threads = sizing.web_threads()
-worker_class = "gthread"
-# Browsers and the load balancer keep connections open between requests.
+# One thread per process (the default): the sync worker, which takes a connection only when it
+# is idle and closes it after the answer, so the kernel hands each new request to a free process.
+# A gthread worker keeps accepting while it is busy and holds each keep-alive connection for
+# good: on the 2-core benchmark machine, 8 clients' connections landed 5/2/1/0 on the four
+# processes, and a run where most fell on one served 66 req/s with one core idle, against 110 to
+# 133 for the sync worker (benchmarks/results/load.txt). Slow clients never reach it: pods take
+# HTTP from ingress-nginx only (infra/k8s/base/networkpolicy.yaml), which buffers requests and
+# answers, as gunicorn asks of the sync worker. With WEB_THREADS > 1, gthread serves the
+# threads, keeping connections alive between a client's requests.
+worker_class = "sync" if threads == 1 else "gthread"
 keepalive = 5
 timeout = int(os.environ.get("WEB_TIMEOUT", "60"))
 graceful_timeout = 30

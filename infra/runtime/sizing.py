@@ -1,11 +1,11 @@
 """How many processes and threads a machine gets, from its cores (overridable by variables).
 
 The web is CPU-bound between short database waits: two gunicorn processes per core keep the
-cores busy while one waits. Each process serves one request at a time by default: its threads
-would share one interpreter lock over CPU-bound page rendering, and on the 2-core benchmark
-machine 4 processes of 1 thread served some 17 % more requests per second than 4 of 4, and 2
-threads fell in between (benchmarks/results/load.txt). `WEB_THREADS` raises it where pages wait
-on slow services. Each thread holds its own persistent database connection, so connections =
+cores busy while one waits. Each process serves one request at a time by default (gunicorn's
+sync worker, gunicorn.conf.py): its threads would share one interpreter lock over CPU-bound page
+rendering, and on the 2-core benchmark machine 4 processes of 1 thread served some 17 % more
+requests per second than 4 of 4, and 2 threads fell in between (benchmarks/results/load.txt).
+`WEB_THREADS` raises it where pages wait on slow services. Each thread holds its own persistent database connection, so connections =
 workers × threads; keep that under PostgreSQL's `max_connections` divided by the web replicas.
 The Celery worker runs one task per core: its tasks (releases, PDF documents) are CPU-bound.
 """

@@ -29,6 +29,17 @@ def test_an_unusable_override_keeps_the_computed_size(
     assert sizing.web_workers(available=2) == 4
 
 
+def test_one_thread_per_process_is_served_by_the_sync_worker(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A process takes a connection only when it is free (the kernel balances the requests);
+    a busy gthread process would keep accepting and hold its keep-alive connections."""
+    monkeypatch.delenv("WEB_THREADS", raising=False)
+    config = runpy.run_path(str(CONFIG))
+    assert config["threads"] == 1
+    assert config["worker_class"] == "sync"
+
+
 def test_gunicorn_configuration_uses_threads_and_no_access_log(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
