@@ -83,3 +83,56 @@ def test_a_signed_in_page_reads_the_person_and_memberships_together(login) -> No
     ]
     assert tables.count('"accounts_user"') == 0  # the user comes inside the memberships' join
     assert tables.count('"accounts_membership"') == 1
+
+
+def _loaded(instance: object) -> dict[str, object]:
+    """An object's loaded field values (not Django's internal state)."""
+    return {k: v for k, v in vars(instance).items() if not k.startswith("_")}
+
+
+def test_the_prepared_join_reads_what_the_orm_would() -> None:
+    """`signed_in_user` sends SQL of its own, built from the models: the same memberships, in
+    the same order, with the same person, département and association objects as
+    `_active_memberships(...).select_related("user")`, national and left-joined rows included."""
+    from parcours.accounts.models import Role
+    from parcours.accounts.permissions import _active_memberships
+    from parcours.associations.models import Association
+    from parcours.departements.models import Tenant
+
+    with schema_context("public"):
+        person = User.objects.create_user(email="plusieurs.roles@test.parcours", password=None)
+        association = Association.objects.order_by("pk").first()
+        for tenant, role, with_association, active in [
+            (None, Role.NATIONAL_ANALYST, False, True),
+            ("75", Role.ASSOCIATION_WORKER, True, True),
+            ("31", Role.MEMBER, False, True),
+            ("31", Role.COORDINATOR, False, True),
+            ("13", Role.PREFET, False, False),
+        ]:
+            Membership.objects.create(
+                user=person,
+                tenant=Tenant.objects.get(code=tenant) if tenant else None,
+                role=role,
+                association=association if with_association else None,
+                is_active=active,
+            )
+        expected = list(_active_memberships(person.pk).select_related("user"))
+        user = signed_in_user(user_id=person.pk)
+    assert user is not None
+    read = user._parcours_memberships  # type: ignore[attr-defined]
+    assert [m.pk for m in read] == [m.pk for m in expected]
+    assert [m.role for m in read] == [
+        "coordinator",
+        "member",
+        "association_worker",
+        "national_analyst",
+    ]
+    for got, want in zip(read, expected, strict=True):
+        assert _loaded(got) == _loaded(want)
+        assert got._state.adding is False and got._state.db == "default"
+        assert _loaded(got.user) == _loaded(want.user)
+        for relation in ("tenant", "association"):
+            related, wanted = getattr(got, relation), getattr(want, relation)
+            assert (related is None) == (wanted is None)
+            if wanted is not None:
+                assert _loaded(related) == _loaded(wanted)
