@@ -106,7 +106,10 @@ def dossier_list(request: HttpRequest, *, access: Access) -> HttpResponse:
     else:
         dossiers = selectors.dossiers_by_due(dossiers)
     page_obj = Paginator(selectors.dossier_rows(dossiers), 50).get_page(request.GET.get("page"))
-    rows = _list_rows(page_obj, roles=frozenset(role.value for role in access.roles))
+    rows = _list_rows(
+        selectors.rows_of(page_obj.object_list),
+        roles=frozenset(role.value for role in access.roles),
+    )
     workflow_states = {
         code: state["label"] for code, state in template.definition["states"].items()
     }
@@ -127,7 +130,9 @@ def dossier_list(request: HttpRequest, *, access: Access) -> HttpResponse:
     )
 
 
-def _list_rows(dossiers: Any, *, roles: frozenset[str]) -> list[dict[str, Any]]:
+def _list_rows(
+    dossiers: list[selectors.DossierRow], *, roles: frozenset[str]
+) -> list[dict[str, Any]]:
     """The list's rows as the page prints them: a queue renders 50 at a time on every visit,
     so each value is worked out here once rather than looked up and filtered in the template
     (a URL reversed per row, a label through three attributes)."""
@@ -144,7 +149,7 @@ def _list_rows(dossiers: Any, *, roles: frozenset[str]) -> list[dict[str, Any]]:
         rows.append(
             {
                 "url": link.format(d.pk),
-                "pseudonym": d.person.pseudonym,
+                "pseudonym": d.pseudonym,
                 "request": f"{kinds.get(d.kind, d.kind)} n° {d.number}",
                 "state_label": d.state_label,
                 "tone": state_tone(d, acting=d.state in to_act[d.workflow_variant_id]),

@@ -260,13 +260,14 @@ class Dossier(models.Model):
 
     def processing_days(self, *, now: dt.datetime | None = None) -> int | None:
         """Days the file has been waiting on the administration (pauses excluded)."""
-        if self.submitted_at is None:
-            return None
-        end = self.decided_at or self.closed_at or now or timezone.now()
-        paused = self.paused_seconds
-        if self.clock_paused_since:
-            paused += int((end - self.clock_paused_since).total_seconds())
-        return max(0, int(((end - self.submitted_at).total_seconds() - paused) // 86400))
+        return waiting_days(
+            submitted_at=self.submitted_at,
+            decided_at=self.decided_at,
+            closed_at=self.closed_at,
+            clock_paused_since=self.clock_paused_since,
+            paused_seconds=self.paused_seconds,
+            now=now,
+        )
 
     def appeal_deadline(self) -> dt.date | None:
         """Last day to appeal (None until notified): a délai franc from the notification.
@@ -285,6 +286,26 @@ class Dossier(models.Model):
             months=months,
             departement_code=Tenant.code_for(connection.schema_name),
         )
+
+
+def waiting_days(
+    *,
+    submitted_at: dt.datetime | None,
+    decided_at: dt.datetime | None,
+    closed_at: dt.datetime | None,
+    clock_paused_since: dt.datetime | None,
+    paused_seconds: int,
+    now: dt.datetime | None = None,
+) -> int | None:
+    """Days a file has been waiting on the administration, pauses excluded (None before its
+    submission): from the submission to the decision, the closing, or now."""
+    if submitted_at is None:
+        return None
+    end = decided_at or closed_at or now or timezone.now()
+    paused = paused_seconds
+    if clock_paused_since:
+        paused += int((end - clock_paused_since).total_seconds())
+    return max(0, int(((end - submitted_at).total_seconds() - paused) // 86400))
 
 
 class Period(models.Model):

@@ -74,6 +74,16 @@ class WorkflowVariant(models.Model):
         return _workflow_of(("variant", self.pk, self.created_at), lambda: self.definition)
 
 
+def variant_workflow(*, pk: int, created_at: datetime) -> Workflow:
+    """The typed workflow of the variant `pk` created at `created_at`, its definition read only
+    when this process has not built it yet: for a list that reads its files' columns, not
+    their models (`tenants.casework.selectors.DossierRow`)."""
+    return _workflow_of(
+        ("variant", pk, created_at),
+        lambda: WorkflowVariant.objects.values_list("definition", flat=True).get(pk=pk),
+    )
+
+
 # Templates and variants are immutable rows (a change is a new row), so the typed workflow of
 # one is built once per process, not once per file of a list that selects its variant. The key
 # carries the row's creation time besides its id: ids can start again (a flushed test database),
