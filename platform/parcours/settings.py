@@ -280,6 +280,8 @@ LOGIN_REDIRECT_URL = "frontend:home"
 SESSION_COOKIE_DOMAIN = os.environ.get("SESSION_COOKIE_DOMAIN") or None
 CSRF_COOKIE_DOMAIN = SESSION_COOKIE_DOMAIN
 SESSION_COOKIE_AGE = 8 * 3600
+# Django's database sessions, each request's read prepared once (accounts/sessions.py).
+SESSION_ENGINE = "parcours.accounts.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = _env_bool("SECURE_COOKIES", not DEBUG and BASE_DOMAIN != "localhost")
