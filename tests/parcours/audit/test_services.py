@@ -92,6 +92,35 @@ def test_event_keeps_the_request_id_and_its_fields() -> None:
     assert event.hash == event.compute_hash()
 
 
+def test_events_appended_together_are_stored_as_the_model_reads_them() -> None:
+    """`_append` writes with its own statements: every column of each event, nested and
+    accented JSON included, reads back through the model, and the objects are saved ones."""
+    from parcours.audit.services import _append, _event
+
+    events = [
+        _event(
+            action="test.batch",
+            actor_id=n,
+            actor_role="dpo",
+            object_type="person",
+            object_id=n,
+            reason="demande d'accès",
+            data={"parts": n, "liste": ["é", {"clé": None}]},
+        )
+        for n in range(3)
+    ]
+    with _in("dep_31"):
+        _append(events=events)
+        stored = {e.pk: e for e in AuditEvent.objects.filter(pk__in=[e.pk for e in events])}
+    assert len(stored) == 3
+    for event in events:
+        assert event._state.adding is False
+        again = stored[event.pk]
+        for field in AuditEvent._meta.concrete_fields:
+            assert getattr(again, field.attname) == getattr(event, field.attname), field.name
+        assert again.hash == again.compute_hash()
+
+
 def test_hash_covers_every_field() -> None:
     with _in("public"):
         event = audit_record(action="test.hash", object_id=1, data={"a": 1})
