@@ -214,17 +214,20 @@ def session_detail(request: HttpRequest, pk: int, *, access: Access) -> HttpResp
     users = {u.pk: u for u in User.objects.filter(pk__in={m.user_id for m in active})}
     attendance = state.attendance
     items = []
-    votes_by_item: dict[int, dict[int, Any]] = {}
-    for vote in Vote.objects.filter(item__session=session):
-        votes_by_item.setdefault(vote.item_id, {})[vote.member_id] = vote
     agenda = selectors.agenda_read(access=access, session=session)
     current = selectors.item_taking_votes(session=session, items=[row["item"] for row in agenda])
+    # Only the item taking the votes shows them (its voters' sheet); a closed item shows its
+    # tally, kept on the item. A session of twenty items read 300 votes for nothing.
+    votes = (
+        {vote.member_id: vote for vote in Vote.objects.filter(item=current)}
+        if current is not None
+        else {}
+    )
     for row in agenda:
         item: AgendaItem = row["item"]
         is_current = current is not None and item.pk == current.pk
         row["current"] = is_current
         allowed = seats.voters(item=item, state=state) if is_current else {}
-        votes = votes_by_item.get(item.pk, {})
         row["voters"] = [
             {
                 "member": m,
