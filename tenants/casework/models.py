@@ -7,6 +7,7 @@ Stored in the département's schema. Identity fields are encrypted in the applic
 from __future__ import annotations
 
 import datetime as dt
+from typing import Protocol
 
 from django.db import models
 from django.utils import timezone
@@ -260,14 +261,7 @@ class Dossier(models.Model):
 
     def processing_days(self, *, now: dt.datetime | None = None) -> int | None:
         """Days the file has been waiting on the administration (pauses excluded)."""
-        return waiting_days(
-            submitted_at=self.submitted_at,
-            decided_at=self.decided_at,
-            closed_at=self.closed_at,
-            clock_paused_since=self.clock_paused_since,
-            paused_seconds=self.paused_seconds,
-            now=now,
-        )
+        return waiting_days(self, now=now)
 
     def appeal_deadline(self) -> dt.date | None:
         """Last day to appeal (None until notified): a délai franc from the notification.
@@ -288,24 +282,31 @@ class Dossier(models.Model):
         )
 
 
-def waiting_days(
-    *,
-    submitted_at: dt.datetime | None,
-    decided_at: dt.datetime | None,
-    closed_at: dt.datetime | None,
-    clock_paused_since: dt.datetime | None,
-    paused_seconds: int,
-    now: dt.datetime | None = None,
-) -> int | None:
+class Clocked(Protocol):
+    """What a file's delay is worked out from: a Dossier, or a list's row of one."""
+
+    @property
+    def submitted_at(self) -> dt.datetime | None: ...
+    @property
+    def decided_at(self) -> dt.datetime | None: ...
+    @property
+    def closed_at(self) -> dt.datetime | None: ...
+    @property
+    def clock_paused_since(self) -> dt.datetime | None: ...
+    @property
+    def paused_seconds(self) -> int: ...
+
+
+def waiting_days(file: Clocked, *, now: dt.datetime | None = None) -> int | None:
     """Days a file has been waiting on the administration, pauses excluded (None before its
     submission): from the submission to the decision, the closing, or now."""
-    if submitted_at is None:
+    if file.submitted_at is None:
         return None
-    end = decided_at or closed_at or now or timezone.now()
-    paused = paused_seconds
-    if clock_paused_since:
-        paused += int((end - clock_paused_since).total_seconds())
-    return max(0, int(((end - submitted_at).total_seconds() - paused) // 86400))
+    end = file.decided_at or file.closed_at or now or timezone.now()
+    paused = file.paused_seconds
+    if file.clock_paused_since:
+        paused += int((end - file.clock_paused_since).total_seconds())
+    return max(0, int(((end - file.submitted_at).total_seconds() - paused) // 86400))
 
 
 class Period(models.Model):

@@ -111,14 +111,7 @@ class DossierRow:
         return self.workflow.label(self.state)
 
     def processing_days(self, *, now: dt.datetime | None = None) -> int | None:
-        return waiting_days(
-            submitted_at=self.submitted_at,
-            decided_at=self.decided_at,
-            closed_at=self.closed_at,
-            clock_paused_since=self.clock_paused_since,
-            paused_seconds=self.paused_seconds,
-            now=now,
-        )
+        return waiting_days(self, now=now)
 
 
 # The columns of a `DossierRow`, in its fields' order: a file's number and kind, its state and
