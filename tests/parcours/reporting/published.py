@@ -179,6 +179,10 @@ def make_run_publications(*, quarters_of: int = 2024) -> list[Publication]:
     from parcours.reporting.models import PeriodKind, Release, ReleaseStatus
     from tenants.statistics.services import release_run_sync
 
+    # As `make run` (infra/dev/run.py): the reference data first. Not left to the tests that ran
+    # before on this worker: in an order where none had loaded it, provisioning found no
+    # département and every test of the module failed at set-up.
+    call_command("load_referentiel", verbosity=0)
     call_command("provision", all=True, jobs=1, verbosity=0)
     call_command("seed_demo", verbosity=0)
     with captured_extractions() as seen:
